@@ -1,0 +1,3 @@
+from orchestrator_tui.cli import main
+
+main()

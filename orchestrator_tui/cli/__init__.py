@@ -1,0 +1,53 @@
+"""The ``orch-tui`` command: no arguments opens the TUI; subcommands run headless.
+
+Subcommands load lazily (one module each), so ``orch-tui --help`` imports almost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from orchestrator_tui import __version__
+
+COMMANDS = {
+    "ask": ("orchestrator_tui.cli.ask:ask", "Send one prompt to one or more models and compare."),
+    "models": ("orchestrator_tui.cli.models:models", "List models, their prices and key status."),
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a subcommand's module only when that subcommand runs (or its help is shown)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target = COMMANDS[cmd_name][0]
+        module_name, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.version_option(__version__, prog_name="orch-tui")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Send one prompt to many LLMs, watch them side by side, chain them, keep every session."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="orch-tui")
+    except KeyboardInterrupt:
+        sys.exit(130)

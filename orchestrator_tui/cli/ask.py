@@ -1,0 +1,105 @@
+"""``orch-tui ask``: one prompt to several models, streamed live, then a comparison table."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+import click
+
+from orchestrator_tui.cli.common import fail, read_prompt, run_async, warn_config
+from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.core.errors import ConfigError
+from orchestrator_tui.core.events import ResponseEnded
+from orchestrator_tui.core.types import GenerationParams
+
+FALLBACK_MODELS = ("mock:lorem", "mock:echo")
+
+
+@click.command()
+@click.argument("prompt", required=False)
+@click.option("-m", "--model", "models", multiple=True, help="provider:model or alias; repeat.")
+@click.option("--system", help="System prompt for every model.")
+@click.option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature.")
+@click.option("--max-tokens", type=click.IntRange(1), help="Longest answer, in tokens.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
+def ask(
+    prompt: str | None,
+    models: tuple[str, ...],
+    system: str | None,
+    temperature: float | None,
+    max_tokens: int | None,
+    as_json: bool,
+) -> None:
+    """Send PROMPT (or standard input) to every model at once and compare the answers.
+
+    With no -m, the default models from config.yaml are used, or two offline mock models.
+    """
+    text = read_prompt(prompt)
+    config = load_config()
+    warn_config(config)
+    chosen = models or config.settings.default_models or FALLBACK_MODELS
+    try:
+        for name in chosen:
+            config.catalog.resolve(name)
+    except ConfigError as exc:
+        fail(str(exc))
+    params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
+    ended = run_async(_ask(config, text, chosen, params, as_json))
+    if ended and all(e.status != "ok" for e in ended):
+        sys.exit(1)
+
+
+async def _ask(
+    config: Config,
+    prompt: str,
+    models: Sequence[str],
+    params: GenerationParams,
+    as_json: bool,
+) -> list[ResponseEnded]:
+    from orchestrator_tui.cli.live import LiveAnswers
+    from orchestrator_tui.services import open_services
+
+    services = await open_services(config=config)
+    try:
+        run = services.orchestrator.fan_out(prompt, models, params)
+        view = None if as_json else LiveAnswers()
+        try:
+            async for event in run:
+                if view is not None:
+                    view.handle(event)
+        except BaseException:
+            run.cancel()
+            await run.wait()
+            raise
+        finally:
+            if view is not None:
+                view.close()
+        ended = list(run.results.values())
+        if as_json:
+            click.echo(json.dumps(_as_json(run.session_id, ended), indent=2))
+        return ended
+    finally:
+        await services.aclose()
+
+
+def _as_json(session_id: str, ended: list[ResponseEnded]) -> dict[str, object]:
+    return {
+        "session_id": session_id,
+        "responses": [
+            {
+                "model": e.model,
+                "status": e.status,
+                "text": e.text,
+                "error": e.error,
+                "ttft": e.ttft,
+                "latency": e.latency,
+                "input_tokens": e.usage.input_tokens,
+                "output_tokens": e.usage.output_tokens,
+                "cost": e.cost,
+                "cached": e.cached,
+            }
+            for e in ended
+        ],
+    }

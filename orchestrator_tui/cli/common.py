@@ -1,0 +1,54 @@
+"""What every subcommand shares: one-line errors, config warnings, running async code."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Coroutine
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from orchestrator_tui.config import Config
+
+T = TypeVar("T")
+
+
+class CliError(click.ClickException):
+    """A one-line ``orch-tui: error: ...`` and exit code 2 (bad input); never a traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"orch-tui: error: {self.format_message()}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    raise CliError(message)
+
+
+def warn_config(config: Config) -> None:
+    for warning in config.warnings:
+        click.echo(f"orch-tui: warning: {warning}", err=True)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's body; input errors raised inside become one-line messages."""
+    from orchestrator_tui.core.errors import OrchError
+
+    try:
+        return asyncio.run(coro)
+    except OrchError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        click.echo("orch-tui: interrupted", err=True)
+        sys.exit(130)
+
+
+def read_prompt(prompt: str | None) -> str:
+    """The prompt argument, or standard input when it is ``-`` or absent and stdin is piped."""
+    if prompt in (None, "-") and not sys.stdin.isatty():
+        prompt = sys.stdin.read()
+    if prompt is None or not prompt.strip():
+        fail("the prompt is empty: give it as an argument or on standard input")
+    return prompt

@@ -1,0 +1,138 @@
+"""Rich rendering of a run in the terminal: live tails while streaming, then answers and a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from orchestrator_tui.core.costs import format_cost, total_cost
+from orchestrator_tui.core.events import (
+    AttemptFailed,
+    ResponseEnded,
+    ResponseStarted,
+    RunEvent,
+    TextDelta,
+)
+
+STATUS_STYLE = {"ok": "green", "failed": "red", "cancelled": "yellow", "streaming": "cyan"}
+
+
+@dataclass(slots=True)
+class _Answer:
+    model: str
+    pieces: list[str] = field(default_factory=list)
+    note: str = ""
+    ended: ResponseEnded | None = None
+
+    @property
+    def text(self) -> str:
+        return self.ended.text if self.ended else "".join(self.pieces)
+
+    @property
+    def status(self) -> str:
+        return self.ended.status if self.ended else "streaming"
+
+
+class LiveAnswers:
+    """Feed it run events; ``close`` prints the final answers and the comparison table."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console()
+        self.answers: dict[str, _Answer] = {}
+        self._live: Live | None = None
+        if self.console.is_terminal:
+            self._live = Live(self, console=self.console, refresh_per_second=10, transient=True)
+            self._live.start()
+
+    def handle(self, event: RunEvent) -> None:
+        match event:
+            case ResponseStarted():
+                self.answers[event.response_id] = _Answer(event.model)
+            case TextDelta():
+                self.answers[event.response_id].pieces.append(event.text)
+            case AttemptFailed(retry_in=float() as delay):
+                self.answers[event.response_id].note = f"{event.error}; retrying in {delay:.1f}s"
+            case ResponseEnded():
+                self.answers[event.response_id].ended = event
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """The live view: the last lines of every answer, side by side when they fit."""
+        count = max(len(self.answers), 1)
+        side_by_side = count <= 3 and options.max_width >= 40 * count
+        rows = options.max_height - 2 if side_by_side else options.max_height // count - 2
+        panels = [self._tail_panel(answer, max(rows - 2, 1)) for answer in self.answers.values()]
+        if side_by_side:
+            grid = Table.grid(expand=True, padding=(0, 1))
+            for _ in panels:
+                grid.add_column(ratio=1)
+            grid.add_row(*panels)
+            yield grid
+        else:
+            yield Group(*panels)
+
+    def _tail_panel(self, answer: _Answer, lines: int) -> Panel:
+        tail = "\n".join(answer.text.splitlines()[-lines:])
+        body = Text(tail)
+        if answer.note and answer.ended is None:
+            body = Text.assemble(body, ("\n" + answer.note, "yellow"))
+        style = STATUS_STYLE.get(answer.status, "white")
+        return Panel(body, title=answer.model, subtitle=answer.status, border_style=style)
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        for answer in self.answers.values():
+            self._print_answer(answer)
+        if self.answers:
+            self.console.print(self.summary())
+
+    def _print_answer(self, answer: _Answer) -> None:
+        style = STATUS_STYLE.get(answer.status, "white")
+        body: Markdown | Text = Markdown(answer.text) if answer.text else Text("(no text)", "dim")
+        if answer.ended and answer.ended.error:
+            body = Group(body, Text(answer.ended.error, style="red"))  # type: ignore[assignment]
+        if self.console.is_terminal:
+            self.console.print(Panel(body, title=answer.model, border_style=style))
+        else:
+            self.console.rule(f"{answer.model} ({answer.status})")
+            self.console.print(Text(answer.text))
+            if answer.ended and answer.ended.error:
+                self.console.print(Text(answer.ended.error))
+
+    def summary(self) -> Table:
+        table = Table(title="Comparison", title_justify="left")
+        for heading in ("model", "status", "first token", "latency", "in", "out", "cost"):
+            justify = "left" if heading in ("model", "status") else "right"
+            table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+        ended = [a.ended for a in self.answers.values() if a.ended]
+        for e in ended:
+            table.add_row(
+                e.model,
+                Text(e.status + (" (cached)" if e.cached else ""), STATUS_STYLE[e.status]),
+                _seconds(e.ttft),
+                _seconds(e.latency),
+                _count(e.usage.input_tokens),
+                _count(e.usage.output_tokens),
+                format_cost(e.cost),
+            )
+        if len(ended) > 1:
+            table.add_section()
+            table.add_row(
+                "total", "", "", "", "", "", format_cost(total_cost(e.cost for e in ended))
+            )
+        return table
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}s"
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else str(value)

@@ -1,0 +1,66 @@
+"""``orch-tui models``: every model in the catalog, its price, and whether a key is available."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from orchestrator_tui.cli.common import warn_config
+from orchestrator_tui.config import load_config
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def models(as_json: bool) -> None:
+    """List models with provider, price per million tokens and key status."""
+    from orchestrator_tui.store.keys import KeyStore
+
+    config = load_config()
+    warn_config(config)
+    keys = KeyStore(config.catalog)
+    rows = []
+    for model in config.catalog.models.values():
+        provider = config.catalog.provider_of(model)
+        found = keys.lookup(provider.name, provider.key_env)
+        if not provider.needs_key:
+            key_status = "not needed"
+        elif found:
+            key_status = f"found ({found[1]})"
+        else:
+            key_status = f"missing: orch-tui keys set {provider.name}"
+        rows.append(
+            {
+                "model": model.name,
+                "price_input": model.price_input,
+                "price_output": model.price_output,
+                "context_window": model.context_window,
+                "key": key_status,
+                "description": model.description,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table()
+    for heading in ("model", "$/M in", "$/M out", "context", "key"):
+        table.add_column(heading)
+    aliases = {target: alias for alias, target in config.catalog.aliases.items()}
+    for row in rows:
+        name = row["model"]
+        label = f"{name} ({aliases[name]})" if name in aliases else name
+        table.add_row(
+            label,
+            _price(row["price_input"]),
+            _price(row["price_output"]),
+            f"{row['context_window']:,}" if row["context_window"] else "—",
+            row["key"],
+        )
+    Console().print(table)
+
+
+def _price(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:g}"

@@ -1,0 +1,32 @@
+"""A conversation: one session, each model with its own message history for follow-ups."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from orchestrator_tui.core.events import ResponseEnded, RunKind
+from orchestrator_tui.core.types import Message
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class Conversation:
+    session_id: str = field(default_factory=new_id)
+    kind: RunKind = "compare"
+    histories: dict[str, list[Message]] = field(default_factory=dict)
+    last_prompt_id: str | None = None
+    title: str | None = None
+
+    def messages_for(self, model: str, prompt: str) -> list[Message]:
+        return [*self.histories.get(model, ()), Message("user", prompt)]
+
+    def record(self, model: str, prompt: str, ended: ResponseEnded) -> None:
+        """Keep the exchange for the next follow-up; a failed answer's partial text counts too."""
+        if ended.status != "ok" and not ended.text:
+            return
+        history = self.histories.setdefault(model, [])
+        history += [Message("user", prompt), Message("assistant", ended.text)]

@@ -1,0 +1,119 @@
+"""Run events: the one stream the TUI renders, the CLI prints and the store records.
+
+Small frozen dataclasses; consumers dispatch on their type with ``match``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from orchestrator_tui.core.types import GenerationParams, Usage
+
+RunKind = Literal["compare", "chat", "chain", "conversation"]
+ResponseStatus = Literal["ok", "failed", "cancelled"]
+ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn"]
+
+
+def now() -> float:
+    return time.time()
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    """A prompt went out. ``session_id`` is stable across follow-ups of one conversation."""
+
+    run_id: str
+    session_id: str
+    kind: RunKind
+    prompt_id: str
+    prompt: str
+    models: tuple[str, ...]
+    params: GenerationParams
+    parent_id: str | None = None
+    title: str | None = None
+    chain_name: str | None = None
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseStarted:
+    run_id: str
+    session_id: str
+    response_id: str
+    model: str
+    parent_id: str | None
+    role: ResponseRole = "response"
+    step_id: str | None = None
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    run_id: str
+    response_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFailed:
+    """One attempt failed before any token reached the user; the engine retries after ``retry_in``.
+
+    ``retry_in`` is ``None`` when no retry follows (the failure ends the response).
+    """
+
+    run_id: str
+    session_id: str
+    response_id: str
+    model: str
+    attempt: int
+    error_kind: str
+    error: str
+    retry_in: float | None
+    latency: float
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseEnded:
+    """Base of the two ways a response ends; ``text`` is everything received, partial or not."""
+
+    run_id: str
+    session_id: str
+    response_id: str
+    model: str
+    status: ResponseStatus
+    text: str
+    usage: Usage
+    ttft: float | None
+    latency: float
+    cost: float | None
+    params: GenerationParams = GenerationParams()
+    attempts: int = 1
+    cached: bool = False
+    error_kind: str | None = None
+    error: str | None = None
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFinished(ResponseEnded):
+    """The model finished its answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFailed(ResponseEnded):
+    """The answer ended early: ``status`` is ``failed`` or ``cancelled``; partial ``text`` kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    run_id: str
+    session_id: str
+    status: Literal["completed", "failed", "cancelled"]
+    error: str | None = None
+    at: float = field(default_factory=now)
+
+
+RunEvent = RunStarted | ResponseStarted | TextDelta | AttemptFailed | ResponseEnded | RunFinished

@@ -1,0 +1,60 @@
+"""Provider instances, created on first use: a provider's module (and SDK) loads only when called."""
+
+from __future__ import annotations
+
+import importlib
+
+from orchestrator_tui.config import Catalog, ProviderConfig
+from orchestrator_tui.core.errors import ErrorKind, ProviderError
+from orchestrator_tui.core.ports import EnvKeys, KeyLookup
+from orchestrator_tui.providers.base import Provider
+
+IMPLEMENTATIONS = {
+    "mock": "orchestrator_tui.providers.mock:MockProvider",
+    "anthropic": "orchestrator_tui.providers.anthropic:AnthropicProvider",
+    "gemini": "orchestrator_tui.providers.gemini:GeminiProvider",
+    "mistral": "orchestrator_tui.providers.mistral:MistralProvider",
+    "openai_compat": "orchestrator_tui.providers.openai_compat:OpenAICompatProvider",
+}
+
+
+def missing_key_error(config: ProviderConfig) -> ProviderError:
+    env = " or ".join(config.key_env) if config.key_env else "no environment variable"
+    return ProviderError(
+        ErrorKind.MISSING_KEY,
+        f"set it with `orch-tui keys set {config.name}` (or the environment variable {env})",
+        provider=config.name,
+    )
+
+
+class ProviderRegistry:
+    def __init__(self, catalog: Catalog, keys: KeyLookup | None = None) -> None:
+        self.catalog = catalog
+        self.keys = keys or EnvKeys()
+        self._instances: dict[str, Provider] = {}
+
+    def key_for(self, config: ProviderConfig) -> str | None:
+        return self.keys.get(config.name, config.key_env)
+
+    def get(self, name: str) -> Provider:
+        """The provider called ``name``; raises ``ProviderError(MISSING_KEY)`` when it needs a key."""
+        if name in self._instances:
+            return self._instances[name]
+        config = self.catalog.providers[name]
+        key = self.key_for(config)
+        if config.needs_key and not key:
+            raise missing_key_error(config)
+        module_name, _, class_name = IMPLEMENTATIONS[config.type].partition(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        provider: Provider = cls(config, key)
+        self._instances[name] = provider
+        return provider
+
+    def forget(self, name: str) -> None:
+        """Drop a cached instance (after its key changed); it is closed by the caller."""
+        self._instances.pop(name, None)
+
+    async def aclose(self) -> None:
+        for provider in self._instances.values():
+            await provider.aclose()
+        self._instances.clear()

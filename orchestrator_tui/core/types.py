@@ -1,0 +1,99 @@
+"""Domain types shared by the engine, the providers and every front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A model named ``provider:model`` (``anthropic:claude-sonnet-4-5``, ``mock:echo``)."""
+
+    provider: str
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> ModelRef:
+        provider, sep, name = text.strip().partition(":")
+        if not sep or not provider or not name:
+            raise ValueError(f"model {text!r} is not of the form provider:model")
+        return cls(provider, name)
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationParams:
+    """What the user may tune per request; ``None`` leaves the provider's default."""
+
+    temperature: float | None = None
+    max_tokens: int | None = None
+    system: str | None = None
+
+    def merged(self, other: GenerationParams | None) -> GenerationParams:
+        """``other``'s set fields win over ours (per-model settings over run defaults)."""
+        if other is None:
+            return self
+        changes = {k: v for k, v in other.as_dict().items() if v is not None}
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "system": self.system,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LLMRequest:
+    """One call to one model: the conversation so far plus parameters.
+
+    ``options`` carries provider-specific settings from ``models.yaml`` (the mock's speed, say).
+    """
+
+    model: ModelRef
+    messages: tuple[Message, ...]
+    params: GenerationParams = GenerationParams()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def system(self) -> str | None:
+        return self.params.system
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as the provider reported them; ``None`` when it did not."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    ref: ModelRef
+    context_window: int | None = None
+    streaming: bool = True
+    vision: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A scorer's verdict on one answer: ``score`` in 0..1."""
+
+    score: float
+    feedback: str = ""
+    suggestions: tuple[str, ...] = ()
+    reviewer: str = ""

@@ -1,0 +1,48 @@
+"""Start-up wiring shared by the CLI and the TUI: config, database, recorder, keys, engine.
+
+One place decides how the parts connect, so a run from the TUI is recorded exactly as one from
+``orch-tui ask``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestrator_tui.config import Config, Paths, load_config
+from orchestrator_tui.core.orchestrator import Orchestrator
+from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.keys import KeyStore
+from orchestrator_tui.store.recorder import Recorder
+from orchestrator_tui.store.sessions import SessionStore
+
+
+@dataclass(slots=True)
+class Services:
+    config: Config
+    db: Database
+    sessions: SessionStore
+    recorder: Recorder
+    keys: KeyStore
+    orchestrator: Orchestrator
+
+    async def aclose(self) -> None:
+        """Flush the recorder, close provider connections and the database, in that order."""
+        try:
+            await self.recorder.aclose()
+            await self.orchestrator.aclose()
+        finally:
+            await self.db.close()
+
+
+async def open_services(paths: Paths | None = None, config: Config | None = None) -> Services:
+    """Everything a front end needs, with interrupted sessions of a crashed run marked as such."""
+    config = config or load_config(paths)
+    config.paths.ensure()
+    db = await Database.open(config.paths.database)
+    sessions = SessionStore(db)
+    await sessions.recover_interrupted()
+    recorder = Recorder(db)
+    recorder.start()
+    keys = KeyStore(config.catalog)
+    orchestrator = Orchestrator(config.catalog, keys=keys, listeners=[recorder])
+    return Services(config, db, sessions, recorder, keys, orchestrator)

@@ -1,0 +1,101 @@
+"""The one SQLite file: opened in WAL mode with a busy timeout, migrated on open.
+
+A file that is not a database, is from a newer version, or stays locked gets a clear message and is
+never overwritten.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from orchestrator_tui.core.errors import OrchError
+from orchestrator_tui.store.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseError(OrchError):
+    """The history database cannot be used; the message says why and what to do."""
+
+
+class Database:
+    def __init__(self, path: Path, conn: aiosqlite.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot open the history database {path}: {exc}") from None
+        conn.row_factory = sqlite3.Row
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await _migrate(conn, path)
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise DatabaseError(_explain(path, exc)) from None
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(path, conn)
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return list(await self.conn.execute_fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        """Run statements in one transaction (all or nothing)."""
+        try:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            for sql, params in statements:
+                await self.conn.execute(sql, params)
+            await self.conn.commit()
+        except BaseException:
+            await self.conn.rollback()
+            raise
+
+
+async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    version = int(row[0]) if row else 0
+    if version > len(MIGRATIONS):
+        raise DatabaseError(
+            f"the history database {path} was written by a newer orch-tui "
+            f"(schema {version}, this one knows {len(MIGRATIONS)}); upgrade orch-tui. "
+            "The file was left untouched."
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        await conn.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+        )
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (
+            f"the history database {path} is locked by another program; "
+            "close it and try again. The file was left untouched."
+        )
+    return (
+        f"the history database {path} cannot be read ({text}). It was left untouched; "
+        "move it aside to start a new history, or restore a backup."
+    )

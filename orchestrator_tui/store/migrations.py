@@ -1,0 +1,89 @@
+"""The schema, as an ordered list of migrations; ``PRAGMA user_version`` is the index reached.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+SCHEMA_V1 = """
+CREATE TABLE sessions (
+    id          TEXT PRIMARY KEY,
+    title       TEXT NOT NULL DEFAULT '',
+    kind        TEXT NOT NULL,             -- compare | chat | chain | conversation
+    status      TEXT NOT NULL,             -- active | completed | failed | cancelled | interrupted
+    chain_name  TEXT,
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL,
+    deleted_at  REAL,                      -- soft delete: restorable until emptied
+    pid         INTEGER,                   -- the process writing it while active
+    metadata    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX sessions_created ON sessions(created_at DESC);
+
+CREATE TABLE interactions (
+    seq         INTEGER PRIMARY KEY,       -- stable rowid for the FTS index
+    id          TEXT NOT NULL UNIQUE,
+    session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    parent_id   TEXT,
+    step_id     TEXT,
+    type        TEXT NOT NULL,             -- prompt | response | review | refinement | synthesis | turn
+    model       TEXT,
+    content     TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL,             -- streaming | ok | failed | cancelled | interrupted
+    error       TEXT,
+    created_at  REAL NOT NULL,
+    finished_at REAL,
+    metadata    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX interactions_session ON interactions(session_id, seq);
+
+CREATE TABLE requests (
+    id            INTEGER PRIMARY KEY,
+    session_id    TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    interaction_id TEXT NOT NULL,
+    provider      TEXT NOT NULL,
+    model         TEXT NOT NULL,
+    params        TEXT NOT NULL DEFAULT '{}',
+    attempt       INTEGER NOT NULL,
+    status        TEXT NOT NULL,           -- ok | failed | cancelled
+    error_kind    TEXT,
+    error         TEXT,
+    input_tokens  INTEGER,
+    output_tokens INTEGER,
+    ttft          REAL,
+    latency       REAL,
+    cost          REAL,
+    cached        INTEGER NOT NULL DEFAULT 0,
+    created_at    REAL NOT NULL
+);
+CREATE INDEX requests_interaction ON requests(interaction_id);
+CREATE INDEX requests_session ON requests(session_id);
+
+CREATE TABLE reviews (
+    id             INTEGER PRIMARY KEY,
+    session_id     TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    interaction_id TEXT NOT NULL,
+    reviewer       TEXT NOT NULL,
+    score          REAL,
+    feedback       TEXT NOT NULL DEFAULT '',
+    suggestions    TEXT NOT NULL DEFAULT '[]',
+    created_at     REAL NOT NULL
+);
+CREATE INDEX reviews_interaction ON reviews(interaction_id);
+
+CREATE VIRTUAL TABLE interactions_fts USING fts5(
+    content, content='interactions', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER interactions_fts_insert AFTER INSERT ON interactions BEGIN
+    INSERT INTO interactions_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+CREATE TRIGGER interactions_fts_delete AFTER DELETE ON interactions BEGIN
+    INSERT INTO interactions_fts(interactions_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+END;
+CREATE TRIGGER interactions_fts_update AFTER UPDATE OF content ON interactions BEGIN
+    INSERT INTO interactions_fts(interactions_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+    INSERT INTO interactions_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1]

@@ -1,0 +1,273 @@
+"""Writes run events to the database: structure at once, streaming text in batches.
+
+The recorder is a run listener: ``__call__`` is synchronous and cheap (it only queues), and a
+background task writes. Text is flushed at least every ``interval`` seconds and at the end of each
+response, so a crash loses at most about that much of an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from orchestrator_tui.core.events import (
+    AttemptFailed,
+    ResponseEnded,
+    ResponseStarted,
+    RunEvent,
+    RunFinished,
+    RunStarted,
+    TextDelta,
+)
+from orchestrator_tui.store.db import Database
+
+log = logging.getLogger(__name__)
+Statement = tuple[str, Sequence[Any]]
+SESSION_STATUS = {"completed": "completed", "failed": "failed", "cancelled": "cancelled"}
+
+
+def make_title(prompt: str, limit: int = 60) -> str:
+    """A session title from its first prompt: the first line, cut at a word boundary."""
+    line = next((part.strip() for part in prompt.splitlines() if part.strip()), "")
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] or line[:limit]
+    return cut.rstrip(",.;:") + "…"
+
+
+class Recorder:
+    def __init__(self, db: Database, interval: float = 0.5) -> None:
+        self.db = db
+        self.interval = interval
+        self._pending: list[Statement] = []
+        self._streaming: dict[str, list[str]] = {}
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._writer: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    def start(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_loop(), name="recorder")
+
+    def __call__(self, event: RunEvent) -> None:
+        match event:
+            case TextDelta(response_id=rid, text=text):
+                pieces = self._streaming.get(rid)
+                if pieces is not None:
+                    pieces.append(text)
+                    self._dirty.add(rid)
+                return
+            case RunStarted():
+                self._pending += _run_started(event)
+            case ResponseStarted():
+                self._streaming[event.response_id] = []
+                self._pending.append(_insert_response(event))
+            case AttemptFailed(retry_in=None):
+                return  # the final attempt is written with the response's end
+            case AttemptFailed():
+                self._pending.append(_retried_attempt(event))
+            case ResponseEnded():
+                self._streaming.pop(event.response_id, None)
+                self._dirty.discard(event.response_id)
+                self._pending += _response_ended(event)
+            case RunFinished():
+                self._pending.append(
+                    (
+                        "UPDATE sessions SET status = ?, updated_at = ?, pid = NULL WHERE id = ?",
+                        (SESSION_STATUS[event.status], event.at, event.session_id),
+                    )
+                )
+        self._wake.set()
+
+    async def flush(self) -> None:
+        """Write everything queued so far, including streaming text."""
+        async with self._lock:
+            statements = self._pending
+            self._pending = []
+            for rid in self._dirty:
+                pieces = self._streaming.get(rid)
+                if pieces is not None:
+                    statements.append(
+                        ("UPDATE interactions SET content = ? WHERE id = ?", ("".join(pieces), rid))
+                    )
+            self._dirty.clear()
+            if statements:
+                await self.db.write(statements)
+
+    async def aclose(self) -> None:
+        self._closing = True
+        self._wake.set()
+        if self._writer is not None:
+            await self._writer
+            self._writer = None
+        await self.flush()
+
+    async def _write_loop(self) -> None:
+        while not self._closing:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("recording to the history database failed")
+                await asyncio.sleep(self.interval)
+
+
+def _run_started(event: RunStarted) -> list[Statement]:
+    metadata = json.dumps({"models": list(event.models), "params": event.params.as_dict()})
+    return [
+        (
+            "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"
+            " pid, metadata) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET status = 'active', updated_at = excluded.updated_at,"
+            " pid = excluded.pid",
+            (
+                event.session_id,
+                event.title or make_title(event.prompt),
+                event.kind,
+                event.chain_name,
+                event.at,
+                event.at,
+                os.getpid(),
+                metadata,
+            ),
+        ),
+        (
+            "INSERT INTO interactions (id, session_id, parent_id, type, content, status,"
+            " created_at, finished_at, metadata) VALUES (?, ?, ?, 'prompt', ?, 'ok', ?, ?, ?)",
+            (
+                event.prompt_id,
+                event.session_id,
+                event.parent_id,
+                event.prompt,
+                event.at,
+                event.at,
+                metadata,
+            ),
+        ),
+    ]
+
+
+def _insert_response(event: ResponseStarted) -> Statement:
+    return (
+        "INSERT INTO interactions (id, session_id, parent_id, step_id, type, model, status,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, 'streaming', ?)",
+        (
+            event.response_id,
+            event.session_id,
+            event.parent_id,
+            event.step_id,
+            event.role,
+            event.model,
+            event.at,
+        ),
+    )
+
+
+def _request_row(
+    session_id: str,
+    response_id: str,
+    model: str,
+    attempt: int,
+    status: str,
+    *,
+    params: dict[str, Any] | None = None,
+    error_kind: str | None = None,
+    error: str | None = None,
+    input_tokens: int | None = None,
+    output_tokens: int | None = None,
+    ttft: float | None = None,
+    latency: float | None = None,
+    cost: float | None = None,
+    cached: bool = False,
+    at: float,
+) -> Statement:
+    return (
+        "INSERT INTO requests (session_id, interaction_id, provider, model, params, attempt,"
+        " status, error_kind, error, input_tokens, output_tokens, ttft, latency, cost, cached,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            response_id,
+            model.partition(":")[0],
+            model,
+            json.dumps(params or {}),
+            attempt,
+            status,
+            error_kind,
+            error,
+            input_tokens,
+            output_tokens,
+            ttft,
+            latency,
+            cost,
+            int(cached),
+            at,
+        ),
+    )
+
+
+def _retried_attempt(event: AttemptFailed) -> Statement:
+    return _request_row(
+        event.session_id,
+        event.response_id,
+        event.model,
+        event.attempt,
+        "failed",
+        error_kind=event.error_kind,
+        error=event.error,
+        latency=event.latency,
+        at=event.at,
+    )
+
+
+def _response_ended(event: ResponseEnded) -> list[Statement]:
+    metadata = {
+        "input_tokens": event.usage.input_tokens,
+        "output_tokens": event.usage.output_tokens,
+        "ttft": event.ttft,
+        "latency": event.latency,
+        "cost": event.cost,
+        "attempts": event.attempts,
+        "cached": event.cached,
+        "error_kind": event.error_kind,
+    }
+    return [
+        (
+            "UPDATE interactions SET content = ?, status = ?, error = ?, finished_at = ?,"
+            " metadata = ? WHERE id = ?",
+            (
+                event.text,
+                event.status,
+                event.error,
+                event.at,
+                json.dumps(metadata),
+                event.response_id,
+            ),
+        ),
+        _request_row(
+            event.session_id,
+            event.response_id,
+            event.model,
+            event.attempts,
+            event.status,
+            params=event.params.as_dict(),
+            error_kind=event.error_kind,
+            error=event.error,
+            input_tokens=event.usage.input_tokens,
+            output_tokens=event.usage.output_tokens,
+            ttft=event.ttft,
+            latency=event.latency,
+            cost=event.cost,
+            cached=event.cached,
+            at=event.at,
+        ),
+    ]
