@@ -1,33 +1,98 @@
-"""API keys: where to find them and where they came from. Never written to SQLite or logs."""
+"""API keys: the OS keyring first, then the provider's usual environment variable.
+
+``keyring`` is the one interface, so any backend works: Secret Service, macOS Keychain, Windows
+Credential Locker, or the encrypted vault file where no OS keyring exists. A key is never written
+to SQLite, logs or the screen; what a person sees is ``mask(key)`` and the source.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+from typing import Any
 
 from orchestrator_tui.config import Catalog
+from orchestrator_tui.core.errors import OrchError
+
+SERVICE = "orch-tui"
+log = logging.getLogger(__name__)
+
+
+class KeyStoreError(OrchError):
+    """A key could not be saved or deleted; the message says where it tried."""
 
 
 class KeyStore:
-    """Key lookup for the engine (``core.ports.KeyLookup``): the environment, for now.
+    """Key lookup for the engine (``core.ports.KeyLookup``) and key management for the UI."""
 
-    The providers issue puts the OS keyring and the encrypted vault in front of the environment.
-    """
-
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, backend: Any | None = None) -> None:
         self.catalog = catalog
+        self._backend = backend
+
+    @property
+    def backend(self) -> Any:
+        """The keyring backend in use (chosen on first use: importing keyring probes the system)."""
+        if self._backend is None:
+            import keyring
+
+            self._backend = keyring.get_keyring()
+        return self._backend
+
+    @property
+    def backend_label(self) -> str:
+        return getattr(self.backend, "source_label", "keyring")
 
     def get(self, provider: str, env_names: tuple[str, ...] = ()) -> str | None:
         found = self.lookup(provider, env_names)
         return found[0] if found else None
 
     def lookup(self, provider: str, env_names: tuple[str, ...] = ()) -> tuple[str, str] | None:
-        """``(key, source)``, the source being a place a person can check (``env:NAME``)."""
-        names = env_names or self._env_names(provider)
-        for name in names:
+        """``(key, source)``; the source is where a person can check it (``keyring``, ``env:NAME``)."""
+        key = self._from_keyring(provider)
+        if key:
+            return key, self.backend_label
+        for name in env_names or self._env_names(provider):
             value = os.environ.get(name)
             if value:
                 return value, f"env:{name}"
         return None
+
+    def set(self, provider: str, key: str) -> str:
+        """Save ``key`` for ``provider`` in the keyring; returns where it went."""
+        import keyring.errors
+
+        key = key.strip()
+        if not key:
+            raise KeyStoreError("the key is empty")
+        try:
+            self.backend.set_password(SERVICE, provider, key)
+        except keyring.errors.KeyringError as exc:
+            raise KeyStoreError(
+                f"no keyring to save the key in ({type(exc).__name__}); set the environment "
+                f"variable instead, or use the encrypted vault"
+            ) from None
+        return self.backend_label
+
+    def delete(self, provider: str) -> bool:
+        """Remove the saved key; ``False`` when there was none in the keyring."""
+        import keyring.errors
+
+        try:
+            self.backend.delete_password(SERVICE, provider)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        except keyring.errors.KeyringError as exc:
+            raise KeyStoreError(f"cannot reach the keyring ({type(exc).__name__})") from None
+        return True
+
+    def _from_keyring(self, provider: str) -> str | None:
+        import keyring.errors
+
+        try:
+            return self.backend.get_password(SERVICE, provider)
+        except keyring.errors.KeyringError as exc:
+            log.debug("keyring unavailable: %s", type(exc).__name__)
+            return None
 
     def _env_names(self, provider: str) -> tuple[str, ...]:
         config = self.catalog.providers.get(provider)
@@ -36,6 +101,6 @@ class KeyStore:
 
 def mask(key: str) -> str:
     """What a person may see of a key: enough to tell two apart, never enough to use."""
-    if len(key) <= 8:
-        return "•" * len(key)
+    if len(key) <= 12:
+        return "•" * 8
     return f"{key[:3]}…{key[-4:]}"
