@@ -22,13 +22,17 @@ def now() -> float:
 
 @dataclass(frozen=True, slots=True)
 class RunStarted:
-    """A prompt went out. ``session_id`` is stable across follow-ups of one conversation."""
+    """A run began. ``session_id`` is stable across follow-ups of one conversation.
+
+    ``prompt`` is the user's new prompt, or ``None`` for runs that add to earlier answers (reviews,
+    synthesis).
+    """
 
     run_id: str
     session_id: str
     kind: RunKind
-    prompt_id: str
-    prompt: str
+    prompt_id: str | None
+    prompt: str | None
     models: tuple[str, ...]
     params: GenerationParams
     parent_id: str | None = None
@@ -108,6 +112,25 @@ class ResponseFailed(ResponseEnded):
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewReady:
+    """A scorer's verdict on answer ``target_id``; ``error`` set (and ``score`` None) when it failed.
+
+    ``review_id`` is the reviewer's own response (its raw text), or ``None`` for heuristic scorers.
+    """
+
+    run_id: str
+    session_id: str
+    target_id: str
+    reviewer: str
+    score: float | None
+    feedback: str = ""
+    suggestions: tuple[str, ...] = ()
+    review_id: str | None = None
+    error: str | None = None
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinished:
     run_id: str
     session_id: str
@@ -116,4 +139,12 @@ class RunFinished:
     at: float = field(default_factory=now)
 
 
-RunEvent = RunStarted | ResponseStarted | TextDelta | AttemptFailed | ResponseEnded | RunFinished
+RunEvent = (
+    RunStarted
+    | ResponseStarted
+    | TextDelta
+    | AttemptFailed
+    | ResponseEnded
+    | ReviewReady
+    | RunFinished
+)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from orchestrator_tui.config import Catalog, ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
@@ -12,7 +13,9 @@ from orchestrator_tui.core.events import ResponseEnded, RunStarted
 from orchestrator_tui.core.ports import KeyLookup
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.responder import Responder
+from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
+from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
 from orchestrator_tui.core.types import GenerationParams
 
 log = logging.getLogger(__name__)
@@ -56,25 +59,12 @@ class Orchestrator:
         if not resolved:
             raise ValueError("no model selected")
         conversation = conversation or Conversation()
-        run_id, prompt_id = new_id(), new_id()
+        prompt_id = new_id()
         parent_id = conversation.last_prompt_id
         conversation.last_prompt_id = prompt_id
 
         async def body(run: Run) -> RunStatus:
-            run.emit(
-                RunStarted(
-                    run_id,
-                    conversation.session_id,
-                    conversation.kind,
-                    prompt_id,
-                    prompt,
-                    tuple(m.name for m in resolved),
-                    params,
-                    parent_id=parent_id,
-                    title=conversation.title,
-                )
-            )
-            tasks = []
+            spawned = []
             for model in resolved:
                 own = params.merged((model_params or {}).get(model.name))
                 messages = conversation.messages_for(model.name, prompt)
@@ -82,24 +72,122 @@ class Orchestrator:
                 coro = self.responder.respond(
                     run, model, messages, own, response_id=response_id, parent_id=prompt_id
                 )
-                tasks.append(run.spawn(response_id, coro))
-            ended: list[ResponseEnded | BaseException] = await asyncio.gather(
-                *tasks, return_exceptions=True
-            )
-            finished: list[ResponseEnded] = []
-            for model, result in zip(resolved, ended, strict=True):
-                if isinstance(result, ResponseEnded):
-                    finished.append(result)
-                    conversation.record(model.name, prompt, result)
-                else:
-                    log.error("response of %s crashed", model.name, exc_info=result)
-            if any(e.status == "ok" for e in finished):
-                return "completed"
-            if finished and all(e.status == "cancelled" for e in finished):
-                return "cancelled"
-            return "failed"
+                spawned.append((model, run.spawn(response_id, coro)))
+            ended = await _gather(spawned)
+            for model, result in ended:
+                conversation.record(model.name, prompt, result)
+            return _status([result for _, result in ended])
 
-        return Run(run_id, conversation.session_id, body, self.listeners)
+        started = RunStarted(
+            new_id(),
+            conversation.session_id,
+            conversation.kind,
+            prompt_id,
+            prompt,
+            tuple(m.name for m in resolved),
+            params,
+            parent_id=parent_id,
+            title=conversation.title,
+        )
+        return self._start(started, body)
+
+    def review(
+        self,
+        targets: Sequence[ReviewTarget],
+        reviewer: str,
+        *,
+        conversation: Conversation,
+    ) -> Run:
+        """Score every answer with ``reviewer`` at once; each verdict arrives as ``ReviewReady``."""
+        judge = LLMJudge(self.responder, self.catalog.resolve(reviewer))
+
+        async def body(run: Run) -> RunStatus:
+            tasks = [
+                asyncio.create_task(
+                    review_answer(judge, ScoreRequest(run, t.prompt, t.answer, t.response_id))
+                )
+                for t in targets
+            ]
+            reviews = await asyncio.gather(*tasks)
+            return "completed" if any(r is not None for r in reviews) else "failed"
+
+        return self._start(self._continuation(conversation, (judge.name,)), body)
+
+    def synthesize(
+        self,
+        prompt: str,
+        answers: Sequence[tuple[str, str]],
+        judge: str,
+        *,
+        conversation: Conversation,
+        params: GenerationParams = GenerationParams(),
+    ) -> Run:
+        """One ``synthesis`` response from ``judge`` merging ``(model, text)`` answers."""
+        model = self.catalog.resolve(judge)
+
+        async def body(run: Run) -> RunStatus:
+            ended = await self.responder.respond(
+                run,
+                model,
+                synthesis_messages(prompt, answers),
+                GenerationParams(system=SYNTHESIS_SYSTEM).merged(params),
+                response_id=new_id(),
+                parent_id=conversation.last_prompt_id,
+                role="synthesis",
+            )
+            return _status([ended])
+
+        return self._start(self._continuation(conversation, (model.name,)), body)
+
+    def _continuation(self, conversation: Conversation, models: tuple[str, ...]) -> RunStarted:
+        """The start of a run that adds to a conversation's answers without a new prompt."""
+        return RunStarted(
+            new_id(),
+            conversation.session_id,
+            conversation.kind,
+            None,
+            None,
+            models,
+            GenerationParams(),
+            title=conversation.title,
+        )
+
+    def _start(self, started: RunStarted, body: Callable[[Run], Awaitable[RunStatus]]) -> Run:
+        async def announced(run: Run) -> RunStatus:
+            run.emit(started)
+            return await body(run)
+
+        return Run(started.run_id, started.session_id, announced, self.listeners)
 
     async def aclose(self) -> None:
         await self.registry.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewTarget:
+    """An answer to review: the request it answered and its text."""
+
+    response_id: str
+    prompt: str
+    answer: str
+
+
+async def _gather(
+    spawned: list[tuple[ModelConfig, asyncio.Task[ResponseEnded]]],
+) -> list[tuple[ModelConfig, ResponseEnded]]:
+    results = await asyncio.gather(*(task for _, task in spawned), return_exceptions=True)
+    ended = []
+    for (model, _), result in zip(spawned, results, strict=True):
+        if isinstance(result, ResponseEnded):
+            ended.append((model, result))
+        else:
+            log.error("response of %s crashed", model.name, exc_info=result)
+    return ended
+
+
+def _status(ended: Sequence[ResponseEnded]) -> RunStatus:
+    if any(e.status == "ok" for e in ended):
+        return "completed"
+    if ended and all(e.status == "cancelled" for e in ended):
+        return "cancelled"
+    return "failed"

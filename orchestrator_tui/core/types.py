@@ -91,9 +91,13 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """A scorer's verdict on one answer: ``score`` in 0..1."""
+    """A scorer's verdict on one answer: ``score`` in 0..1.
+
+    ``response_id`` is the reviewer model's own reply, when a model gave the verdict.
+    """
 
     score: float
     feedback: str = ""
     suggestions: tuple[str, ...] = ()
     reviewer: str = ""
+    response_id: str | None = None

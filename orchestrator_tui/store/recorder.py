@@ -19,6 +19,7 @@ from orchestrator_tui.core.events import (
     AttemptFailed,
     ResponseEnded,
     ResponseStarted,
+    ReviewReady,
     RunEvent,
     RunFinished,
     RunStarted,
@@ -73,6 +74,8 @@ class Recorder:
                 return  # the final attempt is written with the response's end
             case AttemptFailed():
                 self._pending.append(_retried_attempt(event))
+            case ReviewReady():
+                self._pending.append(_insert_review(event))
             case ResponseEnded():
                 self._streaming.pop(event.response_id, None)
                 self._dirty.discard(event.response_id)
@@ -123,7 +126,7 @@ class Recorder:
 
 def _run_started(event: RunStarted) -> list[Statement]:
     metadata = json.dumps({"models": list(event.models), "params": event.params.as_dict()})
-    return [
+    statements: list[Statement] = [
         (
             "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"
             " pid, metadata) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)"
@@ -131,7 +134,7 @@ def _run_started(event: RunStarted) -> list[Statement]:
             " pid = excluded.pid",
             (
                 event.session_id,
-                event.title or make_title(event.prompt),
+                event.title or make_title(event.prompt or ""),
                 event.kind,
                 event.chain_name,
                 event.at,
@@ -139,21 +142,42 @@ def _run_started(event: RunStarted) -> list[Statement]:
                 os.getpid(),
                 metadata,
             ),
-        ),
-        (
-            "INSERT INTO interactions (id, session_id, parent_id, type, content, status,"
-            " created_at, finished_at, metadata) VALUES (?, ?, ?, 'prompt', ?, 'ok', ?, ?, ?)",
-            (
-                event.prompt_id,
-                event.session_id,
-                event.parent_id,
-                event.prompt,
-                event.at,
-                event.at,
-                metadata,
-            ),
-        ),
+        )
     ]
+    if event.prompt is not None:
+        statements.append(
+            (
+                "INSERT INTO interactions (id, session_id, parent_id, type, content, status,"
+                " created_at, finished_at, metadata) VALUES (?, ?, ?, 'prompt', ?, 'ok', ?, ?, ?)",
+                (
+                    event.prompt_id,
+                    event.session_id,
+                    event.parent_id,
+                    event.prompt,
+                    event.at,
+                    event.at,
+                    metadata,
+                ),
+            )
+        )
+    return statements
+
+
+def _insert_review(event: ReviewReady) -> Statement:
+    feedback = event.feedback if event.error is None else event.error
+    return (
+        "INSERT INTO reviews (session_id, interaction_id, reviewer, score, feedback, suggestions,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.session_id,
+            event.target_id,
+            event.reviewer,
+            event.score,
+            feedback,
+            json.dumps(list(event.suggestions)),
+            event.at,
+        ),
+    )
 
 
 def _insert_response(event: ResponseStarted) -> Statement:
