@@ -14,7 +14,13 @@ from typing import Any
 
 from orchestrator_tui.core.errors import ConfigError
 from orchestrator_tui.core.types import ModelRef
-from orchestrator_tui.yamlsource import Located, YamlError, load_located, load_located_file
+from orchestrator_tui.yamlsource import (
+    Located,
+    UnreadableFile,
+    YamlError,
+    load_located,
+    load_located_file,
+)
 
 APP_NAME = "orch-tui"
 HOME_ENV = "ORCH_TUI_HOME"
@@ -180,6 +186,8 @@ def _read_user_file(path: Path, warnings: list[str]) -> Located | None:
         return None
     try:
         located = load_located_file(path)
+    except UnreadableFile as exc:
+        raise ConfigError(str(exc)) from None
     except YamlError as exc:
         warnings.append(f"{exc}; using the defaults instead")
         return None

@@ -38,6 +38,10 @@ class YamlError(ValueError):
     """Unparseable YAML; the message starts with ``file:line``."""
 
 
+class UnreadableFile(YamlError):
+    """The file exists but cannot be read at all (permissions, not text, a folder)."""
+
+
 def load_located(text: str, source: str | Path) -> Located:
     source = str(source)
     try:
@@ -62,7 +66,8 @@ def load_located_file(path: Path) -> Located:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise YamlError(f"{path}: cannot read: {exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UnreadableFile(f"{path}: cannot read: {reason}") from None
     return load_located(text, path)
 
 

@@ -11,6 +11,8 @@ import sys
 import click
 
 from orchestrator_tui import __version__
+from orchestrator_tui.cli.common import CliError
+from orchestrator_tui.core.errors import OrchError
 
 COMMANDS = {
     "ask": ("orchestrator_tui.cli.ask:ask", "Send one prompt to one or more models and compare."),
@@ -30,6 +32,13 @@ class LazyGroup(click.Group):
         target = COMMANDS[cmd_name][0]
         module_name, _, attr = target.partition(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Errors the program can explain become one line and exit code 2, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except OrchError as exc:
+            raise CliError(str(exc)) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 
 import click
 
-from orchestrator_tui.cli.common import fail, read_prompt, run_async, warn_config
+from orchestrator_tui.cli.common import read_prompt, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
-from orchestrator_tui.core.errors import ConfigError
 from orchestrator_tui.core.events import ResponseEnded
 from orchestrator_tui.core.types import GenerationParams
 
@@ -40,11 +39,8 @@ def ask(
     config = load_config()
     warn_config(config)
     chosen = models or config.settings.default_models or FALLBACK_MODELS
-    try:
-        for name in chosen:
-            config.catalog.resolve(name)
-    except ConfigError as exc:
-        fail(str(exc))
+    for name in chosen:
+        config.catalog.resolve(name)
     params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
     ended = run_async(_ask(config, text, chosen, params, as_json))
     if ended and all(e.status != "ok" for e in ended):

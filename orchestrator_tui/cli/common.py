@@ -33,13 +33,9 @@ def warn_config(config: Config) -> None:
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a command's body; input errors raised inside become one-line messages."""
-    from orchestrator_tui.core.errors import OrchError
-
+    """Run a command's body; Ctrl-C ends it with the usual exit code, not a traceback."""
     try:
         return asyncio.run(coro)
-    except OrchError as exc:
-        fail(str(exc))
     except KeyboardInterrupt:
         click.echo("orch-tui: interrupted", err=True)
         sys.exit(130)

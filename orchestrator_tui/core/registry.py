@@ -41,7 +41,7 @@ class ProviderRegistry:
         if name in self._instances:
             return self._instances[name]
         config = self.catalog.providers[name]
-        key = self.key_for(config)
+        key = self.key_for(config) if config.needs_key or config.key_env else None
         if config.needs_key and not key:
             raise missing_key_error(config)
         module_name, _, class_name = IMPLEMENTATIONS[config.type].partition(":")

@@ -30,7 +30,7 @@ MODELS = {
     "flaky": "Fails on a schedule, then succeeds.",
 }
 FLAKY_SCHEDULE = ("mid", "ok", "before", "ok", "stall", "ok")
-_TOKEN = re.compile(r"\s*\S+\s*?(?=\s|$)|\s+")
+_TOKEN = re.compile(r"\s*\S+(?:\s+\Z)?|\s+")
 _YIELD_EVERY = 32
 
 

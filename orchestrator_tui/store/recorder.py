@@ -58,13 +58,13 @@ class Recorder:
             self._writer = asyncio.create_task(self._write_loop(), name="recorder")
 
     def __call__(self, event: RunEvent) -> None:
+        if type(event) is TextDelta:  # the hot path: one per token, kept to a list append
+            pieces = self._streaming.get(event.response_id)
+            if pieces is not None:
+                pieces.append(event.text)
+                self._dirty.add(event.response_id)
+            return
         match event:
-            case TextDelta(response_id=rid, text=text):
-                pieces = self._streaming.get(rid)
-                if pieces is not None:
-                    pieces.append(text)
-                    self._dirty.add(rid)
-                return
             case RunStarted():
                 self._pending += _run_started(event)
             case ResponseStarted():
