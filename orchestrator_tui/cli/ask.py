@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -65,9 +66,11 @@ async def _ask(
             async for event in run:
                 if view is not None:
                     view.handle(event)
-        except BaseException:
+        except asyncio.CancelledError:  # Ctrl-C: end every answer as cancelled, text kept
             run.cancel()
-            await run.wait()
+            async for event in run:
+                if view is not None:
+                    view.handle(event)
             raise
         finally:
             if view is not None:
