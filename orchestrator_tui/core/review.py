@@ -144,17 +144,16 @@ async def review_answer(scorer: Scorer, request: ScoreRequest) -> Review | None:
     try:
         review = await scorer.score(request)
     except VerdictError as exc:
-        run.emit(
-            ReviewReady(
-                run.run_id,
-                run.session_id,
-                request.answer_id,
-                scorer.name,
-                None,
-                review_id=exc.response_id,
-                error=str(exc),
-            )
+        failed = ReviewReady(
+            run.run_id,
+            run.session_id,
+            request.answer_id,
+            scorer.name,
+            None,
+            review_id=exc.response_id,
+            error=str(exc),
         )
+        run.emit(failed)
         return None
     run.emit(
         ReviewReady(
