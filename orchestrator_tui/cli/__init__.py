@@ -50,9 +50,14 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="orch-tui")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """Send one prompt to many LLMs, watch them side by side, chain them, keep every session."""
+    """Send one prompt to many LLMs, watch them side by side, chain them, keep every session.
+
+    With no command, opens the full-screen app.
+    """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        from orchestrator_tui.tui.app import run_app  # Textual loads only when the TUI opens
+
+        run_app()
 
 
 def main() -> None:

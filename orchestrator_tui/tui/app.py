@@ -1,0 +1,144 @@
+"""The Textual app: opens the services in the background, installs screens by name, closes on exit.
+
+Kept small on purpose: screens own their behaviour; the app only wires them to ``Services``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from orchestrator_tui.config import Config, Paths, load_config
+
+if TYPE_CHECKING:
+    from orchestrator_tui.core.run import Run
+    from orchestrator_tui.services import Services
+
+log = logging.getLogger(__name__)
+
+SCREEN_MODULES: dict[str, str] = {
+    "workspace": "orchestrator_tui.tui.screens.workspace:WorkspaceScreen",
+}
+"""Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
+
+SDK_MODULES = {
+    "anthropic": "anthropic",
+    "gemini": "google.genai",
+    "mistral": "mistralai",
+}
+"""Provider type -> the SDK worth importing ahead of the first request (about a second each)."""
+
+
+def lazy_screen(target: str) -> Callable[[], Screen[Any]]:
+    """A factory that imports ``module:Class`` only when the screen is first shown."""
+
+    def make() -> Screen[Any]:
+        module_name, _, class_name = target.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)()
+
+    return make
+
+
+class OrchApp(App[None]):
+    """``OrchApp()`` opens the user's services; pass ``services`` (tests) to use already-open ones."""
+
+    TITLE = "orch-tui"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        name: lazy_screen(target) for name, target in SCREEN_MODULES.items()
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        *,
+        services: Services | None = None,
+        config: Config | None = None,
+        paths: Paths | None = None,
+        warm_sdks: bool = True,
+    ) -> None:
+        super().__init__()
+        self._services = services
+        self._owns_services = services is None
+        self._config = config or (services.config if services else None)
+        self._paths = paths
+        self._warm_enabled = warm_sdks
+        self._services_open = asyncio.Event()
+        self._open_error: BaseException | None = None
+        self.runs: set[Run] = set()
+        """Runs in flight from any screen; cancelled and awaited before the services close."""
+
+    @property
+    def services(self) -> Services:
+        """The open services; only valid after ``wait_services`` returned."""
+        if self._services is None:
+            raise RuntimeError("services are not open yet")
+        return self._services
+
+    async def wait_services(self) -> Services:
+        """The services once open (SQLite opens after the first paint); raises if opening failed."""
+        await self._services_open.wait()
+        if self._open_error is not None:
+            raise RuntimeError(f"could not open the history database: {self._open_error}")
+        return self.services
+
+    def on_mount(self) -> None:
+        self.push_screen("workspace")
+        self._open_services()
+
+    @work(group="services", exclusive=True, exit_on_error=False)
+    async def _open_services(self) -> None:
+        try:
+            if self._services is None:
+                from orchestrator_tui.services import open_services
+
+                config = self._config or await asyncio.to_thread(load_config, self._paths)
+                self._services = await open_services(config=config)
+            for warning in self._services.config.warnings:
+                self.notify(warning, title="Configuration", severity="warning", timeout=10)
+        except Exception as exc:
+            log.exception("opening services failed")
+            self._open_error = exc
+            self.notify(str(exc), title="Cannot open history", severity="error", timeout=30)
+        finally:
+            self._services_open.set()
+        if self._warm_enabled and self._open_error is None:
+            self.call_after_refresh(self._warm_sdks)
+
+    @work(group="warm-sdks", thread=True, exit_on_error=False)
+    def _warm_sdks(self) -> None:
+        """Import the SDKs of providers that have a key, so the first real request does not wait."""
+        services = self.services
+        for provider in services.config.catalog.providers.values():
+            module = SDK_MODULES.get(provider.type)
+            if module is None or not services.keys.lookup(provider.name, provider.key_env):
+                continue
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                log.warning("could not pre-import %s", module)
+
+    async def on_unmount(self) -> None:
+        """Cancel runs in flight (partial answers are kept), then flush and close the services."""
+        for run in list(self.runs):
+            run.cancel()
+        if self.runs:
+            await asyncio.gather(*(run.wait() for run in self.runs), return_exceptions=True)
+        if self._services is not None and self._owns_services:
+            await self._services.aclose()
+
+
+def run_app() -> None:
+    """Entry point of ``orch-tui`` with no subcommand."""
+    OrchApp().run()

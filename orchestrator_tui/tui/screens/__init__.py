@@ -1,0 +1,1 @@
+"""One screen per module; each is registered by name in ``orchestrator_tui.tui.app.SCREENS``."""
