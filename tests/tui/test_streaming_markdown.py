@@ -1,0 +1,118 @@
+"""The streaming Markdown view: same final lines as a one-shot render, text stays text, tail in view."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.markdown import Markdown
+from rich.segment import Segment
+from textual.app import App, ComposeResult
+
+from orchestrator_tui.providers.mock import lorem_markdown, tokenize
+from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
+
+TRICKY = (
+    "# Title\n\npara one\nstill para\n\n- a\n\n- b\n  more\n\n---\n```py\ncode\n\n\n```\n"
+    "after\n===\n\n1. x\n2. y\n\n> quote\nlazy\n\n    indented\n\n    again\n\n| a | b |\n"
+    "| - | - |\n| 1 | 2 |\n\n***\n- tight\n- list\n"
+)
+
+
+class ViewApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StreamingMarkdown()
+
+
+def one_shot(app: App[None], view: StreamingMarkdown, text: str) -> list[str]:
+    options = app.console.options.update_width(view.scrollable_content_region.width)
+    lines = app.console.render_lines(Markdown(text), options, pad=False)
+    return [repr(list(Segment.simplify(line))) for line in lines]
+
+
+def shown(view: StreamingMarkdown) -> list[str]:
+    return [repr(list(Segment.simplify(list(strip)))) for strip in view.lines()]
+
+
+async def stream(view: StreamingMarkdown, pilot, pieces: list[str], every: int = 40) -> None:
+    for index, piece in enumerate(pieces):
+        view.append(piece)
+        if index % every == 0:
+            await pilot.pause()
+
+
+async def test_streamed_reply_ends_identical_to_one_shot_render() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        for text in (lorem_markdown(7, 2000), TRICKY):
+            view.reset()
+            await stream(view, pilot, tokenize(text))
+            view.finish()
+            await pilot.pause()
+            assert view.text == text
+            assert shown(view) == one_shot(app, view, text)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.integers(min_value=1, max_value=len(TRICKY) - 1), max_size=12, unique=True))
+async def test_any_chunking_ends_identical_to_one_shot_render(cuts: list[int]) -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        view.interval = 0
+        bounds = [0, *sorted(cuts), len(TRICKY)]
+        for start, end in itertools.pairwise(bounds):
+            view.append(TRICKY[start:end])
+            await pilot.pause()
+        view.finish()
+        assert shown(view) == one_shot(app, view, TRICKY)
+
+
+async def test_markup_and_ansi_in_model_text_are_shown_as_text() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        view.append("[bold]not bold[/] [/] [red]x\x1b[31m red? \x07 [link=x]y[/link]")
+        view.finish()
+        await pilot.pause()
+        text = "".join(segment.text for strip in view.lines() for segment in strip)
+        assert "[bold]not bold[/] [/] [red]x" in text
+        assert "\x1b" not in text and "␛[31m" in text
+
+
+async def test_view_follows_the_tail_and_last_line_is_visible() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        await stream(view, pilot, tokenize(lorem_markdown(3, 800)))
+        view.append("\n\nTHE-LAST-LINE")
+        view.finish()
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y > 0
+        last = "".join(s.text for s in view.render_line(view.size.height - 1))
+        assert "THE-LAST-LINE" in last
+
+
+async def test_scrolling_up_stops_following_until_back_at_the_end() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        await stream(view, pilot, tokenize(lorem_markdown(3, 400)))
+        await pilot.pause(view.interval * 2)
+        view.scroll_home(animate=False, immediate=True)
+        await stream(view, pilot, tokenize(lorem_markdown(4, 400)))
+        view.finish()
+        await pilot.pause()
+        assert view.scroll_y == 0
+
+
+async def test_code_blocks_can_be_taken_out_for_copying() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)):
+        view = app.query_one(StreamingMarkdown)
+        view.set_text("intro\n\n```python\nprint(1)\n\nprint(2)\n```\n\n    raw\n")
+        assert view.code_blocks() == ["print(1)\n\nprint(2)", "raw"]
