@@ -55,6 +55,10 @@ def cli(ctx: click.Context) -> None:
     With no command, opens the full-screen app.
     """
     if ctx.invoked_subcommand is None:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            click.echo(ctx.get_help())
+            click.echo("\nThe full-screen app needs a terminal; the commands above work anywhere.")
+            return
         from orchestrator_tui.tui.app import run_app  # Textual loads only when the TUI opens
 
         run_app()
