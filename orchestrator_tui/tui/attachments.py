@@ -1,0 +1,55 @@
+"""Text files attached to a prompt: read with a size limit, binary files refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestrator_tui.core.errors import OrchError
+
+MAX_BYTES = 200_000
+"""About 50,000 tokens: more than that belongs in a chain, not a prompt."""
+
+
+class AttachmentError(OrchError):
+    """The file cannot be attached; the message says why, for the person who typed the path."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    text: str
+
+    @property
+    def size(self) -> int:
+        return len(self.text.encode("utf-8"))
+
+
+def read_attachment(path: str | Path, limit: int = MAX_BYTES) -> Attachment:
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise AttachmentError(f"{file}: no such file")
+    size = file.stat().st_size
+    if size > limit:
+        raise AttachmentError(f"{file.name} is {size:,} bytes; the limit is {limit:,}")
+    data = file.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise AttachmentError(
+            f"{file.name} looks binary; only text files can be attached"
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AttachmentError(
+            f"{file.name} is not UTF-8 text; only text files can be attached"
+        ) from None
+    return Attachment(file.name, text)
+
+
+def with_attachments(prompt: str, attachments: list[Attachment]) -> str:
+    """The prompt as sent: the user's text, then each file in a fenced block named after it."""
+    parts = [prompt.rstrip()]
+    for attachment in attachments:
+        fence = "````" if "```" in attachment.text else "```"
+        parts.append(f"File `{attachment.name}`:\n{fence}\n{attachment.text.rstrip()}\n{fence}")
+    return "\n\n".join(parts)

@@ -1,0 +1,192 @@
+"""Choose the models of the next prompt: every provider's models with key status, multi-select.
+
+Key status comes from ``services.keys.lookup`` in a thread (a keyring may be slow); only the
+source of a key is ever shown, never the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from orchestrator_tui.config import Catalog, ProviderConfig
+from orchestrator_tui.core.types import GenerationParams
+
+if TYPE_CHECKING:
+    from orchestrator_tui.store.keys import KeyStore
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStatus:
+    provider: str
+    source: str | None
+    """Where the key was found (``keyring``, ``env:NAME``); ``None`` when missing."""
+    needed: bool
+
+    @property
+    def usable(self) -> bool:
+        return self.source is not None or not self.needed
+
+    def how_to_add(self, config: ProviderConfig) -> str:
+        env = " or ".join(config.key_env) or "no environment variable"
+        return (
+            f"{self.provider} needs an API key: add it on the Keys screen, with "
+            f"`orch-tui keys set {self.provider}`, or in {env}"
+        )
+
+
+class ModelPicker(Vertical):
+    """Emits ``Changed`` with the selected model names whenever the selection changes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "edit_params", "Parameters", id="picker.params"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, models: list[str]) -> None:
+            super().__init__()
+            self.models = models
+
+    class Loaded(Message):
+        """Key status is known for every provider."""
+
+        def __init__(self, status: dict[str, KeyStatus]) -> None:
+            super().__init__()
+            self.status = status
+
+    class EditParams(Message):
+        """The person wants to set ``model``'s temperature, max tokens or system prompt."""
+
+        def __init__(self, model: str) -> None:
+            super().__init__()
+            self.model = model
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.catalog: Catalog | None = None
+        self.status: dict[str, KeyStatus] = {}
+        self.params: dict[str, GenerationParams] = {}
+
+    def compose(self) -> ComposeResult:
+        yield SelectionList[str](id="picker-list")
+        yield Static("", id="picker-detail", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "Models"
+
+    @property
+    def selected(self) -> list[str]:
+        return list(self.query_one(SelectionList).selected)
+
+    def load(self, catalog: Catalog, selected: Iterable[str], status: dict[str, KeyStatus]) -> None:
+        self.catalog, self.status = catalog, status
+        chosen = set(selected)
+        options = [
+            Selection(self._label(name), name, name in chosen)
+            for name in sorted(catalog.models, key=lambda n: (n.partition(":")[0] != "mock", n))
+        ]
+        picker = self.query_one(SelectionList)
+        with picker.prevent(SelectionList.SelectedChanged):
+            picker.clear_options()
+            picker.add_options(options)
+        self._show_detail(picker.highlighted)
+        self.post_message(self.Loaded(status))
+
+    def select(self, models: Iterable[str]) -> None:
+        picker = self.query_one(SelectionList)
+        picker.deselect_all()
+        for name in models:
+            picker.select(name)
+
+    def set_params(self, model: str, params: GenerationParams) -> None:
+        if params == GenerationParams():
+            self.params.pop(model, None)
+        else:
+            self.params[model] = params
+        picker = self.query_one(SelectionList)
+        index = picker.get_option_index(model)
+        picker.replace_option_prompt_at_index(index, self._label(model))
+
+    def _label(self, name: str) -> Content:
+        assert self.catalog is not None
+        status = self.status.get(name.partition(":")[0])
+        mark = (" ⚙", "$accent") if name in self.params else ""
+        if status is None or not status.needed:
+            key = ("", "")
+        elif status.source:
+            key = (" ✓", "$success")
+        else:
+            key = (" ✗", "$error")
+        return Content.assemble(name, key, mark)
+
+    @on(SelectionList.SelectedChanged)
+    def _selection_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        self.post_message(self.Changed(self.selected))
+
+    @on(SelectionList.SelectionHighlighted)
+    def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+        event.stop()
+        self._show_detail(event.selection_index)
+
+    def _show_detail(self, index: int | None) -> None:
+        detail = self.query_one("#picker-detail", Static)
+        if self.catalog is None or index is None:
+            detail.update("")
+            return
+        name = str(self.query_one(SelectionList).get_option_at_index(index).value)
+        model = self.catalog.models[name]
+        provider = self.catalog.provider_of(model)
+        status = self.status.get(provider.name)
+        lines = [model.description] if model.description else []
+        if status is not None and not status.usable:
+            lines.append(status.how_to_add(provider))
+        elif status is not None and status.source:
+            lines.append(f"key from {status.source}")
+        params = self.params.get(name)
+        if params:
+            lines.append(_describe(params))
+        detail.update(Content("\n".join(lines)))
+
+    def action_edit_params(self) -> None:
+        picker = self.query_one(SelectionList)
+        if picker.highlighted is not None:
+            model = str(picker.get_option_at_index(picker.highlighted).value)
+            self.post_message(self.EditParams(model))
+
+    @work(group="key-status", exclusive=True, thread=True, exit_on_error=False)
+    def check_keys(self, catalog: Catalog, keys: KeyStore, selected: list[str]) -> None:
+        """Look every provider's key up off the event loop, then fill the list."""
+        status = {
+            name: KeyStatus(name, _source(keys, config), config.needs_key)
+            for name, config in catalog.providers.items()
+        }
+        self.app.call_from_thread(self.load, catalog, selected, status)
+
+
+def _source(keys: KeyStore, config: ProviderConfig) -> str | None:
+    if not config.needs_key:
+        return None
+    found = keys.lookup(config.name, config.key_env)
+    return found[1] if found else None
+
+
+def _describe(params: GenerationParams) -> str:
+    parts = []
+    if params.temperature is not None:
+        parts.append(f"temperature {params.temperature:g}")
+    if params.max_tokens is not None:
+        parts.append(f"max {params.max_tokens} tokens")
+    if params.system:
+        parts.append("own system prompt")
+    return "⚙ " + ", ".join(parts)

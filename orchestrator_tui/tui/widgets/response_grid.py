@@ -1,0 +1,62 @@
+"""The panes of a run side by side: as many columns as fit the width, wrapping to rows."""
+
+from __future__ import annotations
+
+import math
+
+from textual.containers import Container
+from textual.events import Resize
+
+from orchestrator_tui.tui.widgets.response_pane import ResponsePane
+
+MIN_PANE_WIDTH = 38
+
+
+def grid_shape(panes: int, width: int, min_width: int = MIN_PANE_WIDTH) -> tuple[int, int]:
+    """``(columns, rows)`` for ``panes`` panes in ``width`` cells."""
+    if panes <= 0:
+        return 1, 1
+    columns = max(1, min(panes, width // min_width))
+    return columns, math.ceil(panes / columns)
+
+
+class ResponseGrid(Container):
+    """Holds ``ResponsePane``s keyed by a name (the model, or ``synthesis``)."""
+
+    def pane(self, key: str) -> ResponsePane | None:
+        return next((p for p in self.query(ResponsePane) if p.name == key), None)
+
+    def panes(self) -> list[ResponsePane]:
+        return list(self.query(ResponsePane))
+
+    async def show(self, keys: list[tuple[str, str]]) -> list[ResponsePane]:
+        """Make the grid hold exactly these ``(key, title)`` panes, keeping existing ones."""
+        wanted = {key for key, _ in keys}
+        for pane in self.panes():
+            if pane.name not in wanted:
+                await pane.remove()
+        panes = []
+        for key, title in keys:
+            pane = self.pane(key)
+            if pane is None:
+                pane = ResponsePane(key, title=title, name=key)
+                await self.mount(pane)
+            panes.append(pane)
+        self._relayout()
+        return panes
+
+    async def add(self, key: str, title: str) -> ResponsePane:
+        pane = self.pane(key)
+        if pane is None:
+            pane = ResponsePane(key, title=title, name=key)
+            await self.mount(pane)
+            self._relayout()
+        return pane
+
+    def on_resize(self, event: Resize) -> None:
+        self._relayout()
+
+    def _relayout(self) -> None:
+        columns, rows = grid_shape(len(self.panes()), self.size.width or MIN_PANE_WIDTH)
+        self.styles.grid_size_columns = columns
+        self.styles.grid_size_rows = rows

@@ -1,0 +1,224 @@
+"""One model's answer: a header of figures and a streaming Markdown body, with pane actions."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from orchestrator_tui.core.events import AttemptFailed, ResponseEnded, ReviewReady
+from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
+
+STATUS_ICON = {
+    "waiting": ("○", "$text-muted"),
+    "streaming": ("◐", "$accent"),
+    "ok": ("✓", "$success"),
+    "failed": ("✗", "$error"),
+    "cancelled": ("■", "$warning"),
+}
+
+
+class ResponsePane(Vertical, can_focus=True):
+    """Shows one model's answer as it streams; actions work on the focused pane."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy_answer", "Copy", id="pane.copy"),
+        Binding("b", "copy_code", "Copy code", id="pane.copy_code"),
+        Binding("r", "retry", "Retry", id="pane.retry"),
+        Binding("x", "cancel", "Cancel", id="pane.cancel"),
+        Binding("m", "maximize", "Maximize", id="pane.maximize"),
+        Binding("v", "mark_best", "Best", id="pane.best"),
+        Binding("f", "feedback", "Feedback", id="pane.feedback", show=False),
+    ]
+
+    class Action(Message):
+        """A pane asks the workspace to act on its model: ``retry``, ``cancel`` or ``best``."""
+
+        def __init__(self, pane: ResponsePane, action: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.action = action
+
+    def __init__(self, model: str, *, title: str | None = None, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.model = model
+        self.title = title or model
+        self.status = "waiting"
+        self.response_id: str | None = None
+        self.ended: ResponseEnded | None = None
+        self.review: ReviewReady | None = None
+        self.reviewer: str | None = None
+        """Set while a review of this answer is on its way."""
+        self.best = False
+        self._note: Content | None = None
+        self._code_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="pane-header", markup=False)
+        yield StreamingMarkdown()
+        yield Static("", classes="pane-note", markup=False)
+
+    @property
+    def body(self) -> StreamingMarkdown:
+        return self.query_one(StreamingMarkdown)
+
+    @property
+    def text(self) -> str:
+        return self.ended.text if self.ended else self.body.text
+
+    # -- fed by the workspace ------------------------------------------------------------------
+
+    def start(self, response_id: str, prompt: str | None = None) -> None:
+        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above."""
+        body = self.body
+        if prompt is not None and (body.line_count or body.text):
+            body.note(Text("▸ " + visible_controls(prompt.strip().splitlines()[0]), "dim italic"))
+        elif prompt is None:
+            body.reset()
+        self.response_id, self.ended = response_id, None
+        self.review = self.reviewer = None
+        self.status = "streaming"
+        self._set_note(None)
+        self._refresh_header()
+
+    def append(self, text: str) -> None:
+        self.body.append(text)
+
+    def attempt_failed(self, event: AttemptFailed) -> None:
+        if event.retry_in is not None:
+            self._set_note(
+                Content.styled(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
+            )
+
+    def end(self, ended: ResponseEnded) -> None:
+        self.body.finish()
+        self.ended, self.status = ended, ended.status
+        if ended.status == "cancelled":
+            self._set_note(Content.styled("cancelled: the partial answer is kept", "$warning"))
+        elif ended.error:
+            self._set_note(Content.styled(visible_controls(ended.error), "$error"))
+        self._refresh_header()
+
+    def reviewing(self, reviewer: str) -> None:
+        self.review, self.reviewer = None, reviewer
+        self._refresh_header()
+
+    def reviewed(self, review: ReviewReady) -> None:
+        self.review, self.reviewer = review, None
+        if review.error:
+            self._set_note(
+                Content.styled(f"review failed: {visible_controls(review.error)}", "$error")
+            )
+        self._refresh_header()
+
+    def set_best(self, best: bool) -> None:
+        self.best = best
+        self.set_class(best, "-best")
+        self._refresh_header()
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def action_copy_answer(self) -> None:
+        if not self.text:
+            self.notify("Nothing to copy yet", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.text)
+        self.notify(f"Copied the answer of {self.title}")
+
+    def action_copy_code(self) -> None:
+        """Copy a code block; pressing again takes the next one."""
+        codes = self.body.code_blocks()
+        if not codes:
+            self.notify("This answer has no code block", severity="warning")
+            return
+        index = self._code_index % len(codes)
+        self._code_index += 1
+        self.app.copy_to_clipboard(codes[index])
+        self.notify(f"Copied code block {index + 1} of {len(codes)}")
+
+    def action_retry(self) -> None:
+        self.post_message(self.Action(self, "retry"))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Action(self, "cancel"))
+
+    def action_mark_best(self) -> None:
+        self.post_message(self.Action(self, "best"))
+
+    def action_maximize(self) -> None:
+        if self.is_maximized:
+            self.screen.minimize()
+        else:
+            self.screen.maximize(self)
+
+    def action_feedback(self) -> None:
+        review = self.review
+        if review is None:
+            self.notify("No review yet: type /review", severity="warning")
+        elif review.error:
+            self.notify(review.error, title="Review failed", severity="error", markup=False)
+        else:
+            lines = [review.feedback, *(f"• {s}" for s in review.suggestions)]
+            self.notify(
+                "\n".join(line for line in lines if line) or "(no feedback)",
+                title=f"{review.reviewer}: {formatting.score(review.score or 0)}/100",
+                timeout=15,
+                markup=False,
+            )
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _set_note(self, note: Content | None) -> None:
+        self._note = note
+        if self.is_mounted:
+            widget = self.query_one(".pane-note", Static)
+            widget.update(note or "")
+            widget.display = note is not None
+
+    def _refresh_header(self) -> None:
+        if self.is_mounted:
+            self.query_one(".pane-header", Static).update(self._header())
+
+    def _header(self) -> Content:
+        icon, style = STATUS_ICON.get(self.status, ("?", ""))
+        parts: list[Content | str | tuple[str, str]] = [
+            (icon + " ", style),
+            (visible_controls(self.title), "bold"),
+            (f" {self.status}", style),
+        ]
+        ended = self.ended
+        if ended is not None:
+            figures = [
+                f"ttft {formatting.seconds(ended.ttft)}",
+                formatting.seconds(ended.latency),
+                formatting.tokens(ended.usage.output_tokens),
+                formatting.cost(ended.cost),
+            ]
+            parts.append(("  " + " · ".join(figures), "$text-muted"))
+        review = self.review
+        if review is not None and review.score is not None:
+            parts.append("  ")
+            parts.append((f" ★ {formatting.score(review.score)} ", _score_style(review.score)))
+        elif review is not None:
+            parts.append(("  ★ —", "$error"))
+        elif self.reviewer is not None:
+            parts.append(("  ★ …", "$text-muted"))
+        if self.best:
+            parts.append(("  ♛ best", "bold $success"))
+        return Content.assemble(*parts)
+
+
+def _score_style(score: float) -> str:
+    if score >= 0.75:
+        return "bold $text on $success"
+    if score >= 0.5:
+        return "bold $text on $warning"
+    return "bold $text on $error"
