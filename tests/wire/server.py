@@ -320,7 +320,10 @@ def _listing(fmt: str) -> dict[str, Any]:
             "first_id": "claude-wire",
             "last_id": "claude-wire",
         }
-    return {"object": "list", "data": [{"id": "wire-model", "object": "model", "type": "base", "capabilities": {}}]}
+    return {
+        "object": "list",
+        "data": [{"id": "wire-model", "object": "model", "type": "base", "capabilities": {}}],
+    }
 
 
 async def _send_json(
