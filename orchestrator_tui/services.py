@@ -12,7 +12,7 @@ from orchestrator_tui.config import Config, Paths, load_config
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.store.cache import SqliteResponseCache
 from orchestrator_tui.store.db import Database
-from orchestrator_tui.store.keys import KeyStore
+from orchestrator_tui.store.keys import KeyStore, keystore_for
 from orchestrator_tui.store.recorder import Recorder
 from orchestrator_tui.store.sessions import SessionStore
 
@@ -52,7 +52,7 @@ async def open_services(
     await sessions.recover_interrupted()
     recorder = Recorder(db)
     recorder.start()
-    keys = KeyStore(config.catalog)
+    keys = keystore_for(config)
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
     orchestrator = Orchestrator(
