@@ -53,6 +53,8 @@ async def test_a_refused_key_fails_at_once_with_an_auth_message(
     assert out.ended.status == "failed"
     assert out.ended.error_kind == "auth"
     assert "API key was refused" in (out.ended.error or "")
+    assert "[API key]" in (out.ended.error or "")  # the server echoed it; we never show it
+    assert "sk-wire-test" not in (out.ended.error or "") + json.dumps(out.requests)
     assert len(wire.requests) == 1  # never retried, and no SDK retried behind our back
     assert [(r["status"], r["error_kind"]) for r in out.requests] == [("failed", "auth")]
     assert out.interaction["status"] == "failed"

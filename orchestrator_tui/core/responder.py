@@ -226,6 +226,7 @@ class Responder:
                 )
             outcome = None
         except ProviderError as error:
+            error.detail = self.registry.redact(provider_config.name, error.detail)
             outcome = error
             raise
         finally:

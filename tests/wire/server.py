@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +108,7 @@ class WireServer:
             await _send_json(writer, 200, _listing(fmt))
             return True
         scenario = self._script.popleft() if self._script else "ok"
-        return await _respond(writer, fmt, scenario, self.tokens)
+        return await _respond(writer, fmt, scenario, self.tokens, headers)
 
 
 def _format(target: str, headers: dict[str, str]) -> str:
@@ -118,12 +120,19 @@ def _format(target: str, headers: dict[str, str]) -> str:
 
 
 async def _respond(
-    writer: asyncio.StreamWriter, fmt: str, scenario: str, tokens: tuple[str, ...]
+    writer: asyncio.StreamWriter,
+    fmt: str,
+    scenario: str,
+    tokens: tuple[str, ...],
+    request_headers: dict[str, str],
 ) -> bool:
     if scenario in ("401", "429", "500", "overloaded"):
         status = (529 if fmt == "anthropic" else 503) if scenario == "overloaded" else int(scenario)
         headers = {"retry-after": RETRY_AFTER} if scenario == "429" else {}
-        await _send_json(writer, status, _error_body(fmt, status), headers)
+        body = _error_body(fmt, status)
+        if status == 401:  # like servers that echo the key they refused
+            body["error"]["message"] = f"invalid API key {_presented_key(request_headers)}"
+        await _send_json(writer, status, body, headers)
         return True
     events = FORMATS[fmt]
     await _start_chunked(writer, "text/event-stream")
@@ -304,6 +313,13 @@ def _error_body(fmt: str, status: int) -> dict[str, Any]:
     return {"error": {"message": message, "type": _OPENAI_TYPES[status], "code": code}}
 
 
+def _presented_key(headers: dict[str, str]) -> str:
+    for name in ("x-api-key", "x-goog-api-key"):
+        if name in headers:
+            return headers[name]
+    return headers.get("authorization", "").removeprefix("Bearer ")
+
+
 def _listing(fmt: str) -> dict[str, Any]:
     if fmt == "gemini":
         return {"models": [{"name": "models/gemini-wire", "inputTokenLimit": 1000}]}
@@ -356,3 +372,20 @@ async def _chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
 async def _end_chunked(writer: asyncio.StreamWriter) -> None:
     writer.write(b"0\r\n\r\n")
     await writer.drain()
+
+
+@contextlib.contextmanager
+def threaded_server(**options: Any) -> Iterator[WireServer]:
+    """The wire server on its own event loop in a thread, for code that runs ``asyncio.run`` itself
+    (the CLI); ``script`` is safe to call from the test's thread between commands."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="wire-server", daemon=True)
+    thread.start()
+    server = asyncio.run_coroutine_threadsafe(WireServer(**options).start(), loop).result(10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
