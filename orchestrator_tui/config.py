@@ -53,6 +53,11 @@ class Paths:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def vault_file(self) -> Path:
+        """The encrypted key vault, used where the system has no keyring."""
+        return self.data_dir / "keys.vault"
+
+    @property
     def models_file(self) -> Path:
         return self.config_dir / "models.yaml"
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from orchestrator_tui.config import Config, Paths, load_config
 from orchestrator_tui.core.orchestrator import Orchestrator
+from orchestrator_tui.store.cache import SqliteResponseCache
 from orchestrator_tui.store.db import Database
-from orchestrator_tui.store.keys import KeyStore
+from orchestrator_tui.store.keys import KeyStore, keystore_for
 from orchestrator_tui.store.recorder import Recorder
 from orchestrator_tui.store.sessions import SessionStore
 
@@ -24,6 +25,7 @@ class Services:
     recorder: Recorder
     keys: KeyStore
     orchestrator: Orchestrator
+    cache: SqliteResponseCache | None = None
 
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order."""
@@ -31,11 +33,18 @@ class Services:
             await self.recorder.aclose()
             await self.orchestrator.aclose()
         finally:
+            if self.cache is not None:
+                await self.cache.aclose()
             await self.db.close()
 
 
-async def open_services(paths: Paths | None = None, config: Config | None = None) -> Services:
-    """Everything a front end needs, with interrupted sessions of a crashed run marked as such."""
+async def open_services(
+    paths: Paths | None = None, config: Config | None = None, *, cache: bool | None = None
+) -> Services:
+    """Everything a front end needs, with interrupted sessions of a crashed run marked as such.
+
+    ``cache`` turns the response cache on or off; ``None`` follows ``cache:`` in config.yaml.
+    """
     config = config or load_config(paths)
     config.paths.ensure()
     db = await Database.open(config.paths.database)
@@ -43,6 +52,10 @@ async def open_services(paths: Paths | None = None, config: Config | None = None
     await sessions.recover_interrupted()
     recorder = Recorder(db)
     recorder.start()
-    keys = KeyStore(config.catalog)
-    orchestrator = Orchestrator(config.catalog, keys=keys, listeners=[recorder])
-    return Services(config, db, sessions, recorder, keys, orchestrator)
+    keys = keystore_for(config)
+    use_cache = config.settings.cache if cache is None else cache
+    response_cache = await SqliteResponseCache.open(db) if use_cache else None
+    orchestrator = Orchestrator(
+        config.catalog, keys=keys, listeners=[recorder], cache=response_cache
+    )
+    return Services(config, db, sessions, recorder, keys, orchestrator, response_cache)

@@ -17,6 +17,14 @@ from orchestrator_tui.core.errors import OrchError
 COMMANDS = {
     "ask": ("orchestrator_tui.cli.ask:ask", "Send one prompt to one or more models and compare."),
     "models": ("orchestrator_tui.cli.models:models", "List models, their prices and key status."),
+    "keys": (
+        "orchestrator_tui.cli.keys:keys",
+        "Save, list and delete API keys (OS keyring or vault).",
+    ),
+    "doctor": (
+        "orchestrator_tui.cli.doctor:doctor",
+        "Check keys, endpoints and models of every provider.",
+    ),
 }
 
 

@@ -23,6 +23,11 @@ FALLBACK_MODELS = ("mock:lorem", "mock:echo")
 @click.option("--system", help="System prompt for every model.")
 @click.option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature.")
 @click.option("--max-tokens", type=click.IntRange(1), help="Longest answer, in tokens.")
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Reuse a stored answer for the same model, parameters and messages (default: config.yaml).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def ask(
     prompt: str | None,
@@ -30,6 +35,7 @@ def ask(
     system: str | None,
     temperature: float | None,
     max_tokens: int | None,
+    cache: bool | None,
     as_json: bool,
 ) -> None:
     """Send PROMPT (or standard input) to every model at once and compare the answers.
@@ -43,7 +49,7 @@ def ask(
     for name in chosen:
         config.catalog.resolve(name)
     params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
-    ended = run_async(_ask(config, text, chosen, params, as_json))
+    ended = run_async(_ask(config, text, chosen, params, as_json, cache))
     if ended and all(e.status != "ok" for e in ended):
         sys.exit(1)
 
@@ -54,11 +60,12 @@ async def _ask(
     models: Sequence[str],
     params: GenerationParams,
     as_json: bool,
+    cache: bool | None,
 ) -> list[ResponseEnded]:
     from orchestrator_tui.cli.live import LiveAnswers
     from orchestrator_tui.services import open_services
 
-    services = await open_services(config=config)
+    services = await open_services(config=config, cache=cache)
     try:
         run = services.orchestrator.fan_out(prompt, models, params)
         view = None if as_json else LiveAnswers()
@@ -98,6 +105,7 @@ def _as_json(session_id: str, ended: list[ResponseEnded]) -> dict[str, object]:
                 "output_tokens": e.usage.output_tokens,
                 "cost": e.cost,
                 "cached": e.cached,
+                "fallback_from": e.fallback_from,
             }
             for e in ended
         ],

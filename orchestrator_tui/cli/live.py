@@ -56,6 +56,8 @@ class LiveAnswers:
                 self.answers[event.response_id] = _Answer(event.model)
             case TextDelta():
                 self.answers[event.response_id].pieces.append(event.text)
+            case AttemptFailed(next_model=str() as fallback):
+                self.answers[event.response_id].note = f"{event.error}; trying {fallback}"
             case AttemptFailed(retry_in=float() as delay):
                 self.answers[event.response_id].note = f"{event.error}; retrying in {delay:.1f}s"
             case ResponseEnded():
@@ -114,7 +116,7 @@ class LiveAnswers:
         ended = [a.ended for a in self.answers.values() if a.ended]
         for e in ended:
             table.add_row(
-                e.model,
+                f"{e.model} (for {e.fallback_from})" if e.fallback_from else e.model,
                 Text(e.status + (" (cached)" if e.cached else ""), STATUS_STYLE[e.status]),
                 _seconds(e.ttft),
                 _seconds(e.latency),

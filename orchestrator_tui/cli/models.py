@@ -14,11 +14,11 @@ from orchestrator_tui.config import load_config
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models(as_json: bool) -> None:
     """List models with provider, price per million tokens and key status."""
-    from orchestrator_tui.store.keys import KeyStore
+    from orchestrator_tui.store.keys import keystore_for
 
     config = load_config()
     warn_config(config)
-    keys = KeyStore(config.catalog)
+    keys = keystore_for(config)
     rows = []
     for model in config.catalog.models.values():
         provider = config.catalog.provider_of(model)

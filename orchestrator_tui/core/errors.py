@@ -37,7 +37,7 @@ _HEADLINES = {
     ErrorKind.OVERLOADED: "the provider is overloaded",
     ErrorKind.SERVER: "the provider had a server error",
     ErrorKind.TIMEOUT: "timed out",
-    ErrorKind.CONNECTION: "could not connect",
+    ErrorKind.CONNECTION: "the connection to the provider failed",
     ErrorKind.BAD_REQUEST: "the provider rejected the request",
     ErrorKind.CONTEXT_LENGTH: "the conversation is too long for this model",
     ErrorKind.CONTENT_FILTER: "the answer was blocked by the provider's content filter",

@@ -65,6 +65,7 @@ class AttemptFailed:
     """One attempt failed before any token reached the user; the engine retries after ``retry_in``.
 
     ``retry_in`` is ``None`` when no retry follows (the failure ends the response).
+    ``model`` is the model of this attempt; ``next_model`` is set when a fallback model is tried next.
     """
 
     run_id: str
@@ -76,12 +77,17 @@ class AttemptFailed:
     error: str
     retry_in: float | None
     latency: float
+    next_model: str | None = None
     at: float = field(default_factory=now)
 
 
 @dataclass(frozen=True, slots=True)
 class ResponseEnded:
-    """Base of the two ways a response ends; ``text`` is everything received, partial or not."""
+    """Base of the two ways a response ends; ``text`` is everything received, partial or not.
+
+    ``model`` is the model of the last attempt; ``fallback_from`` names the requested model when a
+    fallback answered instead. ``cached`` marks an answer replayed from the response cache.
+    """
 
     run_id: str
     session_id: str
@@ -96,6 +102,7 @@ class ResponseEnded:
     params: GenerationParams = GenerationParams()
     attempts: int = 1
     cached: bool = False
+    fallback_from: str | None = None
     error_kind: str | None = None
     error: str | None = None
     at: float = field(default_factory=now)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from orchestrator_tui.config import Catalog, ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import ResponseEnded, RunStarted
-from orchestrator_tui.core.ports import KeyLookup
+from orchestrator_tui.core.ports import KeyLookup, ResponseCache
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.responder import Responder
 from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
@@ -30,10 +30,12 @@ class Orchestrator:
         *,
         keys: KeyLookup | None = None,
         listeners: Sequence[Listener] = (),
+        cache: ResponseCache | None = None,
     ) -> None:
+        """With a ``cache``, finished answers are replayed for the same model, parameters and messages."""
         self.catalog = catalog
         self.registry = ProviderRegistry(catalog, keys)
-        self.responder = Responder(self.registry)
+        self.responder = Responder(self.registry, cache)
         self.listeners: list[Listener] = list(listeners)
 
     def resolve(self, names: Sequence[str]) -> list[ModelConfig]:

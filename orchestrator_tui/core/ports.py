@@ -5,7 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from orchestrator_tui.core.types import GenerationParams, Message, Usage
 
 
 class KeyLookup(Protocol):
@@ -21,3 +27,34 @@ class EnvKeys:
         import os
 
         return next((os.environ[n] for n in env_names if os.environ.get(n)), None)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    text: str
+    usage: Usage
+
+
+class ResponseCache(Protocol):
+    """Finished answers by ``cache_key``; only successful answers are ever put."""
+
+    async def get(self, key: str) -> CachedAnswer | None: ...
+
+    async def put(self, key: str, model: str, answer: CachedAnswer) -> None: ...
+
+
+def cache_key(
+    model: str,
+    params: GenerationParams,
+    messages: Sequence[Message],
+    options: Mapping[str, Any] | None = None,
+) -> str:
+    """The same model, parameters and conversation give the same key, in any process."""
+    payload = {
+        "model": model,
+        "options": dict(options or {}),
+        "params": params.as_dict(),
+        "messages": [[m.role, m.content] for m in messages],
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -32,6 +32,7 @@ class ProviderRegistry:
         self.catalog = catalog
         self.keys = keys or EnvKeys()
         self._instances: dict[str, Provider] = {}
+        self._keys: dict[str, str] = {}
 
     def key_for(self, config: ProviderConfig) -> str | None:
         return self.keys.get(config.name, config.key_env)
@@ -48,11 +49,19 @@ class ProviderRegistry:
         cls = getattr(importlib.import_module(module_name), class_name)
         provider: Provider = cls(config, key)
         self._instances[name] = provider
+        if key:
+            self._keys[name] = key
         return provider
+
+    def redact(self, name: str, text: str) -> str:
+        """``text`` with the provider's key cut out: some servers echo it in their error messages."""
+        key = self._keys.get(name)
+        return text.replace(key, "[API key]") if key and text else text
 
     def forget(self, name: str) -> None:
         """Drop a cached instance (after its key changed); it is closed by the caller."""
         self._instances.pop(name, None)
+        self._keys.pop(name, None)
 
     async def aclose(self) -> None:
         for provider in self._instances.values():

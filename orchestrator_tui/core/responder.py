@@ -6,14 +6,17 @@ Fan-out, chains, reviews and synthesis all stream through ``Responder.respond``.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 import time
 from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
-from orchestrator_tui.config import ModelConfig
+from orchestrator_tui.config import ModelConfig, ProviderConfig
+from orchestrator_tui.core.breaker import CircuitBreaker
 from orchestrator_tui.core.costs import request_cost
-from orchestrator_tui.core.errors import ErrorKind, ProviderError
+from orchestrator_tui.core.errors import ConfigError, ErrorKind, ProviderError
 from orchestrator_tui.core.events import (
     AttemptFailed,
     ResponseEnded,
@@ -23,10 +26,15 @@ from orchestrator_tui.core.events import (
     ResponseStarted,
     TextDelta,
 )
+from orchestrator_tui.core.limits import ProviderLimits
+from orchestrator_tui.core.ports import CachedAnswer, ResponseCache, cache_key
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.resilience import RetryPolicy, Timeouts
 from orchestrator_tui.core.run import Run
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef, Usage
+from orchestrator_tui.providers.base import Provider
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -36,15 +44,36 @@ class _Progress:
     pieces: list[str]
     usage: Usage
     ttft: float | None = None
+    attempts: int = 0
 
     @property
     def text(self) -> str:
         return "".join(self.pieces)
 
 
+@dataclass(slots=True)
+class _Guard:
+    """What protects one provider: its circuit breaker, rate limit and concurrency cap."""
+
+    breaker: CircuitBreaker
+    limits: ProviderLimits
+
+
 class Responder:
-    def __init__(self, registry: ProviderRegistry) -> None:
+    def __init__(self, registry: ProviderRegistry, cache: ResponseCache | None = None) -> None:
         self.registry = registry
+        self.cache = cache
+        self._guards: dict[str, _Guard] = {}
+
+    def guard(self, provider: ProviderConfig) -> _Guard:
+        found = self._guards.get(provider.name)
+        if found is None:
+            found = _Guard(
+                CircuitBreaker.from_settings(provider.name, provider.settings),
+                ProviderLimits(provider.settings),
+            )
+            self._guards[provider.name] = found
+        return found
 
     async def respond(
         self,
@@ -58,51 +87,114 @@ class Responder:
         role: ResponseRole = "response",
         step_id: str | None = None,
     ) -> ResponseEnded:
-        """Stream one answer into ``run``; never raises for provider failures, returns how it ended."""
+        """Stream one answer into ``run``; never raises for provider failures, returns how it ended.
+
+        Retries, then fallback models, are tried only while nothing has reached the user.
+        """
         run.emit(
             ResponseStarted(
                 run.run_id, run.session_id, response_id, model.name, parent_id, role, step_id
             )
         )
-        started = time.monotonic()
+        end = _Ending(run, response_id, params, model, time.monotonic())
         progress = _Progress([], Usage())
-        request = LLMRequest(
-            ModelRef(model.ref.provider, model.wire_name), tuple(messages), params, model.options
-        )
-        attempt = 0
+        key = cache_key(model.name, params, messages, model.options) if self.cache else None
+        current = model
         try:
-            while True:
-                attempt += 1
-                try:
-                    await self._attempt(run, model, request, response_id, progress, started)
+            if key is not None and (hit := await self._cached(run, key, response_id, progress)):
+                return end(model, progress, None, cached=True, usage=hit.usage)
+            candidates = [model, *self._fallbacks(model)]
+            for index, current in enumerate(candidates):
+                following = candidates[index + 1].name if index + 1 < len(candidates) else None
+                error = await self._with_retries(
+                    run, current, messages, params, response_id, progress, end.start, following
+                )
+                if error is None or progress.pieces or following is None:
                     break
-                except ProviderError as error:
-                    retry_in = self._retry_delay(model, attempt, error, progress)
-                    run.emit(
-                        AttemptFailed(
-                            run.run_id,
-                            run.session_id,
-                            response_id,
-                            model.name,
-                            attempt,
-                            str(error.kind),
-                            error.message,
-                            retry_in,
-                            time.monotonic() - started,
-                        )
-                    )
-                    if retry_in is None:
-                        return self._end(
-                            run, model, response_id, progress, started, params, attempt, error
-                        )
-                    await asyncio.sleep(retry_in)
+            ended = end(current, progress, error)
+            if key is not None and error is None and current is model:
+                await self._store(key, model, progress)
+            return ended
         except asyncio.CancelledError:
-            cancelled = ProviderError(ErrorKind.CANCELLED)
-            self._end(run, model, response_id, progress, started, params, attempt, cancelled)
+            end(current, progress, ProviderError(ErrorKind.CANCELLED))
             if run.cancelled:
                 raise
             return run.results[response_id]
-        return self._end(run, model, response_id, progress, started, params, attempt, None)
+
+    async def _with_retries(
+        self,
+        run: Run,
+        model: ModelConfig,
+        messages: Sequence[Message],
+        params: GenerationParams,
+        response_id: str,
+        progress: _Progress,
+        started: float,
+        following: str | None,
+    ) -> ProviderError | None:
+        """Attempts on one model until success or giving up; the last error, or ``None``."""
+        request = LLMRequest(
+            ModelRef(model.ref.provider, model.wire_name), tuple(messages), params, model.options
+        )
+        for tries in itertools.count(1):
+            progress.attempts += 1
+            try:
+                await self._attempt(run, model, request, response_id, progress, started)
+                return None
+            except ProviderError as error:
+                retry_in = self._retry_delay(model, tries, error, progress)
+                fallback = following if retry_in is None and not progress.pieces else None
+                run.emit(
+                    AttemptFailed(
+                        run.run_id,
+                        run.session_id,
+                        response_id,
+                        model.name,
+                        progress.attempts,
+                        str(error.kind),
+                        error.message,
+                        0.0 if fallback else retry_in,
+                        time.monotonic() - started,
+                        next_model=fallback,
+                    )
+                )
+                if retry_in is None:
+                    return error
+                await asyncio.sleep(retry_in)
+        raise AssertionError("unreachable")
+
+    def _fallbacks(self, model: ModelConfig) -> list[ModelConfig]:
+        """The model's fallbacks that resolve; one that does not is skipped (and logged)."""
+        found = []
+        for name in model.fallbacks:
+            try:
+                found.append(self.registry.catalog.resolve(name))
+            except ConfigError:
+                log.warning("fallback %r of %s is not a known model; skipped", name, model.name)
+        return found
+
+    async def _cached(
+        self, run: Run, key: str, response_id: str, progress: _Progress
+    ) -> CachedAnswer | None:
+        assert self.cache is not None
+        try:
+            hit = await self.cache.get(key)
+        except Exception:
+            log.exception("reading the response cache failed; asking the model")
+            return None
+        if hit is not None:
+            progress.ttft = 0.0
+            if hit.text:
+                progress.pieces.append(hit.text)
+                run.emit(TextDelta(run.run_id, response_id, hit.text))
+        return hit
+
+    async def _store(self, key: str, model: ModelConfig, progress: _Progress) -> None:
+        assert self.cache is not None
+        try:
+            await self.cache.put(key, model.name, CachedAnswer(progress.text, progress.usage))
+        except Exception:
+            log.exception("writing the response cache failed")
 
     def _retry_delay(
         self, model: ModelConfig, attempt: int, error: ProviderError, progress: _Progress
@@ -123,8 +215,34 @@ class Responder:
         started: float,
     ) -> None:
         provider_config = self.registry.catalog.provider_of(model)
-        timeouts = Timeouts.from_settings(provider_config.settings)
+        guard = self.guard(provider_config)
         provider = self.registry.get(provider_config.name)
+        guard.breaker.before_call()
+        outcome: ProviderError | None = ProviderError(ErrorKind.CANCELLED)
+        try:
+            async with guard.limits.slot():
+                await self._stream(
+                    run, provider, provider_config, request, response_id, progress, started
+                )
+            outcome = None
+        except ProviderError as error:
+            error.detail = self.registry.redact(provider_config.name, error.detail)
+            outcome = error
+            raise
+        finally:
+            guard.breaker.record(outcome)
+
+    async def _stream(
+        self,
+        run: Run,
+        provider: Provider,
+        provider_config: ProviderConfig,
+        request: LLMRequest,
+        response_id: str,
+        progress: _Progress,
+        started: float,
+    ) -> None:
+        timeouts = Timeouts.from_settings(provider_config.settings)
         loop = asyncio.get_running_loop()
         total_deadline = loop.time() + timeouts.total if timeouts.total else None
         try:
@@ -158,29 +276,41 @@ class Responder:
             detail = f"{type(exc).__name__}: {exc}"
             raise ProviderError(ErrorKind.UNKNOWN, detail, provider=provider_config.name) from exc
 
-    def _end(
+
+@dataclass(slots=True)
+class _Ending:
+    """Builds and emits the one ``ResponseEnded`` of a response."""
+
+    run: Run
+    response_id: str
+    params: GenerationParams
+    requested: ModelConfig
+    start: float
+
+    def __call__(
         self,
-        run: Run,
         model: ModelConfig,
-        response_id: str,
         progress: _Progress,
-        started: float,
-        params: GenerationParams,
-        attempts: int,
         error: ProviderError | None,
+        *,
+        cached: bool = False,
+        usage: Usage | None = None,
     ) -> ResponseEnded:
+        usage = usage or progress.usage
         common = dict(
-            run_id=run.run_id,
-            session_id=run.session_id,
-            response_id=response_id,
+            run_id=self.run.run_id,
+            session_id=self.run.session_id,
+            response_id=self.response_id,
             model=model.name,
             text=progress.text,
-            usage=progress.usage,
+            usage=usage,
             ttft=progress.ttft,
-            latency=time.monotonic() - started,
-            cost=request_cost(model, progress.usage),
-            params=params,
-            attempts=attempts,
+            latency=time.monotonic() - self.start,
+            cost=0.0 if cached else request_cost(model, usage),
+            params=self.params,
+            attempts=max(progress.attempts, 1),
+            cached=cached,
+            fallback_from=None if model is self.requested else self.requested.name,
         )
         ended: ResponseEnded
         if error is None:
@@ -193,5 +323,5 @@ class Responder:
                 error=error.message,
                 **common,  # type: ignore[arg-type]
             )
-        run.emit(ended)
+        self.run.emit(ended)
         return ended

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
-from orchestrator_tui.config import Catalog
+from orchestrator_tui.config import Catalog, Config
 from orchestrator_tui.core.errors import OrchError
 
 SERVICE = "orch-tui"
@@ -25,17 +26,29 @@ class KeyStoreError(OrchError):
 class KeyStore:
     """Key lookup for the engine (``core.ports.KeyLookup``) and key management for the UI."""
 
-    def __init__(self, catalog: Catalog, backend: Any | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        backend: Any | None = None,
+        *,
+        fallback: Callable[[], Any] | None = None,
+    ) -> None:
+        """``fallback`` makes the backend used when the system has no keyring (the vault)."""
         self.catalog = catalog
         self._backend = backend
+        self._fallback = fallback
 
     @property
     def backend(self) -> Any:
         """The keyring backend in use (chosen on first use: importing keyring probes the system)."""
         if self._backend is None:
             import keyring
+            from keyring.backends import fail
 
-            self._backend = keyring.get_keyring()
+            found = keyring.get_keyring()
+            if isinstance(found, fail.Keyring) and self._fallback is not None:
+                found = self._fallback()
+            self._backend = found
         return self._backend
 
     @property
@@ -47,14 +60,19 @@ class KeyStore:
         return found[0] if found else None
 
     def lookup(self, provider: str, env_names: tuple[str, ...] = ()) -> tuple[str, str] | None:
-        """``(key, source)``; the source is where a person can check it (``keyring``, ``env:NAME``)."""
-        key = self._from_keyring(provider)
-        if key:
+        """``(key, source)``; the source is where a person can check it (``keyring``, ``env:NAME``).
+
+        An OS keyring comes before the environment; the vault after it (no password asked then).
+        """
+        late = getattr(self.backend, "after_environment", False)
+        if not late and (key := self._from_keyring(provider)):
             return key, self.backend_label
         for name in env_names or self._env_names(provider):
             value = os.environ.get(name)
             if value:
                 return value, f"env:{name}"
+        if late and (key := self._from_keyring(provider)):
+            return key, self.backend_label
         return None
 
     def set(self, provider: str, key: str) -> str:
@@ -66,6 +84,8 @@ class KeyStore:
             raise KeyStoreError("the key is empty")
         try:
             self.backend.set_password(SERVICE, provider, key)
+        except keyring.errors.KeyringLocked as exc:
+            raise KeyStoreError(str(exc)) from None
         except keyring.errors.KeyringError as exc:
             raise KeyStoreError(
                 f"no keyring to save the key in ({type(exc).__name__}); set the environment "
@@ -81,6 +101,8 @@ class KeyStore:
             self.backend.delete_password(SERVICE, provider)
         except keyring.errors.PasswordDeleteError:
             return False
+        except keyring.errors.KeyringLocked as exc:
+            raise KeyStoreError(str(exc)) from None
         except keyring.errors.KeyringError as exc:
             raise KeyStoreError(f"cannot reach the keyring ({type(exc).__name__})") from None
         return True
@@ -97,6 +119,17 @@ class KeyStore:
     def _env_names(self, provider: str) -> tuple[str, ...]:
         config = self.catalog.providers.get(provider)
         return config.key_env if config else ()
+
+
+def keystore_for(config: Config) -> KeyStore:
+    """The key store of the app: the OS keyring, or the encrypted vault file where there is none."""
+
+    def vault() -> Any:
+        from orchestrator_tui.store.vault import VaultKeyring
+
+        return VaultKeyring(config.paths.vault_file)
+
+    return KeyStore(config.catalog, fallback=vault)
 
 
 def mask(key: str) -> str:

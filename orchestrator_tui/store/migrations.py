@@ -86,4 +86,16 @@ CREATE TRIGGER interactions_fts_update AFTER UPDATE OF content ON interactions B
 END;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1]
+RESPONSE_CACHE = """
+CREATE TABLE IF NOT EXISTS response_cache (
+    key           TEXT PRIMARY KEY,        -- sha256 of model, parameters and messages
+    model         TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    input_tokens  INTEGER,
+    output_tokens INTEGER,
+    created_at    REAL NOT NULL,
+    hits          INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE]

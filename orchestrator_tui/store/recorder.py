@@ -264,12 +264,15 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
         "cached": event.cached,
         "error_kind": event.error_kind,
     }
+    if event.fallback_from:
+        metadata["fallback_from"] = event.fallback_from
     return [
         (
-            "UPDATE interactions SET content = ?, status = ?, error = ?, finished_at = ?,"
-            " metadata = ? WHERE id = ?",
+            "UPDATE interactions SET content = ?, model = ?, status = ?, error = ?,"
+            " finished_at = ?, metadata = ? WHERE id = ?",
             (
                 event.text,
+                event.model,
                 event.status,
                 event.error,
                 event.at,

@@ -1,0 +1,101 @@
+"""Anthropic through its official SDK (``messages.stream``); the SDK is imported on first use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.errors import ErrorKind, ProviderError
+from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.providers import errors
+from orchestrator_tui.providers.base import Chunk
+from orchestrator_tui.providers.common import DEFAULT_MAX_TOKENS, client_timeout, split_system
+
+FILTERED_STOPS = ("refusal",)
+
+
+class AnthropicProvider:
+    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
+        self.name = config.name
+        self._config = config
+        self._api_key = api_key
+        self._client: Any = None
+
+    def _sdk(self) -> Any:
+        if self._client is None:
+            import anthropic
+            import httpx2
+
+            timeout = client_timeout(httpx2, self._config)
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self._config.base_url,
+                max_retries=0,
+                timeout=timeout,
+                http_client=httpx2.AsyncClient(timeout=timeout),
+            )
+        return self._client
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+        client = self._sdk()
+        system, turns = split_system(request)
+        kwargs: dict[str, Any] = {
+            "model": request.model.name,
+            "messages": [{"role": m.role, "content": m.content} for m in turns],
+            "max_tokens": request.params.max_tokens or DEFAULT_MAX_TOKENS,
+        }
+        if system:
+            kwargs["system"] = system
+        if request.params.temperature is not None:  # not a typed parameter in this SDK any more
+            kwargs["extra_body"] = {"temperature": request.params.temperature}
+        try:
+            async with client.messages.stream(**kwargs) as stream:
+                async for text in stream.text_stream:
+                    yield text
+                message = await stream.get_final_message()
+        except Exception as exc:
+            raise self._map(exc) from exc
+        if message.stop_reason in FILTERED_STOPS:
+            raise errors.content_filtered(self.name, message.stop_reason)
+        usage = message.usage
+        yield Usage(usage.input_tokens, usage.output_tokens)
+
+    def _map(self, exc: Exception) -> ProviderError:
+        import anthropic
+
+        if isinstance(exc, ProviderError):
+            return exc
+        if isinstance(exc, anthropic.APIStatusError):
+            return errors.status_error(
+                self.name, exc.status_code, headers=exc.response.headers, body=exc.body
+            )
+        if isinstance(exc, anthropic.APITimeoutError):
+            return ProviderError(ErrorKind.TIMEOUT, "connecting took too long", provider=self.name)
+        if isinstance(exc, anthropic.APIConnectionError):
+            return errors.transport_error(self.name, exc.__cause__ or exc) or ProviderError(
+                ErrorKind.CONNECTION, str(exc), provider=self.name
+            )
+        if isinstance(exc, json.JSONDecodeError | anthropic.APIResponseValidationError):
+            return errors.malformed(self.name, exc)
+        found = errors.transport_error(self.name, exc)
+        if found is None:
+            raise exc
+        return found
+
+    async def list_models(self) -> list[ModelInfo]:
+        client = self._sdk()
+        try:
+            page = await client.models.list(limit=100)
+        except Exception as exc:
+            raise self._map(exc) from exc
+        return [
+            ModelInfo(ModelRef(self.name, m.id), description=getattr(m, "display_name", ""))
+            for m in page.data
+        ]
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None

@@ -1,0 +1,25 @@
+"""What the providers share: the HTTP timeout they hand their client, and the system prompt split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.resilience import Timeouts
+from orchestrator_tui.core.types import LLMRequest, Message
+
+DEFAULT_MAX_TOKENS = 4096
+"""For APIs that require ``max_tokens`` (Anthropic) when the user set none."""
+
+
+def client_timeout(module: Any, config: ProviderConfig) -> Any:
+    """An ``httpx``/``httpx2`` ``Timeout`` with only the connect limit: the engine times the rest."""
+    return module.Timeout(None, connect=Timeouts.from_settings(config.settings).connect)
+
+
+def split_system(request: LLMRequest) -> tuple[str | None, list[Message]]:
+    """The system prompt (parameters first, then system messages) and the turns without it."""
+    system = [request.params.system] if request.params.system else []
+    system += [m.content for m in request.messages if m.role == "system"]
+    turns = [m for m in request.messages if m.role != "system"]
+    return ("\n\n".join(system) or None), turns

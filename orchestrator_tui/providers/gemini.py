@@ -1,0 +1,113 @@
+"""Google Gemini through the official ``google-genai`` SDK (``aio.models.generate_content_stream``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.errors import ProviderError
+from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.providers import errors
+from orchestrator_tui.providers.base import Chunk
+from orchestrator_tui.providers.common import client_timeout, split_system
+
+FILTERED_STOPS = ("SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION")
+ROLES = {"user": "user", "assistant": "model"}
+
+
+class GeminiProvider:
+    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
+        self.name = config.name
+        self._config = config
+        self._api_key = api_key
+        self._client: Any = None
+        self._http: Any = None
+
+    def _sdk(self) -> Any:
+        if self._client is None:
+            import httpx2
+            from google import genai
+            from google.genai import types
+
+            self._http = httpx2.AsyncClient(timeout=client_timeout(httpx2, self._config))
+            options = types.HttpOptions(
+                base_url=self._config.base_url,
+                httpx_async_client=self._http,
+                retry_options=types.HttpRetryOptions(attempts=1),
+            )
+            self._client = genai.Client(api_key=self._api_key, http_options=options)
+        return self._client
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+        from google.genai import types
+
+        client = self._sdk()
+        system, turns = split_system(request)
+        config = types.GenerateContentConfig(
+            system_instruction=system,
+            temperature=request.params.temperature,
+            max_output_tokens=request.params.max_tokens,
+        )
+        contents = [
+            types.Content(role=ROLES[m.role], parts=[types.Part(text=m.content)]) for m in turns
+        ]
+        usage = Usage()
+        finish: str | None = None
+        try:
+            chunks = await client.aio.models.generate_content_stream(
+                model=request.model.name, contents=contents, config=config
+            )
+            async for chunk in chunks:
+                if chunk.usage_metadata is not None:
+                    meta = chunk.usage_metadata
+                    usage = Usage(meta.prompt_token_count, meta.candidates_token_count or 0)
+                if chunk.candidates and chunk.candidates[0].finish_reason:
+                    finish = str(chunk.candidates[0].finish_reason.value)
+                if chunk.text:
+                    yield chunk.text
+        except Exception as exc:
+            raise self._map(exc) from exc
+        if finish in FILTERED_STOPS:
+            raise errors.content_filtered(self.name, finish)
+        yield usage
+
+    def _map(self, exc: Exception) -> ProviderError:
+        from google.genai import errors as genai_errors
+
+        if isinstance(exc, ProviderError):
+            return exc
+        if isinstance(exc, genai_errors.UnknownApiResponseError):
+            return errors.malformed(self.name, exc)
+        if isinstance(exc, genai_errors.APIError):
+            response = getattr(exc, "response", None)
+            headers = getattr(response, "headers", None)
+            body = exc.details if exc.details is not None else {"message": exc.message}
+            status = exc.code or 500
+            return errors.status_error(self.name, status, headers=headers, body=body)
+        found = errors.transport_error(self.name, exc)
+        if found is None:
+            raise exc
+        return found
+
+    async def list_models(self) -> list[ModelInfo]:
+        client = self._sdk()
+        found: list[ModelInfo] = []
+        try:
+            async for model in await client.aio.models.list():
+                name = (model.name or "").removeprefix("models/")
+                found.append(
+                    ModelInfo(
+                        ModelRef(self.name, name),
+                        context_window=model.input_token_limit,
+                        description=model.display_name or "",
+                    )
+                )
+        except Exception as exc:
+            raise self._map(exc) from exc
+        return found
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._client = self._http = None

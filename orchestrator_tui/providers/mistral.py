@@ -1,0 +1,122 @@
+"""Mistral through its official SDK (``chat.stream_async``); the SDK is imported on first use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.errors import ProviderError
+from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.providers import errors
+from orchestrator_tui.providers.base import Chunk
+from orchestrator_tui.providers.common import client_timeout, split_system
+
+FILTERED_STOPS = ("content_filter",)
+
+
+class MistralProvider:
+    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
+        self.name = config.name
+        self._config = config
+        self._api_key = api_key
+        self._client: Any = None
+        self._http: Any = None
+
+    def _sdk(self) -> Any:
+        if self._client is None:
+            import httpx2
+            from mistralai.client import Mistral
+            from mistralai.client.utils.retries import RetryConfig
+
+            self._http = httpx2.AsyncClient(
+                timeout=client_timeout(httpx2, self._config), follow_redirects=True
+            )
+            self._client = Mistral(
+                api_key=self._api_key,
+                server_url=self._config.base_url,
+                async_client=self._http,
+                retry_config=RetryConfig("none", None, False),  # type: ignore[arg-type]
+            )
+        return self._client
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+        client = self._sdk()
+        system, turns = split_system(request)
+        messages = [{"role": m.role, "content": m.content} for m in turns]
+        if system:
+            messages.insert(0, {"role": "system", "content": system})
+        kwargs: dict[str, Any] = {"model": request.model.name, "messages": messages}
+        if request.params.temperature is not None:
+            kwargs["temperature"] = request.params.temperature
+        if request.params.max_tokens is not None:
+            kwargs["max_tokens"] = request.params.max_tokens
+        usage = Usage()
+        finish: str | None = None
+        try:
+            events = await client.chat.stream_async(**kwargs)
+            async with events:
+                async for event in events:
+                    chunk = event.data
+                    if chunk.usage is not None:
+                        usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                    for choice in chunk.choices:
+                        finish = choice.finish_reason or finish
+                        text = choice.delta.content
+                        if isinstance(text, str) and text:
+                            yield text
+        except Exception as exc:
+            raise self._map(exc) from exc
+        if finish in FILTERED_STOPS:
+            raise errors.content_filtered(self.name, finish)
+        yield usage
+
+    def _map(self, exc: Exception) -> ProviderError:
+        from mistralai.client import errors as mistral_errors
+
+        if isinstance(exc, ProviderError):
+            return exc
+        if isinstance(exc, mistral_errors.ResponseValidationError):
+            return _stream_error(self.name, exc.body) or errors.malformed(self.name, exc)
+        if isinstance(exc, mistral_errors.MistralError):
+            return errors.status_error(
+                self.name, exc.status_code, headers=exc.headers, body=exc.body
+            )
+        found = errors.transport_error(self.name, exc)
+        if found is None:
+            raise exc
+        return found
+
+    async def list_models(self) -> list[ModelInfo]:
+        client = self._sdk()
+        try:
+            listing = await client.models.list_async()
+        except Exception as exc:
+            raise self._map(exc) from exc
+        return [
+            ModelInfo(
+                ModelRef(self.name, m.id),
+                context_window=getattr(m, "max_context_length", None),
+                description=getattr(m, "description", None) or "",
+            )
+            for m in listing.data or []
+            if getattr(m, "id", None)
+        ]
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._client = self._http = None
+
+
+def _stream_error(provider: str, body: str) -> ProviderError | None:
+    """An error event inside the stream, which this SDK reports as a chunk it cannot validate."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return None
+    data = event.get("data", event) if isinstance(event, dict) else None
+    if isinstance(data, dict) and "error" in data:
+        return errors.status_error(provider, 200, body=data)
+    return None

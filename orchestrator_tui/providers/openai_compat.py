@@ -1,0 +1,118 @@
+"""Any OpenAI-compatible ``/chat/completions`` endpoint (OpenAI, DeepSeek, OpenRouter, Ollama, vLLM...)
+over plain ``httpx`` server-sent events: one adapter, many ``models.yaml`` entries with a ``base_url``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.errors import ErrorKind, ProviderError
+from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.providers import errors
+from orchestrator_tui.providers.base import Chunk
+from orchestrator_tui.providers.common import client_timeout, split_system
+
+FILTERED_STOPS = ("content_filter",)
+
+
+class OpenAICompatProvider:
+    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
+        if not config.base_url:
+            raise ProviderError(
+                ErrorKind.BAD_REQUEST,
+                "set base_url for this provider in models.yaml",
+                provider=config.name,
+            )
+        self.name = config.name
+        self._include_usage = bool(config.settings.get("stream_usage", True))
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.AsyncClient(
+            base_url=config.base_url.rstrip("/") + "/",
+            headers=headers,
+            timeout=client_timeout(httpx, config),
+        )
+
+    def _body(self, request: LLMRequest) -> dict[str, Any]:
+        system, turns = split_system(request)
+        messages = [{"role": m.role, "content": m.content} for m in turns]
+        if system:
+            messages.insert(0, {"role": "system", "content": system})
+        body: dict[str, Any] = {"model": request.model.name, "messages": messages, "stream": True}
+        if self._include_usage:
+            body["stream_options"] = {"include_usage": True}
+        if request.params.temperature is not None:
+            body["temperature"] = request.params.temperature
+        if request.params.max_tokens is not None:
+            body["max_tokens"] = request.params.max_tokens
+        return body
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+        usage = Usage()
+        finish: str | None = None
+        try:
+            async with self._client.stream(
+                "POST", "chat/completions", json=self._body(request)
+            ) as response:
+                if response.status_code >= 400:
+                    body = await response.aread()
+                    raise errors.status_error(
+                        self.name, response.status_code, headers=response.headers, body=body
+                    )
+                async for line in response.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    chunk = self._decode(data)
+                    if chunk.get("usage"):
+                        found = chunk["usage"]
+                        usage = Usage(found.get("prompt_tokens"), found.get("completion_tokens"))
+                    for choice in chunk.get("choices") or ():
+                        finish = choice.get("finish_reason") or finish
+                        text = (choice.get("delta") or {}).get("content")
+                        if text:
+                            yield text
+        except httpx.HTTPError as exc:
+            raise errors.transport_error(self.name, exc) or ProviderError(
+                ErrorKind.CONNECTION, str(exc), provider=self.name
+            ) from exc
+        if finish in FILTERED_STOPS:
+            raise errors.content_filtered(self.name, finish)
+        yield usage
+
+    def _decode(self, data: str) -> dict[str, Any]:
+        try:
+            chunk = json.loads(data)
+        except ValueError as exc:
+            raise errors.malformed(self.name, exc) from None
+        if not isinstance(chunk, dict):
+            raise errors.malformed(self.name, TypeError(type(chunk).__name__))
+        if "error" in chunk:
+            raise errors.status_error(self.name, 200, body=chunk)
+        return chunk
+
+    async def list_models(self) -> list[ModelInfo]:
+        try:
+            response = await self._client.get("models")
+        except httpx.HTTPError as exc:
+            raise errors.transport_error(self.name, exc) or ProviderError(
+                ErrorKind.CONNECTION, str(exc), provider=self.name
+            ) from exc
+        if response.status_code >= 400:
+            raise errors.status_error(
+                self.name, response.status_code, headers=response.headers, body=response.content
+            )
+        try:
+            entries = response.json().get("data") or []
+        except ValueError as exc:
+            raise errors.malformed(self.name, exc) from None
+        return [ModelInfo(ModelRef(self.name, str(e["id"]))) for e in entries if "id" in e]
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,200 @@
+"""API keys: the key store's order, the encrypted vault, the ``keys`` commands, a real Secret Service."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import keyring
+import pytest
+from click.testing import CliRunner
+from keyring.backends import fail
+
+from orchestrator_tui.cli import cli
+from orchestrator_tui.store.keyring_memory import MemoryKeyring
+from orchestrator_tui.store.keys import KeyStore, KeyStoreError, keystore_for
+from orchestrator_tui.store.vault import VaultKeyring, WrongPassword
+
+FAKE_KEY = "sk-vault-test-0123456789abcdef"
+
+
+class Passwords:
+    """A master password source that counts how often it was asked."""
+
+    def __init__(self, password: str = "correct horse") -> None:
+        self.password = password
+        self.asked = 0
+
+    def __call__(self, creating: bool) -> str:
+        self.asked += 1
+        return self.password
+
+
+def vault(path: Path, passwords: Passwords, **options: object) -> VaultKeyring:
+    return VaultKeyring(path, password=passwords, scrypt_n=2**12, **options)  # type: ignore[arg-type]
+
+
+def test_the_keyring_comes_before_the_environment(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    store = KeyStore(config.catalog, MemoryKeyring())
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-000000")
+    assert store.lookup("openai") == ("sk-from-env-000000", "env:OPENAI_API_KEY")
+    store.set("openai", FAKE_KEY)
+    assert store.lookup("openai") == (FAKE_KEY, "keyring")
+    assert store.delete("openai") is True
+    assert store.delete("openai") is False
+    assert store.get("openai") == "sk-from-env-000000"
+
+
+def test_the_vault_keeps_keys_and_refuses_a_wrong_password(tmp_path: Path) -> None:
+    path = tmp_path / "keys.vault"
+    vault(path, Passwords()).set_password("orch-tui", "openai", FAKE_KEY)
+    assert vault(path, Passwords()).get_password("orch-tui", "openai") == FAKE_KEY
+    with pytest.raises(WrongPassword):
+        vault(path, Passwords("wrong")).get_password("orch-tui", "openai")
+    with pytest.raises(WrongPassword):
+        vault(path, Passwords("wrong")).set_password("orch-tui", "gemini", "x")
+    assert vault(path, Passwords()).get_password("orch-tui", "gemini") is None
+
+
+def test_the_vault_file_is_private_and_holds_nothing_in_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "keys.vault"
+    store = vault(path, Passwords())
+    store.set_password("orch-tui", "anthropic", FAKE_KEY)
+    store.set_password("orch-tui", "mistral", FAKE_KEY[::-1])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    raw = path.read_bytes()
+    for secret in (FAKE_KEY, FAKE_KEY[::-1], "anthropic", "mistral", "correct horse", 'orch-tui"'):
+        assert secret.encode() not in raw
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_tampered_vault_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keys.vault"
+    vault(path, Passwords()).set_password("orch-tui", "openai", FAKE_KEY)
+    path.write_text(path.read_text().replace('"n": 4096', '"n": 2048'))
+    with pytest.raises(WrongPassword):
+        vault(path, Passwords()).get_password("orch-tui", "openai")
+
+
+def test_the_vault_asks_once_then_again_after_its_time_out(tmp_path: Path) -> None:
+    now = [0.0]
+    passwords = Passwords()
+    store = vault(tmp_path / "keys.vault", passwords, unlock_seconds=60, clock=lambda: now[0])
+    store.set_password("orch-tui", "openai", FAKE_KEY)
+    for _ in range(5):
+        assert store.get_password("orch-tui", "openai") == FAKE_KEY
+    assert passwords.asked == 1
+    now[0] += 61
+    assert store.get_password("orch-tui", "openai") == FAKE_KEY
+    assert passwords.asked == 2
+
+
+def test_the_vault_is_used_where_no_os_keyring_exists(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("ORCH_TUI_VAULT_PASSWORD", "from the environment")
+    store = keystore_for(config)
+    assert isinstance(store.backend, VaultKeyring)
+    assert store.set("openai", FAKE_KEY) == "vault"
+    assert config.paths.vault_file.exists()
+    assert store.lookup("openai") == (FAKE_KEY, "vault")
+
+
+def test_an_environment_variable_wins_over_the_vault_without_asking(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    passwords = Passwords()
+    backend = vault(config.paths.vault_file, passwords)
+    backend.set_password("orch-tui", "openai", FAKE_KEY)
+    asked = passwords.asked
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-000000")
+    assert KeyStore(config.catalog, backend).lookup("openai") == (
+        "sk-from-env-000000",
+        "env:OPENAI_API_KEY",
+    )
+    assert passwords.asked == asked
+
+
+def test_a_locked_vault_gives_a_message_instead_of_a_traceback(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("ORCH_TUI_VAULT_PASSWORD", raising=False)
+    monkeypatch.setattr(sys, "stdin", open(os.devnull))  # noqa: SIM115 - not a terminal
+    with pytest.raises(KeyStoreError, match="ORCH_TUI_VAULT_PASSWORD"):
+        keystore_for(config).set("openai", FAKE_KEY)
+
+
+def test_keys_set_list_and_delete_never_show_the_key(memory_keyring) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    saved = runner.invoke(cli, ["keys", "set", "openai"], input=FAKE_KEY + "\n")
+    assert saved.exit_code == 0, saved.output
+    assert "saved the key for openai" in saved.output
+    assert memory_keyring.get_password("orch-tui", "openai") == FAKE_KEY
+
+    listed = runner.invoke(cli, ["keys", "list"])
+    assert listed.exit_code == 0
+    line = next(ln for ln in listed.output.splitlines() if "openai" in ln)
+    assert "keyring" in line and "sk-…cdef" in line
+    assert "orch-tui keys set anthropic" in listed.output
+
+    deleted = runner.invoke(cli, ["keys", "delete", "openai"])
+    assert deleted.exit_code == 0 and "deleted" in deleted.output
+    again = runner.invoke(cli, ["keys", "delete", "openai"])
+    assert again.exit_code == 1
+    for result in (saved, listed, deleted, again):
+        assert FAKE_KEY not in result.output
+
+
+def test_keys_set_refuses_an_unknown_provider_or_an_empty_key() -> None:
+    runner = CliRunner()
+    unknown = runner.invoke(cli, ["keys", "set", "nope"], input="x\n")
+    assert unknown.exit_code == 2 and "unknown provider 'nope'" in unknown.output
+    empty = runner.invoke(cli, ["keys", "set", "openai"], input="\n")
+    assert empty.exit_code == 2 and "the key is empty" in empty.output
+
+
+SECRET_SERVICE_SCRIPT = textwrap.dedent(
+    """
+    import keyring
+    from keyring.backends import SecretService
+    from orchestrator_tui.config import load_config
+    from orchestrator_tui.store.keys import keystore_for
+
+    backend = SecretService.Keyring()
+    keyring.set_keyring(backend)
+    store = keystore_for(load_config())
+    store.set("mistral", "sk-secret-service-0123456789")
+    found = store.lookup("mistral")
+    assert found == ("sk-secret-service-0123456789", store.backend_label), found
+    assert type(store.backend).__name__ == "Keyring" and "SecretService" in type(store.backend).__module__
+    assert store.delete("mistral") is True
+    assert store.lookup("mistral") is None
+    print("SECRET SERVICE OK")
+    """
+)
+
+
+def test_keys_live_in_a_real_secret_service(tmp_path: Path) -> None:
+    missing = [
+        tool for tool in ("dbus-run-session", "gnome-keyring-daemon") if not shutil.which(tool)
+    ]
+    if missing:
+        pytest.skip(
+            f"no Secret Service here: {', '.join(missing)} not installed (see .ci/apt-packages)"
+        )
+    script = tmp_path / "check.py"
+    script.write_text(SECRET_SERVICE_SCRIPT)
+    inner = (
+        "export $(echo -n pw | gnome-keyring-daemon --unlock --components=secrets) >/dev/null; "
+        f"{sys.executable} {script}"
+    )
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "share")}
+    done = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", inner],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert "SECRET SERVICE OK" in done.stdout, done.stdout + done.stderr
