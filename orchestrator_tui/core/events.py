@@ -137,6 +137,53 @@ class ReviewReady:
     at: float = field(default_factory=now)
 
 
+StepStatus = Literal["ok", "failed", "skipped", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepStarted:
+    """A chain step began (``index`` counts from 0 of ``total``); skipped steps never start."""
+
+    run_id: str
+    session_id: str
+    step_id: str
+    kind: str
+    index: int
+    total: int
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
+class StepIteration:
+    """One reviewed version inside a refine loop: iteration 0 is the text the loop started from."""
+
+    run_id: str
+    session_id: str
+    step_id: str
+    iteration: int
+    score: float | None
+    passed: bool
+    response_id: str | None = None
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinished:
+    """A chain step ended; ``output`` is what later steps read as ``steps.<id>.output``."""
+
+    run_id: str
+    session_id: str
+    step_id: str
+    kind: str
+    index: int
+    status: StepStatus
+    output: str = ""
+    score: float | None = None
+    scores: tuple[float | None, ...] = ()
+    error: str | None = None
+    at: float = field(default_factory=now)
+
+
 @dataclass(frozen=True, slots=True)
 class RunFinished:
     run_id: str
@@ -153,5 +200,8 @@ RunEvent = (
     | AttemptFailed
     | ResponseEnded
     | ReviewReady
+    | StepStarted
+    | StepIteration
+    | StepFinished
     | RunFinished
 )

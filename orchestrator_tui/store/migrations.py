@@ -98,4 +98,24 @@ CREATE TABLE IF NOT EXISTS response_cache (
 );
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE]
+CHAIN_STEPS = """
+CREATE TABLE chain_steps (
+    id          INTEGER PRIMARY KEY,
+    session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    run_id      TEXT NOT NULL,
+    step_id     TEXT NOT NULL,
+    kind        TEXT NOT NULL,             -- generate | parallel | review | refine | synthesize | conversation
+    position    INTEGER NOT NULL,          -- the step's place in its chain, from 0
+    status      TEXT NOT NULL,             -- running | ok | failed | skipped | cancelled | interrupted
+    score       REAL,
+    scores      TEXT NOT NULL DEFAULT '[]', -- every reviewed version's score, in order (refine)
+    output      TEXT NOT NULL DEFAULT '',
+    error       TEXT,
+    started_at  REAL NOT NULL,
+    finished_at REAL,
+    UNIQUE (run_id, step_id)
+);
+CREATE INDEX chain_steps_session ON chain_steps(session_id, run_id, position);
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE, CHAIN_STEPS]

@@ -23,6 +23,8 @@ from orchestrator_tui.core.events import (
     RunEvent,
     RunFinished,
     RunStarted,
+    StepFinished,
+    StepStarted,
     TextDelta,
 )
 from orchestrator_tui.store.db import Database
@@ -80,6 +82,10 @@ class Recorder:
                 self._streaming.pop(event.response_id, None)
                 self._dirty.discard(event.response_id)
                 self._pending += _response_ended(event)
+            case StepStarted():
+                self._pending.append(_step_started(event))
+            case StepFinished():
+                self._pending.append(_step_finished(event))
             case RunFinished():
                 self._pending.append(
                     (
@@ -175,6 +181,39 @@ def _insert_review(event: ReviewReady) -> Statement:
             event.score,
             feedback,
             json.dumps(list(event.suggestions)),
+            event.at,
+        ),
+    )
+
+
+def _step_started(event: StepStarted) -> Statement:
+    return (
+        "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, started_at)"
+        " VALUES (?, ?, ?, ?, ?, 'running', ?)",
+        (event.session_id, event.run_id, event.step_id, event.kind, event.index, event.at),
+    )
+
+
+def _step_finished(event: StepFinished) -> Statement:
+    """An upsert: a skipped step finishes without having started."""
+    return (
+        "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, score,"
+        " scores, output, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(run_id, step_id) DO UPDATE SET status = excluded.status,"
+        " score = excluded.score, scores = excluded.scores, output = excluded.output,"
+        " error = excluded.error, finished_at = excluded.finished_at",
+        (
+            event.session_id,
+            event.run_id,
+            event.step_id,
+            event.kind,
+            event.index,
+            event.status,
+            event.score,
+            json.dumps(list(event.scores)),
+            event.output,
+            event.error,
+            event.at,
             event.at,
         ),
     )

@@ -135,6 +135,10 @@ class StepResult:
     scores: tuple[float | None, ...] = ()
     feedback: str = ""
     error: str | None = None
+    prompt: str = ""
+    """The request the output answers (what a reviewer is shown beside it)."""
+    response_id: str | None = None
+    """The response holding ``output``: what reviews and refinements attach to."""
     details: dict[str, object] = field(default_factory=dict)
 
 

@@ -1,0 +1,121 @@
+"""Runs a chain as one ``Run``: steps top to bottom, each announced, skipped or run, then reported.
+
+The run carries the usual response events (so the recorder, the CLI and the TUI need nothing new
+to show the answers) plus step events. The first failed step ends the run as ``failed``; every
+earlier output stays in the events and the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from orchestrator_tui.core.chains.context import StepContext, StepError
+from orchestrator_tui.core.chains.model import Chain, Persona, Step, StepResult
+from orchestrator_tui.core.chains.steps import RUNNERS
+from orchestrator_tui.core.chains.validation import bind_inputs
+from orchestrator_tui.core.conversation import new_id
+from orchestrator_tui.core.events import RunStarted, StepFinished, StepStarted
+from orchestrator_tui.core.orchestrator import Orchestrator
+from orchestrator_tui.core.run import Run, RunStatus
+from orchestrator_tui.core.types import GenerationParams
+
+
+def describe_inputs(chain: Chain, inputs: Mapping[str, str]) -> str:
+    """The run's prompt as stored in history: the chain and the inputs it was given."""
+    lines = [f"Chain: {chain.name}"]
+    lines += [f"{name}: {value}" for name, value in inputs.items()]
+    return "\n".join(lines)
+
+
+def start_chain(
+    orchestrator: Orchestrator,
+    chain: Chain,
+    inputs: Mapping[str, str],
+    *,
+    personas: Mapping[str, Persona] | None = None,
+    session_id: str | None = None,
+) -> Run:
+    """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models."""
+    values = bind_inputs(chain, inputs)
+    orchestrator.resolve(chain.models)
+    prompt = describe_inputs(chain, values)
+    first = next(iter(values.values()), "")
+    started = RunStarted(
+        new_id(),
+        session_id or new_id(),
+        "chain",
+        new_id(),
+        prompt,
+        chain.models,
+        GenerationParams(),
+        title=f"{chain.name}: {first}" if first else chain.name,
+        chain_name=chain.name,
+    )
+
+    async def body(run: Run) -> RunStatus:
+        run.emit(started)
+        ctx = StepContext(
+            run,
+            chain,
+            values,
+            orchestrator.catalog,
+            orchestrator.responder,
+            personas or {},
+            started.prompt_id or "",
+        )
+        for index, step in enumerate(chain.steps):
+            result = await _run_step(ctx, step, index)
+            ctx.results[step.id] = result
+            if result.status == "failed":
+                return "failed"
+        return "completed"
+
+    return Run(started.run_id, started.session_id, body, orchestrator.listeners)
+
+
+async def _run_step(ctx: StepContext, step: Step, index: int) -> StepResult:
+    run = ctx.run
+    try:
+        if not ctx.condition(step):
+            result = StepResult(step.id, "skipped")
+            _finished(ctx, step, index, result)
+            return result
+        run.emit(
+            StepStarted(run.run_id, run.session_id, step.id, step.kind, index, len(ctx.chain.steps))
+        )
+        result = await RUNNERS[step.kind](ctx, step)
+    except StepError as exc:
+        result = StepResult(step.id, "failed", error=str(exc))
+    except asyncio.CancelledError:
+        _finished(ctx, step, index, StepResult(step.id, "cancelled"))
+        raise
+    _finished(ctx, step, index, result)
+    return result
+
+
+def _finished(ctx: StepContext, step: Step, index: int, result: StepResult) -> None:
+    run = ctx.run
+    run.emit(
+        StepFinished(
+            run.run_id,
+            run.session_id,
+            step.id,
+            step.kind,
+            index,
+            result.status,
+            result.output,
+            result.score,
+            result.scores,
+            result.error,
+        )
+    )
+
+
+def final_output(chain: Chain, finished: Mapping[str, StepFinished]) -> StepFinished | None:
+    """The chain's answer: its ``output`` step, else the last step that ran."""
+    if chain.output is not None:
+        return finished.get(chain.output)
+    ran = [finished[s.id] for s in chain.steps if s.id in finished]
+    ran = [f for f in ran if f.status != "skipped"]
+    return ran[-1] if ran else None

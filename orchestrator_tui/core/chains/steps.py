@@ -1,0 +1,204 @@
+"""The step kinds: each turns a ``Step`` into a ``StepResult`` through one ``StepContext``.
+
+A failed model call ends its step as ``failed`` with whatever text arrived kept as the output; the
+engine then stops the chain, so later steps never run on a broken input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from orchestrator_tui.core.chains.context import StepContext, StepError, failure
+from orchestrator_tui.core.chains.dialogue import converse
+from orchestrator_tui.core.chains.model import Step, StepResult
+from orchestrator_tui.core.events import StepIteration
+from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
+from orchestrator_tui.core.types import Message, Review
+
+REFINE_REQUEST = (
+    "A reviewer scored your answer {score:.2f} out of 1.\n\n## Feedback\n\n{feedback}\n\n"
+    "## Suggestions\n\n{suggestions}\n\nRewrite the answer to address every point. "
+    "Reply with the improved answer only."
+)
+
+
+async def generate(ctx: StepContext, step: Step) -> StepResult:
+    prompt = ctx.render(step, "prompt", step.prompt or "")
+    assert step.model is not None  # the loader requires it
+    response_id, ended = await ctx.respond(
+        step, step.model, [Message("user", prompt)], ctx.params(step)
+    )
+    return StepResult(
+        step.id,
+        "ok" if ended.status == "ok" else "failed",
+        ended.text,
+        error=None if ended.status == "ok" else failure(ended),
+        prompt=prompt,
+        response_id=response_id,
+    )
+
+
+async def parallel(ctx: StepContext, step: Step) -> StepResult:
+    """Every model at once; one failing never stops the others, all failing fails the step."""
+    prompt = ctx.render(step, "prompt", step.prompt or "")
+    params = ctx.params(step)
+    labels = _labels(step.models)
+    ended = await asyncio.gather(
+        *(ctx.respond(step, m, [Message("user", prompt)], params) for m in step.models)
+    )
+    outputs = {label: e.text for label, (_, e) in zip(labels, ended, strict=True)}
+    ok = [label for label, (_, e) in zip(labels, ended, strict=True) if e.status == "ok"]
+    errors = [failure(e) for _, e in ended if e.status != "ok"]
+    return StepResult(
+        step.id,
+        "ok" if ok else "failed",
+        "\n\n".join(f"## {label}\n\n{outputs[label]}" for label in ok),
+        outputs=outputs,
+        error="; ".join(errors) or None,
+        prompt=prompt,
+        response_id=ended[0][0],
+    )
+
+
+async def review(ctx: StepContext, step: Step) -> StepResult:
+    target = ctx.results[step.target or ""]
+    verdict = await ctx.review(
+        step, ctx.scorers(step), target.prompt, target.output, target.response_id
+    )
+    return StepResult(
+        step.id,
+        "ok",
+        _verdict_text(verdict),
+        score=verdict.score,
+        scores=(verdict.score,),
+        feedback=verdict.feedback,
+        prompt=target.prompt,
+        response_id=target.response_id,
+    )
+
+
+async def refine(ctx: StepContext, step: Step) -> StepResult:
+    """Review, then rewrite with the feedback, until the threshold or ``max_iterations`` rewrites."""
+    target = ctx.results[step.target or ""]
+    writer, scorers, params = ctx.writer(step), ctx.scorers(step), ctx.params(step)
+    text, answer_id, prompt = target.output, target.response_id, target.prompt
+    extra = ctx.render(step, "prompt", step.prompt) if step.prompt else ""
+    scores: list[float | None] = []
+    iteration = 0
+    while True:
+        verdict = await ctx.review(step, scorers, prompt, text, answer_id)
+        passed = verdict.score >= step.threshold
+        scores.append(verdict.score)
+        ctx.run.emit(
+            StepIteration(
+                ctx.run.run_id,
+                ctx.run.session_id,
+                step.id,
+                iteration,
+                verdict.score,
+                passed,
+                answer_id,
+            )
+        )
+        if passed or iteration >= step.max_iterations:
+            break
+        iteration += 1
+        request = REFINE_REQUEST.format(
+            score=verdict.score,
+            feedback=verdict.feedback or "(none)",
+            suggestions="\n".join(f"- {s}" for s in verdict.suggestions) or "(none)",
+        )
+        messages = [
+            Message("user", prompt),
+            Message("assistant", text),
+            Message("user", f"{request}\n\n{extra}".strip()),
+        ]
+        new_id, ended = await ctx.respond(
+            step, writer, messages, params, role="refinement", parent_id=answer_id
+        )
+        if ended.status != "ok":
+            return StepResult(
+                step.id,
+                "failed",
+                text,
+                score=scores[-1],
+                scores=tuple(scores),
+                error=failure(ended),
+                prompt=prompt,
+                response_id=answer_id,
+            )
+        text, answer_id = ended.text, new_id
+    return StepResult(
+        step.id,
+        "ok",
+        text,
+        score=scores[-1],
+        scores=tuple(scores),
+        feedback=verdict.feedback,
+        prompt=prompt,
+        response_id=answer_id,
+        details={"rewrites": iteration, "passed": passed},
+    )
+
+
+async def synthesize(ctx: StepContext, step: Step) -> StepResult:
+    answers: list[tuple[str, str]] = []
+    for source in step.sources:
+        result = ctx.results[source]
+        if result.status == "skipped":
+            continue
+        if result.outputs:
+            answers += [(f"{source}: {label}", text) for label, text in result.outputs.items()]
+        else:
+            answers.append((source, result.output))
+    if not answers:
+        raise StepError(f"{step.at('sources')}: steps.{step.id}.from: every source was skipped")
+    if step.prompt:
+        request = ctx.render(step, "prompt", step.prompt)
+    else:
+        request = ctx.results[step.sources[0]].prompt
+    assert step.model is not None  # the loader requires it
+    response_id, ended = await ctx.respond(
+        step,
+        step.model,
+        synthesis_messages(request, answers),
+        ctx.params(step, SYNTHESIS_SYSTEM),
+        role="synthesis",
+    )
+    return StepResult(
+        step.id,
+        "ok" if ended.status == "ok" else "failed",
+        ended.text,
+        error=None if ended.status == "ok" else failure(ended),
+        prompt=request,
+        response_id=response_id,
+    )
+
+
+StepRunner = Callable[[StepContext, Step], Awaitable[StepResult]]
+RUNNERS: dict[str, StepRunner] = {
+    "generate": generate,
+    "parallel": parallel,
+    "review": review,
+    "refine": refine,
+    "synthesize": synthesize,
+    "conversation": converse,
+}
+
+
+def _labels(models: tuple[str, ...]) -> list[str]:
+    """Model names, numbered when one model appears twice (``m``, ``m#2``)."""
+    seen: dict[str, int] = {}
+    labels = []
+    for model in models:
+        seen[model] = seen.get(model, 0) + 1
+        labels.append(model if seen[model] == 1 else f"{model}#{seen[model]}")
+    return labels
+
+
+def _verdict_text(verdict: Review) -> str:
+    lines = [f"Score: {verdict.score:.2f}", "", verdict.feedback]
+    if verdict.suggestions:
+        lines += ["", *(f"- {s}" for s in verdict.suggestions)]
+    return "\n".join(lines).strip()
