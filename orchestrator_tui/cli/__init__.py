@@ -25,6 +25,8 @@ COMMANDS = {
         "orchestrator_tui.cli.doctor:doctor",
         "Check keys, endpoints and models of every provider.",
     ),
+    "chains": ("orchestrator_tui.cli.chains:chains", "List, show and validate chains."),
+    "run": ("orchestrator_tui.cli.run:run", "Run a chain headless with live progress."),
 }
 
 

@@ -160,13 +160,14 @@ class _Reader:
                 self.error(path, f"input name {key!r} must be a plain word (letters, digits, _)")
                 continue
             if spec is None or isinstance(spec, str):
-                result.append(ChainInput(key, spec or ""))
+                result.append(ChainInput(key, spec or "", where=self.doc.where(*path)))
             elif isinstance(spec, dict):
                 for extra in spec:
                     if extra not in ("description", "default"):
                         self.error((*path, extra), "unknown field (allowed: description, default)")
                 default = self.text(spec, path, "default")
-                result.append(ChainInput(key, self.text(spec, path, "description") or "", default))
+                description = self.text(spec, path, "description") or ""
+                result.append(ChainInput(key, description, default, self.doc.where(*path)))
             else:
                 self.error(path, "must be a description, or {description, default}")
         return tuple(result)

@@ -77,6 +77,7 @@ class ChainInput:
     name: str
     description: str = ""
     default: str | None = None
+    where: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,8 @@ def bind_inputs(chain: Chain, given: Mapping[str, str]) -> dict[str, str]:
             values[name] = spec.default
         else:
             hint = f" ({spec.description})" if spec.description else ""
-            issues.append(Issue(chain.source, f"inputs.{name}", f"missing input{hint}"))
+            where = spec.where or chain.source
+            issues.append(Issue(where, f"inputs.{name}", f"missing input{hint}"))
     for name in given:
         if name not in declared:
             known = ", ".join(declared) or "none"

@@ -1,0 +1,143 @@
+"""Rich rendering of a chain run: a live table of steps with the streaming tail, then a summary.
+
+In a terminal the table redraws in place; piped, each step prints one line as it ends, so logs of
+a headless run stay readable.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from orchestrator_tui.core.chains.model import Chain
+from orchestrator_tui.core.events import (
+    ResponseEnded,
+    ResponseStarted,
+    RunEvent,
+    StepFinished,
+    StepIteration,
+    StepStarted,
+    TextDelta,
+)
+
+ICONS = {
+    "waiting": ("·", "dim"),
+    "running": ("▶", "cyan"),
+    "ok": ("✓", "green"),
+    "failed": ("✗", "red"),
+    "skipped": ("-", "dim"),
+    "cancelled": ("■", "yellow"),
+}
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(scores: list[float | None]) -> str:
+    """One block per score, 0..1 mapped to eight heights; a failed review is ``✗``."""
+    return "".join(
+        "✗" if s is None else SPARKS[min(int(s * len(SPARKS)), len(SPARKS) - 1)] for s in scores
+    )
+
+
+@dataclass(slots=True)
+class _Step:
+    id: str
+    kind: str
+    models: str
+    status: str = "waiting"
+    started: float | None = None
+    elapsed: float | None = None
+    scores: list[float | None] = field(default_factory=list)
+    error: str | None = None
+
+
+class ChainProgress:
+    """Feed it run events; ``close`` prints the final output and the step table."""
+
+    def __init__(self, chain: Chain, console: Console | None = None) -> None:
+        self.console = console or Console()
+        self.steps = {
+            s.id: _Step(s.id, s.kind, ", ".join(s.all_models) or "—") for s in chain.steps
+        }
+        self._tail: list[str] = []
+        self._tail_title = ""
+        self._live: Live | None = None
+        if self.console.is_terminal:
+            self._live = Live(self, console=self.console, refresh_per_second=10, transient=True)
+            self._live.start()
+
+    def handle(self, event: RunEvent) -> None:
+        match event:
+            case StepStarted():
+                step = self.steps[event.step_id]
+                step.status, step.started = "running", time.monotonic()
+            case StepIteration():
+                self.steps[event.step_id].scores.append(event.score)
+            case StepFinished():
+                self._finish(event)
+            case ResponseStarted():
+                self._tail, self._tail_title = [], f"{event.step_id} · {event.model} ({event.role})"
+            case TextDelta():
+                self._tail.append(event.text)
+            case ResponseEnded():
+                pass
+
+    def _finish(self, event: StepFinished) -> None:
+        step = self.steps[event.step_id]
+        step.status, step.error = event.status, event.error
+        if step.started is not None:
+            step.elapsed = time.monotonic() - step.started
+        if event.kind != "refine" and event.score is not None:
+            step.scores.append(event.score)
+        if self._live is None:
+            icon, _ = ICONS[step.status]
+            score = f" score {event.score:.2f}" if event.score is not None else ""
+            error = f" — {event.error}" if event.error else ""
+            self.console.print(
+                f"{icon} {step.id} ({step.kind}) {step.status}{score}{error}", highlight=False
+            )
+
+    def table(self) -> Table:
+        table = Table(title="Steps", title_justify="left", expand=False)
+        for heading in ("", "step", "kind", "models", "time", "scores"):
+            table.add_column(heading, justify="right" if heading == "time" else "left")
+        for step in self.steps.values():
+            icon, style = ICONS[step.status]
+            shown = " ".join(f"{s:.2f}" if s is not None else "✗" for s in step.scores[-4:])
+            scores = f"{sparkline(step.scores)} {shown}".strip()
+            table.add_row(
+                Text(icon, style),
+                step.id,
+                step.kind,
+                step.models,
+                "" if step.elapsed is None else f"{step.elapsed:.1f}s",
+                scores,
+            )
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = max(options.max_height - len(self.steps) - 8, 3)
+        tail = "\n".join("".join(self._tail).splitlines()[-lines:])
+        yield Group(self.table(), Panel(Text(tail), title=self._tail_title, border_style="cyan"))
+
+    def close(self, output: str | None, title: str) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        if output:
+            if self.console.is_terminal:
+                self.console.print(Panel(Markdown(output), title=title, border_style="green"))
+            else:
+                self.console.rule(title)
+                self.console.print(Text(output))
+        if self.console.is_terminal:
+            for step in self.steps.values():
+                if step.error:
+                    self.console.print(Text(f"{step.id}: {step.error}", "red"))
+            self.console.print(self.table())
