@@ -230,7 +230,7 @@ class _Reader:
         values["max_iterations"] = self.integer(data, path, "max_iterations", 1, 20)
         values["turns"] = self.integer(data, path, "turns", 1, 100)
         values["checks"] = self.checks(data.get("checks"), (*path, "checks"))
-        if kind in ("review", "refine") and not values["reviewer"] and not values["checks"]:
+        if kind in ("review", "refine") and not values.get("reviewer") and not values["checks"]:
             self.error(path, f"a {kind} step needs a `reviewer` model or `checks`")
         return Step(**{k: v for k, v in values.items() if v is not None})
 
