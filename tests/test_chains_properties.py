@@ -47,7 +47,7 @@ scalars = st.one_of(
     st.sampled_from(TEXTS + REFERENCES + list(STEP_KINDS) + FIELD_NAMES),
     st.text(max_size=12),
 )
-keys = st.one_of(st.sampled_from(FIELD_NAMES + ["pattern", "words", "min_words"]), scalars)
+keys = st.one_of(st.sampled_from([*FIELD_NAMES, "pattern", "words", "min_words"]), scalars)
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=6)),
