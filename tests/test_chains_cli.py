@@ -1,0 +1,131 @@
+"""``orch-tui chains`` and ``orch-tui run``: presets, dry runs, user chains, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from orchestrator_tui.cli import cli
+from orchestrator_tui.config import Paths, bundled_dir, load_config
+from orchestrator_tui.core.chains.library import ChainLibrary
+from orchestrator_tui.core.chains.loader import load_chain_file
+
+PRESETS = sorted(p.stem for p in (bundled_dir("presets") / "chains").glob("*.yaml"))
+ISSUE_PRESETS = {
+    "compare-and-synthesize",
+    "draft-review-refine",
+    "critique-and-improve",
+    "debate",
+    "red-team",
+    "code-review",
+    "brainstorm-and-rank",
+    "summarize-then-verify",
+    "prompt-refine",
+}
+
+
+def invoke(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+
+def test_every_chain_the_issue_asks_for_ships_as_a_preset() -> None:
+    assert set(PRESETS) >= ISSUE_PRESETS
+
+
+def test_every_preset_validates_against_the_real_default_models(paths: Paths) -> None:
+    result = invoke("chains", "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("✓") == len(PRESETS)
+    config = load_config(paths)
+    for name in PRESETS:
+        chain = ChainLibrary(paths, config.catalog).load(name)
+        assert not any(m.startswith("mock:") for m in chain.models), name
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_every_preset_runs_end_to_end_with_mock_models(paths: Paths, name: str) -> None:
+    chain = load_chain_file(bundled_dir("presets") / "chains" / f"{name}.yaml")
+    inputs = [arg for i in chain.inputs for arg in ("--input", f"{i.name}=some {i.name}")]
+    result = invoke("run", name, "--mock", "--json", *inputs)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["status"] == "completed"
+    assert report["output"]
+    ran = {s["id"]: s["status"] for s in report["steps"]}
+    assert set(ran) == {s.id for s in chain.steps}
+    assert set(ran.values()) <= {"ok", "skipped"}
+
+
+def test_chains_list_shows_presets_and_a_user_chain_shadowing_one(paths: Paths) -> None:
+    paths.chains_dir.mkdir(parents=True)
+    (paths.chains_dir / "debate.yaml").write_text(
+        "description: my own debate\nsteps: [{id: a, kind: generate, model: mock:echo, prompt: hi}]\n"
+    )
+    result = invoke("chains", "list", "--json")
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert set(PRESETS) <= set(rows)
+    assert (rows["debate"]["origin"], rows["debate"]["description"]) == ("user", "my own debate")
+    ran = invoke("run", "debate", "--json")
+    assert json.loads(ran.stdout)["output"] == "hi"
+
+
+def test_chains_show_prints_the_yaml(paths: Paths) -> None:
+    result = invoke("chains", "show", "draft-review-refine")
+    assert result.exit_code == 0
+    assert "kind: refine" in result.stdout
+    assert invoke("chains", "show", "no-such-chain").exit_code == 2
+
+
+def test_an_invalid_chain_exits_2_naming_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("steps:\n  - id: a\n    kind: generate\n    model: mock:echo\n")
+    for args in (("run", str(path)), ("chains", "validate", str(path))):
+        result = invoke(*args)
+        assert result.exit_code == 2
+        assert f"{path}:2: steps[0].prompt: a generate step needs `prompt`" in result.stderr
+
+
+def test_a_missing_input_exits_2_and_says_which() -> None:
+    result = invoke("run", "draft-review-refine", "--mock")
+    assert result.exit_code == 2
+    assert "inputs.topic: missing input (What to write about)" in result.stderr
+
+
+def test_a_failed_run_exits_1(paths: Paths, write_models) -> None:  # type: ignore[no-untyped-def]
+    write_models("models:\n  mock:broken: {api_name: flaky, options: {schedule: [mid]}}\n")
+    path = paths.config_dir / "fails.yaml"
+    path.write_text("steps: [{id: a, kind: generate, model: mock:broken, prompt: go on then}]\n")
+    result = invoke("run", str(path))
+    assert result.exit_code == 1
+    assert "a (generate) failed" in result.stdout
+
+
+def test_an_inline_chain_runs_each_step_on_the_previous_output() -> None:
+    result = invoke(
+        "run",
+        "--steps",
+        "mock:echo/researcher -> mock:echo/summarize",
+        "-i",
+        "task=moths",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    first, second = report["steps"]
+    assert first["output"] == "moths"
+    assert "## Previous step's answer\n\nmoths" in second["output"]
+
+
+def test_an_input_can_come_from_a_file(tmp_path: Path) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_text("notes from a file")
+    result = invoke("run", "--steps", "mock:echo", "-i", f"task=@{source}", "--json")
+    assert json.loads(result.stdout)["output"] == "notes from a file"
+
+
+def test_run_needs_exactly_one_of_a_chain_or_steps() -> None:
+    assert invoke("run").exit_code == 2
+    assert invoke("run", "debate", "--steps", "mock:echo").exit_code == 2
