@@ -8,7 +8,6 @@ earlier one; at the end, a judge (if given) rates its coherence and flow.
 from __future__ import annotations
 
 from dataclasses import replace
-from difflib import SequenceMatcher
 
 from orchestrator_tui.core.chains.context import StepContext, failure
 from orchestrator_tui.core.chains.model import Step, StepResult
@@ -40,16 +39,26 @@ def turn_prompt(topic: str, transcript: list[tuple[str, str]], me: str) -> str:
     return "\n\n".join(lines)
 
 
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """Word trigrams of ``text``, lower-cased: the fingerprint repetition is judged on."""
+    words = text.lower().split()
+    return {tuple(words[i : i + 3]) for i in range(max(len(words) - 2, 1))}
+
+
 def stop_reason(text: str, earlier: list[str], phrases: tuple[str, ...]) -> str | None:
+    """Why the dialogue should end after ``text``, if it should.
+
+    Repetition is a turn sharing most of its word trigrams with an earlier one: linear in the
+    length of the turns, unlike an edit-distance ratio.
+    """
     lowered = text.lower()
     for phrase in phrases:
         if phrase.lower() in lowered:
             return f"closing phrase {phrase!r}"
-    normal = " ".join(lowered.split())
+    mine = shingles(text)
     for before in earlier:
-        other = " ".join(before.lower().split())
-        matcher = SequenceMatcher(None, normal, other, autojunk=False)
-        if matcher.real_quick_ratio() >= REPEAT_RATIO and matcher.ratio() >= REPEAT_RATIO:
+        theirs = shingles(before)
+        if len(mine & theirs) >= REPEAT_RATIO * min(len(mine), len(theirs)):
             return "repetition"
     return None
 
