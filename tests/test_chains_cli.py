@@ -129,3 +129,36 @@ def test_an_input_can_come_from_a_file(tmp_path: Path) -> None:
 def test_run_needs_exactly_one_of_a_chain_or_steps() -> None:
     assert invoke("run").exit_code == 2
     assert invoke("run", "debate", "--steps", "mock:echo").exit_code == 2
+
+
+def test_the_progress_table_draws_each_steps_status_and_score_history() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from orchestrator_tui.cli.chain_view import ChainProgress, sparkline
+    from orchestrator_tui.core.chains.loader import load_chain
+    from orchestrator_tui.core.events import StepFinished, StepIteration, StepStarted
+
+    chain = load_chain(
+        "steps:\n"
+        "  - {id: draft, kind: generate, model: mock:lorem, prompt: go}\n"
+        "  - {id: polish, kind: refine, target: draft, reviewer: mock:judge}\n",
+        "c.yaml",
+    )
+    piped = StringIO()
+    view = ChainProgress(chain, Console(file=piped, width=100))
+    view.handle(StepStarted("r", "s", "draft", "generate", 0, 2))
+    view.handle(StepFinished("r", "s", "draft", "generate", 0, "ok", "text"))
+    view.handle(StepStarted("r", "s", "polish", "refine", 1, 2))
+    for i, score in enumerate((0.2, None, 0.9)):
+        view.handle(StepIteration("r", "s", "polish", i, score, score == 0.9))
+    view.handle(StepFinished("r", "s", "polish", "refine", 1, "ok", "better", 0.9, (0.2, 0.9)))
+    assert piped.getvalue().splitlines() == [
+        "✓ draft (generate) ok",
+        "✓ polish (refine) ok score 0.90",
+    ]
+    drawn = StringIO()
+    Console(file=drawn, width=100).print(view.table())
+    assert "▂✗█ 0.20 ✗ 0.90" in drawn.getvalue()
+    assert sparkline([0.0, 0.5, 1.0]) == "▁▅█"

@@ -373,6 +373,17 @@ async def test_a_conversation_stops_early_when_a_turn_repeats(svc: Services) -> 
     assert out.step("talk").status == "ok"
 
 
+async def test_a_garbage_dialogue_judge_fails_the_step_but_keeps_the_transcript(
+    svc: Services,
+) -> None:
+    text = CONVERSATION.format(models="[mock:lorem, mock:parrot]", topic="t", turns=2)
+    out = await run(svc, text.replace("judge: mock:judge-fixed", "judge: mock:echo"))
+    talk = out.step("talk")
+    assert (talk.status, out.status) == ("failed", "failed")
+    assert "no usable verdict" in (talk.error or "")
+    assert "**Speaker 1 (mock:lorem)**" in talk.output and "**Speaker 2" in talk.output
+
+
 async def test_a_heuristic_check_gates_a_refine_loop_without_a_model(svc: Services) -> None:
     out = await run(
         svc,

@@ -24,7 +24,14 @@ from orchestrator_tui.core.types import GenerationParams, Message, Review
 
 
 class StepError(Exception):
-    """A step cannot go on; the message is for the user (it names file, line and field)."""
+    """A step cannot go on; the message is for the user (it names file, line and field).
+
+    ``partial`` is what the step had produced before it failed, kept as its output.
+    """
+
+    def __init__(self, message: str, partial: StepResult | None = None) -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from orchestrator_tui.core.chains.context import StepContext, failure
+from orchestrator_tui.core.chains.context import StepContext, StepError, failure
 from orchestrator_tui.core.chains.model import Step, StepResult
 from orchestrator_tui.core.review import LLMJudge
 from orchestrator_tui.core.types import Message
@@ -95,7 +95,10 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
         return result
     judge = LLMJudge(ctx.responder, ctx.model(step.judge))
     request = f"A conversation on this topic:\n\n{topic}\n\n{DIALOGUE_CRITERIA}"
-    verdict = await ctx.review(step, [judge], request, result.output, last_id)
+    try:
+        verdict = await ctx.review(step, [judge], request, result.output, last_id)
+    except StepError as exc:
+        raise StepError(str(exc), result) from None
     result.details["judge_score"] = verdict.score
     return replace(result, score=verdict.score, scores=(verdict.score,), feedback=verdict.feedback)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 
 from orchestrator_tui.core.chains.context import StepContext, StepError
 from orchestrator_tui.core.chains.model import Chain, Persona, Step, StepResult
@@ -86,7 +87,9 @@ async def _run_step(ctx: StepContext, step: Step, index: int) -> StepResult:
         )
         result = await RUNNERS[step.kind](ctx, step)
     except StepError as exc:
-        result = StepResult(step.id, "failed", error=str(exc))
+        result = replace(
+            exc.partial or StepResult(step.id, "failed"), status="failed", error=str(exc)
+        )
     except asyncio.CancelledError:
         _finished(ctx, step, index, StepResult(step.id, "cancelled"))
         raise

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from orchestrator_tui.core.errors import ConfigError
+from orchestrator_tui.core.events import StepStatus
 
 StepKind = Literal["generate", "parallel", "review", "refine", "synthesize", "conversation"]
 STEP_KINDS: tuple[StepKind, ...] = (
@@ -129,7 +130,7 @@ class StepResult:
     """What a step produced; the templates of later steps read it as ``steps.<id>``."""
 
     step_id: str
-    status: Literal["ok", "failed", "skipped", "cancelled"]
+    status: StepStatus
     output: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     score: float | None = None

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from orchestrator_tui.core.chains.context import StepContext, StepError, failure
 from orchestrator_tui.core.chains.dialogue import converse
 from orchestrator_tui.core.chains.model import Step, StepResult
-from orchestrator_tui.core.events import StepIteration
+from orchestrator_tui.core.events import StepIteration, StepStatus
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
 from orchestrator_tui.core.types import Message, Review
 
@@ -85,10 +85,28 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
     text, answer_id, prompt = target.output, target.response_id, target.prompt
     extra = ctx.render(step, "prompt", step.prompt) if step.prompt else ""
     scores: list[float | None] = []
-    iteration = 0
+    iteration, passed, feedback = 0, False, ""
+
+    def so_far(status: StepStatus = "ok", error: str | None = None) -> StepResult:
+        return StepResult(
+            step.id,
+            status,
+            text,
+            score=scores[-1] if scores else None,
+            scores=tuple(scores),
+            feedback=feedback,
+            error=error,
+            prompt=prompt,
+            response_id=answer_id,
+            details={"rewrites": iteration, "passed": passed},
+        )
+
     while True:
-        verdict = await ctx.review(step, scorers, prompt, text, answer_id)
-        passed = verdict.score >= step.threshold
+        try:
+            verdict = await ctx.review(step, scorers, prompt, text, answer_id)
+        except StepError as exc:
+            raise StepError(str(exc), so_far()) from None
+        passed, feedback = verdict.score >= step.threshold, verdict.feedback
         scores.append(verdict.score)
         ctx.run.emit(
             StepIteration(
@@ -102,7 +120,7 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
             )
         )
         if passed or iteration >= step.max_iterations:
-            break
+            return so_far()
         iteration += 1
         request = REFINE_REQUEST.format(
             score=verdict.score,
@@ -118,28 +136,8 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
             step, writer, messages, params, role="refinement", parent_id=answer_id
         )
         if ended.status != "ok":
-            return StepResult(
-                step.id,
-                "failed",
-                text,
-                score=scores[-1],
-                scores=tuple(scores),
-                error=failure(ended),
-                prompt=prompt,
-                response_id=answer_id,
-            )
+            return so_far("failed", failure(ended))
         text, answer_id = ended.text, new_id
-    return StepResult(
-        step.id,
-        "ok",
-        text,
-        score=scores[-1],
-        scores=tuple(scores),
-        feedback=verdict.feedback,
-        prompt=prompt,
-        response_id=answer_id,
-        details={"rewrites": iteration, "passed": passed},
-    )
 
 
 async def synthesize(ctx: StepContext, step: Step) -> StepResult:
