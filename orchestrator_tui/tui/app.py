@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SCREEN_MODULES: dict[str, str] = {
     "workspace": "orchestrator_tui.tui.screens.workspace:WorkspaceScreen",
+    "chain_editor": "orchestrator_tui.tui.screens.chain_editor:ChainEditorScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 

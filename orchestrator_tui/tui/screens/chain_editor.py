@@ -1,0 +1,375 @@
+"""The chain editor: steps as a list, a form for the selected step, the YAML beside it, in sync.
+
+Both the form and the YAML pane edit one ``ChainDocument``; every edit re-validates the YAML as
+shown, so errors name lines the user can see. Handlers compare before they write, so an update
+echoing back from the other side is a no-op rather than a loop.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Label, ListView, Select, Static, TextArea
+
+from orchestrator_tui.core.chains.document import LONG_FIELDS, ChainDocument
+from orchestrator_tui.core.chains.library import ChainLibrary
+from orchestrator_tui.core.chains.loader import load_chain
+from orchestrator_tui.core.chains.mocking import mock_chain
+from orchestrator_tui.core.chains.model import STEP_KINDS, ChainInvalid, Issue
+from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
+from orchestrator_tui.yamlsource import YamlError
+
+if TYPE_CHECKING:
+    from orchestrator_tui.core.chains.model import Chain
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+SOURCE = "editor"
+
+
+class ChainEditorScreen(Screen[None]):
+    CSS_PATH = Path(__file__).with_name("chain_editor.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "add_step", "Add", id="chain_editor.add", priority=True),
+        Binding("f3", "duplicate_step", "Duplicate", id="chain_editor.duplicate", priority=True),
+        Binding("f4", "delete_step", "Delete", id="chain_editor.delete", priority=True),
+        Binding("alt+up", "move_step(-1)", "Up", id="chain_editor.up", priority=True),
+        Binding("alt+down", "move_step(1)", "Down", id="chain_editor.down", priority=True),
+        Binding("ctrl+s", "save", "Save", id="chain_editor.save", priority=True),
+        Binding("f5", "run(True)", "Dry run", id="chain_editor.dry_run", priority=True),
+        Binding("f9", "run(False)", "Run", id="chain_editor.run", priority=True),
+        Binding("escape", "back", "Back", id="chain_editor.back"),
+    ]
+
+    def __init__(self, chain: str | None = None) -> None:
+        super().__init__()
+        self.wanted = chain
+        self.doc = ChainDocument.new()
+        self.selected = 0
+        self.issues: list[Issue] = []
+        self.library: ChainLibrary | None = None
+        self._shown_yaml = ""
+        self._form_shape: tuple[int, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="editor-body"):
+            with Vertical(id="editor-steps"):
+                yield Select[str]([], prompt="Open a chain…", id="editor-open")
+                yield Input(self.doc.name, placeholder="chain name", id="editor-name")
+                yield ListView(id="editor-step-list")
+            yield VerticalScroll(id="editor-form")
+            with Vertical(id="editor-yaml-col"):
+                yield TextArea(id="editor-yaml", soft_wrap=False, show_line_numbers=True)
+                yield Static("", id="editor-issues", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "chain editor"
+        self.query_one("#editor-steps").border_title = "Steps"
+        self.query_one("#editor-form").border_title = "Step"
+        self.query_one("#editor-yaml-col").border_title = "YAML"
+        self._open_library()
+
+    @work(group="chain-editor-load", exclusive=True, exit_on_error=False)
+    async def _open_library(self) -> None:
+        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        self.library = ChainLibrary(services.config.paths, services.config.catalog)
+        entries = self.library.entries()
+        self.query_one("#editor-open", Select).set_options(
+            (f"{e.name}  ({e.origin})", e.name) for e in entries
+        )
+        if self.wanted:
+            self.load(self.library.find(self.wanted).path.read_text(encoding="utf-8"))
+        else:
+            await self._refresh_all()
+
+    def load(self, text: str) -> None:
+        """Show a chain's YAML; a file that does not parse is shown as it is, with the error."""
+        try:
+            self.doc = ChainDocument.from_yaml(text, SOURCE)
+        except YamlError as exc:
+            self._set_yaml(text)
+            self._show_issues([Issue(SOURCE, "", str(exc))])
+            return
+        self.selected = 0
+        self.query_one("#editor-name", Input).value = self.doc.name
+        self.call_later(self._refresh_all)
+
+    # -- the three views ------------------------------------------------------------------------
+
+    async def _refresh_all(self) -> None:
+        self._set_yaml(self.doc.to_yaml())
+        self._validate()
+        await self._rebuild_list()
+        await self._rebuild_form()
+
+    async def _rebuild_list(self) -> None:
+        steps = self.query_one("#editor-step-list", ListView)
+        await steps.clear()
+        await steps.extend(StepItem(self._label(i)) for i in range(len(self.doc.steps)))
+        if self.doc.steps:
+            self.selected = min(self.selected, len(self.doc.steps) - 1)
+            steps.index = self.selected
+
+    async def _rebuild_form(self) -> None:
+        form = self.query_one("#editor-form", VerticalScroll)
+        await form.remove_children()
+        if not self.doc.steps:
+            self._form_shape = None
+            await form.mount(Static("No steps: F2 adds one.", classes="form-empty"))
+            return
+        index = self.selected
+        kind = str(self.doc.steps[index].get("kind"))
+        self._form_shape = (index, kind)
+        widgets: list[Widget] = [
+            Label("kind"),
+            Select[str](
+                [(k, k) for k in STEP_KINDS],
+                value=kind if kind in STEP_KINDS else Select.NULL,
+                allow_blank=kind not in STEP_KINDS,
+                id="form-kind",
+            ),
+            Label("id"),
+            Input(self.doc.field_text(index, "id"), id="f-id"),
+        ]
+        for name in self.doc.fields(index):
+            text = self.doc.field_text(index, name)
+            widgets.append(Label(name))
+            if name in LONG_FIELDS:
+                widgets.append(TextArea(text, id=f"f-{name}", classes="form-long"))
+            else:
+                widgets.append(Input(text, id=f"f-{name}"))
+        if "checks" in self.doc.steps[index] or kind in ("review", "refine"):
+            widgets.append(Static("checks: edit them in the YAML", classes="form-note"))
+        await form.mount_all(widgets)
+        self._mark_invalid_fields()
+
+    def _sync_form_values(self) -> None:
+        """After a YAML edit: new values into the form's fields, without rebuilding it."""
+        for name in ("id", *self.doc.fields(self.selected)):
+            text = self.doc.field_text(self.selected, name)
+            for widget in self.query(f"#f-{name}"):
+                if isinstance(widget, Input) and widget.value != text:
+                    widget.value = text
+                elif isinstance(widget, TextArea) and widget.text != text:
+                    widget.load_text(text)
+
+    def _set_yaml(self, text: str) -> None:
+        self._shown_yaml = text
+        area = self.query_one("#editor-yaml", TextArea)
+        if area.text != text:
+            area.load_text(text)
+
+    def _label(self, index: int) -> Content:
+        step_id = str(self.doc.steps[index].get("id"))
+        invalid = any(_names_step(issue, index, step_id) for issue in self.issues)
+        return step_label(index + 1, self.doc.summary(index), invalid)
+
+    def _relabel(self) -> None:
+        items = list(self.query_one("#editor-step-list", ListView).query(StepItem))
+        if len(items) != len(self.doc.steps):
+            self.call_later(self._rebuild_list)
+            return
+        for index, item in enumerate(items):
+            item.show(self._label(index))
+
+    # -- validation -----------------------------------------------------------------------------
+
+    def _validate(self) -> None:
+        if self.library is None:
+            return
+        issues = self.doc.validate(
+            SOURCE, personas=self.library.personas, catalog=self.library.catalog
+        )
+        self._show_issues(issues)
+
+    def _show_issues(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        panel = self.query_one("#editor-issues", Static)
+        panel.set_class(bool(issues), "-invalid")
+        if issues:
+            panel.update("\n".join(f"✗ {issue}" for issue in issues))
+        else:
+            panel.update("✓ valid")
+        self._mark_invalid_fields()
+
+    def _mark_invalid_fields(self) -> None:
+        if not self.doc.steps:
+            return
+        index = self.selected
+        step_id = str(self.doc.steps[index].get("id"))
+        for widget in self.query("#editor-form Input, #editor-form TextArea"):
+            name = (widget.id or "")[2:]
+            bad = any(
+                _names_step(i, index, step_id) and i.field.endswith(f".{name}") for i in self.issues
+            )
+            widget.set_class(bad, "-invalid")
+
+    # -- edits ----------------------------------------------------------------------------------
+
+    def _edited(self) -> None:
+        """After any change to the document: YAML, validation, labels."""
+        self._set_yaml(self.doc.to_yaml())
+        self._validate()
+        self._relabel()
+
+    @on(Input.Changed, "#editor-form Input")
+    def _field_changed(self, event: Input.Changed) -> None:
+        self._set_field(event.input.id, event.value)
+
+    @on(TextArea.Changed, "#editor-form TextArea")
+    def _long_field_changed(self, event: TextArea.Changed) -> None:
+        self._set_field(event.text_area.id, event.text_area.text)
+
+    def _set_field(self, widget_id: str | None, text: str) -> None:
+        if not self.doc.steps or not widget_id or not widget_id.startswith("f-"):
+            return
+        name = widget_id[2:]
+        if self.doc.field_text(self.selected, name) == text:
+            return
+        self.doc.set_field(self.selected, name, text)
+        self._edited()
+
+    @on(Select.Changed, "#form-kind")
+    async def _kind_changed(self, event: Select.Changed) -> None:
+        kind = event.value
+        if not self.doc.steps or not isinstance(kind, str):
+            return
+        if self.doc.steps[self.selected].get("kind") == kind:
+            return
+        self.doc.set_kind(self.selected, kind)
+        self._edited()
+        await self._rebuild_form()
+
+    @on(Input.Changed, "#editor-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() and self.doc.data.get("name") != event.value.strip():
+            self.doc.data["name"] = event.value.strip()
+            self._edited()
+
+    @on(TextArea.Changed, "#editor-yaml")
+    async def _yaml_changed(self, event: TextArea.Changed) -> None:
+        text = event.text_area.text
+        if text == self._shown_yaml:
+            return
+        self._shown_yaml = text
+        try:
+            doc = ChainDocument.from_yaml(text, SOURCE)
+        except YamlError as exc:
+            self._show_issues([Issue(SOURCE, "", str(exc))])
+            return
+        self.doc = doc
+        self._validate()
+        if not doc.steps:
+            await self._rebuild_list()
+            await self._rebuild_form()
+            return
+        self.selected = min(self.selected, len(doc.steps) - 1)
+        self._relabel()
+        if self._form_shape != (self.selected, str(doc.steps[self.selected].get("kind"))):
+            await self._rebuild_form()
+        else:
+            self._sync_form_values()
+
+    @on(ListView.Highlighted, "#editor-step-list")
+    async def _step_highlighted(self, event: ListView.Highlighted) -> None:
+        index = event.list_view.index
+        if index is None or (index == self.selected and self._form_shape is not None):
+            return
+        self.selected = index
+        await self._rebuild_form()
+
+    @on(Select.Changed, "#editor-open")
+    def _open_chosen(self, event: Select.Changed) -> None:
+        if self.library is None or not isinstance(event.value, str):
+            return
+        self.load(self.library.find(event.value).path.read_text(encoding="utf-8"))
+
+    async def _restructured(self, selected: int) -> None:
+        self.selected = max(selected, 0)
+        self._set_yaml(self.doc.to_yaml())
+        self._validate()
+        await self._rebuild_list()
+        await self._rebuild_form()
+
+    async def action_add_step(self) -> None:
+        after = self.selected if self.doc.steps else None
+        await self._restructured(self.doc.add("generate", after))
+
+    async def action_duplicate_step(self) -> None:
+        if self.doc.steps:
+            await self._restructured(self.doc.duplicate(self.selected))
+
+    async def action_delete_step(self) -> None:
+        if self.doc.steps:
+            await self._restructured(self.doc.delete(self.selected))
+
+    async def action_move_step(self, delta: int) -> None:
+        if self.doc.steps:
+            await self._restructured(self.doc.move(self.selected, delta))
+
+    def action_save(self) -> None:
+        if self.library is None:
+            return
+        name = self.doc.name.strip()
+        if not NAME.match(name):
+            self.notify("Name the chain first (letters, digits, - _ .)", severity="error")
+            return
+        folder = self.library.paths.chains_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.yaml"
+        path.write_text(self.doc.to_yaml(), encoding="utf-8")
+        shadow = any(e.name == name and e.shadows_preset for e in self.library.entries())
+        note = " (it shadows the preset of that name)" if shadow else ""
+        self.notify(f"Saved to {path}{note}", title="Chain saved", markup=False)
+
+    def action_run(self, mock: bool) -> None:
+        chain = self._runnable(mock)
+        if chain is None:
+            return
+        from orchestrator_tui.tui.screens.chain_inputs import ChainInputsScreen
+        from orchestrator_tui.tui.screens.chain_run import ChainRunScreen
+
+        assert self.library is not None
+        personas = self.library.personas
+
+        def start(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.app.push_screen(ChainRunScreen(chain, values, personas))
+
+        if chain.inputs:
+            title = f"{'Dry run' if mock else 'Run'} · {chain.name}"
+            self.app.push_screen(ChainInputsScreen(title, chain.inputs), start)
+        else:
+            start({})
+
+    def _runnable(self, mock: bool) -> Chain | None:
+        if self.library is None:
+            return None
+        try:
+            return load_chain(
+                self.doc.to_yaml(),
+                self.doc.name or SOURCE,
+                personas=self.library.personas,
+                catalog=self.library.catalog,
+                transform=mock_chain if mock else None,
+            )
+        except ChainInvalid as exc:
+            self.notify(str(exc), title="Cannot run", severity="error", markup=False)
+            return None
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _names_step(issue: Issue, index: int, step_id: str) -> bool:
+    return issue.field.startswith((f"steps[{index}]", f"steps.{step_id}."))
