@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from orchestrator_tui.core.chains.loader import FIELDS, REQUIRED, load_chain
+from orchestrator_tui.core.chains.loader import FIELDS, load_chain
 from orchestrator_tui.core.chains.model import ChainInvalid, Issue, Persona
 from orchestrator_tui.yamlsource import YamlError, load_located
 
@@ -119,12 +119,11 @@ class ChainDocument:
         return index + 1
 
     def set_kind(self, index: int, kind: str) -> None:
-        """Change a step's kind, keeping the fields the new kind has and adding its required ones."""
+        """Change a step's kind, keeping the fields the new kind has and adding its starters."""
         step = self.steps[index]
-        kept = {k: v for k, v in step.items() if k in FIELDS[kind]}
+        kept = {k: v for k, v in step.items() if k in FIELDS[kind] and k not in ("id", "kind")}
         for key, value in STARTERS[kind].items():
-            if key in REQUIRED[kind] or key not in kept:
-                kept.setdefault(key, copy.deepcopy(value))
+            kept.setdefault(key, copy.deepcopy(value))
         self.steps[index] = {"id": step.get("id"), "kind": kind, **kept}
 
     def fields(self, index: int) -> tuple[str, ...]:

@@ -1,0 +1,63 @@
+"""The chain editor's document: edits keep the YAML readable and valid where they can."""
+
+from __future__ import annotations
+
+from orchestrator_tui.core.chains.document import ChainDocument
+from orchestrator_tui.core.chains.loader import load_chain
+
+
+def test_a_new_document_is_a_valid_chain() -> None:
+    doc = ChainDocument.new("fresh")
+    assert doc.validate("editor") == []
+    assert load_chain(doc.to_yaml(), "editor").name == "fresh"
+
+
+def test_multi_line_prompts_are_written_as_yaml_blocks() -> None:
+    doc = ChainDocument.new()
+    doc.set_field(0, "prompt", "line one\nline two {{ inputs.topic }}")
+    assert "prompt: |-\n    line one\n    line two" in doc.to_yaml()
+
+
+def test_add_duplicate_move_and_delete_keep_ids_unique_and_references_sensible() -> None:
+    doc = ChainDocument.new()
+    refine = doc.add("refine", after=0)
+    assert doc.steps[refine]["target"] == "draft"
+    copy = doc.duplicate(refine)
+    assert doc.steps[copy]["id"] == "refine_2"
+    assert doc.move(copy, -1) == refine
+    assert [s["id"] for s in doc.steps] == ["draft", "refine_2", "refine_1"]
+    assert doc.move(0, -1) == 0  # the first step cannot go higher
+    assert doc.delete(2) == 1
+    synth = doc.add("synthesize")
+    assert doc.steps[synth]["from"] == ["refine_2"]
+    assert doc.validate("editor") == []
+
+
+def test_form_text_is_parsed_into_numbers_and_lists_or_kept_for_validation() -> None:
+    doc = ChainDocument.new()
+    index = doc.add("refine", after=0)
+    doc.set_field(index, "threshold", "0.9")
+    doc.set_field(index, "max_iterations", "two")
+    assert doc.steps[index]["threshold"] == 0.9
+    assert doc.steps[index]["max_iterations"] == "two"
+    issues = doc.validate("editor")
+    assert [i.field for i in issues] == ["steps[1].max_iterations"]
+    assert (
+        issues[0].where == f"editor:{doc.to_yaml().splitlines().index('  max_iterations: two') + 1}"
+    )
+    doc.set_field(index, "max_iterations", "")
+    assert "max_iterations" not in doc.steps[index]
+    parallel = doc.add("parallel")
+    doc.set_field(parallel, "models", "mock:echo, mock:lorem ,")
+    assert doc.steps[parallel]["models"] == ["mock:echo", "mock:lorem"]
+    assert doc.field_text(parallel, "models") == "mock:echo, mock:lorem"
+
+
+def test_changing_a_kind_keeps_shared_fields_and_adds_the_required_ones() -> None:
+    doc = ChainDocument.new()
+    doc.set_field(0, "when", "1 > 0")
+    doc.set_kind(0, "parallel")
+    step = doc.steps[0]
+    assert step["kind"] == "parallel" and step["when"] == "1 > 0"
+    assert "model" not in step and step["models"]
+    assert "threshold" in doc.fields(doc.add("refine", after=0))

@@ -1,0 +1,167 @@
+"""The chain editor driven by Pilot: the form and the YAML stay in sync, validation shows as you
+type, steps can be added, moved, duplicated and deleted, and a chain can be saved and dry-run."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input, ListView, Select, Static, TextArea
+
+from orchestrator_tui.config import Config
+from orchestrator_tui.tui.app import OrchApp
+from orchestrator_tui.tui.screens.chain_editor import ChainEditorScreen
+from orchestrator_tui.tui.screens.chain_inputs import ChainInputsScreen
+from orchestrator_tui.tui.screens.chain_run import ChainRunScreen
+
+SIZE = (150, 44)
+
+
+async def open_editor(pilot: Pilot, chain: str | None = "draft-review-refine") -> ChainEditorScreen:
+    app = pilot.app
+    await app.wait_services()  # type: ignore[attr-defined]
+    screen = ChainEditorScreen(chain)
+    app.push_screen(screen)
+    while screen.library is None or not screen.query("#f-id"):
+        await pilot.pause()
+    await pilot.pause()
+    return screen
+
+
+def yaml_of(screen: ChainEditorScreen) -> str:
+    return screen.query_one("#editor-yaml", TextArea).text
+
+
+def issues_of(screen: ChainEditorScreen) -> str:
+    return str(screen.query_one("#editor-issues", Static).render())
+
+
+async def test_opening_a_preset_shows_its_steps_form_and_yaml(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        assert len(screen.query_one("#editor-step-list", ListView)) == 2
+        assert screen.query_one("#f-model", Input).value == "anthropic:claude-sonnet-4-5"
+        assert "kind: refine" in yaml_of(screen)
+        assert "valid" in issues_of(screen) and not screen.issues
+
+
+async def test_typing_in_the_form_updates_the_yaml_and_validates_inline(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        model = screen.query_one("#f-model", Input)
+        model.value = "nope:model"
+        await pilot.pause()
+        assert "model: nope:model" in yaml_of(screen)
+        assert "unknown provider 'nope'" in issues_of(screen)
+        assert model.has_class("-invalid")
+        model.value = "mock:echo"
+        await pilot.pause()
+        assert not screen.issues and not model.has_class("-invalid")
+
+
+async def test_editing_the_yaml_updates_the_form_and_the_step_list(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        area = screen.query_one("#editor-yaml", TextArea)
+        area.load_text(area.text.replace("anthropic:claude-sonnet-4-5", "mock:lorem"))
+        await pilot.pause()
+        assert screen.query_one("#f-model", Input).value == "mock:lorem"
+        area.load_text(area.text.replace("kind: refine", "kind: refinee"))
+        await pilot.pause()
+        assert "unknown kind 'refinee'" in issues_of(screen)
+        area.load_text("steps: [unclosed")
+        await pilot.pause()
+        assert "invalid YAML" in issues_of(screen)
+
+
+async def test_steps_are_added_duplicated_moved_and_deleted_with_keys(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        await pilot.press("f2")  # a generate step after "draft"
+        await pilot.press("f3")  # its copy
+        await pilot.pause()
+        ids = [s["id"] for s in screen.doc.steps]
+        assert ids == ["draft", "generate_1", "generate_2", "polish"]
+        await pilot.press("alt+up")
+        await pilot.pause()
+        assert [s["id"] for s in screen.doc.steps][1] == "generate_2"
+        await pilot.press("f4")
+        await pilot.pause()
+        assert [s["id"] for s in screen.doc.steps] == ["draft", "generate_1", "polish"]
+        assert "generate_2" not in yaml_of(screen)
+        assert len(screen.query_one("#editor-step-list", ListView)) == 3
+
+
+async def test_changing_the_kind_shows_that_kinds_fields(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot, None)
+        screen.query_one("#form-kind", Select).value = "refine"
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.query("#f-threshold") and screen.query("#f-target")
+        assert "kind: refine" in yaml_of(screen)
+        assert "needs `target`" in issues_of(screen)
+
+
+async def test_a_chain_saved_under_a_name_is_listed_as_the_users(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot, None)
+        screen.query_one("#editor-name", Input).value = "my-flow"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = config.paths.chains_dir / "my-flow.yaml"
+        assert saved.read_text().startswith("name: my-flow\n")
+        names = {e.name: e.origin for e in screen.library.entries()}  # type: ignore[union-attr]
+        assert names["my-flow"] == "user"
+
+
+async def test_a_dry_run_asks_for_inputs_and_runs_on_mock_models(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, ChainInputsScreen)
+        app.screen.query_one("#input-topic", Input).value = "otters"
+        await pilot.press("enter")
+        await pilot.pause()
+        run_screen = app.screen
+        assert isinstance(run_screen, ChainRunScreen)
+        while run_screen.status is None:
+            await pilot.pause()
+        assert run_screen.status == "completed"
+        assert set(run_screen.chain.models) == {"mock:lorem", "mock:judge"}
+        services = app.services
+        await services.recorder.flush()
+        (session,) = await services.sessions.list()
+        assert (session.kind, session.chain_name) == ("chain", "draft-review-refine")
+        assert session.title == "draft-review-refine: otters"
+
+
+async def test_an_invalid_chain_does_not_run(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        screen.query_one("#f-prompt", TextArea).load_text("{{ steps.nowhere.output }}")
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "no earlier step 'nowhere'" in issues_of(screen)
+
+
+def test_the_chain_editor_looks_right(config: Config, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def open_it(pilot: Pilot) -> None:
+        await open_editor(pilot)
+
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_it)
+
+
+def test_the_chain_editor_shows_errors_inline(config: Config, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def break_it(pilot: Pilot) -> None:
+        screen = await open_editor(pilot)
+        screen.query_one("#f-model", Input).value = "nope:model"
+        await pilot.pause()
+
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=SIZE, run_before=break_it)
