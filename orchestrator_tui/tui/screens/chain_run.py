@@ -135,7 +135,8 @@ class ChainRunScreen(Screen[None]):
         """At the end, the chain's answer: its ``output`` step, else the last step that ran."""
         answer = final_output(self.chain, self.finished)
         if answer is not None:
-            self._show_output(answer.step_id, "final output", answer.output)
+            what = "final output" if answer.status == "ok" else f"output ({answer.status})"
+            self._show_output(answer.step_id, what, answer.output)
 
     @on(ListView.Selected, "#run-step-list")
     def _show_step(self, event: ListView.Selected) -> None:
