@@ -438,3 +438,18 @@ async def test_a_chain_run_is_stored_as_a_chain_session(svc: Services) -> None:
     assert {r.step_id for r in rows[1:]} == {"draft", "polish"}
     steps = await svc.db.fetchall("SELECT step_id, scores FROM chain_steps ORDER BY position")
     assert json.loads(steps[1]["scores"]) == [0.3, 0.5, 0.9]
+
+
+async def test_a_step_left_running_by_a_dead_process_is_marked_interrupted(svc: Services) -> None:
+    out = await run(svc, DRAFT)
+    await svc.db.write(
+        [
+            ("UPDATE sessions SET status = 'active', pid = 999999999", ()),
+            ("UPDATE chain_steps SET status = 'running', finished_at = NULL", ()),
+        ]
+    )
+    assert await svc.sessions.recover_interrupted() == 1
+    row = await svc.db.fetchone(
+        "SELECT status FROM chain_steps WHERE session_id = ?", (out.session_id,)
+    )
+    assert row["status"] == "interrupted"

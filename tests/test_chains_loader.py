@@ -129,6 +129,12 @@ def test_every_error_in_a_file_is_reported_at_once_with_its_line(config: Config)
         ("kind: conversation\n    models: [mock:echo]\n    topic: t", "steps.x.models", "2+"),
         ("kind: review\n    target: y", "steps[1]", "reviewer"),
         (
+            "kind: generate\n    model: mock:echo\n    prompt: hi\n  - id: x\n    kind: generate"
+            "\n    model: mock:echo\n    prompt: again",
+            "steps.x.id",
+            "duplicate",
+        ),
+        (
             "kind: refine\n    target: y\n    checks: [{kind: regex, pattern: '('}]",
             "steps[1].checks[0].pattern",
             "regular expression",

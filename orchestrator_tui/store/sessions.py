@@ -96,6 +96,11 @@ class SessionStore:
                         f" WHERE status = 'streaming' AND session_id IN ({marks})",
                         dead,
                     ),
+                    (
+                        f"UPDATE chain_steps SET status = 'interrupted'"
+                        f" WHERE status = 'running' AND session_id IN ({marks})",
+                        dead,
+                    ),
                 ]
             )
         return len(dead)
