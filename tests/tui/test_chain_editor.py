@@ -149,6 +149,38 @@ async def test_an_invalid_chain_does_not_run(config: Config) -> None:
         assert "no earlier step 'nowhere'" in issues_of(screen)
 
 
+async def test_picking_a_step_shows_its_form_and_opening_a_chain_loads_it(
+    config: Config,
+) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        steps = screen.query_one("#editor-step-list", ListView)
+        steps.index = 1
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.query_one("#f-threshold", Input).value == "0.8"
+        screen.query_one("#editor-open", Select).value = "debate"
+        while screen.doc.name != "debate" or not screen.query("#f-turns"):
+            await pilot.pause()
+        assert screen.query_one("#f-models", Input).value == (
+            "anthropic:claude-sonnet-4-5, openai:gpt-4.1-mini"
+        )
+        assert screen.query_one("#editor-name", Input).value == "debate"
+
+
+async def test_the_chain_command_in_the_workspace_opens_the_editor(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_services()
+        await pilot.pause()
+        await pilot.press(*"/chain", "enter")
+        while not isinstance(app.screen, ChainEditorScreen):
+            await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ChainEditorScreen)
+
+
 def test_the_chain_editor_looks_right(config: Config, snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def open_it(pilot: Pilot) -> None:
         await open_editor(pilot)
