@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,14 @@ def test_the_progress_table_draws_each_steps_status_and_score_history() -> None:
     Console(file=drawn, width=100).print(view.table())
     assert "▂✗█ 0.20 ✗ 0.90" in drawn.getvalue()
     assert sparkline([0.0, 0.5, 1.0]) == "▁▅█"
+
+
+def test_a_mock_run_never_imports_a_provider_sdk_or_textual() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from orchestrator_tui.cli import cli; "
+        "r = CliRunner().invoke(cli, ['run', 'compare-and-synthesize', '--mock', '--json', "
+        "'-i', 'question=why']); assert r.exit_code == 0, r.output; "
+        "bad = {'anthropic', 'google.genai', 'mistralai', 'textual'} & set(sys.modules); "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -18,7 +18,6 @@ from rich.text import Text
 
 from orchestrator_tui.core.chains.model import Chain
 from orchestrator_tui.core.events import (
-    ResponseEnded,
     ResponseStarted,
     RunEvent,
     StepFinished,
@@ -85,8 +84,6 @@ class ChainProgress:
                 self._tail, self._tail_title = [], f"{event.step_id} · {event.model} ({event.role})"
             case TextDelta():
                 self._tail.append(event.text)
-            case ResponseEnded():
-                pass
 
     def _finish(self, event: StepFinished) -> None:
         step = self.steps[event.step_id]

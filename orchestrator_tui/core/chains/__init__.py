@@ -1,0 +1,1 @@
+"""Chains: YAML-defined multi-step runs (load and validate, run, presets, editing)."""

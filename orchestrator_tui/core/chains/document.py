@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from orchestrator_tui.config import Catalog
 from orchestrator_tui.core.chains.loader import FIELDS, load_chain
 from orchestrator_tui.core.chains.model import ChainInvalid, Issue, Persona
 from orchestrator_tui.yamlsource import YamlError, load_located
@@ -81,7 +82,7 @@ class ChainDocument:
         source: str,
         *,
         personas: Mapping[str, Persona] | None = None,
-        catalog: Any = None,
+        catalog: Catalog | None = None,
     ) -> list[Issue]:
         try:
             load_chain(self.to_yaml(), source, personas=personas, catalog=catalog)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from orchestrator_tui.config import Catalog
 from orchestrator_tui.core.chains.model import (
     STEP_KINDS,
     Chain,
@@ -80,7 +81,7 @@ def load_chain(
     source: str | Path,
     *,
     personas: Mapping[str, Persona] | None = None,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
     transform: Callable[[Chain], Chain] | None = None,
 ) -> Chain:
     """Parse and validate a chain; raises ``ChainInvalid`` listing every problem found.

@@ -7,8 +7,8 @@ needs already there; breaking that rule is found here, before any model is calle
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from orchestrator_tui.config import Catalog
 from orchestrator_tui.core.chains import templating
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Issue, Persona, Step
 from orchestrator_tui.core.errors import ConfigError
@@ -22,7 +22,7 @@ def validate(
     chain: Chain,
     *,
     personas: Mapping[str, Persona] | None = None,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
 ) -> list[Issue]:
     """Every cross-step problem of ``chain``; empty when it can run."""
     issues: list[Issue] = []
@@ -126,7 +126,7 @@ def _voices(step: Step, personas: Mapping[str, Persona] | None) -> list[Issue]:
     return issues
 
 
-def _models(step: Step, catalog: Any) -> list[Issue]:
+def _models(step: Step, catalog: Catalog) -> list[Issue]:
     issues = []
     for name in ("model", "models", "reviewer", "judge"):
         value = getattr(step, name)
