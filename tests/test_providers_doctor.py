@@ -33,7 +33,7 @@ def test_doctor_reports_keys_endpoints_models_and_live_calls(write_models, monke
             + f"  openrouter: {{base_url: '{closed}', needs_key: false}}\n"
             + f"  ollama: {{base_url: '{server.url}/v1'}}\n"
         )
-        result = CliRunner().invoke(cli, ["doctor", "--live", "--json", "--timeout", "5"])
+        result = CliRunner().invoke(cli, ["doctor", "--live", "--json", "--timeout", "60"])
         text = CliRunner().invoke(cli, ["doctor"]).output
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -18,6 +19,14 @@ from orchestrator_tui.providers.base import Chunk
 from orchestrator_tui.providers.common import client_timeout, split_system
 
 FILTERED_STOPS = ("content_filter",)
+
+
+@dataclass(slots=True)
+class _StreamState:
+    usage: Usage = field(default_factory=Usage)
+    finish: str | None = None
+    done: bool = False
+    failed: ProviderError | None = None
 
 
 class OpenAICompatProvider:
@@ -52,8 +61,8 @@ class OpenAICompatProvider:
         return body
 
     async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
-        usage = Usage()
-        finish: str | None = None
+        """Text as it arrives: the events of one network read are yielded as one delta."""
+        state = _StreamState()
         try:
             async with self._client.stream(
                 "POST", "chat/completions", json=self._body(request)
@@ -63,28 +72,52 @@ class OpenAICompatProvider:
                     raise errors.status_error(
                         self.name, response.status_code, headers=response.headers, body=body
                     )
-                async for line in response.aiter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
+                rest = ""
+                async for received in response.aiter_text():
+                    *lines, rest = (rest + received).split("\n")
+                    if text := self._read(lines, state):
+                        yield text
+                    if state.failed is not None:
+                        raise state.failed
+                    if state.done:
                         break
-                    chunk = self._decode(data)
-                    if chunk.get("usage"):
-                        found = chunk["usage"]
-                        usage = Usage(found.get("prompt_tokens"), found.get("completion_tokens"))
-                    for choice in chunk.get("choices") or ():
-                        finish = choice.get("finish_reason") or finish
-                        text = (choice.get("delta") or {}).get("content")
-                        if text:
-                            yield text
+                else:
+                    if text := self._read([rest], state):
+                        yield text
+                    if state.failed is not None:
+                        raise state.failed
         except httpx.HTTPError as exc:
             raise errors.transport_error(self.name, exc) or ProviderError(
                 ErrorKind.CONNECTION, str(exc), provider=self.name
             ) from exc
-        if finish in FILTERED_STOPS:
-            raise errors.content_filtered(self.name, finish)
-        yield usage
+        if state.finish in FILTERED_STOPS:
+            raise errors.content_filtered(self.name, state.finish)
+        yield state.usage
+
+    def _read(self, lines: list[str], state: _StreamState) -> str:
+        """The text in these SSE lines; stops at ``[DONE]`` or an error, noted in ``state``."""
+        pieces = []
+        for line in lines:
+            if not line.startswith("data:"):
+                continue
+            data = line[5:].strip()
+            if data == "[DONE]":
+                state.done = True
+                break
+            try:
+                chunk = self._decode(data)
+            except ProviderError as error:
+                state.failed = error  # raised after the text before it was shown
+                break
+            if chunk.get("usage"):
+                found = chunk["usage"]
+                state.usage = Usage(found.get("prompt_tokens"), found.get("completion_tokens"))
+            for choice in chunk.get("choices") or ():
+                state.finish = choice.get("finish_reason") or state.finish
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    pieces.append(text)
+        return "".join(pieces)
 
     def _decode(self, data: str) -> dict[str, Any]:
         try:
