@@ -21,7 +21,7 @@ Findings = tuple[list["ProviderHealth"], list["ModelHealth"]]
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1),
-    default=5.0,
+    default=10.0,
     show_default=True,
     help="Seconds to wait for each endpoint.",
 )
