@@ -151,6 +151,31 @@ async def test_an_empty_answer_ends_ok_with_no_text(wire: WireServer, provider: 
     assert [(r["status"], r["output_tokens"]) for r in out.requests] == [("ok", 0)]
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_an_answer_stopped_by_the_content_filter_says_so_and_keeps_its_text(
+    wire: WireServer, provider: str
+) -> None:
+    wire.script("filtered")
+    out = await ask(MODELS[provider])
+    assert out.ended.status == "failed"
+    assert out.ended.error_kind == "content_filter"
+    assert "blocked by the provider's content filter" in (out.ended.error or "")
+    assert out.ended.text == "Hello from the wire"
+    assert len(wire.requests) == 1
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_a_prompt_too_long_for_the_model_is_explained_and_not_retried(
+    wire: WireServer, provider: str
+) -> None:
+    wire.script("too_long")
+    out = await ask(MODELS[provider])
+    assert out.ended.status == "failed"
+    assert out.ended.error_kind == "context_length"
+    assert "too long for this model" in (out.ended.error or "")
+    assert len(wire.requests) == 1
+
+
 def _sent(provider: str, body: dict) -> dict:  # type: ignore[type-arg]
     """What reached the server, in one shape: system, turns, temperature, max tokens."""
     if provider == "gemini":

@@ -15,7 +15,9 @@ from typing import Any
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 
 _CONTEXT_WORDS = re.compile(
-    r"context[ _-]?(length|window)|too long|too many tokens|maximum context|token limit", re.I
+    r"context[ _-]?(length|window)|too long|too many tokens|maximum context|token limit"
+    r"|maximum number of tokens",
+    re.I,
 )
 _FILTER_WORDS = re.compile(r"content[ _-]?filter|safety|blocked|moderation", re.I)
 

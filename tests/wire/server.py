@@ -29,6 +29,8 @@ SCENARIOS = (
     "malformed",
     "stall",
     "empty",
+    "filtered",
+    "too_long",
 )
 RETRY_AFTER = "0.05"
 
@@ -126,6 +128,9 @@ async def _respond(
     tokens: tuple[str, ...],
     request_headers: dict[str, str],
 ) -> bool:
+    if scenario == "too_long":
+        await _send_json(writer, 400, TOO_LONG[fmt])
+        return True
     if scenario in ("401", "429", "500", "overloaded"):
         status = (529 if fmt == "anthropic" else 503) if scenario == "overloaded" else int(scenario)
         headers = {"retry-after": RETRY_AFTER} if scenario == "429" else {}
@@ -154,7 +159,7 @@ async def _respond(
         return True
     if scenario == "stall":
         await asyncio.Event().wait()
-    await _chunk(writer, events.tail(len(sent)))
+    await _chunk(writer, events.tail(len(sent), filtered=scenario == "filtered"))
     await _end_chunked(writer)
     return True
 
@@ -192,14 +197,15 @@ class Anthropic:
             "content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}
         )
 
-    def tail(self, count: int) -> bytes:
+    def tail(self, count: int, filtered: bool = False) -> bytes:
+        stop = "refusal" if filtered else "end_turn"
         return (
             self._event("content_block_stop", {"type": "content_block_stop", "index": 0})
             + self._event(
                 "message_delta",
                 {
                     "type": "message_delta",
-                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "delta": {"stop_reason": stop, "stop_sequence": None},
                     "usage": {"output_tokens": count},
                 },
             )
@@ -236,8 +242,8 @@ class Gemini:
             {"candidates": [candidate], "usageMetadata": usage, "modelVersion": "gemini-wire"}
         )
 
-    def tail(self, count: int) -> bytes:
-        return self._candidate("", "STOP", count)
+    def tail(self, count: int, filtered: bool = False) -> bytes:
+        return self._candidate("", "SAFETY" if filtered else "STOP", count)
 
     def malformed(self) -> bytes:
         return b'data: {"candidates": [{"content": \r\n\r\n'
@@ -270,9 +276,10 @@ class OpenAI:
     def delta(self, text: str) -> bytes:
         return self._chunk({"content": text})
 
-    def tail(self, count: int) -> bytes:
+    def tail(self, count: int, filtered: bool = False) -> bytes:
         usage = {"prompt_tokens": 10, "completion_tokens": count, "total_tokens": 10 + count}
-        return self._chunk({"content": ""}, "stop", usage=usage) + b"data: [DONE]\n\n"
+        stop = "content_filter" if filtered else "stop"
+        return self._chunk({"content": ""}, stop, usage=usage) + b"data: [DONE]\n\n"
 
     def malformed(self) -> bytes:
         return b'data: {"id": "cmpl-wire", "choices": [{\n\n'
@@ -281,6 +288,30 @@ class OpenAI:
         return self._data(_error_body("openai", 503))
 
 
+TOO_LONG = {  # what each API answers when the prompt exceeds the context window
+    "anthropic": {
+        "type": "error",
+        "error": {
+            "type": "invalid_request_error",
+            "message": "prompt is too long: 250000 tokens > 200000 maximum",
+        },
+    },
+    "gemini": {
+        "error": {
+            "code": 400,
+            "message": "The input token count (2000000) exceeds the maximum number of tokens"
+            " allowed (1048576).",
+            "status": "INVALID_ARGUMENT",
+        }
+    },
+    "openai": {
+        "error": {
+            "message": "This model's maximum context length is 128000 tokens.",
+            "type": "invalid_request_error",
+            "code": "context_length_exceeded",
+        }
+    },
+}
 FORMATS: dict[str, Any] = {"anthropic": Anthropic(), "gemini": Gemini(), "openai": OpenAI()}
 
 _ANTHROPIC_TYPES = {

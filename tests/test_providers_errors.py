@@ -1,0 +1,86 @@
+"""One error taxonomy: the same server answer means the same thing for every provider."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from orchestrator_tui.core.errors import ErrorKind
+from orchestrator_tui.providers.errors import retry_after, status_error
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (401, ErrorKind.AUTH),
+        (403, ErrorKind.AUTH),
+        (429, ErrorKind.RATE_LIMITED),
+        (500, ErrorKind.SERVER),
+        (502, ErrorKind.SERVER),
+        (503, ErrorKind.OVERLOADED),
+        (529, ErrorKind.OVERLOADED),
+        (504, ErrorKind.TIMEOUT),
+        (400, ErrorKind.BAD_REQUEST),
+        (404, ErrorKind.BAD_REQUEST),
+        (413, ErrorKind.CONTEXT_LENGTH),
+    ],
+)
+def test_each_status_has_one_meaning(status: int, kind: ErrorKind) -> None:
+    error = status_error("p", status, body=b"not json")
+    assert error.kind is kind
+    assert error.retryable == (
+        kind in {ErrorKind.RATE_LIMITED, ErrorKind.SERVER, ErrorKind.OVERLOADED, ErrorKind.TIMEOUT}
+    )
+    assert f"(HTTP {status})" in error.message
+
+
+def test_a_vague_400_is_refined_by_its_message() -> None:
+    assert status_error(
+        "p", 400, body={"error": {"message": "content blocked by safety"}}
+    ).kind is (ErrorKind.CONTENT_FILTER)
+    assert status_error("p", 400, body={"error": {"code": "context_length_exceeded"}}).kind is (
+        ErrorKind.CONTEXT_LENGTH
+    )
+
+
+def test_an_error_inside_a_stream_takes_its_kind_from_its_type() -> None:
+    error = status_error("p", 200, body={"error": {"type": "overloaded_error", "message": "busy"}})
+    assert error.kind is ErrorKind.OVERLOADED
+    assert error.status is None
+    assert error.message == "p: the provider is overloaded — busy"
+
+
+def test_retry_after_in_seconds_milliseconds_or_as_a_date() -> None:
+    assert retry_after({"Retry-After": "7"}) == 7
+    assert retry_after({"retry-after-ms": "1500", "retry-after": "9"}) == 1.5
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 < (retry_after({"Retry-After": later}) or 0) <= 30
+    assert retry_after({"Retry-After": "soon"}) is None
+    assert retry_after({}) is None
+
+
+SDKS = ("anthropic", "google.genai", "mistralai")
+
+
+@pytest.mark.parametrize("args", [["keys", "list"], ["doctor", "--help"], ["ask", "--help"]])
+def test_keys_and_doctor_start_without_loading_any_sdk(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from orchestrator_tui.cli import main\n"
+        f"sys.argv = ['orch-tui', *{args!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('SDKS:', [m for m in {SDKS!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }  # not the real one
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert "SDKS: []" in done.stderr, done.stderr
