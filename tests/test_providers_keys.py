@@ -94,6 +94,18 @@ def test_the_vault_asks_once_then_again_after_its_time_out(tmp_path: Path) -> No
     assert passwords.asked == 2
 
 
+def test_a_front_end_can_unlock_the_vault_before_any_run(tmp_path: Path) -> None:
+    path = tmp_path / "keys.vault"
+    vault(path, Passwords()).set_password("orch-tui", "openai", FAKE_KEY)
+    never = Passwords("never asked")
+    store = vault(path, never)
+    with pytest.raises(WrongPassword):
+        store.unlock("wrong")
+    store.unlock("correct horse")
+    assert store.get_password("orch-tui", "openai") == FAKE_KEY
+    assert never.asked == 0
+
+
 def test_the_vault_is_used_where_no_os_keyring_exists(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     keyring.set_keyring(fail.Keyring())
     monkeypatch.setenv("ORCH_TUI_VAULT_PASSWORD", "from the environment")

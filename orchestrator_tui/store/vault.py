@@ -99,6 +99,20 @@ class VaultKeyring(KeyringBackend):
         """Forget the derived key now."""
         self._key = None
 
+    def unlock(self, password: str) -> None:
+        """Open the vault with ``password`` now (a front end asks for it before any run).
+
+        Raises ``WrongPassword``; a vault that does not exist yet is created on the first ``set``.
+        """
+        if not self.path.exists():
+            return
+        source, self._password = self._password, lambda creating: password
+        try:
+            self._key = None
+            self._read()
+        finally:
+            self._password = source
+
     def _header(self) -> dict[str, Any]:
         return json.loads(self.path.read_text("utf-8"))
 
