@@ -6,6 +6,7 @@ One place decides how the parts connect, so a run from the TUI is recorded exact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from orchestrator_tui.config import Config, Paths, load_config
@@ -39,11 +40,17 @@ class Services:
 
 
 async def open_services(
-    paths: Paths | None = None, config: Config | None = None, *, cache: bool | None = None
+    paths: Paths | None = None,
+    config: Config | None = None,
+    *,
+    cache: bool | None = None,
+    vault_password: Callable[[bool], str] | None = None,
 ) -> Services:
     """Everything a front end needs, with interrupted sessions of a crashed run marked as such.
 
     ``cache`` turns the response cache on or off; ``None`` follows ``cache:`` in config.yaml.
+    ``vault_password`` replaces the terminal prompt for the key vault's master password (the TUI
+    must not let a background key lookup prompt; see ``store.vault.ask_password``).
     """
     config = config or load_config(paths)
     config.paths.ensure()
@@ -52,7 +59,7 @@ async def open_services(
     await sessions.recover_interrupted()
     recorder = Recorder(db)
     recorder.start()
-    keys = keystore_for(config)
+    keys = keystore_for(config, password=vault_password)
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
     orchestrator = Orchestrator(

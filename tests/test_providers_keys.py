@@ -210,3 +210,17 @@ def test_keys_live_in_a_real_secret_service(tmp_path: Path) -> None:
         env=env,
     )
     assert "SECRET SERVICE OK" in done.stdout, done.stdout + done.stderr
+
+
+async def test_a_front_end_gives_the_vault_password_instead_of_a_terminal_prompt(paths) -> None:  # type: ignore[no-untyped-def]
+    from orchestrator_tui.services import open_services
+
+    keyring.set_keyring(fail.Keyring())
+    passwords = Passwords()
+    services = await open_services(paths, vault_password=passwords)
+    try:
+        services.keys.set("openai", FAKE_KEY)
+        assert services.keys.lookup("openai") == (FAKE_KEY, "vault")
+    finally:
+        await services.aclose()
+    assert passwords.asked == 1

@@ -121,13 +121,16 @@ class KeyStore:
         return config.key_env if config else ()
 
 
-def keystore_for(config: Config) -> KeyStore:
-    """The key store of the app: the OS keyring, or the encrypted vault file where there is none."""
+def keystore_for(config: Config, *, password: Callable[[bool], str] | None = None) -> KeyStore:
+    """The key store of the app: the OS keyring, or the encrypted vault file where there is none.
+
+    ``password`` gives the vault's master password (default: ask on the terminal).
+    """
 
     def vault() -> Any:
-        from orchestrator_tui.store.vault import VaultKeyring
+        from orchestrator_tui.store.vault import VaultKeyring, ask_password
 
-        return VaultKeyring(config.paths.vault_file)
+        return VaultKeyring(config.paths.vault_file, password=password or ask_password)
 
     return KeyStore(config.catalog, fallback=vault)
 
