@@ -28,13 +28,11 @@ class AnthropicProvider:
             import anthropic
             import httpx2
 
-            timeout = client_timeout(httpx2, self._config)
             self._client = anthropic.AsyncAnthropic(
                 api_key=self._api_key,
                 base_url=self._config.base_url,
                 max_retries=0,
-                timeout=timeout,
-                http_client=httpx2.AsyncClient(timeout=timeout),
+                timeout=client_timeout(httpx2, self._config),
             )
         return self._client
 
