@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -62,25 +59,3 @@ def test_retry_after_in_seconds_milliseconds_or_as_a_date() -> None:
     assert 25 < (retry_after({"Retry-After": later}) or 0) <= 30
     assert retry_after({"Retry-After": "soon"}) is None
     assert retry_after({}) is None
-
-
-SDKS = ("anthropic", "google.genai", "mistralai")
-
-
-@pytest.mark.parametrize("args", [["keys", "list"], ["doctor", "--help"], ["ask", "--help"]])
-def test_keys_and_doctor_start_without_loading_any_sdk(args: list[str]) -> None:
-    code = (
-        "import sys\n"
-        "from orchestrator_tui.cli import main\n"
-        f"sys.argv = ['orch-tui', *{args!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"print('SDKS:', [m for m in {SDKS!r} if m in sys.modules], file=sys.stderr)\n"
-    )
-    env = {
-        **os.environ,
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-    }  # not the real one
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert "SDKS: []" in done.stderr, done.stderr

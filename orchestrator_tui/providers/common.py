@@ -17,6 +17,23 @@ def client_timeout(module: Any, config: ProviderConfig) -> Any:
     return module.Timeout(None, connect=Timeouts.from_settings(config.settings).connect)
 
 
+def sdk_http_client(config: ProviderConfig) -> Any:
+    """An ``httpx2`` client (the SDKs' copy of httpx) whose requests keep only our connect limit.
+
+    The google-genai and mistralai SDKs put their own timeout on every request (none at all, or
+    300 s for everything); this client replaces it, since the engine times first token, idle gaps
+    and the total itself.
+    """
+    import httpx2
+
+    class PinnedTimeout(httpx2.AsyncClient):
+        def build_request(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs["timeout"] = self.timeout
+            return super().build_request(*args, **kwargs)
+
+    return PinnedTimeout(timeout=client_timeout(httpx2, config), follow_redirects=True)
+
+
 def split_system(request: LLMRequest) -> tuple[str | None, list[Message]]:
     """The system prompt (parameters first, then system messages) and the turns without it."""
     system = [request.params.system] if request.params.system else []

@@ -10,7 +10,7 @@ from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.base import Chunk
-from orchestrator_tui.providers.common import client_timeout, split_system
+from orchestrator_tui.providers.common import sdk_http_client, split_system
 
 FILTERED_STOPS = ("SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION")
 ROLES = {"user": "user", "assistant": "model"}
@@ -26,11 +26,10 @@ class GeminiProvider:
 
     def _sdk(self) -> Any:
         if self._client is None:
-            import httpx2
             from google import genai
             from google.genai import types
 
-            self._http = httpx2.AsyncClient(timeout=client_timeout(httpx2, self._config))
+            self._http = sdk_http_client(self._config)
             options = types.HttpOptions(
                 base_url=self._config.base_url,
                 httpx_async_client=self._http,

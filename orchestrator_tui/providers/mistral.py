@@ -11,7 +11,7 @@ from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.base import Chunk
-from orchestrator_tui.providers.common import client_timeout, split_system
+from orchestrator_tui.providers.common import sdk_http_client, split_system
 
 FILTERED_STOPS = ("content_filter",)
 
@@ -26,13 +26,10 @@ class MistralProvider:
 
     def _sdk(self) -> Any:
         if self._client is None:
-            import httpx2
             from mistralai.client import Mistral
             from mistralai.client.utils.retries import RetryConfig
 
-            self._http = httpx2.AsyncClient(
-                timeout=client_timeout(httpx2, self._config), follow_redirects=True
-            )
+            self._http = sdk_http_client(self._config)
             self._client = Mistral(
                 api_key=self._api_key,
                 server_url=self._config.base_url,
