@@ -116,6 +116,13 @@ def test_the_vault_is_used_where_no_os_keyring_exists(config, monkeypatch) -> No
     assert store.lookup("openai") == (FAKE_KEY, "vault")
 
 
+def test_the_vault_can_be_chosen_by_name_like_any_keyring(paths, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "orchestrator_tui.store.vault.VaultKeyring")
+    chosen = keyring.core.load_env()
+    assert isinstance(chosen, VaultKeyring)
+    assert chosen.path == paths.vault_file
+
+
 def test_an_environment_variable_wins_over_the_vault_without_asking(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     passwords = Passwords()
     backend = vault(config.paths.vault_file, passwords)

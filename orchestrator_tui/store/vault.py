@@ -59,14 +59,20 @@ class VaultKeyring(KeyringBackend):
 
     def __init__(
         self,
-        path: Path,
+        path: Path | None = None,
         *,
         password: PasswordSource = ask_password,
         unlock_seconds: float = UNLOCK_SECONDS,
         scrypt_n: int = SCRYPT_N,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``path`` defaults to the app's vault file, so ``PYTHON_KEYRING_BACKEND`` can name this
+        class to use the vault even where an OS keyring exists."""
         super().__init__()
+        if path is None:
+            from orchestrator_tui.config import Paths
+
+            path = Paths.default().vault_file
         self.path = path
         self._password = password
         self._unlock_seconds = unlock_seconds
