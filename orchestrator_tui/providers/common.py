@@ -1,7 +1,8 @@
-"""What the providers share: the HTTP timeout they hand their client, and the system prompt split."""
+"""What the providers share: their HTTP clients' TLS context and timeout, and the system prompt split."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from orchestrator_tui.config import ProviderConfig
@@ -10,6 +11,13 @@ from orchestrator_tui.core.types import LLMRequest, Message
 
 DEFAULT_MAX_TOKENS = 4096
 """For APIs that require ``max_tokens`` (Anthropic) when the user set none."""
+
+
+@functools.cache
+def tls_context(module: Any) -> Any:
+    """One TLS context per httpx flavour, shared by every client: building one reads the whole
+    CA bundle (tens of milliseconds), and each provider would otherwise pay it again."""
+    return module.create_ssl_context()
 
 
 def client_timeout(module: Any, config: ProviderConfig) -> Any:
@@ -31,7 +39,9 @@ def sdk_http_client(config: ProviderConfig) -> Any:
             kwargs["timeout"] = self.timeout
             return super().build_request(*args, **kwargs)
 
-    return PinnedTimeout(timeout=client_timeout(httpx2, config), follow_redirects=True)
+    return PinnedTimeout(
+        timeout=client_timeout(httpx2, config), verify=tls_context(httpx2), follow_redirects=True
+    )
 
 
 def split_system(request: LLMRequest) -> tuple[str | None, list[Message]]:

@@ -16,7 +16,7 @@ from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.base import Chunk
-from orchestrator_tui.providers.common import client_timeout, split_system
+from orchestrator_tui.providers.common import client_timeout, split_system, tls_context
 
 FILTERED_STOPS = ("content_filter",)
 
@@ -44,6 +44,7 @@ class OpenAICompatProvider:
             base_url=config.base_url.rstrip("/") + "/",
             headers=headers,
             timeout=client_timeout(httpx, config),
+            verify=tls_context(httpx),
         )
 
     def _body(self, request: LLMRequest) -> dict[str, Any]:
