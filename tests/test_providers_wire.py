@@ -123,7 +123,7 @@ async def test_an_error_event_inside_the_stream_is_retried_before_the_first_toke
     [
         ("drop", "connection", "closed before the answer ended"),
         ("malformed", "server", "malformed"),
-        ("stall", "timeout", "no token for 0.5s"),
+        ("stall", "timeout", "no token for 1s"),
     ],
 )
 async def test_a_failure_after_the_first_token_keeps_the_partial_text_and_is_not_retried(

@@ -24,7 +24,7 @@ MODELS = {
 }
 FAST = {
     "retry_base_delay": 0.01,
-    "idle_timeout": 0.5,
+    "idle_timeout": 1,
     "first_token_timeout": 30,
     "breaker_failures": 1000,
 }
