@@ -17,6 +17,7 @@ from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
 from tests.wire.server import threaded_server
 
 FAKE_KEY = "sk-LEAKCHECK-7f3a9c21d84e4b6a"
+USED = ("openai", "anthropic")  # the httpx adapter and an SDK (which logs its requests at DEBUG)
 pytestmark = pytest.mark.usefixtures("loopback_only")
 
 
@@ -28,21 +29,25 @@ def test_a_saved_key_is_found_in_no_file_log_output_or_export(
     outputs = []
     with threaded_server() as server:
         write_models(models_yaml(server.url))
-        saved = runner.invoke(cli, ["keys", "set", "openai"], input=FAKE_KEY + "\n")
-        assert saved.exit_code == 0, saved.output
-        server.script("401")  # a session that fails (and whose server echoes the key back)
-        failed = runner.invoke(cli, ["ask", "-m", MODELS["openai"], "first"])
+        for provider in USED:
+            saved = runner.invoke(cli, ["keys", "set", provider], input=FAKE_KEY + "\n")
+            assert saved.exit_code == 0, saved.output
+            outputs.append(saved)
+        models = [arg for provider in USED for arg in ("-m", MODELS[provider])]
+        server.script("401", "401")  # a session that fails (and whose server echoes the key back)
+        failed = runner.invoke(cli, ["ask", *models, "first"])
         assert failed.exit_code == 1
-        assert "API key was refused" in failed.output
-        server.script("ok")  # and one that succeeds
-        worked = runner.invoke(cli, ["ask", "--json", "-m", MODELS["openai"], "second"])
+        assert failed.output.count("API key was refused") == 2
+        server.script("ok", "ok")  # and one that succeeds
+        worked = runner.invoke(cli, ["ask", "--json", *models, "second"])
         assert worked.exit_code == 0, worked.output
-        assert json.loads(worked.output)["responses"][0]["text"] == "Hello from the wire"
-        outputs += [saved, failed, worked]
+        answers = json.loads(worked.output)["responses"]
+        assert [a["text"] for a in answers] == ["Hello from the wire"] * 2
+        outputs += [failed, worked]
         for args in (["keys", "list"], ["models"], ["doctor", "--json"]):
             outputs.append(runner.invoke(cli, args))
         presented = [r.headers.get("authorization", "") for r in server.requests]
-    assert f"Bearer {FAKE_KEY}" in presented  # the key was really used
+    assert presented.count(f"Bearer {FAKE_KEY}") >= 4  # the key was really used, by both SDKs
     database = orch_home / "data" / "history.sqlite3"
     export = orch_home / "export.sql"
     with sqlite3.connect(database) as conn:
@@ -50,7 +55,7 @@ def test_a_saved_key_is_found_in_no_file_log_output_or_export(
         statuses = [
             r[0] for r in conn.execute("SELECT status FROM interactions WHERE type = 'response'")
         ]
-    assert sorted(statuses) == ["failed", "ok"]
+    assert sorted(statuses) == ["failed", "failed", "ok", "ok"]
 
     for result in outputs:
         assert FAKE_KEY not in result.output
