@@ -144,6 +144,15 @@ def test_a_locked_vault_gives_a_message_instead_of_a_traceback(config, monkeypat
         keystore_for(config).set("openai", FAKE_KEY)
 
 
+def test_keys_list_says_when_the_vault_is_locked(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    vault(config.paths.vault_file, Passwords()).set_password("orch-tui", "openai", FAKE_KEY)
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.delenv("ORCH_TUI_VAULT_PASSWORD", raising=False)
+    listed = CliRunner().invoke(cli, ["keys", "list"])  # no terminal: the vault cannot ask
+    assert listed.exit_code == 0
+    assert "the key vault is locked: set ORCH_TUI_VAULT_PASSWORD" in listed.output
+
+
 def test_keys_set_list_and_delete_never_show_the_key(memory_keyring) -> None:  # type: ignore[no-untyped-def]
     runner = CliRunner()
     saved = runner.invoke(cli, ["keys", "set", "openai"], input=FAKE_KEY + "\n")

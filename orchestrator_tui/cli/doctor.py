@@ -46,6 +46,8 @@ async def _diagnose(config: Config, live: bool, timeout: float) -> Findings:
 
     keys = keystore_for(config)
     providers = await check_providers(config, keys, timeout=timeout)
+    if keys.locked:
+        click.echo(f"orch-tui: warning: {keys.locked}", err=True)
     catalog_models = list(config.catalog.models.values())
     if live:
         models = await check_models(config, keys, catalog_models, timeout=max(timeout, 30.0))

@@ -71,6 +71,8 @@ def list_keys(as_json: bool) -> None:
             rows.append({"provider": name, "source": found[1], "key": mask(found[0])})
         else:
             rows.append({"provider": name, "source": "missing", "key": f"orch-tui keys set {name}"})
+    if store.locked:
+        click.echo(f"orch-tui: warning: {store.locked}", err=True)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

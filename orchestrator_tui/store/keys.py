@@ -37,6 +37,8 @@ class KeyStore:
         self.catalog = catalog
         self._backend = backend
         self._fallback = fallback
+        self.locked: str | None = None
+        """Why the keyring could not be read (a locked vault), to tell the person; else ``None``."""
 
     @property
     def backend(self) -> Any:
@@ -112,6 +114,9 @@ class KeyStore:
 
         try:
             return self.backend.get_password(SERVICE, provider)
+        except keyring.errors.KeyringLocked as exc:
+            self.locked = str(exc)
+            return None
         except keyring.errors.KeyringError as exc:
             log.debug("keyring unavailable: %s", type(exc).__name__)
             return None
