@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from orchestrator_tui.config import Config, ModelConfig, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.orchestrator import Orchestrator
-from orchestrator_tui.core.registry import ProviderRegistry
+from orchestrator_tui.core.registry import ProviderRegistry, preload_sdk
 from orchestrator_tui.core.types import GenerationParams
 from orchestrator_tui.store.keys import KeyStore
 
@@ -78,6 +78,7 @@ async def _check(
         health.models = [m.ref.name for m in await registry.get(provider.name).list_models()]
         return health
     try:
+        await asyncio.to_thread(preload_sdk, provider.type)  # the import is not the endpoint's time
         async with asyncio.timeout(timeout):
             if source is None:
                 status = await _probe(health.endpoint)

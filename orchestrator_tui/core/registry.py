@@ -16,6 +16,19 @@ IMPLEMENTATIONS = {
     "mistral": "orchestrator_tui.providers.mistral:MistralProvider",
     "openai_compat": "orchestrator_tui.providers.openai_compat:OpenAICompatProvider",
 }
+SDK_MODULES = {
+    "anthropic": "anthropic",
+    "gemini": "google.genai",
+    "mistral": "mistralai",
+}
+"""Provider type -> its SDK, which costs about a second to import the first time."""
+
+
+def preload_sdk(provider_type: str) -> None:
+    """Import a provider type's SDK now (from a thread), so no request or time limit pays for it."""
+    module = SDK_MODULES.get(provider_type)
+    if module is not None:
+        importlib.import_module(module)
 
 
 def missing_key_error(config: ProviderConfig) -> ProviderError:
