@@ -155,10 +155,15 @@ def test_the_progress_table_draws_each_steps_status_and_score_history() -> None:
     view.handle(StepStarted("r", "s", "polish", "refine", 1, 2))
     for i, score in enumerate((0.2, None, 0.9)):
         view.handle(StepIteration("r", "s", "polish", i, score, score == 0.9))
-    view.handle(StepFinished("r", "s", "polish", "refine", 1, "ok", "better", 0.9, (0.2, 0.9)))
+    details = {"rewrites": 2, "passed": True}
+    view.handle(
+        StepFinished(
+            "r", "s", "polish", "refine", 1, "ok", "better", 0.9, (0.2, 0.9), None, details
+        )
+    )
     assert piped.getvalue().splitlines() == [
         "✓ draft (generate) ok",
-        "✓ polish (refine) ok score 0.90",
+        "✓ polish (refine) ok score 0.90 (2 rewrites · passed)",
     ]
     drawn = StringIO()
     Console(file=drawn, width=100).print(view.table())

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from orchestrator_tui.config import Paths
-from orchestrator_tui.core.chains.engine import start_chain
+from orchestrator_tui.core.chains.engine import describe, start_chain
 from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.events import (
@@ -189,6 +189,7 @@ async def test_refine_rewrites_until_the_score_reaches_the_threshold(svc: Servic
     ]
     rewrites = [e for e in out.of(ResponseStarted) if e.role == "refinement"]
     assert len(rewrites) == 2
+    assert step.details == {"rewrites": 2, "passed": True}
     assert step.output == out.of(ResponseEnded)[-2].text  # the last rewrite, not the draft
     stored = await svc.db.fetchall(
         "SELECT type FROM interactions WHERE step_id = 'polish' ORDER BY seq"
@@ -357,6 +358,8 @@ async def test_a_conversation_takes_turns_up_to_the_limit_and_is_judged(svc: Ser
     assert talk.status == "ok" and talk.score == 0.7
     turns = [e for e in out.of(ResponseStarted) if e.role == "turn"]
     assert [t.model for t in turns] == ["mock:lorem", "mock:parrot", "mock:lorem"]
+    assert talk.details == {"turns": 3, "models": 2, "stopped": "turn limit", "judge_score": 0.7}
+    assert describe(talk.details) == "3 turns · 2 models · stopped: turn limit"
     assert "**Speaker 2 (mock:parrot)**" in talk.output
 
 
@@ -371,6 +374,7 @@ async def test_a_conversation_stops_early_when_a_turn_repeats(svc: Services) -> 
     out = await run(svc, text)
     assert len([e for e in out.of(ResponseStarted) if e.role == "turn"]) == 2
     assert out.step("talk").status == "ok"
+    assert out.step("talk").details["stopped"] == "repetition"
 
 
 async def test_a_garbage_dialogue_judge_fails_the_step_but_keeps_the_transcript(
@@ -436,8 +440,11 @@ async def test_a_chain_run_is_stored_as_a_chain_session(svc: Services) -> None:
     rows = await svc.sessions.interactions(out.session_id)
     assert rows[0].type == "prompt" and "topic: tea" in rows[0].content
     assert {r.step_id for r in rows[1:]} == {"draft", "polish"}
-    steps = await svc.db.fetchall("SELECT step_id, scores FROM chain_steps ORDER BY position")
+    steps = await svc.db.fetchall(
+        "SELECT step_id, scores, details FROM chain_steps ORDER BY position"
+    )
     assert json.loads(steps[1]["scores"]) == [0.3, 0.5, 0.9]
+    assert json.loads(steps[1]["details"]) == {"rewrites": 2, "passed": True}
 
 
 async def test_a_step_left_running_by_a_dead_process_is_marked_interrupted(svc: Services) -> None:

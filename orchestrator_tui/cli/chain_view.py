@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from orchestrator_tui.core.chains.engine import describe
 from orchestrator_tui.core.chains.model import Chain
 from orchestrator_tui.core.events import (
     ResponseStarted,
@@ -54,6 +55,7 @@ class _Step:
     elapsed: float | None = None
     scores: list[float | None] = field(default_factory=list)
     error: str | None = None
+    notes: str = ""
 
 
 class ChainProgress:
@@ -87,7 +89,7 @@ class ChainProgress:
 
     def _finish(self, event: StepFinished) -> None:
         step = self.steps[event.step_id]
-        step.status, step.error = event.status, event.error
+        step.status, step.error, step.notes = event.status, event.error, describe(event.details)
         if step.started is not None:
             step.elapsed = time.monotonic() - step.started
         if event.kind != "refine" and event.score is not None:
@@ -95,14 +97,16 @@ class ChainProgress:
         if self._live is None:
             icon, _ = ICONS[step.status]
             score = f" score {event.score:.2f}" if event.score is not None else ""
+            notes = f" ({step.notes})" if step.notes else ""
             error = f" — {event.error}" if event.error else ""
             self.console.print(
-                f"{icon} {step.id} ({step.kind}) {step.status}{score}{error}", highlight=False
+                f"{icon} {step.id} ({step.kind}) {step.status}{score}{notes}{error}",
+                highlight=False,
             )
 
     def table(self) -> Table:
         table = Table(title="Steps", title_justify="left", expand=False)
-        for heading in ("", "step", "kind", "models", "time", "scores"):
+        for heading in ("", "step", "kind", "models", "time", "scores", "notes"):
             table.add_column(heading, justify="right" if heading == "time" else "left")
         for step in self.steps.values():
             icon, style = ICONS[step.status]
@@ -115,6 +119,7 @@ class ChainProgress:
                 step.models,
                 "" if step.elapsed is None else f"{step.elapsed:.1f}s",
                 scores,
+                step.notes,
             )
         return table
 

@@ -153,6 +153,7 @@ def _as_json(
                 "score": f.score,
                 "scores": list(f.scores),
                 "error": f.error,
+                "details": f.details,
             }
             for f in finished.values()
         ],

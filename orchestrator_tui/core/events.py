@@ -181,6 +181,9 @@ class StepFinished:
     score: float | None = None
     scores: tuple[float | None, ...] = ()
     error: str | None = None
+    details: dict[str, object] = field(default_factory=dict)
+    """Kind-specific facts: a refine loop's ``rewrites`` and ``passed``, a conversation's
+    ``turns``, ``models`` (how many took part), ``stopped`` (why) and ``judge_score``."""
     at: float = field(default_factory=now)
 
 

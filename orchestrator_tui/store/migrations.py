@@ -118,4 +118,9 @@ CREATE TABLE chain_steps (
 CREATE INDEX chain_steps_session ON chain_steps(session_id, run_id, position);
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE, CHAIN_STEPS]
+CHAIN_STEP_DETAILS = """
+-- refine: rewrites, passed; conversation: turns, models (how many took part), stopped, judge_score
+ALTER TABLE chain_steps ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE, CHAIN_STEPS, CHAIN_STEP_DETAILS]

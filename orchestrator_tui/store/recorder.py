@@ -198,10 +198,11 @@ def _step_finished(event: StepFinished) -> Statement:
     """An upsert: a skipped step finishes without having started."""
     return (
         "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, score,"
-        " scores, output, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " scores, output, error, details, started_at, finished_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT(run_id, step_id) DO UPDATE SET status = excluded.status,"
         " score = excluded.score, scores = excluded.scores, output = excluded.output,"
-        " error = excluded.error, finished_at = excluded.finished_at",
+        " error = excluded.error, details = excluded.details, finished_at = excluded.finished_at",
         (
             event.session_id,
             event.run_id,
@@ -213,6 +214,7 @@ def _step_finished(event: StepFinished) -> Statement:
             json.dumps(list(event.scores)),
             event.output,
             event.error,
+            json.dumps(event.details),
             event.at,
             event.at,
         ),

@@ -111,6 +111,7 @@ def _finished(ctx: StepContext, step: Step, index: int, result: StepResult) -> N
             result.score,
             result.scores,
             result.error,
+            dict(result.details),
         )
     )
 
@@ -122,3 +123,18 @@ def final_output(chain: Chain, finished: Mapping[str, StepFinished]) -> StepFini
     ran = [finished[s.id] for s in chain.steps if s.id in finished]
     ran = [f for f in ran if f.status != "skipped"]
     return ran[-1] if ran else None
+
+
+def describe(details: Mapping[str, object]) -> str:
+    """A step's details in a few words, for progress lines and the run view."""
+    parts = []
+    if "rewrites" in details:
+        parts.append(f"{details['rewrites']} rewrites")
+        parts.append("passed" if details.get("passed") else "threshold not reached")
+    if "turns" in details:
+        parts.append(f"{details['turns']} turns")
+    if "models" in details:
+        parts.append(f"{details['models']} models")
+    if "stopped" in details:
+        parts.append(f"stopped: {details['stopped']}")
+    return " · ".join(parts)

@@ -7,6 +7,7 @@ is kept), or goes back once it has ended; picking a finished step shows its outp
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -18,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ListView, Static
 
-from orchestrator_tui.core.chains.engine import final_output, start_chain
+from orchestrator_tui.core.chains.engine import describe, final_output, start_chain
 from orchestrator_tui.core.chains.model import Chain, Persona
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.events import (
@@ -37,6 +38,7 @@ from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 if TYPE_CHECKING:
     from orchestrator_tui.core.run import Run
 
+log = logging.getLogger(__name__)
 END_TONES = {"completed": "-ok", "failed": "-error", "cancelled": "-warning"}
 
 
@@ -101,6 +103,11 @@ class ChainRunScreen(Screen[None]):
         try:
             async for event in self.run:
                 self.handle(event)
+        except Exception as exc:  # a display bug must not leave the run going unseen
+            log.exception("the run view failed")
+            self.run.cancel()
+            self.status = "failed"
+            self._set_status(f"the run view failed: {exc}", "-error")
         finally:
             runs.discard(self.run)
 
@@ -116,7 +123,12 @@ class ChainRunScreen(Screen[None]):
                 row = self.step(event.step_id)
                 if event.kind != "refine" and event.score is not None:
                     row.add_score(event.score)
-                row.update_status(event.status, output=event.output, error=event.error)
+                row.update_status(
+                    event.status,
+                    output=event.output,
+                    error=event.error,
+                    notes=describe(event.details),
+                )
             case ResponseStarted():
                 stream.reset()
                 self.query_one("#run-current", Static).update(

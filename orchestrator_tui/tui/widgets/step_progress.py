@@ -26,18 +26,20 @@ class StepProgress(ListItem):
         self.scores: list[float | None] = []
         self.output = ""
         self.error: str | None = None
+        self.notes = ""
 
     def compose(self) -> ComposeResult:
         yield Static(self._label(), classes="step-label")
         yield Sparkline([], summary_function=max, classes="step-scores")
 
     def update_status(
-        self, status: str, *, output: str | None = None, error: str | None = None
+        self, status: str, *, output: str | None = None, error: str | None = None, notes: str = ""
     ) -> None:
         self.status = status
         if output is not None:
             self.output = output
         self.error = error
+        self.notes = notes
         self._refresh()
 
     def add_score(self, score: float | None) -> None:
@@ -62,6 +64,8 @@ class StepProgress(ListItem):
             shown = " ".join("✗" if s is None else f"{s:.2f}" for s in self.scores[-5:])
             parts.append((f"\n  scores {shown}", ""))
         parts.append((f"\n  {self.models}", "$text-muted"))
+        if self.notes:
+            parts.append((f"\n  {self.notes}", "$text-muted"))
         if self.error:
             parts.append((f"\n  {self.error}", "$text-error"))
         return Content.assemble(*parts)
