@@ -112,6 +112,7 @@ async def test_a_chain_saved_under_a_name_is_listed_as_the_users(config: Config)
         assert saved.read_text().startswith("name: my-flow\n")
         names = {e.name: e.origin for e in screen.library.entries()}  # type: ignore[union-attr]
         assert names["my-flow"] == "user"
+        screen.query_one("#editor-open", Select).value = "my-flow"  # listed, so selectable
 
 
 async def test_a_dry_run_asks_for_inputs_and_runs_on_mock_models(config: Config) -> None:

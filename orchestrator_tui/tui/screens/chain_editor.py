@@ -83,14 +83,17 @@ class ChainEditorScreen(Screen[None]):
     async def _open_library(self) -> None:
         services = await self.app.wait_services()  # type: ignore[attr-defined]
         self.library = ChainLibrary(services.config.paths, services.config.catalog)
-        entries = self.library.entries()
-        self.query_one("#editor-open", Select).set_options(
-            (f"{e.name}  ({e.origin})", e.name) for e in entries
-        )
+        self._list_chains()
         if self.wanted:
             self.load(self.library.find(self.wanted).path.read_text(encoding="utf-8"))
         else:
             await self._refresh_all()
+
+    def _list_chains(self) -> None:
+        assert self.library is not None
+        self.query_one("#editor-open", Select).set_options(
+            (f"{e.name}  ({e.origin})", e.name) for e in self.library.entries()
+        )
 
     def load(self, text: str) -> None:
         """Show a chain's YAML; a file that does not parse is shown as it is, with the error."""
@@ -328,6 +331,7 @@ class ChainEditorScreen(Screen[None]):
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.yaml"
         path.write_text(self.doc.to_yaml(), encoding="utf-8")
+        self._list_chains()
         shadow = any(e.name == name and e.shadows_preset for e in self.library.entries())
         note = " (it shadows the preset of that name)" if shadow else ""
         self.notify(f"Saved to {path}{note}", title="Chain saved", markup=False)
