@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from orchestrator_tui.core.chains.document import ChainDocument
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from orchestrator_tui.core.chains.document import STARTERS, ChainDocument
 from orchestrator_tui.core.chains.loader import load_chain
 
 
@@ -61,3 +64,49 @@ def test_changing_a_kind_keeps_shared_fields_and_adds_the_required_ones() -> Non
     assert step["kind"] == "parallel" and step["when"] == "1 > 0"
     assert "model" not in step and step["models"]
     assert "threshold" in doc.fields(doc.add("refine", after=0))
+
+
+OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.sampled_from(list(STARTERS))),
+        st.tuples(st.just("delete"), st.integers(0, 5)),
+        st.tuples(st.just("move"), st.integers(0, 5), st.sampled_from([-1, 1])),
+        st.tuples(st.just("duplicate"), st.integers(0, 5)),
+        st.tuples(st.just("kind"), st.integers(0, 5), st.sampled_from(list(STARTERS))),
+        st.tuples(
+            st.just("set"),
+            st.integers(0, 5),
+            st.sampled_from(["id", "prompt", "model", "models", "threshold", "turns", "when"]),
+            st.text(max_size=20),
+        ),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(OPERATIONS)
+def test_any_sequence_of_edits_round_trips_through_the_yaml(operations: list[tuple]) -> None:
+    doc = ChainDocument.new()
+    for op, *args in operations:
+        if op == "add":
+            doc.add(args[0])
+            continue
+        if not doc.steps:
+            continue
+        index = args[0] % len(doc.steps)
+        match op:
+            case "delete":
+                doc.delete(index)
+            case "move":
+                doc.move(index, args[1])
+            case "duplicate":
+                doc.duplicate(index)
+            case "kind":
+                doc.set_kind(index, args[1])
+            case "set":
+                doc.set_field(index, args[1], args[2])
+    text = doc.to_yaml()
+    assert ChainDocument.from_yaml(text).data == doc.data
+    for issue in doc.validate("editor"):
+        assert issue.where.startswith("editor")
