@@ -16,6 +16,10 @@ from orchestrator_tui.core.errors import OrchError
 
 COMMANDS = {
     "ask": ("orchestrator_tui.cli.ask:ask", "Send one prompt to one or more models and compare."),
+    "history": (
+        "orchestrator_tui.cli.history:history",
+        "Browse, search, export and tidy past sessions.",
+    ),
     "models": ("orchestrator_tui.cli.models:models", "List models, their prices and key status."),
     "keys": (
         "orchestrator_tui.cli.keys:keys",

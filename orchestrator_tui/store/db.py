@@ -17,6 +17,7 @@ from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
+_FILE_TROUBLE = ("locked", "busy", "malformed", "not a database", "disk image", "corrupt")
 
 
 class DatabaseError(OrchError):
@@ -29,15 +30,16 @@ class Database:
         self.conn = conn
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> Database:
+        """``busy_timeout``: seconds to wait for another process's write before giving up."""
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = await aiosqlite.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = await aiosqlite.connect(path, timeout=busy_timeout)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open the history database {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
         try:
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await conn.execute("PRAGMA synchronous = NORMAL")
             await conn.execute("PRAGMA foreign_keys = ON")
@@ -54,28 +56,52 @@ class Database:
         await self.conn.close()
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        return list(await self.conn.execute_fetchall(sql, params))
+        try:
+            return list(await self.conn.execute_fetchall(sql, params))
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from None
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        try:
+            async with self.conn.execute(sql, params) as cursor:
+                return await cursor.fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from None
 
-    async def write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
-        """Run statements in one transaction (all or nothing)."""
+    async def write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> int:
+        """Run statements in one transaction (all or nothing); the number of rows they changed."""
+        changed = 0
         try:
             await self.conn.execute("BEGIN IMMEDIATE")
             for sql, params in statements:
-                await self.conn.execute(sql, params)
+                cursor = await self.conn.execute(sql, params)
+                changed += max(cursor.rowcount, 0)
             await self.conn.commit()
-        except BaseException:
-            await self.conn.rollback()
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                await self.conn.rollback()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._unusable(exc) from None
             raise
+        return changed
+
+    async def execute_outside_transaction(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """For statements SQLite refuses inside a transaction (``VACUUM``, ``VACUUM INTO``)."""
+        try:
+            await self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise self._unusable(exc) from None
+
+    def _unusable(self, exc: sqlite3.DatabaseError) -> Exception:
+        """A locked or damaged file becomes a ``DatabaseError`` that says so; a bug stays a bug."""
+        text = str(exc)
+        if any(word in text for word in _FILE_TROUBLE):
+            return DatabaseError(_explain(self.path, exc))
+        return exc
 
 
 async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    version = int(row[0]) if row else 0
+    version = await _version(conn)
     if version > len(MIGRATIONS):
         raise DatabaseError(
             f"the history database {path} was written by a newer orch-tui "
@@ -83,9 +109,22 @@ async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
             "The file was left untouched."
         )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        await conn.executescript(
-            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-        )
+        try:
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except sqlite3.OperationalError:
+            if conn.in_transaction:
+                await conn.rollback()
+            if await _version(conn) >= number:
+                continue  # another process applied it between our check and our lock
+            raise
+
+
+async def _version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:

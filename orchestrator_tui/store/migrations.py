@@ -122,5 +122,56 @@ CHAIN_STEP_DETAILS = """
 -- refine: rewrites, passed; conversation: turns, models (how many took part), stopped, judge_score
 ALTER TABLE chain_steps ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
 """
+HISTORY_SEARCH = """
+-- History at 100,000 sessions: keyset paging newest first, the trash, per-session totals and
+-- stats over a period. Full-text search as you type: the answer index is rebuilt with prefix
+-- indexes (a bare prefix like 'th*' otherwise merges every matching term's list, ~0.5 s at a
+-- million rows), and a small prompt-only index lets prompt matches come first cheaply.
+DROP INDEX IF EXISTS sessions_created;
+CREATE INDEX sessions_recent ON sessions(created_at DESC, id DESC);
+CREATE INDEX sessions_trash ON sessions(deleted_at) WHERE deleted_at IS NOT NULL;
+DROP INDEX IF EXISTS requests_session;
+CREATE INDEX requests_session_model ON requests(session_id, model);
+CREATE INDEX requests_created ON requests(created_at);
+CREATE INDEX requests_model ON requests(model, session_id);
+CREATE INDEX reviews_session ON reviews(session_id);
 
-MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE, CHAIN_STEPS, CHAIN_STEP_DETAILS]
+DROP TRIGGER IF EXISTS interactions_fts_insert;
+DROP TRIGGER IF EXISTS interactions_fts_delete;
+DROP TRIGGER IF EXISTS interactions_fts_update;
+DROP TABLE IF EXISTS interactions_fts;
+CREATE VIRTUAL TABLE interactions_fts USING fts5(
+    content, content='interactions', content_rowid='seq',
+    tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+);
+INSERT INTO interactions_fts(interactions_fts) VALUES ('rebuild');
+CREATE TRIGGER interactions_fts_insert AFTER INSERT ON interactions BEGIN
+    INSERT INTO interactions_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+CREATE TRIGGER interactions_fts_delete AFTER DELETE ON interactions BEGIN
+    INSERT INTO interactions_fts(interactions_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+END;
+CREATE TRIGGER interactions_fts_update AFTER UPDATE OF content ON interactions BEGIN
+    INSERT INTO interactions_fts(interactions_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+    INSERT INTO interactions_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+
+CREATE VIRTUAL TABLE prompts_fts USING fts5(
+    content, content='interactions', content_rowid='seq',
+    tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+);
+INSERT INTO prompts_fts(rowid, content) SELECT seq, content FROM interactions WHERE type = 'prompt';
+CREATE TRIGGER prompts_fts_insert AFTER INSERT ON interactions WHEN new.type = 'prompt' BEGIN
+    INSERT INTO prompts_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+CREATE TRIGGER prompts_fts_delete AFTER DELETE ON interactions WHEN old.type = 'prompt' BEGIN
+    INSERT INTO prompts_fts(prompts_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+END;
+CREATE TRIGGER prompts_fts_update AFTER UPDATE OF content ON interactions
+WHEN old.type = 'prompt' BEGIN
+    INSERT INTO prompts_fts(prompts_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+    INSERT INTO prompts_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE, CHAIN_STEPS, CHAIN_STEP_DETAILS, HISTORY_SEARCH]

@@ -1,77 +1,46 @@
-"""Reading sessions back: listing, one session's interactions, full-text search, crash recovery."""
+"""The history, as front ends see it: one object over the queries in the modules beside it.
+
+The TUI and the CLI reach every stored session through ``SessionStore`` (``Services.sessions``);
+no widget or command writes SQL. Write operations are single transactions.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from dataclasses import dataclass, field
-from typing import Any
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
+from orchestrator_tui.core.conversation import Conversation
+from orchestrator_tui.store import export, listing, reopen, search, stats, upkeep
 from orchestrator_tui.store.db import Database
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    id: str
-    title: str
-    kind: str
-    status: str
-    created_at: float
-    updated_at: float
-    chain_name: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class InteractionRow:
-    id: str
-    session_id: str
-    parent_id: str | None
-    step_id: str | None
-    type: str
-    model: str | None
-    content: str
-    status: str
-    error: str | None
-    created_at: float
-    finished_at: float | None
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    session_id: str
-    session_title: str
-    interaction_id: str
-    type: str
-    model: str | None
-    snippet: str
-
-
-_SESSION_COLUMNS = "id, title, kind, status, created_at, updated_at, chain_name, metadata"
-_INTERACTION_COLUMNS = (
-    "id, session_id, parent_id, step_id, type, model, content, status, error, created_at,"
-    " finished_at, metadata"
+from orchestrator_tui.store.detail import SessionDetail, load_detail
+from orchestrator_tui.store.listing import Cursor, Page, SessionFilter
+from orchestrator_tui.store.rows import (
+    INTERACTION_COLUMNS,
+    SESSION_COLUMNS,
+    InteractionRow,
+    SessionRow,
+    interaction_row,
+    placeholders,
+    session_row,
 )
+from orchestrator_tui.store.saving import save_detail
+from orchestrator_tui.store.search import SearchHit, fts_query
+
+__all__ = [
+    "InteractionRow",
+    "SearchHit",
+    "SessionFilter",
+    "SessionRow",
+    "SessionStore",
+    "UnknownSession",
+    "fts_query",
+]
 
 
-def _session(row: Any) -> SessionRow:
-    return SessionRow(**{**dict(row), "metadata": json.loads(row["metadata"] or "{}")})
-
-
-def _interaction(row: Any) -> InteractionRow:
-    return InteractionRow(**{**dict(row), "metadata": json.loads(row["metadata"] or "{}")})
-
-
-def fts_query(text: str) -> str:
-    """User words as an FTS5 query: every word must match, the last one as a prefix."""
-    words = re.findall(r"\w+", text)
-    if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+class UnknownSession(LookupError):
+    """No session has that id (or the prefix fits none, or several)."""
 
 
 class SessionStore:
@@ -83,7 +52,7 @@ class SessionStore:
         rows = await self.db.fetchall("SELECT id, pid FROM sessions WHERE status = 'active'")
         dead = [row["id"] for row in rows if not _alive(row["pid"])]
         if dead:
-            marks = ",".join("?" * len(dead))
+            marks = placeholders(dead)
             await self.db.write(
                 [
                     (
@@ -105,41 +74,142 @@ class SessionStore:
             )
         return len(dead)
 
+    # Reading
+
     async def list(self, limit: int = 50, offset: int = 0) -> list[SessionRow]:
+        """Plain session rows, newest first (``page`` is the fast way through a long history)."""
         rows = await self.db.fetchall(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE deleted_at IS NULL"
-            " ORDER BY created_at DESC LIMIT ? OFFSET ?",
+            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE deleted_at IS NULL"
+            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return [_session(r) for r in rows]
+        return [session_row(r) for r in rows]
+
+    async def page(
+        self, flt: SessionFilter = SessionFilter(), *, after: Cursor | None = None, limit: int = 50
+    ) -> Page:
+        """One page of the history table; pass ``page.next`` as ``after`` for the next one."""
+        return await listing.list_page(self.db, flt, after=after, limit=limit)
+
+    async def count(self, flt: SessionFilter = SessionFilter()) -> int:
+        return await listing.count(self.db, flt)
 
     async def get(self, session_id: str) -> SessionRow | None:
         row = await self.db.fetchone(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
+            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
         )
-        return _session(row) if row else None
+        return session_row(row) if row else None
+
+    async def resolve(self, id_or_prefix: str) -> str:
+        """The full id of the one session whose id starts with ``id_or_prefix`` (as git does)."""
+        prefix = id_or_prefix.strip().lower()
+        if not prefix:
+            raise UnknownSession("no session id given")
+        rows = await self.db.fetchall(
+            "SELECT id FROM sessions WHERE id >= ? AND id < ? LIMIT 2", (prefix, prefix + "\uffff")
+        )
+        if not rows:
+            raise UnknownSession(f"no session {id_or_prefix!r}")
+        if len(rows) > 1:
+            raise UnknownSession(f"{id_or_prefix!r} fits several sessions; give more of the id")
+        return rows[0]["id"]
 
     async def interactions(self, session_id: str) -> list[InteractionRow]:
         rows = await self.db.fetchall(
-            f"SELECT {_INTERACTION_COLUMNS} FROM interactions WHERE session_id = ? ORDER BY seq",
+            f"SELECT {INTERACTION_COLUMNS} FROM interactions WHERE session_id = ? ORDER BY seq",
             (session_id,),
         )
-        return [_interaction(r) for r in rows]
+        return [interaction_row(r) for r in rows]
 
-    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
-        query = fts_query(text)
-        if not query:
-            return []
-        rows = await self.db.fetchall(
-            "SELECT i.session_id, s.title, i.id, i.type, i.model,"
-            " snippet(interactions_fts, 0, '[', ']', '…', 12) AS snippet"
-            " FROM interactions_fts JOIN interactions i ON i.seq = interactions_fts.rowid"
-            " JOIN sessions s ON s.id = i.session_id"
-            " WHERE interactions_fts MATCH ? AND s.deleted_at IS NULL"
-            " ORDER BY rank LIMIT ?",
-            (query, limit),
+    async def detail(self, session_id: str) -> SessionDetail:
+        found = await load_detail(self.db, session_id)
+        if found is None:
+            raise UnknownSession(f"no session {session_id!r}")
+        return found
+
+    async def search(
+        self, text: str, flt: SessionFilter = SessionFilter(), *, limit: int = 50
+    ) -> list[SearchHit]:
+        """Matches for words typed so far (the last one as a prefix): prompts first, newest first."""
+        return await search.search(self.db, text, flt, limit=limit)
+
+    async def stats(self, since: float, until: float | None = None) -> list[stats.ModelStats]:
+        return await stats.model_stats(self.db, since, until if until is not None else time.time())
+
+    # Changing
+
+    async def rename(self, session_id: str, title: str) -> None:
+        title = " ".join(title.split())
+        if not title:
+            raise ValueError("the title is empty")
+        await self._update("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
+
+    async def delete(self, session_ids: Iterable[str]) -> int:
+        """Move sessions to the trash; they can be restored until the trash is emptied."""
+        ids = list(session_ids)
+        return await self._update_many(
+            f"UPDATE sessions SET deleted_at = ? WHERE deleted_at IS NULL AND id IN"
+            f" ({placeholders(ids)})",
+            [time.time(), *ids],
         )
-        return [SearchHit(*tuple(r)) for r in rows]
+
+    async def restore(self, session_ids: Iterable[str]) -> int:
+        ids = list(session_ids)
+        return await self._update_many(
+            f"UPDATE sessions SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND id IN"
+            f" ({placeholders(ids)})",
+            ids,
+        )
+
+    async def empty_trash(self) -> int:
+        """Delete for good every session in the trash, with all it holds."""
+        return await self.db.write([("DELETE FROM sessions WHERE deleted_at IS NOT NULL", ())])
+
+    async def fork(self, session_id: str, at: str, title: str | None = None) -> str:
+        """A new session with copies of the interactions up to ``at``; its id."""
+        copy = reopen.forked(await self.detail(session_id), at, title)
+        await save_detail(self.db, copy)
+        return copy.session.id
+
+    async def import_detail(self, detail: SessionDetail) -> str:
+        """Store a session read from an export (fails if that session is already here)."""
+        await save_detail(self.db, detail)
+        return detail.session.id
+
+    # Continuing in the engine
+
+    async def conversation(self, session_id: str, upto: str | None = None) -> Conversation:
+        """The session as a live ``Conversation``: follow-ups continue each model's history."""
+        return reopen.conversation_from(await self.detail(session_id), upto=upto)
+
+    async def rerun_plan(self, session_id: str, prompt_id: str | None = None) -> reopen.RerunPlan:
+        return reopen.rerun_plan(await self.detail(session_id), prompt_id)
+
+    # Files
+
+    async def export(self, session_id: str, fmt: str) -> str:
+        """The session as ``markdown``, ``json`` or ``jsonl`` text."""
+        detail = await self.detail(session_id)
+        if fmt == "markdown":
+            return export.to_markdown(detail)
+        if fmt == "json":
+            return export.to_json(detail) + "\n"
+        if fmt == "jsonl":
+            return "".join(line + "\n" for line in export.to_jsonl(detail))
+        raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(export.FORMATS)})")
+
+    async def vacuum(self) -> tuple[int, int]:
+        return await upkeep.vacuum(self.db)
+
+    async def backup(self, target: Path) -> int:
+        return await upkeep.backup(self.db, target)
+
+    async def _update(self, sql: str, params: Sequence[object]) -> None:
+        if await self.db.write([(sql, params)]) == 0:
+            raise UnknownSession(f"no session {params[-1]!r}")
+
+    async def _update_many(self, sql: str, params: Sequence[object]) -> int:
+        return await self.db.write([(sql, params)])
 
 
 def _alive(pid: int | None) -> bool:

@@ -1,0 +1,199 @@
+"""Sessions as Markdown (to read), JSON (one document per session) and JSONL (one line per
+interaction, for datasets). JSON and JSONL read back into the same ``SessionDetail``: nothing of
+the interactions, their usage or their reviews is lost on the way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from orchestrator_tui.store.detail import RequestRow, ReviewRow, SessionDetail
+from orchestrator_tui.store.rows import InteractionRow, SessionRow
+
+FORMAT = "orch-tui.session"
+VERSION = 1
+FORMATS = ("markdown", "json", "jsonl")
+
+
+class ExportFormatError(ValueError):
+    """The text is not an orch-tui export (or one from a newer version)."""
+
+
+def to_document(detail: SessionDetail) -> dict[str, Any]:
+    """One JSON-ready document: the session, and each interaction with its requests and reviews."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "session": asdict(detail.session),
+        "interactions": [_interaction(detail, item) for item in detail.interactions],
+    }
+
+
+def to_json(detail: SessionDetail) -> str:
+    return json.dumps(to_document(detail), indent=2, ensure_ascii=False)
+
+
+def to_jsonl(detail: SessionDetail) -> Iterator[str]:
+    """One self-contained line per interaction: the session, the prompt it answers, its usage."""
+    session = asdict(detail.session)
+    by_id = {item.id: item for item in detail.interactions}
+    for item in detail.interactions:
+        line = {
+            "format": FORMAT,
+            "version": VERSION,
+            "session": session,
+            **_interaction(detail, item),
+            "prompt": _prompt_of(item, by_id),
+        }
+        yield json.dumps(line, ensure_ascii=False)
+
+
+def from_document(data: Any) -> SessionDetail:
+    _check(data)
+    try:
+        session = SessionRow(**data["session"])
+        interactions, requests, reviews = [], [], []
+        for item in data["interactions"]:
+            interaction, item_requests, item_reviews = _read_interaction(item, session.id)
+            interactions.append(interaction)
+            requests += item_requests
+            reviews += item_reviews
+    except (KeyError, TypeError) as exc:
+        raise ExportFormatError(f"not a complete orch-tui session export ({exc})") from None
+    return SessionDetail(session, interactions, requests, reviews)
+
+
+def from_json(text: str) -> SessionDetail:
+    try:
+        return from_document(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise ExportFormatError(f"not JSON: {exc}") from None
+
+
+def from_jsonl(lines: Iterable[str]) -> list[SessionDetail]:
+    """Sessions from JSONL lines (several sessions may share a file), in order of appearance."""
+    sessions: dict[str, dict[str, Any]] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ExportFormatError(f"line {number}: not JSON: {exc}") from None
+        _check(data)
+        doc = sessions.setdefault(
+            data["session"]["id"],
+            {"format": FORMAT, "version": VERSION, "session": data["session"], "interactions": []},
+        )
+        doc["interactions"].append(data)
+    return [from_document(doc) for doc in sessions.values()]
+
+
+def to_markdown(detail: SessionDetail) -> str:
+    s = detail.session
+    lines = [f"# {s.title or 'Untitled session'}", ""]
+    facts = [f"{s.kind}", s.status, _when(s.created_at)]
+    if s.chain_name:
+        facts.insert(1, f"chain {s.chain_name}")
+    lines += [" · ".join(facts), ""]
+    totals = f"{detail.input_tokens + detail.output_tokens} tokens"
+    if detail.cost is not None:
+        totals += f" · ${detail.cost:.4f}"
+    lines += [f"Models: {', '.join(detail.models) or '—'} · {totals}", ""]
+    for item in detail.interactions:
+        lines += _markdown_item(detail, item)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
+    if item.type == "prompt":
+        return ["## Prompt", "", item.content, ""]
+    heading = f"### {item.model or '?'} — {item.type}"
+    if item.step_id:
+        heading += f" (step {item.step_id})"
+    out = [heading, ""]
+    usage = detail.usage_of(item.id)
+    facts = [item.status]
+    if usage:
+        tokens = (usage.input_tokens or 0) + (usage.output_tokens or 0)
+        facts.append(f"{tokens} tokens")
+        if usage.ttft is not None:
+            facts.append(f"first token {usage.ttft:.2f} s")
+        if usage.latency is not None:
+            facts.append(f"{usage.latency:.2f} s")
+        if usage.cost is not None:
+            facts.append(f"${usage.cost:.4f}")
+    out += [f"*{' · '.join(facts)}*", ""]
+    if item.error:
+        out += [f"> Error: {item.error}", ""]
+    out += [item.content, ""]
+    for review in detail.reviews_for(item.id):
+        score = "failed" if review.score is None else f"{review.score:.2f}"
+        out += [f"> **Review by {review.reviewer}: {score}** — {review.feedback}"]
+        out += [f"> - {tip}" for tip in review.suggestions]
+        out.append("")
+    return out
+
+
+def _interaction(detail: SessionDetail, item: InteractionRow) -> dict[str, Any]:
+    data = asdict(item)
+    data.pop("session_id")
+    data["requests"] = [_without_id(asdict(r)) for r in detail.requests_for(item.id)]
+    data["reviews"] = [_without_id(asdict(r)) for r in detail.reviews_for(item.id)]
+    return data
+
+
+def _read_interaction(
+    data: dict[str, Any], session_id: str
+) -> tuple[InteractionRow, list[RequestRow], list[ReviewRow]]:
+    names = {f.name for f in fields(InteractionRow)} - {"session_id"}
+    interaction = InteractionRow(session_id=session_id, **{k: data[k] for k in names})
+    requests = [
+        RequestRow(**{**r, "interaction_id": interaction.id, "cached": bool(r.get("cached"))})
+        for r in data.get("requests", [])
+    ]
+    reviews = [
+        ReviewRow(
+            **{
+                **r,
+                "interaction_id": interaction.id,
+                "suggestions": tuple(r.get("suggestions", ())),
+            }
+        )
+        for r in data.get("reviews", [])
+    ]
+    return interaction, requests, reviews
+
+
+def _without_id(data: dict[str, Any]) -> dict[str, Any]:
+    data.pop("interaction_id")
+    return data
+
+
+def _prompt_of(item: InteractionRow, by_id: dict[str, InteractionRow]) -> str | None:
+    """The user prompt an interaction answers: the nearest prompt among its ancestors."""
+    seen: set[str] = set()
+    current: InteractionRow | None = item
+    while current is not None and current.id not in seen:
+        if current.type == "prompt":
+            return current.content if current is not item else None
+        seen.add(current.id)
+        current = by_id.get(current.parent_id or "")
+    return None
+
+
+def _check(data: Any) -> None:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ExportFormatError("not an orch-tui session export")
+    if not isinstance(data.get("version"), int) or data["version"] > VERSION:
+        raise ExportFormatError(
+            f"export version {data.get('version')} is newer than this orch-tui reads ({VERSION})"
+        )
+
+
+def _when(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")

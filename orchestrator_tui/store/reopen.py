@@ -1,0 +1,131 @@
+"""Continuing a stored session: rebuild its ``Conversation``, rerun a prompt, fork at an interaction.
+
+The engine knows nothing of SQLite, so this turns stored rows back into core types: each model's
+message history, exactly as ``Conversation.record`` would have built it live.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from orchestrator_tui.core.conversation import Conversation, new_id
+from orchestrator_tui.core.types import GenerationParams, Message
+from orchestrator_tui.store.detail import SessionDetail
+from orchestrator_tui.store.rows import InteractionRow
+
+
+def conversation_from(
+    detail: SessionDetail, *, upto: str | None = None, session_id: str | None = None
+) -> Conversation:
+    """The conversation as it stood after interaction ``upto`` (default: the end).
+
+    ``session_id`` gives the conversation a new session (a rerun) instead of continuing this one.
+    """
+    items = _until(detail.interactions, upto)
+    histories: dict[str, list[Message]] = {}
+    last_prompt: InteractionRow | None = None
+    for item in items:
+        if item.type == "prompt":
+            last_prompt = item
+        elif item.type == "response" and item.model and last_prompt is not None:
+            if item.parent_id != last_prompt.id or (item.status != "ok" and not item.content):
+                continue
+            histories.setdefault(item.model, []).extend(
+                (Message("user", last_prompt.content), Message("assistant", item.content))
+            )
+    session = detail.session
+    return Conversation(
+        session_id=session_id or session.id,
+        kind=session.kind
+        if session.kind in ("compare", "chat", "chain", "conversation")
+        else "chat",  # type: ignore[arg-type]
+        histories=histories,
+        last_prompt_id=last_prompt.id if last_prompt and not session_id else None,
+        title=None if session_id else session.title,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RerunPlan:
+    """What a rerun sends: the prompt, the models and parameters it had, and the history before it."""
+
+    prompt: str
+    models: tuple[str, ...]
+    params: GenerationParams
+    conversation: Conversation
+
+
+def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan:
+    """Rerun a prompt (default: the first) in a new session that has the same history before it."""
+    prompts = [i for i in detail.interactions if i.type == "prompt"]
+    if not prompts:
+        raise ValueError("this session has no prompt to rerun")
+    prompt = next((p for p in prompts if p.id == prompt_id), None) if prompt_id else prompts[0]
+    if prompt is None:
+        raise ValueError(f"no prompt {prompt_id} in this session")
+    before = detail.interactions[: detail.interactions.index(prompt)]
+    earlier = before[-1].id if before else None
+    conversation = (
+        conversation_from(detail, upto=earlier, session_id=new_id())
+        if earlier
+        else Conversation(kind=detail.session.kind)  # type: ignore[arg-type]
+    )
+    models = tuple(
+        dict.fromkeys(
+            i.model
+            for i in detail.interactions
+            if i.parent_id == prompt.id and i.type == "response" and i.model
+        )
+    ) or tuple(prompt.metadata.get("models", ()))
+    params = prompt.metadata.get("params") or {}
+    return RerunPlan(
+        prompt.content,
+        models,
+        GenerationParams(**{k: params.get(k) for k in ("temperature", "max_tokens", "system")}),
+        conversation,
+    )
+
+
+def forked(detail: SessionDetail, at: str, title: str | None = None) -> SessionDetail:
+    """A new session holding copies of the interactions up to ``at``, with their usage and reviews."""
+    items = _until(detail.interactions, at)
+    ids = {item.id: new_id() for item in items}
+    source = detail.session
+    now = time.time()
+    session = replace(
+        source,
+        id=new_id(),
+        title=title or f"{source.title} (fork)",
+        status="completed",
+        created_at=now,
+        updated_at=now,
+        deleted_at=None,
+        metadata={**source.metadata, "forked_from": {"session": source.id, "interaction": at}},
+    )
+    return SessionDetail(
+        session,
+        [
+            replace(i, id=ids[i.id], session_id=session.id, parent_id=ids.get(i.parent_id or ""))
+            for i in items
+        ],
+        [
+            replace(r, interaction_id=ids[r.interaction_id])
+            for r in detail.requests
+            if r.interaction_id in ids
+        ],
+        [
+            replace(v, interaction_id=ids[v.interaction_id])
+            for v in detail.reviews
+            if v.interaction_id in ids
+        ],
+    )
+
+
+def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow]:
+    if upto is None:
+        return items
+    for index, item in enumerate(items):
+        if item.id == upto:
+            return items[: index + 1]
+    raise ValueError(f"no interaction {upto} in this session")

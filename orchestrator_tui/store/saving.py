@@ -1,0 +1,105 @@
+"""Writing a whole ``SessionDetail`` at once: a fork's copy, or a session imported from an export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.detail import SessionDetail
+
+Statement = tuple[str, Sequence[object]]
+
+
+async def save_detail(db: Database, detail: SessionDetail) -> None:
+    """Insert the session with its interactions, requests and reviews, in one transaction.
+
+    Fails (and writes nothing) if the session or one of its interactions is already stored.
+    """
+    await db.write(statements(detail))
+
+
+def statements(detail: SessionDetail) -> list[Statement]:
+    s = detail.session
+    out: list[Statement] = [
+        (
+            "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"
+            " deleted_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                s.id,
+                s.title,
+                s.kind,
+                s.status,
+                s.chain_name,
+                s.created_at,
+                s.updated_at,
+                s.deleted_at,
+                json.dumps(s.metadata),
+            ),
+        )
+    ]
+    out += [
+        (
+            "INSERT INTO interactions (id, session_id, parent_id, step_id, type, model, content,"
+            " status, error, created_at, finished_at, metadata)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                i.id,
+                s.id,
+                i.parent_id,
+                i.step_id,
+                i.type,
+                i.model,
+                i.content,
+                i.status,
+                i.error,
+                i.created_at,
+                i.finished_at,
+                json.dumps(i.metadata),
+            ),
+        )
+        for i in detail.interactions
+    ]
+    out += [
+        (
+            "INSERT INTO requests (session_id, interaction_id, provider, model, params, attempt,"
+            " status, error_kind, error, input_tokens, output_tokens, ttft, latency, cost, cached,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                s.id,
+                r.interaction_id,
+                r.provider,
+                r.model,
+                json.dumps(r.params),
+                r.attempt,
+                r.status,
+                r.error_kind,
+                r.error,
+                r.input_tokens,
+                r.output_tokens,
+                r.ttft,
+                r.latency,
+                r.cost,
+                int(r.cached),
+                r.created_at,
+            ),
+        )
+        for r in detail.requests
+    ]
+    out += [
+        (
+            "INSERT INTO reviews (session_id, interaction_id, reviewer, score, feedback,"
+            " suggestions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                s.id,
+                v.interaction_id,
+                v.reviewer,
+                v.score,
+                v.feedback,
+                json.dumps(list(v.suggestions)),
+                v.created_at,
+            ),
+        )
+        for v in detail.reviews
+    ]
+    return out
