@@ -43,7 +43,7 @@ def _with_store(body: Callable[[SessionStore], Awaitable[T]]) -> T:
             try:
                 return await body(store)
             except (UnknownSession, ValueError) as exc:
-                fail(str(exc).strip("'\""))
+                fail(str(exc))
 
     return run_async(main())
 
