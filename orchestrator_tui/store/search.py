@@ -24,18 +24,23 @@ class SearchHit:
     interaction_id: str
     type: str
     model: str | None
-    snippet: str
+    excerpt: str
     """Plain text around the match; ``highlights`` are the matched ranges in it."""
     highlights: tuple[Span, ...] = ()
     created_at: float = 0.0
 
+    @property
+    def snippet(self) -> str:
+        """The excerpt with matches in brackets: ``And the [checkpoint]?``."""
+        return self.marked()
+
     def marked(self, before: str = "[", after: str = "]") -> str:
-        """The snippet with each match wrapped, for plain-text output."""
+        """The excerpt with each match wrapped, for plain-text output."""
         out, last = [], 0
         for start, end in self.highlights:
-            out += [self.snippet[last:start], before, self.snippet[start:end], after]
+            out += [self.excerpt[last:start], before, self.excerpt[start:end], after]
             last = end
-        out.append(self.snippet[last:])
+        out.append(self.excerpt[last:])
         return "".join(out)
 
 

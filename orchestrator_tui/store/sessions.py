@@ -110,7 +110,7 @@ class SessionStore:
         )
         if not rows:
             raise UnknownSession(f"no session {id_or_prefix!r}")
-        if len(rows) > 1:
+        if len(rows) > 1 and rows[0]["id"] != prefix:
             raise UnknownSession(f"{id_or_prefix!r} fits several sessions; give more of the id")
         return rows[0]["id"]
 
