@@ -275,7 +275,7 @@ class Built:
     interactions: int
     seconds: float
     long_session: str
-    rare_word: str
+    rare_words: list[str]
 
 
 def build(path: Path, sessions: int, *, seed: int = 7, long_turns: int = 40) -> Built:
@@ -300,10 +300,10 @@ def build(path: Path, sessions: int, *, seed: int = 7, long_turns: int = 40) -> 
         created = now - YEARS + YEARS * number / sessions
         turns = rng.choice((1, 2, 2, 3))
         models = rng.sample(MODELS, rng.choice((2, 3, 3, 4)))
-        _session(batch, text, rng, seq, counts, created, turns, models, reviews=rng.randint(0, 4))
+        _session(batch, text, rng, seq, counts, created, turns, models, reviews=rng.randint(1, 4))
         batch.maybe_commit()
     long_id = _session(
-        batch, text, rng, seq, counts, now, long_turns, MODELS[:4], reviews=long_turns
+        batch, text, rng, seq, counts, now, long_turns, MODELS[:3], reviews=long_turns
     )
     batch.commit()
     with conn:
@@ -316,7 +316,7 @@ def build(path: Path, sessions: int, *, seed: int = 7, long_turns: int = 40) -> 
             conn.execute(sql)
     conn.execute("ANALYZE")
     conn.close()
-    rare = vocab[-400]
+    rare = vocab[-400:-390]
     return Built(sessions + 1, counts["interactions"], time.perf_counter() - started, long_id, rare)
 
 

@@ -135,6 +135,7 @@ CREATE INDEX requests_session_model ON requests(session_id, model);
 CREATE INDEX requests_created ON requests(created_at);
 CREATE INDEX requests_model ON requests(model, session_id);
 CREATE INDEX reviews_session ON reviews(session_id);
+CREATE INDEX reviews_created ON reviews(created_at);
 
 DROP TRIGGER IF EXISTS interactions_fts_insert;
 DROP TRIGGER IF EXISTS interactions_fts_delete;

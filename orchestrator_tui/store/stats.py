@@ -2,26 +2,19 @@
 tokens, cost, mean review score, and calls per day for small charts.
 
 A call is one answer (its last attempt); retried attempts count in ``attempts`` only. Everything
-still in the database counts, the trash included, since it was paid for.
+still in the database counts, the trash included, since it was paid for. Two indexed range
+queries fetch the period's rows; the figures are computed here (medians need every value anyway).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
 from orchestrator_tui.store.db import Database
 
 DAY = 86_400.0
-
-_FINAL = """
-final AS (
-    SELECT r.* FROM requests r
-    WHERE r.created_at >= ? AND r.created_at < ?
-      AND NOT EXISTS (
-        SELECT 1 FROM requests later
-        WHERE later.interaction_id = r.interaction_id AND later.attempt > r.attempt
-      )
-)"""
+MAX_DAYS = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,76 +38,68 @@ class ModelStats:
         return self.ok / self.calls if self.calls else 0.0
 
 
-MAX_DAYS = 120
+@dataclass
+class _Tally:
+    calls: int = 0
+    ok: int = 0
+    attempts: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float | None = None
+    ttft: list[float] = field(default_factory=list)
+    latency: list[float] = field(default_factory=list)
+    scores: list[float] = field(default_factory=list)
+    daily: list[int] = field(default_factory=list)
 
 
 async def model_stats(db: Database, since: float, until: float) -> list[ModelStats]:
     """Figures per model for calls made in ``[since, until)``, busiest model first."""
-    period = (since, until)
-    totals = await db.fetchall(
-        f"WITH {_FINAL} SELECT model, COUNT(*) AS calls, SUM(status = 'ok') AS ok,"
-        " SUM(attempt) AS attempts, SUM(COALESCE(input_tokens, 0)) AS tin,"
-        " SUM(COALESCE(output_tokens, 0)) AS tout, SUM(cost) AS cost"
-        " FROM final GROUP BY model ORDER BY calls DESC, model",
-        period,
-    )
-    ttft = await _medians(db, "ttft", period)
-    latency = await _medians(db, "latency", period)
-    scores = {
-        r["model"]: (r["mean"], r["n"])
-        for r in await db.fetchall(
-            "SELECT i.model AS model, AVG(v.score) AS mean, COUNT(v.score) AS n"
-            " FROM reviews v JOIN interactions i ON i.id = v.interaction_id"
-            " WHERE v.created_at >= ? AND v.created_at < ? AND v.score IS NOT NULL"
-            " GROUP BY i.model",
-            period,
-        )
-    }
-    daily = await _daily(db, since, until)
-    return [
-        ModelStats(
-            model=r["model"],
-            calls=r["calls"],
-            ok=r["ok"] or 0,
-            attempts=r["attempts"] or 0,
-            input_tokens=r["tin"],
-            output_tokens=r["tout"],
-            cost=r["cost"],
-            median_ttft=ttft.get(r["model"]),
-            median_latency=latency.get(r["model"]),
-            mean_score=scores.get(r["model"], (None, 0))[0],
-            reviews=scores.get(r["model"], (None, 0))[1],
-            daily_calls=daily.get(r["model"], ()),
-        )
-        for r in totals
-    ]
-
-
-async def _medians(db: Database, column: str, period: tuple[float, float]) -> dict[str, float]:
-    """The exact median of ``column`` per model, computed in SQLite with window functions."""
-    rows = await db.fetchall(
-        f"WITH {_FINAL}, ranked AS ("
-        f"  SELECT model, {column} AS v,"
-        f"    ROW_NUMBER() OVER (PARTITION BY model ORDER BY {column}) AS n,"
-        "    COUNT(*) OVER (PARTITION BY model) AS total"
-        f"  FROM final WHERE {column} IS NOT NULL)"
-        " SELECT model, AVG(v) AS median FROM ranked"
-        " WHERE n IN ((total + 1) / 2, (total + 2) / 2) GROUP BY model",
-        period,
-    )
-    return {r["model"]: r["median"] for r in rows}
-
-
-async def _daily(db: Database, since: float, until: float) -> dict[str, tuple[int, ...]]:
     days = max(1, min(MAX_DAYS, int((until - since + DAY - 1) // DAY)))
     width = (until - since) / days
-    rows = await db.fetchall(
-        f"WITH {_FINAL} SELECT model, CAST((created_at - ?) / ? AS INTEGER) AS bucket,"
-        " COUNT(*) AS calls FROM final GROUP BY model, bucket",
-        (since, until, since, width),
-    )
-    out: dict[str, list[int]] = {}
-    for r in rows:
-        buckets = out.setdefault(r["model"], [0] * days)
-        buckets[min(days - 1, r["bucket"])] += r["calls"]
-    return {model: tuple(b) for model, b in out.items()}
+    tallies: dict[str, _Tally] = {}
+    # The bare columns come from the row holding MAX(attempt): each answer's last attempt.
+    for r in await db.fetchall(
+        "SELECT model, status, MAX(attempt) AS attempt, input_tokens, output_tokens, cost, ttft,"
+        " latency, created_at FROM requests WHERE created_at >= ? AND created_at < ?"
+        " GROUP BY interaction_id",
+        (since, until),
+    ):
+        t = tallies.setdefault(r["model"], _Tally(daily=[0] * days))
+        t.calls += 1
+        t.ok += r["status"] == "ok"
+        t.attempts += r["attempt"]
+        t.input_tokens += r["input_tokens"] or 0
+        t.output_tokens += r["output_tokens"] or 0
+        if r["cost"] is not None:
+            t.cost = (t.cost or 0.0) + r["cost"]
+        if r["ttft"] is not None:
+            t.ttft.append(r["ttft"])
+        if r["latency"] is not None:
+            t.latency.append(r["latency"])
+        t.daily[min(days - 1, int((r["created_at"] - since) / width))] += 1
+    for r in await db.fetchall(
+        "SELECT i.model AS model, v.score AS score FROM reviews v"
+        " JOIN interactions i ON i.id = v.interaction_id"
+        " WHERE v.created_at >= ? AND v.created_at < ? AND v.score IS NOT NULL",
+        (since, until),
+    ):
+        if r["model"] in tallies:
+            tallies[r["model"]].scores.append(r["score"])
+    ordered = sorted(tallies.items(), key=lambda item: (-item[1].calls, item[0]))
+    return [
+        ModelStats(
+            model=model,
+            calls=t.calls,
+            ok=t.ok,
+            attempts=t.attempts,
+            input_tokens=t.input_tokens,
+            output_tokens=t.output_tokens,
+            cost=t.cost,
+            median_ttft=statistics.median(t.ttft) if t.ttft else None,
+            median_latency=statistics.median(t.latency) if t.latency else None,
+            mean_score=statistics.fmean(t.scores) if t.scores else None,
+            reviews=len(t.scores),
+            daily_calls=tuple(t.daily),
+        )
+        for model, t in ordered
+    ]

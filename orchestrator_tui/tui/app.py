@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 SCREEN_MODULES: dict[str, str] = {
     "workspace": "orchestrator_tui.tui.screens.workspace:WorkspaceScreen",
     "chain_editor": "orchestrator_tui.tui.screens.chain_editor:ChainEditorScreen",
+    "history": "orchestrator_tui.tui.screens.history:HistoryScreen",
+    "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
@@ -59,6 +61,7 @@ class OrchApp(App[None]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+o", "show_screen('history')", "History", id="app.history"),
     ]
 
     def __init__(
@@ -97,6 +100,17 @@ class OrchApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen("workspace")
         self._open_services()
+
+    def action_show_screen(self, name: str) -> None:
+        """Bring a named screen forward: back to it if it is on the stack, else on top."""
+        target = self.get_screen(name)
+        if target is self.screen:
+            return
+        if target in self.screen_stack:
+            while self.screen is not target:
+                self.pop_screen()
+            return
+        self.push_screen(target)
 
     @work(group="services", exclusive=True, exit_on_error=False)
     async def _open_services(self) -> None:

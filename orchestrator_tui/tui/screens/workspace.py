@@ -193,6 +193,27 @@ class WorkspaceScreen(Screen[None]):
         await self.grid.show([(model, model) for model in self.models])
         self._drive(PaneFeed(run, self.grid, text if follow_up else None))
 
+    async def continue_session(
+        self, conversation: Conversation, models: list[str], prompt: str | None = None
+    ) -> bool:
+        """Carry on a stored session (reopened from the history): its conversation and models.
+
+        ``prompt`` is its last prompt, for review and synthesis; ``False`` if a run is in flight.
+        """
+        if self.running:
+            self.notify("Cancel the run first (Escape)", severity="warning")
+            return False
+        known = [m for m in models if m in self.services.config.catalog.models]
+        self.conversation = conversation
+        self.prompt = prompt
+        self.models = known or self.models
+        self.query_one(ModelPicker).select(self.models)
+        self.query_one(ChainPanel).show_compare(self.models)
+        await self.grid.show([])
+        title = conversation.title or "a new session"
+        self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
+        return True
+
     # -- slash commands -------------------------------------------------------------------------
 
     async def command_models(self, argument: str) -> None:

@@ -1,0 +1,127 @@
+"""What the history screens do to a session, shared by the table and the detail view.
+
+Everything goes through ``services.sessions`` (the store) and, to continue a session, the
+workspace screen; no SQL here. Each action reports its outcome with a notification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.screen import Screen
+
+from orchestrator_tui.tui.screens.history_dialogs import (
+    ConfirmDialog,
+    ExportDialog,
+    RenameDialog,
+)
+
+if TYPE_CHECKING:
+    from orchestrator_tui.store.sessions import SessionStore
+
+
+class HistoryActions:
+    """Reopen, rerun, fork, rename, delete, restore and export, for the screen that owns it."""
+
+    def __init__(self, screen: Screen, changed: Callable[[], None]) -> None:  # type: ignore[type-arg]
+        self.screen = screen
+        self.changed = changed
+        """Called after the history changed (a rename, a deletion), to reload what is shown."""
+
+    @property
+    def app(self):  # type: ignore[no-untyped-def]
+        return self.screen.app
+
+    async def store(self) -> SessionStore:
+        services = await self.app.wait_services()
+        return services.sessions
+
+    async def reopen(self, session_id: str) -> None:
+        store = await self.store()
+        detail = await store.detail(session_id)
+        conversation = await store.conversation(session_id)
+        prompts = [i.content for i in detail.interactions if i.type == "prompt"]
+        workspace = await self._workspace()
+        if await workspace.continue_session(
+            conversation, list(detail.models), prompts[-1] if prompts else None
+        ):
+            self.app.notify(f"Reopened {detail.session.title!r}", markup=False)
+
+    async def rerun(self, session_id: str, prompt_id: str | None = None) -> None:
+        plan = await (await self.store()).rerun_plan(session_id, prompt_id)
+        workspace = await self._workspace()
+        if await workspace.continue_session(plan.conversation, list(plan.models)):
+            await workspace.send(plan.prompt)
+
+    async def fork(self, session_id: str, at: str) -> str:
+        fork_id = await (await self.store()).fork(session_id, at)
+        self.app.notify("Forked: the copy is at the top of the history")
+        self.changed()
+        return fork_id
+
+    def rename(self, session_id: str, title: str) -> None:
+        async def done(new: str | None) -> None:
+            if new and new != title:
+                await (await self.store()).rename(session_id, new)
+                self.changed()
+
+        self.app.push_screen(RenameDialog(title), done)
+
+    def delete(self, session_id: str, title: str) -> None:
+        async def done(yes: bool | None) -> None:
+            if yes:
+                await (await self.store()).delete([session_id])
+                self.app.notify(f"Moved {title!r} to the trash (t shows it, u restores)")
+                self.changed()
+
+        self.app.push_screen(ConfirmDialog(f"Move {title!r} to the trash?"), done)
+
+    async def restore(self, session_id: str) -> None:
+        if await (await self.store()).restore([session_id]):
+            self.app.notify("Restored")
+            self.changed()
+
+    def empty_trash(self) -> None:
+        async def done(yes: bool | None) -> None:
+            if yes:
+                count = await (await self.store()).empty_trash()
+                self.app.notify(f"Deleted {count} session(s) for good")
+                self.changed()
+
+        question = "Delete every session in the trash for good? This cannot be undone."
+        self.app.push_screen(ConfirmDialog(question, "Empty trash"), done)
+
+    def export(self, session_id: str, folder: Path | None = None) -> None:
+        async def done(choice: tuple[str, Path] | None) -> None:
+            if choice is None:
+                return
+            fmt, path = choice
+            if path.exists():
+                self.app.notify(f"{path} exists; choose a new name", severity="error", markup=False)
+                return
+            text = await (await self.store()).export(session_id, fmt)
+            try:
+                await asyncio.to_thread(_write_new, path, text)
+            except OSError as exc:
+                self.app.notify(str(exc), title="Not exported", severity="error", markup=False)
+                return
+            self.app.notify(f"Exported to {path}", markup=False)
+
+        self.app.push_screen(ExportDialog(f"orch-tui-{session_id[:8]}", folder or Path.cwd()), done)
+
+    async def _workspace(self):  # type: ignore[no-untyped-def]
+        """Back to the workspace (below the history screens), which is returned."""
+        workspace = self.app.get_screen("workspace")
+        while self.app.screen is not workspace and len(self.app.screen_stack) > 1:
+            await self.app.pop_screen()
+        if self.app.screen is not workspace:
+            await self.app.push_screen(workspace)
+        return workspace
+
+
+def _write_new(path: Path, text: str) -> None:
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)

@@ -1,0 +1,320 @@
+"""The history: every past session in a table that loads page by page as you scroll, a search box
+that answers as you type (matches highlighted), and filters by kind, model, status and period.
+
+The table never holds the whole history: the next page (by key, newest first) is fetched when the
+cursor comes near the last loaded row, so it opens at once at 100,000 sessions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from orchestrator_tui.store.listing import Cursor, SessionFilter, SessionSummary
+from orchestrator_tui.store.search import SearchHit
+from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui.history_actions import HistoryActions
+
+PAGE = 60
+KINDS = ("compare", "chat", "chain", "conversation")
+STATUSES = ("completed", "failed", "cancelled", "interrupted", "active")
+PERIODS = {"today": 1, "7 days": 7, "30 days": 30, "365 days": 365}
+DAY = 86_400.0
+SESSION_COLUMNS = (
+    ("title", 40),
+    ("kind", 12),
+    ("models", 20),
+    ("created", 16),
+    ("status", 11),
+    ("tokens", 9),
+    ("cost", 8),
+    ("score", 5),
+)
+HIT_COLUMNS = (("session", 30), ("in", 22), ("match", 60))
+
+
+def when(at: float) -> str:
+    return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
+
+
+def highlighted(hit: SearchHit) -> Text:
+    """The excerpt with each match in reverse video (model text is never parsed as markup)."""
+    text = Text(hit.excerpt, no_wrap=True, overflow="ellipsis")
+    for start, end in hit.highlights:
+        text.stylize("bold reverse", start, end)
+    return text
+
+
+class HistoryScreen(Screen[None]):
+    CSS_PATH = Path(__file__).with_name("history.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="history.back"),
+        Binding("ctrl+f", "focus_search", "Search", id="history.search"),
+        Binding("o", "reopen", "Reopen", id="history.reopen"),
+        Binding("r", "rerun", "Rerun", id="history.rerun"),
+        Binding("n", "rename", "Rename", id="history.rename"),
+        Binding("d", "delete", "Delete", id="history.delete"),
+        Binding("u", "restore", "Restore", id="history.restore"),
+        Binding("t", "toggle_trash", "Trash", id="history.trash"),
+        Binding("x", "empty_trash", "Empty trash", id="history.empty_trash", show=False),
+        Binding("e", "export", "Export", id="history.export"),
+        Binding("s", "stats", "Stats", id="history.stats"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = SessionFilter()
+        self.next: Cursor | None = None
+        self.rows: dict[str, SessionSummary] = {}
+        self.hits: list[SearchHit] = []
+        self.actions = HistoryActions(self, self.reload)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="history-bar"):
+            yield Input(placeholder="Search prompts and answers…", id="history-search")
+            yield Select([(k, k) for k in KINDS], prompt="any kind", id="filter-kind")
+            yield Select([], prompt="any model", id="filter-model")
+            yield Select([(s, s) for s in STATUSES], prompt="any status", id="filter-status")
+            yield Select([(p, p) for p in PERIODS], prompt="any time", id="filter-period")
+        yield Static("", id="history-info", markup=False)
+        table: DataTable[str | Text] = DataTable(
+            id="sessions", cursor_type="row", zebra_stripes=True
+        )
+        for label, width in SESSION_COLUMNS:
+            table.add_column(label, width=width)
+        yield table
+        hits: DataTable[str | Text] = DataTable(id="hits", cursor_type="row")
+        for label, width in HIT_COLUMNS:
+            hits.add_column(label, width=width)
+        yield hits
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        if self.rows:  # back from the detail view or a dialog: show what changed there
+            self.reload()
+
+    def on_mount(self) -> None:
+        self.query_one("#hits").display = False
+        self.query_one("#sessions").focus()
+        self.reload()
+        self._load_models()
+
+    @property
+    def searching(self) -> str:
+        return self.query_one("#history-search", Input).value.strip()
+
+    def reload(self) -> None:
+        """Show the first page again (after a filter change or an action)."""
+        self._first_page()
+        if self.searching:
+            self._search(self.searching)
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @work(group="history-page", exclusive=True, exit_on_error=False)
+    async def _first_page(self) -> None:
+        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        page = await store.page(self.filter, limit=PAGE)
+        table = self.query_one("#sessions", DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.rows.clear()
+        self._add_rows(page.rows)
+        table.move_cursor(row=min(row, max(0, table.row_count - 1)))
+        self.next = page.next
+        self._count()
+
+    @work(group="history-page", exclusive=True, exit_on_error=False)
+    async def _more(self) -> None:
+        if self.next is None:
+            return
+        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        page = await store.page(self.filter, after=self.next, limit=PAGE)
+        self._add_rows(page.rows)
+        self.next = page.next
+
+    @work(group="history-count", exclusive=True, exit_on_error=False)
+    async def _count(self) -> None:
+        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        total = await store.count(self.filter)
+        place = "in the trash" if self.filter.trash else "in the history"
+        self._info(f"{total:,} session{'s' if total != 1 else ''} {place}")
+
+    @work(group="history-models", exit_on_error=False)
+    async def _load_models(self) -> None:
+        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        names = sorted(services.config.catalog.models)
+        self.query_one("#filter-model", Select).set_options([(n, n) for n in names])
+
+    def _add_rows(self, rows: list[SessionSummary]) -> None:
+        table = self.query_one("#sessions", DataTable)
+        for row in rows:
+            self.rows[row.id] = row
+            score = formatting.score(row.best_score) if row.best_score is not None else "—"
+            table.add_row(
+                Text(row.title or "(untitled)"),
+                row.kind,
+                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                when(row.created_at),
+                row.status,
+                formatting.tokens(row.tokens),
+                formatting.cost(row.cost),
+                score,
+                key=row.id,
+            )
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        if self.next is not None and event.cursor_row >= event.data_table.row_count - 10:
+            self._more()
+
+    # -- search and filters ---------------------------------------------------------------------
+
+    @on(Input.Changed, "#history-search")
+    def _typed(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        self.query_one("#hits").display = bool(text)
+        self.query_one("#sessions").display = not text
+        if text:
+            self._search(text)
+        else:
+            self._count()
+
+    @on(Input.Submitted, "#history-search")
+    def _to_results(self) -> None:
+        self.query_one("#hits" if self.searching else "#sessions").focus()
+
+    @work(group="history-search", exclusive=True, exit_on_error=False)
+    async def _search(self, text: str) -> None:
+        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        hits = await store.search(text, self.filter, limit=100)
+        if text != self.searching:
+            return  # typing went on; a newer search is on its way
+        self.hits = hits
+        table = self.query_one("#hits", DataTable)
+        table.clear()
+        for index, hit in enumerate(hits):
+            where = "prompt" if hit.type == "prompt" else f"{hit.model or '?'} · {hit.type}"
+            table.add_row(
+                Text(hit.session_title or "(untitled)"),
+                Text(where),
+                highlighted(hit),
+                key=str(index),
+            )
+        self._info(f"{len(hits)}{'+' if len(hits) == 100 else ''} matches for {text!r}")
+
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        def chosen(widget_id: str) -> tuple[str, ...]:
+            select = self.query_one(widget_id, Select)
+            return () if select.is_blank() else (str(select.value),)
+
+        period = chosen("#filter-period")
+        since = time.time() - PERIODS[period[0]] * DAY if period else None
+        self.filter = SessionFilter(
+            kinds=chosen("#filter-kind"),
+            models=chosen("#filter-model"),
+            statuses=chosen("#filter-status"),
+            since=since,
+            trash=self.filter.trash,
+        )
+        self.reload()
+
+    # -- selection and actions ------------------------------------------------------------------
+
+    def selected(self) -> tuple[str, str | None] | None:
+        """The session under the cursor and, in search results, the matching interaction."""
+        if self.searching:
+            table = self.query_one("#hits", DataTable)
+            if not self.hits or table.cursor_row >= len(self.hits):
+                return None
+            hit = self.hits[table.cursor_row]
+            return hit.session_id, hit.interaction_id
+        table = self.query_one("#sessions", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return (key, None) if key else None
+
+    def _title(self, session_id: str) -> str:
+        row = self.rows.get(session_id)
+        if row:
+            return row.title
+        return next((h.session_title for h in self.hits if h.session_id == session_id), "")
+
+    @on(DataTable.RowSelected)
+    def _open(self) -> None:
+        chosen = self.selected()
+        if chosen:
+            from orchestrator_tui.tui.screens.session_detail import SessionDetailScreen
+
+            self.app.push_screen(SessionDetailScreen(chosen[0], focus=chosen[1]))
+
+    def _with_selected(self, act) -> None:  # type: ignore[no-untyped-def]
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("No session selected", severity="warning")
+            return
+        act(chosen[0])
+
+    def action_back(self) -> None:
+        if self.searching:
+            self.query_one("#history-search", Input).value = ""
+            return
+        self.app.pop_screen()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#history-search").focus()
+
+    async def action_reopen(self) -> None:
+        chosen = self.selected()
+        if chosen:
+            await self.actions.reopen(chosen[0])
+
+    async def action_rerun(self) -> None:
+        chosen = self.selected()
+        if chosen:
+            await self.actions.rerun(chosen[0])
+
+    def action_rename(self) -> None:
+        self._with_selected(lambda sid: self.actions.rename(sid, self._title(sid)))
+
+    def action_delete(self) -> None:
+        self._with_selected(lambda sid: self.actions.delete(sid, self._title(sid)))
+
+    async def action_restore(self) -> None:
+        chosen = self.selected()
+        if chosen and self.filter.trash:
+            await self.actions.restore(chosen[0])
+
+    def action_toggle_trash(self) -> None:
+        self.filter = replace(self.filter, trash=not self.filter.trash)
+        self.sub_title = "Trash (u restores, x empties)" if self.filter.trash else ""
+        self.reload()
+
+    def action_empty_trash(self) -> None:
+        if self.filter.trash:
+            self.actions.empty_trash()
+
+    def action_export(self) -> None:
+        self._with_selected(self.actions.export)
+
+    def action_stats(self) -> None:
+        from orchestrator_tui.tui.screens.history_stats import HistoryStatsScreen
+
+        self.app.push_screen(HistoryStatsScreen())
+
+    def _info(self, text: str) -> None:
+        self.query_one("#history-info", Static).update(text)

@@ -1,0 +1,102 @@
+"""Small dialogs of the history: rename, confirm a deletion, choose an export's format and file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+EXPORT_FORMATS = {"markdown": ".md", "json": ".json", "jsonl": ".jsonl"}
+
+
+class _Dialog(ModalScreen):  # type: ignore[type-arg]
+    CSS_PATH = Path(__file__).with_name("history.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="history.dialog.cancel")
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RenameDialog(_Dialog):
+    """Asks for a new title; dismisses with it, or ``None``."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.current = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Rename session")
+            yield Input(self.current, id="rename-input", select_on_focus=True)
+
+    @on(Input.Submitted)
+    def _done(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+
+class ConfirmDialog(_Dialog):
+    """A yes/no question; dismisses with ``True`` only on yes."""
+
+    def __init__(self, question: str, yes: str = "Delete") -> None:
+        super().__init__()
+        self.question, self.yes = question, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.question))
+            with Horizontal(classes="buttons"):
+                yield Button(self.yes, variant="error", id="yes")
+                yield Button("Cancel", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no").focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class ExportDialog(_Dialog):
+    """Format and file name; dismisses with ``(format, path)`` or ``None``."""
+
+    def __init__(self, stem: str, folder: Path) -> None:
+        super().__init__()
+        self.stem, self.folder = stem, folder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Export session")
+            yield Select(
+                [(name, name) for name in EXPORT_FORMATS],
+                value="markdown",
+                allow_blank=False,
+                id="export-format",
+            )
+            yield Input(str(self.folder / f"{self.stem}.md"), id="export-path")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="export")
+                yield Button("Cancel", id="cancel")
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        path = self.query_one("#export-path", Input)
+        path.value = str(Path(path.value).with_suffix(EXPORT_FORMATS[str(event.value)]))
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#export")
+    def _export(self) -> None:
+        fmt = str(self.query_one("#export-format", Select).value)
+        self.dismiss((fmt, Path(self.query_one("#export-path", Input).value).expanduser()))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
