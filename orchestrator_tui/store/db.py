@@ -108,17 +108,34 @@ async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
             f"(schema {version}, this one knows {len(MIGRATIONS)}); upgrade orch-tui. "
             "The file was left untouched."
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        try:
-            await conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
-        except sqlite3.OperationalError:
-            if conn.in_transaction:
-                await conn.rollback()
-            if await _version(conn) >= number:
-                continue  # another process applied it between our check and our lock
-            raise
+    if version == len(MIGRATIONS):
+        return
+    # Take the write lock, then look again: another process may have migrated meanwhile.
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= await _version(conn):
+                continue
+            for statement in _statements(script):
+                await conn.execute(statement)
+            await conn.execute(f"PRAGMA user_version = {number}")
+        await conn.commit()
+    except BaseException:
+        await conn.rollback()
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script cut into statements (trigger bodies stay whole), to run in one transaction."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
 
 
 async def _version(conn: aiosqlite.Connection) -> int:

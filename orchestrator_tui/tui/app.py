@@ -61,7 +61,7 @@ class OrchApp(App[None]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("ctrl+o", "show_screen('history')", "History", id="app.history"),
+        Binding("ctrl+o", "show_screen('history')", "History", id="app.history", show=False),
     ]
 
     def __init__(
