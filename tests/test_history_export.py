@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -106,3 +107,42 @@ def test_exports_of_several_sessions_in_one_jsonl_file_come_apart() -> None:
 def test_a_file_that_is_not_an_export_is_refused_clearly(text) -> None:
     with pytest.raises(export.ExportFormatError):
         export.from_json(text)
+
+
+def test_a_chain_sessions_steps_and_refine_scores_survive_export_and_import(
+    paths, tmp_path
+) -> None:
+    from click.testing import CliRunner
+
+    from orchestrator_tui.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["run", "draft-review-refine", "--mock", "--json", "--input", "topic=B-trees"]
+    )
+    assert result.exit_code == 0, result.output
+    asyncio.run(_check_chain_session(paths.database, tmp_path / "other.sqlite3"))
+
+
+async def _check_chain_session(path, other_path) -> None:  # type: ignore[no-untyped-def]
+    db = await Database.open(path)
+    try:
+        store = SessionStore(db)
+        [row] = (await store.page()).rows
+        detail = await store.detail(row.id)
+        assert row.kind == "chain" and detail.chain_steps
+        refine = [s for s in detail.chain_steps if s.kind == "refine"]
+        assert refine and refine[0].scores and "score" in refine[0].outcome
+        text = export.to_markdown(detail)
+        assert f"step **{refine[0].step_id}** (refine)" in text
+        doc = export.to_document(detail)
+        assert export.to_document(export.from_json(export.to_json(detail))) == doc
+        assert export.to_document(export.from_jsonl(list(export.to_jsonl(detail)))[0]) == doc
+        other_db = await Database.open(other_path)
+        try:
+            other = SessionStore(other_db)
+            await other.import_detail(export.from_json(export.to_json(detail)))
+            assert export.to_document(await other.detail(row.id)) == doc
+        finally:
+            await other_db.close()
+    finally:
+        await db.close()

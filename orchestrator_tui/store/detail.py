@@ -56,11 +56,41 @@ class ReviewRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ChainStepRow:
+    """One step of a chain run: its outcome and, for refine steps, every iteration's score."""
+
+    run_id: str
+    step_id: str
+    kind: str
+    position: int
+    status: str
+    started_at: float
+    score: float | None = None
+    scores: tuple[float | None, ...] = ()
+    output: str = ""
+    error: str | None = None
+    finished_at: float | None = None
+
+    @property
+    def outcome(self) -> str:
+        """``ok, score 0.55 → 0.72 → 0.86`` (the status, each iteration's score, any error)."""
+        text = self.status
+        if self.scores:
+            text += ", score " + " → ".join("—" if x is None else f"{x:.2f}" for x in self.scores)
+        elif self.score is not None:
+            text += f", score {self.score:.2f}"
+        if self.error:
+            text += f" ({self.error})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
 class SessionDetail:
     session: SessionRow
     interactions: list[InteractionRow]
     requests: list[RequestRow] = field(default_factory=list)
     reviews: list[ReviewRow] = field(default_factory=list)
+    chain_steps: list[ChainStepRow] = field(default_factory=list)
 
     def requests_for(self, interaction_id: str) -> list[RequestRow]:
         return [r for r in self.requests if r.interaction_id == interaction_id]
@@ -94,23 +124,6 @@ class SessionDetail:
         priced = [r.cost for r in self.requests if r.cost is not None]
         return sum(priced) if priced else None
 
-    def steps(self) -> list[tuple[str, list[InteractionRow]]]:
-        """Chain steps in order of first appearance, each with its interactions (iterations)."""
-        grouped: dict[str, list[InteractionRow]] = {}
-        for item in self.interactions:
-            if item.step_id:
-                grouped.setdefault(item.step_id, []).append(item)
-        return list(grouped.items())
-
-    def score_history(self, step_id: str) -> list[float | None]:
-        """The review score of each iteration of a step (``None`` where unreviewed or failed)."""
-        scores = []
-        for item in dict(self.steps()).get(step_id, []):
-            if item.type in ANSWER_TYPES:
-                reviews = self.reviews_for(item.id)
-                scores.append(reviews[-1].score if reviews else None)
-        return scores
-
 
 async def load_detail(db: Database, session_id: str) -> SessionDetail | None:
     row = await db.fetchone(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
@@ -131,6 +144,11 @@ async def load_detail(db: Database, session_id: str) -> SessionDetail | None:
         " WHERE session_id = ? ORDER BY id",
         (session_id,),
     )
+    steps = await db.fetchall(
+        "SELECT run_id, step_id, kind, position, status, started_at, score, scores, output, error,"
+        " finished_at FROM chain_steps WHERE session_id = ? ORDER BY started_at, position",
+        (session_id,),
+    )
     return SessionDetail(
         session_row(row),
         [interaction_row(r) for r in interactions],
@@ -147,5 +165,9 @@ async def load_detail(db: Database, session_id: str) -> SessionDetail | None:
         [
             ReviewRow(**{**dict(r), "suggestions": tuple(json.loads(r["suggestions"] or "[]"))})
             for r in reviews
+        ],
+        [
+            ChainStepRow(**{**dict(r), "scores": tuple(json.loads(r["scores"] or "[]"))})
+            for r in steps
         ],
     )

@@ -11,7 +11,7 @@ from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from orchestrator_tui.store.detail import RequestRow, ReviewRow, SessionDetail
+from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow, SessionRow
 
 FORMAT = "orch-tui.session"
@@ -29,6 +29,7 @@ def to_document(detail: SessionDetail) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "session": asdict(detail.session),
+        "chain_steps": [asdict(step) for step in detail.chain_steps],
         "interactions": [_interaction(detail, item) for item in detail.interactions],
     }
 
@@ -38,14 +39,19 @@ def to_json(detail: SessionDetail) -> str:
 
 
 def to_jsonl(detail: SessionDetail) -> Iterator[str]:
-    """One self-contained line per interaction: the session, the prompt it answers, its usage."""
+    """One self-contained line per interaction: the session, the prompt it answers, its usage.
+
+    Each line repeats the session and its chain steps (a few), so any line stands alone.
+    """
     session = asdict(detail.session)
+    steps = [asdict(step) for step in detail.chain_steps]
     by_id = {item.id: item for item in detail.interactions}
     for item in detail.interactions:
         line = {
             "format": FORMAT,
             "version": VERSION,
             "session": session,
+            "chain_steps": steps,
             **_interaction(detail, item),
             "prompt": _prompt_of(item, by_id),
         }
@@ -56,6 +62,10 @@ def from_document(data: Any) -> SessionDetail:
     _check(data)
     try:
         session = SessionRow(**data["session"])
+        steps = [
+            ChainStepRow(**{**step, "scores": tuple(step.get("scores", ()))})
+            for step in data.get("chain_steps", [])
+        ]
         interactions, requests, reviews = [], [], []
         for item in data["interactions"]:
             interaction, item_requests, item_reviews = _read_interaction(item, session.id)
@@ -64,7 +74,7 @@ def from_document(data: Any) -> SessionDetail:
             reviews += item_reviews
     except (KeyError, TypeError) as exc:
         raise ExportFormatError(f"not a complete orch-tui session export ({exc})") from None
-    return SessionDetail(session, interactions, requests, reviews)
+    return SessionDetail(session, interactions, requests, reviews, steps)
 
 
 def from_json(text: str) -> SessionDetail:
@@ -87,7 +97,13 @@ def from_jsonl(lines: Iterable[str]) -> list[SessionDetail]:
         _check(data)
         doc = sessions.setdefault(
             data["session"]["id"],
-            {"format": FORMAT, "version": VERSION, "session": data["session"], "interactions": []},
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "session": data["session"],
+                "chain_steps": data.get("chain_steps", []),
+                "interactions": [],
+            },
         )
         doc["interactions"].append(data)
     return [from_document(doc) for doc in sessions.values()]
@@ -104,6 +120,10 @@ def to_markdown(detail: SessionDetail) -> str:
     if detail.cost is not None:
         totals += f" · ${detail.cost:.4f}"
     lines += [f"Models: {', '.join(detail.models) or '—'} · {totals}", ""]
+    for step in detail.chain_steps:
+        lines.append(f"- step **{step.step_id}** ({step.kind}): {step.outcome}")
+    if detail.chain_steps:
+        lines.append("")
     for item in detail.interactions:
         lines += _markdown_item(detail, item)
     return "\n".join(lines).rstrip() + "\n"

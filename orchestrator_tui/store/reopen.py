@@ -88,7 +88,10 @@ def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan
 
 
 def forked(detail: SessionDetail, at: str, title: str | None = None) -> SessionDetail:
-    """A new session holding copies of the interactions up to ``at``, with their usage and reviews."""
+    """A new session holding copies of the interactions up to ``at``, with their usage and reviews.
+
+    Chain step records stay with the run that made them; the copied interactions keep their step ids.
+    """
     items = _until(detail.interactions, at)
     ids = {item.id: new_id() for item in items}
     source = detail.session

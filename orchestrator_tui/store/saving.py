@@ -102,4 +102,26 @@ def statements(detail: SessionDetail) -> list[Statement]:
         )
         for v in detail.reviews
     ]
+    out += [
+        (
+            "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, score,"
+            " scores, output, error, started_at, finished_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                s.id,
+                c.run_id,
+                c.step_id,
+                c.kind,
+                c.position,
+                c.status,
+                c.score,
+                json.dumps(list(c.scores)),
+                c.output,
+                c.error,
+                c.started_at,
+                c.finished_at,
+            ),
+        )
+        for c in detail.chain_steps
+    ]
     return out

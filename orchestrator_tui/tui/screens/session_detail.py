@@ -40,10 +40,8 @@ def describe(detail: SessionDetail) -> Content:
         Content(" · ".join(facts)),
         Content(f"models: {', '.join(detail.models) or '—'} · " + " · ".join(totals)),
     ]
-    for step, _ in detail.steps():
-        scores = [f"{x:.2f}" if x is not None else "—" for x in detail.score_history(step)]
-        if any(x != "—" for x in scores):
-            lines.append(Content(f"step {step}: score {' → '.join(scores)}"))
+    for step in detail.chain_steps:
+        lines.append(Content(f"step {step.step_id} ({step.kind}): {step.outcome}"))
     return Content("\n").join(lines)
 
 
