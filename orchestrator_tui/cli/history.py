@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
@@ -90,7 +90,14 @@ def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def _filter(kinds, models, statuses, since, until, trash) -> SessionFilter:  # type: ignore[no-untyped-def]
+def _filter(
+    kinds: tuple[str, ...],
+    models: tuple[str, ...],
+    statuses: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    trash: bool,
+) -> SessionFilter:
     return SessionFilter(
         tuple(kinds), tuple(models), tuple(statuses), parse_when(since), parse_when(until), trash
     )
@@ -373,6 +380,3 @@ def _score(value: float | None) -> str:
 
 def _mb(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
-
-
-__all__: Sequence[str] = ["history", "parse_when", "summary_line"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from orchestrator_tui.core.conversation import Conversation
@@ -142,24 +142,21 @@ class SessionStore:
         title = " ".join(title.split())
         if not title:
             raise ValueError("the title is empty")
-        await self._update("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
+        if not await self.db.write(
+            [("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))]
+        ):
+            raise UnknownSession(f"no session {session_id!r}")
 
     async def delete(self, session_ids: Iterable[str]) -> int:
         """Move sessions to the trash; they can be restored until the trash is emptied."""
         ids = list(session_ids)
-        return await self._update_many(
-            f"UPDATE sessions SET deleted_at = ? WHERE deleted_at IS NULL AND id IN"
-            f" ({placeholders(ids)})",
-            [time.time(), *ids],
-        )
+        sql = f"UPDATE sessions SET deleted_at = ? WHERE deleted_at IS NULL AND id IN ({placeholders(ids)})"
+        return await self.db.write([(sql, [time.time(), *ids])])
 
     async def restore(self, session_ids: Iterable[str]) -> int:
         ids = list(session_ids)
-        return await self._update_many(
-            f"UPDATE sessions SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND id IN"
-            f" ({placeholders(ids)})",
-            ids,
-        )
+        sql = f"UPDATE sessions SET deleted_at = NULL WHERE deleted_at IS NOT NULL AND id IN ({placeholders(ids)})"
+        return await self.db.write([(sql, ids)])
 
     async def empty_trash(self) -> int:
         """Delete for good every session in the trash, with all it holds."""
@@ -203,13 +200,6 @@ class SessionStore:
 
     async def backup(self, target: Path) -> int:
         return await upkeep.backup(self.db, target)
-
-    async def _update(self, sql: str, params: Sequence[object]) -> None:
-        if await self.db.write([(sql, params)]) == 0:
-            raise UnknownSession(f"no session {params[-1]!r}")
-
-    async def _update_many(self, sql: str, params: Sequence[object]) -> int:
-        return await self.db.write([(sql, params)])
 
 
 def _alive(pid: int | None) -> bool:

@@ -78,6 +78,7 @@ class HistoryScreen(Screen[None]):
         self.next: Cursor | None = None
         self.rows: dict[str, SessionSummary] = {}
         self.hits: list[SearchHit] = []
+        self.models_loaded = False
         self.actions = HistoryActions(self, self.reload)
 
     def compose(self) -> ComposeResult:
@@ -109,7 +110,6 @@ class HistoryScreen(Screen[None]):
         self.query_one("#hits").display = False
         self.query_one("#sessions").focus()
         self.reload()
-        self._load_models()
 
     @property
     def searching(self) -> str:
@@ -135,6 +135,8 @@ class HistoryScreen(Screen[None]):
         table.move_cursor(row=min(row, max(0, table.row_count - 1)))
         self.next = page.next
         self._count()
+        if not self.models_loaded:  # after the first rows: they are what the user waits for
+            self._load_models()
 
     @work(group="history-page", exclusive=True, exit_on_error=False)
     async def _more(self) -> None:
@@ -157,6 +159,7 @@ class HistoryScreen(Screen[None]):
         services = await self.app.wait_services()  # type: ignore[attr-defined]
         names = sorted(services.config.catalog.models)
         self.query_one("#filter-model", Select).set_options([(n, n) for n in names])
+        self.models_loaded = True
 
     def _add_rows(self, rows: list[SessionSummary]) -> None:
         table = self.query_one("#sessions", DataTable)
