@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from sqlite3 import Row
 
 from orchestrator_tui.store.db import Database
 
@@ -56,14 +57,17 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
     """Figures per model for calls made in ``[since, until)``, busiest model first."""
     days = max(1, min(MAX_DAYS, int((until - since + DAY - 1) // DAY)))
     width = (until - since) / days
-    tallies: dict[str, _Tally] = {}
-    # The bare columns come from the row holding MAX(attempt): each answer's last attempt.
+    last: dict[str, Row] = {}  # each answer's last attempt (retries have their own rows)
     for r in await db.fetchall(
-        "SELECT model, status, MAX(attempt) AS attempt, input_tokens, output_tokens, cost, ttft,"
-        " latency, created_at FROM requests WHERE created_at >= ? AND created_at < ?"
-        " GROUP BY interaction_id",
+        "SELECT interaction_id, model, status, attempt, input_tokens, output_tokens, cost, ttft,"
+        " latency, created_at FROM requests WHERE created_at >= ? AND created_at < ?",
         (since, until),
     ):
+        seen = last.get(r["interaction_id"])
+        if seen is None or r["attempt"] > seen["attempt"]:
+            last[r["interaction_id"]] = r
+    tallies: dict[str, _Tally] = {}
+    for r in last.values():
         t = tallies.setdefault(r["model"], _Tally(daily=[0] * days))
         t.calls += 1
         t.ok += r["status"] == "ok"
