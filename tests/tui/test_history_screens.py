@@ -207,6 +207,26 @@ async def test_delete_asks_first_then_the_trash_can_restore(config) -> None:
         assert row_ids(screen)[0] == sid(6)
 
 
+async def test_emptying_the_trash_asks_first_and_deletes_for_good(config) -> None:
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("x")  # not in the trash: nothing happens
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        await pilot.press("t", "x")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert row_ids(screen) == []
+        assert await pilot.app.services.sessions.get(sid(6)) is None
+
+
 async def test_rename_changes_the_title_in_place(config) -> None:
     fill(config)
     async with app_for(config).run_test(size=SIZE) as pilot:

@@ -67,7 +67,7 @@ class HistoryScreen(Screen[None]):
         Binding("d", "delete", "Delete", id="history.delete"),
         Binding("u", "restore", "Restore", id="history.restore"),
         Binding("t", "toggle_trash", "Trash", id="history.trash"),
-        Binding("x", "empty_trash", "Empty trash", id="history.empty_trash", show=False),
+        Binding("x", "empty_trash", "Empty trash", id="history.empty_trash"),
         Binding("e", "export", "Export", id="history.export"),
         Binding("s", "stats", "Stats", id="history.stats"),
     ]
@@ -101,6 +101,12 @@ class HistoryScreen(Screen[None]):
             hits.add_column(label, width=width)
         yield hits
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Trash actions only in the trash, so the footer shows what applies here."""
+        if action in ("restore", "empty_trash"):
+            return self.filter.trash
+        return True
 
     def on_screen_resume(self) -> None:
         if self.rows:  # back from the detail view or a dialog: show what changed there
@@ -299,17 +305,17 @@ class HistoryScreen(Screen[None]):
 
     async def action_restore(self) -> None:
         chosen = self.selected()
-        if chosen and self.filter.trash:
+        if chosen:
             await self.actions.restore(chosen[0])
 
     def action_toggle_trash(self) -> None:
         self.filter = replace(self.filter, trash=not self.filter.trash)
-        self.sub_title = "Trash (u restores, x empties)" if self.filter.trash else ""
+        self.sub_title = "Trash" if self.filter.trash else ""
+        self.refresh_bindings()
         self.reload()
 
     def action_empty_trash(self) -> None:
-        if self.filter.trash:
-            self.actions.empty_trash()
+        self.actions.empty_trash()
 
     def action_export(self) -> None:
         self._with_selected(self.actions.export)
