@@ -127,11 +127,17 @@ async def measure_app(folder: Path, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as home:
         paths = Paths(Path(home) / "config", folder, Path(home) / "cache")
         app = OrchApp(config=load_config(paths), warm_sdks=False)
-        first, settled = [], []
+        first, settled, floor = [], [], []
         async with app.run_test(size=(120, 40)) as pilot:
             await app.wait_services()
             await pilot.pause()
             for _ in range(repeat):
+                started = time.perf_counter()
+                await app.push_screen(_bare_table())
+                await pilot.pause()
+                floor.append((time.perf_counter() - started) * 1000)
+                await app.pop_screen()
+                await pilot.pause()
                 started = time.perf_counter()
                 screen = HistoryScreen()
                 await app.push_screen(screen)
@@ -145,6 +151,27 @@ async def measure_app(folder: Path, repeat: int) -> None:
     print("app (Textual, headless 120x40)")
     print(line("History screen to its first rows", first, TARGETS_MS["first page"]))
     print(line("... to everything painted and idle", settled))
+    print(line("a bare 60-row table screen (the floor)", floor))
+    print(
+        f"  History screen / bare table: {statistics.median(settled) / statistics.median(floor):.1f}x"
+    )
+
+
+def _bare_table():  # type: ignore[no-untyped-def]
+    """What any Textual screen with a header, a 60-row table and a footer costs on this machine."""
+    from textual.screen import Screen
+    from textual.widgets import DataTable, Footer, Header
+
+    class Bare(Screen[None]):
+        def compose(self):  # type: ignore[no-untyped-def]
+            yield Header()
+            table: DataTable[str] = DataTable(cursor_type="row")
+            table.add_columns(*(f"column {c}" for c in range(8)))
+            table.add_rows([f"cell {r} {c}" for c in range(8)] for r in range(60))
+            yield table
+            yield Footer()
+
+    return Bare()
 
 
 async def main() -> None:
