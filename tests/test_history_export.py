@@ -132,6 +132,7 @@ async def _check_chain_session(path, other_path) -> None:  # type: ignore[no-unt
         assert row.kind == "chain" and detail.chain_steps
         refine = [s for s in detail.chain_steps if s.kind == "refine"]
         assert refine and refine[0].scores and "score" in refine[0].outcome
+        assert refine[0].details  # rewrites, passed
         text = export.to_markdown(detail)
         assert f"step **{refine[0].step_id}** (refine)" in text
         doc = export.to_document(detail)

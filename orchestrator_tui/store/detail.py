@@ -70,6 +70,8 @@ class ChainStepRow:
     output: str = ""
     error: str | None = None
     finished_at: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    """Refine: ``rewrites``, ``passed``; conversation: ``turns``, ``stopped``, ``judge_score``."""
 
     @property
     def outcome(self) -> str:
@@ -146,7 +148,7 @@ async def load_detail(db: Database, session_id: str) -> SessionDetail | None:
     )
     steps = await db.fetchall(
         "SELECT run_id, step_id, kind, position, status, started_at, score, scores, output, error,"
-        " finished_at FROM chain_steps WHERE session_id = ? ORDER BY started_at, position",
+        " finished_at, details FROM chain_steps WHERE session_id = ? ORDER BY started_at, position",
         (session_id,),
     )
     return SessionDetail(
@@ -167,7 +169,13 @@ async def load_detail(db: Database, session_id: str) -> SessionDetail | None:
             for r in reviews
         ],
         [
-            ChainStepRow(**{**dict(r), "scores": tuple(json.loads(r["scores"] or "[]"))})
+            ChainStepRow(
+                **{
+                    **dict(r),
+                    "scores": tuple(json.loads(r["scores"] or "[]")),
+                    "details": json.loads(r["details"] or "{}"),
+                }
+            )
             for r in steps
         ],
     )

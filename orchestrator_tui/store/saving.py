@@ -105,8 +105,8 @@ def statements(detail: SessionDetail) -> list[Statement]:
     out += [
         (
             "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, score,"
-            " scores, output, error, started_at, finished_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " scores, output, error, details, started_at, finished_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 s.id,
                 c.run_id,
@@ -118,6 +118,7 @@ def statements(detail: SessionDetail) -> list[Statement]:
                 json.dumps(list(c.scores)),
                 c.output,
                 c.error,
+                json.dumps(c.details),
                 c.started_at,
                 c.finished_at,
             ),
