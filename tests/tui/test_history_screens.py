@@ -391,3 +391,16 @@ def test_snapshot_stats(config, snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(app_for(config), terminal_size=SIZE, run_before=stats)
+
+
+async def test_ctrl_o_from_a_session_goes_back_to_the_history_not_a_second_one(config) -> None:
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SessionDetailScreen)
+        depth = len(pilot.app.screen_stack)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert pilot.app.screen is screen and len(pilot.app.screen_stack) == depth - 1
