@@ -127,7 +127,7 @@ async def measure_app(folder: Path, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as home:
         paths = Paths(Path(home) / "config", folder, Path(home) / "cache")
         app = OrchApp(config=load_config(paths), warm_sdks=False)
-        first, settled, floor = [], [], []
+        first, settled, floor, again = [], [], [], []
         async with app.run_test(size=(120, 40)) as pilot:
             await app.wait_services()
             await pilot.pause()
@@ -136,6 +136,12 @@ async def measure_app(folder: Path, repeat: int) -> None:
                 await app.push_screen(_bare_table())
                 await pilot.pause()
                 floor.append((time.perf_counter() - started) * 1000)
+                await app.pop_screen()
+                await pilot.pause()
+                started = time.perf_counter()
+                await pilot.press("ctrl+o")  # the app's own History screen: built once, then shown
+                await pilot.pause()
+                again.append((time.perf_counter() - started) * 1000)
                 await app.pop_screen()
                 await pilot.pause()
                 started = time.perf_counter()
@@ -151,6 +157,7 @@ async def measure_app(folder: Path, repeat: int) -> None:
     print("app (Textual, headless 120x40)")
     print(line("History screen to its first rows", first, TARGETS_MS["first page"]))
     print(line("... to everything painted and idle", settled))
+    print(line("ctrl+o again (screen kept, page reloaded)", again[1:]))
     print(line("a bare 60-row table screen (the floor)", floor))
     print(
         f"  History screen / bare table: {statistics.median(settled) / statistics.median(floor):.1f}x"
