@@ -50,10 +50,20 @@ class HistoryActions:
         ):
             self.app.notify(f"Reopened {detail.session.title!r}", markup=False)
 
-    async def rerun(self, session_id: str, prompt_id: str | None = None) -> None:
+    async def rerun(
+        self, session_id: str, prompt_id: str | None = None, *, other_models: bool = False
+    ) -> None:
+        """Send the prompt again to the same models, in a new session; with ``other_models``,
+        leave it in the prompt box with the model list open, to choose and send."""
         plan = await (await self.store()).rerun_plan(session_id, prompt_id)
         workspace = await self._workspace()
-        if await workspace.continue_session(plan.conversation, list(plan.models)):
+        draft = plan.prompt if other_models else None
+        if not await workspace.continue_session(plan.conversation, list(plan.models), draft=draft):
+            return
+        if other_models:
+            workspace.action_toggle_models(show=True)
+            self.app.notify("Pick the models, then send the prompt (ctrl+g goes to it)")
+        else:
             await workspace.send(plan.prompt)
 
     async def fork(self, session_id: str, at: str) -> str:

@@ -301,6 +301,22 @@ async def test_rerun_sends_the_prompt_again_in_a_new_session(config) -> None:
         assert page.rows[0].models == ("mock:echo",)
 
 
+async def test_rerun_with_other_models_leaves_the_prompt_ready_and_the_models_open(config) -> None:
+    from orchestrator_tui.tui.widgets.prompt_box import PromptBox
+
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        await open_history(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        workspace = pilot.app.screen
+        assert isinstance(workspace, WorkspaceScreen)
+        assert workspace.query_one(PromptBox).text == "Plan a trip to Lisbon"
+        assert workspace.query_one("#sidebar").display
+        assert workspace.conversation.session_id != sid(6) and not workspace.feeds
+        assert await pilot.app.services.sessions.count() == 6  # nothing sent yet
+
+
 async def test_export_writes_the_chosen_format_and_never_overwrites(config, tmp_path) -> None:
     fill(config)
     target = tmp_path / "lisbon.jsonl"

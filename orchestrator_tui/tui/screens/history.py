@@ -63,6 +63,7 @@ class HistoryScreen(Screen[None]):
         Binding("ctrl+f", "focus_search", "Search", id="history.search"),
         Binding("o", "reopen", "Reopen", id="history.reopen"),
         Binding("r", "rerun", "Rerun", id="history.rerun"),
+        Binding("R", "rerun_other", "Rerun with…", id="history.rerun_other", show=False),
         Binding("n", "rename", "Rename", id="history.rename"),
         Binding("d", "delete", "Delete", id="history.delete"),
         Binding("u", "restore", "Restore", id="history.restore"),
@@ -292,10 +293,13 @@ class HistoryScreen(Screen[None]):
         if chosen:
             await self.actions.reopen(chosen[0])
 
-    async def action_rerun(self) -> None:
+    async def action_rerun(self, other_models: bool = False) -> None:
         chosen = self.selected()
         if chosen:
-            await self.actions.rerun(chosen[0])
+            await self.actions.rerun(chosen[0], other_models=other_models)
+
+    async def action_rerun_other(self) -> None:
+        await self.action_rerun(other_models=True)
 
     def action_rename(self) -> None:
         self._with_selected(lambda sid: self.actions.rename(sid, self._title(sid)))

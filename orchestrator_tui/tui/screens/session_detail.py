@@ -83,6 +83,7 @@ class SessionDetailScreen(Screen[None]):
         Binding("f", "fork", "Fork here", id="detail.fork"),
         Binding("o", "reopen", "Reopen", id="detail.reopen"),
         Binding("r", "rerun", "Rerun prompt", id="detail.rerun"),
+        Binding("R", "rerun_other", "Rerun with…", id="detail.rerun_other", show=False),
         Binding("n", "rename", "Rename", id="detail.rename"),
         Binding("e", "export", "Export", id="detail.export"),
         Binding("d", "delete", "Delete", id="detail.delete"),
@@ -148,13 +149,16 @@ class SessionDetailScreen(Screen[None]):
     async def action_reopen(self) -> None:
         await self.actions.reopen(self.session_id)
 
-    async def action_rerun(self) -> None:
+    async def action_rerun(self, other_models: bool = False) -> None:
         """Rerun the prompt under the cursor, or the one the answer under the cursor replied to."""
         item = self.current()
         prompt_id = None
         if item is not None and self.detail is not None:
             prompt_id = item.id if item.type == "prompt" else self._prompt_before(item)
-        await self.actions.rerun(self.session_id, prompt_id)
+        await self.actions.rerun(self.session_id, prompt_id, other_models=other_models)
+
+    async def action_rerun_other(self) -> None:
+        await self.action_rerun(other_models=True)
 
     def _prompt_before(self, item: InteractionRow) -> str | None:
         assert self.detail is not None

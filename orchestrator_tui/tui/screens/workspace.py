@@ -194,11 +194,17 @@ class WorkspaceScreen(Screen[None]):
         self._drive(PaneFeed(run, self.grid, text if follow_up else None))
 
     async def continue_session(
-        self, conversation: Conversation, models: list[str], prompt: str | None = None
+        self,
+        conversation: Conversation,
+        models: list[str],
+        prompt: str | None = None,
+        *,
+        draft: str | None = None,
     ) -> bool:
         """Carry on a stored session (reopened from the history): its conversation and models.
 
-        ``prompt`` is its last prompt, for review and synthesis; ``False`` if a run is in flight.
+        ``prompt`` is its last prompt, for review and synthesis; ``draft`` goes into the prompt
+        box, to send as it is or after changing the models. ``False`` if a run is in flight.
         """
         if self.running:
             self.notify("Cancel the run first (Escape)", severity="warning")
@@ -212,6 +218,8 @@ class WorkspaceScreen(Screen[None]):
         await self.grid.show([])
         title = conversation.title or "a new session"
         self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
+        if draft is not None:
+            self.query_one(PromptBox).text = draft
         return True
 
     # -- slash commands -------------------------------------------------------------------------
