@@ -172,3 +172,30 @@ def test_titles_come_from_the_first_line_of_the_prompt() -> None:
     assert make_title("\n  Hello there\nmore") == "Hello there"
     long = "word " * 40
     assert make_title(long).endswith("…") and len(make_title(long)) <= 61
+
+
+async def test_answers_are_indexed_once_when_they_stop_streaming(services, write_models, paths):
+    from orchestrator_tui.services import open_services
+
+    write_models("models:\n  mock:slow: {api_name: echo, options: {tokens_per_second: 200}}\n")
+    own = await open_services(paths)
+    own.recorder.interval = 0.02
+    prompt = "quokka " + " ".join(f"filler{i}" for i in range(60)) + " wombat"
+    try:
+        run = own.orchestrator.fan_out(prompt, ["mock:slow"])
+        checked = False
+        async for event in run:
+            if isinstance(event, TextDelta) and event.text.strip() == "filler40":
+                await asyncio.sleep(0.1)  # several flushes of the growing answer
+                hits = await own.sessions.search("quokka")
+                assert [h.type for h in hits] == ["prompt"]  # not the half-written answer
+                checked = True
+        assert checked
+        await own.recorder.flush()
+        hits = await own.sessions.search("wombat")
+        assert sorted(h.type for h in hits) == ["prompt", "response"]
+        await own.db.write(
+            [("INSERT INTO interactions_fts(interactions_fts) VALUES ('integrity-check')", ())]
+        )
+    finally:
+        await own.aclose()

@@ -175,4 +175,36 @@ WHEN old.type = 'prompt' BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1, RESPONSE_CACHE, CHAIN_STEPS, CHAIN_STEP_DETAILS, HISTORY_SEARCH]
+FTS_AFTER_STREAMING = """
+-- The recorder rewrites a streaming answer about twice a second; indexing every version made
+-- indexing quadratic in the answer's length. An answer is indexed once, when it stops streaming.
+-- Entries of rows still streaming are taken out first, exactly as they were indexed.
+INSERT INTO interactions_fts(interactions_fts, rowid, content)
+    SELECT 'delete', seq, content FROM interactions WHERE status = 'streaming';
+DROP TRIGGER interactions_fts_insert;
+DROP TRIGGER interactions_fts_delete;
+DROP TRIGGER interactions_fts_update;
+CREATE TRIGGER interactions_fts_insert AFTER INSERT ON interactions
+WHEN new.status != 'streaming' BEGIN
+    INSERT INTO interactions_fts(rowid, content) VALUES (new.seq, new.content);
+END;
+CREATE TRIGGER interactions_fts_delete AFTER DELETE ON interactions
+WHEN old.status != 'streaming' BEGIN
+    INSERT INTO interactions_fts(interactions_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+END;
+CREATE TRIGGER interactions_fts_update AFTER UPDATE OF content, status ON interactions BEGIN
+    INSERT INTO interactions_fts(interactions_fts, rowid, content)
+        SELECT 'delete', old.seq, old.content WHERE old.status != 'streaming';
+    INSERT INTO interactions_fts(rowid, content)
+        SELECT new.seq, new.content WHERE new.status != 'streaming';
+END;
+"""
+
+MIGRATIONS: list[str] = [
+    SCHEMA_V1,
+    RESPONSE_CACHE,
+    CHAIN_STEPS,
+    CHAIN_STEP_DETAILS,
+    HISTORY_SEARCH,
+    FTS_AFTER_STREAMING,
+]
