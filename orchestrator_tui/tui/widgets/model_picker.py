@@ -92,7 +92,7 @@ class ModelPicker(Vertical):
         self.catalog, self.status = catalog, status
         chosen = set(selected)
         options = [
-            Selection(self._label(name), name, name in chosen)
+            Selection(self._label(name), name, name in chosen, id=name)
             for name in sorted(catalog.models, key=lambda n: (n.partition(":")[0] != "mock", n))
         ]
         picker = self.query_one(SelectionList)
