@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from orchestrator_tui.services import Services
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
+NARROW = 100
+"""Below this width the model list starts hidden (ctrl+b shows it), so answers get the room."""
 FIRST_RUN = (
     "No API keys found, so two offline mock models are selected: try everything with them. "
     "Add a key on the Keys screen or with `orch-tui keys set <provider>`."
@@ -72,6 +75,7 @@ class WorkspaceScreen(Screen[None]):
         self.prompt: str | None = None
         """The last prompt sent, as the models received it (for retry, review, synthesis)."""
         self.feeds: list[PaneFeed] = []
+        self._narrow: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -103,6 +107,12 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(PromptBox).focus()
         self.query_one(ChainPanel).show_compare(self.models)
         self._load()
+
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.query_one("#sidebar").display = not narrow
 
     @work(group="workspace-load", exit_on_error=False)
     async def _load(self) -> None:

@@ -59,6 +59,8 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._flush_timer: Timer | None = None
         self._flush_scheduled = False
         self._last_flush = 0.0
+        self._end_y = 0
+        """Where the view last scrolled to follow the tail."""
 
     @property
     def text(self) -> str:
@@ -227,21 +229,31 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     @property
     def following(self) -> bool:
-        """True while the last line is in view: new text then keeps it there."""
-        return self.scroll_y >= self.max_scroll_y
+        """True unless the person scrolled up; new text then keeps the last line in view.
+
+        Compared with where the view last scrolled itself, not with the current maximum, so a
+        resize (which moves the maximum) never unsticks the view.
+        """
+        return self.scroll_y >= min(self._end_y, self.max_scroll_y)
 
     def _show(self) -> None:
         follow = self.following
         self.virtual_size = Size(self._content_width(), self.line_count)
         self.refresh()
         if follow:
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        self._end_y = self.max_scroll_y
+        self.scroll_to(y=self._end_y, animate=False, immediate=True, force=True)
 
     # -- Textual hooks ---------------------------------------------------------------------------
 
     def on_resize(self) -> None:
         width = self._content_width()
         if width == self._width:
+            if self.following:
+                self._scroll_to_end()
             return
         self._width = width
         for rendered in self._blocks:
