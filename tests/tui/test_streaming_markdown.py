@@ -116,3 +116,36 @@ async def test_code_blocks_can_be_taken_out_for_copying() -> None:
         view = app.query_one(StreamingMarkdown)
         view.set_text("intro\n\n```python\nprint(1)\n\nprint(2)\n```\n\n    raw\n")
         assert view.code_blocks() == ["print(1)\n\nprint(2)", "raw"]
+
+
+async def test_text_that_arrives_before_the_first_layout_is_wrapped_to_the_real_width() -> None:
+    class EarlyApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StreamingMarkdown()
+
+        def on_mount(self) -> None:
+            view = self.query_one(StreamingMarkdown)
+            view.append("Why is the sky blue and what colour is the sea")
+            view.finish()
+
+    app = EarlyApp()
+    async with app.run_test(size=(70, 10)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        view = app.query_one(StreamingMarkdown)
+        lines = ["".join(s.text for s in strip).rstrip() for strip in view.lines()]
+        assert lines == ["Why is the sky blue and what colour is the sea"]
+
+
+async def test_a_shorter_view_still_shows_the_last_line() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        view.set_text(lorem_markdown(5, 600) + "\n\nTHE-LAST-LINE")
+        await pilot.pause()
+        view.styles.height = 8
+        await pilot.pause()
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
+        last = "".join(s.text for s in view.render_line(view.size.height - 1))
+        assert "THE-LAST-LINE" in last

@@ -48,8 +48,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._pending: list[str] = []
         self._tail_start = 0
         """Offset in ``_text`` where the open (unfinished) part begins."""
-        self._prefix: list[Strip | Text] = []
-        """Lines of earlier messages and notes: strips, or notes kept as Text to re-wrap."""
+        self._prefix: list[Markdown | Text | None] = []
+        """Earlier messages (Markdown), notes (Text) and blank lines (None), wrapped on demand."""
+        self._prefix_lines: list[Strip] | None = None
+        """``_prefix`` rendered at ``_width``; ``None`` when it must be rendered again."""
         self._blocks: list[_Rendered] = []
         self._tail: list[Strip] = []
         self._tail_block: Block | None = None
@@ -60,6 +62,8 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._flush_scheduled = False
         self._last_flush = 0.0
         self._end_y = 0
+        self._stale = False
+        self._rewrap_scheduled = False
         """Where the view last scrolled to follow the tail."""
 
     @property
@@ -117,11 +121,12 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     def note(self, text: Text) -> None:
         """Close the current message and add a line of plain text (a follow-up's prompt, an error)."""
         self.finish()
-        self._prefix.extend(self._done_blocks_strips())
+        if self._text:
+            self._prefix.append(Markdown(visible_controls(self._text)))
         if self._prefix:
-            self._prefix.append(_BLANK)
-        self._prefix.append(text)
-        self._prefix.append(_BLANK)
+            self._prefix.append(None)
+        self._prefix += [text, None]
+        self._prefix_lines = None
         self._text, self._tail_start, self._blocks = "", 0, []
         self._rebuild_done()
         self._show()
@@ -131,6 +136,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._text, self._tail_start = "", 0
         self._pending.clear()
         self._prefix.clear()
+        self._prefix_lines = None
         self._blocks.clear()
         self._tail, self._tail_block = [], None
         self._rebuild_done()
@@ -187,7 +193,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             self._tail = [*self._separator(block, len(self._blocks)), *self._render(block)]
 
     def _render(self, block: Block) -> list[Strip]:
-        width = self._content_width()
+        if not self.scrollable_content_region.width:
+            self._stale = True  # not laid out yet: drawn once the size is known
+            return []
+        width = self._wrap_width()
         console = self.app.console
         options = console.options.update_width(width)
         markdown = Markdown(visible_controls(block.source))
@@ -210,22 +219,34 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return [line for index in range(len(self._blocks)) for line in self._joined(index)]
 
     def _prefix_strips(self) -> list[Strip]:
-        width = self._content_width()
-        console = self.app.console
-        options = console.options.update_width(width)
-        strips: list[Strip] = []
+        if self._prefix_lines is not None:
+            return self._prefix_lines
+        if not self.scrollable_content_region.width:
+            self._stale = True
+            return []
+        options = self.app.console.options.update_width(self._wrap_width())
+        lines: list[Strip] = []
         for item in self._prefix:
-            if isinstance(item, Text):
-                strips += [Strip(line) for line in console.render_lines(item, options, pad=False)]
+            if item is None:
+                lines.append(_BLANK)
             else:
-                strips.append(item)
-        return strips
+                rendered = self.app.console.render_lines(item, options, pad=False)
+                lines += [Strip(Segment.simplify(line)) for line in rendered]
+        self._prefix_lines = lines
+        return lines
 
     def _rebuild_done(self) -> None:
         self._done = [*self._prefix_strips(), *self._done_blocks_strips()]
 
     def _content_width(self) -> int:
         return max(self.scrollable_content_region.width, 10)
+
+    def _wrap_width(self) -> int:
+        """The width to render at now; a render at another width than the rest marks it stale."""
+        width = self._content_width()
+        if width != self._width:
+            self._stale = True
+        return width
 
     @property
     def following(self) -> bool:
@@ -250,22 +271,31 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     # -- Textual hooks ---------------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        if not self._rewrap() and self.following:
+            self._scroll_to_end()
+
+    def _rewrap(self) -> bool:
+        """Render everything again at the current width if it changed; True when it did."""
+        self._rewrap_scheduled = False
         width = self._content_width()
-        if width == self._width:
-            if self.following:
-                self._scroll_to_end()
-            return
-        self._width = width
+        if width == self._width and not self._stale:
+            return False
+        self._width, self._stale = width, False
+        self._prefix_lines = None
         for rendered in self._blocks:
             rendered.strips = self._render(rendered.block)
         self._render_tail()
         self._rebuild_done()
         self._show()
+        return True
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
+        if (self._content_width() != self._width or self._stale) and not self._rewrap_scheduled:
+            self._rewrap_scheduled = True  # sized after text arrived: wrap again, once
+            self.call_later(self._rewrap)
         style = self.rich_style
         if index < len(self._done):
             line = self._done[index]
