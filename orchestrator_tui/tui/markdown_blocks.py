@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # the same parser Rich uses
 _CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -23,6 +25,14 @@ def visible_controls(text: str) -> str:
     return _CONTROL.sub(
         lambda m: chr(0x2400 + ord(m.group())) if m.group() != "\x7f" else "␡", text
     )
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """The same parser Rich uses, built on first use (importing it delays the first paint)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +61,7 @@ def split_blocks(text: str) -> tuple[list[Block], bool]:
     rendered whole.
     """
     env: dict[str, object] = {}
-    tokens = _PARSER.parse(text, env)
+    tokens = _parser().parse(text, env)
     lines = text.splitlines(keepends=True)
     offsets = [0]
     for line in lines:

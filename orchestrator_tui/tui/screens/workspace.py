@@ -22,7 +22,6 @@ from textual.widgets import Footer, Header, Static
 
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.core.orchestrator import ReviewTarget
 from orchestrator_tui.core.run import Run
 from orchestrator_tui.core.types import GenerationParams
 from orchestrator_tui.tui import slash
@@ -33,7 +32,6 @@ from orchestrator_tui.tui.attachments import (
     with_attachments,
 )
 from orchestrator_tui.tui.pane_feed import SYNTHESIS, PaneFeed
-from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from orchestrator_tui.tui.widgets.prompt_box import PromptBox
@@ -142,6 +140,8 @@ class WorkspaceScreen(Screen[None]):
 
     @on(ModelPicker.EditParams)
     def _edit_params(self, event: ModelPicker.EditParams) -> None:
+        from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
+
         picker = self.query_one(ModelPicker)
 
         def done(params: GenerationParams | None) -> None:
@@ -292,6 +292,8 @@ class WorkspaceScreen(Screen[None]):
         if not answers or self.prompt is None:
             self.notify("Nothing to review yet: send a prompt first", severity="warning")
             return
+        from orchestrator_tui.core.orchestrator import ReviewTarget  # loads the engine
+
         reviewer = reviewer or self.services.config.settings.reviewer
         targets = [ReviewTarget(p.response_id or "", self.prompt, p.text) for p in answers]
         try:

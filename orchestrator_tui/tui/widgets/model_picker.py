@@ -19,10 +19,10 @@ from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from orchestrator_tui.config import Catalog, ProviderConfig
 from orchestrator_tui.core.types import GenerationParams
 
 if TYPE_CHECKING:
+    from orchestrator_tui.config import Catalog, ProviderConfig
     from orchestrator_tui.store.keys import KeyStore
 
 

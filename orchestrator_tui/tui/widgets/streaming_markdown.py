@@ -1,16 +1,19 @@
 """A Markdown view that streams cheaply: one widget, lines drawn through Textual's Line API.
 
 Finished top-level blocks are rendered once with Rich and kept as strips; only the open last block
-is rendered again, at most every ``interval`` seconds. When the text is complete its blocks are
-checked against one parse of the whole text, so the final lines equal a one-shot render.
+is rendered again, at most every ``interval`` seconds. Blocks that finish together are rendered
+together (one Rich render costs about the same for one block as for ten). When the text is
+complete, what was drawn is checked against one parse of the whole text, so the final lines equal
+a one-shot render.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from time import monotonic
+from typing import TYPE_CHECKING
 
-from rich.markdown import Markdown
+from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Size
@@ -20,12 +23,27 @@ from textual.timer import Timer
 
 from orchestrator_tui.tui.markdown_blocks import Block, split_blocks, visible_controls
 
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
+
 _BLANK = Strip([])
 
 
+def _markdown(source: str) -> Markdown:
+    """Rich's Markdown of model text (imported on first use: it pulls in Pygments)."""
+    from rich.markdown import Markdown
+
+    return Markdown(visible_controls(source))
+
+
 @dataclass(slots=True)
-class _Rendered:
-    block: Block
+class _Group:
+    """Consecutive top-level blocks, ``text[start:end]``, drawn by one Rich render."""
+
+    start: int
+    end: int
+    opens_with_blank: bool
+    blank_after: bool
     strips: list[Strip]
 
 
@@ -46,25 +64,26 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         super().__init__(name=name, id=id)
         self._text = ""
         self._pending: list[str] = []
-        self._tail_start = 0
-        """Offset in ``_text`` where the open (unfinished) part begins."""
-        self._prefix: list[Markdown | Text | None] = []
+        self._groups: list[_Group] = []
+        self._open: _Group | None = None
+        """The last block, still growing: drawn again on every flush."""
+        self._prefix: list[RenderableType | None] = []
         """Earlier messages (Markdown), notes (Text) and blank lines (None), wrapped on demand."""
         self._prefix_lines: list[Strip] | None = None
-        """``_prefix`` rendered at ``_width``; ``None`` when it must be rendered again."""
-        self._blocks: list[_Rendered] = []
-        self._tail: list[Strip] = []
-        self._tail_block: Block | None = None
         self._done: list[Strip] = []
-        """Lines of the prefix and the finished blocks, in order: what ``render_line`` reads."""
+        """Lines of the prefix and the finished groups, in order: what ``render_line`` reads."""
         self._width = 0
+        """The width everything drawn was wrapped at."""
+        self._stale = False
+        """Something was drawn at another width, or skipped before the first layout."""
+        self._rewrap_scheduled = False
         self._flush_timer: Timer | None = None
         self._flush_scheduled = False
         self._last_flush = 0.0
         self._end_y = 0
-        self._stale = False
-        self._rewrap_scheduled = False
         """Where the view last scrolled to follow the tail."""
+
+    # -- public ---------------------------------------------------------------------------------
 
     @property
     def text(self) -> str:
@@ -73,13 +92,13 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     @property
     def line_count(self) -> int:
-        return len(self._done) + len(self._tail)
+        return len(self._done) + (len(self._open.strips) if self._open else 0)
 
     def lines(self) -> list[Strip]:
-        return [*self._done, *self._tail]
+        return [*self._done, *(self._open.strips if self._open else ())]
 
     def append(self, text: str) -> None:
-        """Queue streamed text; it is drawn on the next frame (first text) or within ``interval``."""
+        """Queue streamed text; it is drawn on the next turn of the loop or within ``interval``."""
         self._pending.append(text)
         if self._flush_scheduled:
             return
@@ -91,24 +110,22 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             self.call_later(self._flush)
 
     def finish(self) -> None:
-        """The text is complete: draw everything, final lines equal to one render of the whole."""
-        self._cancel_timer()
+        """The text is complete: draw the rest; the lines then equal one render of the whole."""
+        self._cancel_flush()
         self._text += "".join(self._pending)
         self._pending.clear()
         blocks, has_references = split_blocks(self._text)
-        drawn = [r.block.source for r in self._blocks]
-        if has_references:
-            blocks = [Block(self._text, "document", 0)]
-        if drawn != [b.source for b in blocks[: len(drawn)]] or has_references:
-            self._blocks.clear()
-            self._tail_start = 0
-            blocks_left = blocks
-        else:
-            blocks_left = blocks[len(drawn) :]
-        for block in blocks_left:
-            self._blocks.append(_Rendered(block, self._render(block)))
-        self._tail_start = len(self._text)
-        self._tail, self._tail_block = [], None
+        starts = {block.start for block in blocks} | {len(self._text)}
+        drawn_ok = all(g.start in starts or g.start == 0 for g in self._groups) and (
+            not self._groups or self._groups[-1].end in starts
+        )
+        if has_references or not drawn_ok:
+            self._groups.clear()
+        drawn_end = self._groups[-1].end if self._groups else 0
+        rest = [block for block in blocks if block.start >= drawn_end]
+        if rest:
+            self._add_group(drawn_end if not self._groups else rest[0].start, rest, len(self._text))
+        self._open = None
         self._rebuild_done()
         self._show()
 
@@ -119,34 +136,31 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self.finish()
 
     def note(self, text: Text) -> None:
-        """Close the current message and add a line of plain text (a follow-up's prompt, an error)."""
+        """Close the current message and add a line of plain text (a follow-up's prompt)."""
         self.finish()
         if self._text:
-            self._prefix.append(Markdown(visible_controls(self._text)))
-        if self._prefix:
-            self._prefix.append(None)
+            self._prefix += [_markdown(self._text), None]
         self._prefix += [text, None]
         self._prefix_lines = None
-        self._text, self._tail_start, self._blocks = "", 0, []
+        self._text, self._groups = "", []
         self._rebuild_done()
         self._show()
 
     def reset(self) -> None:
-        self._cancel_timer()
-        self._text, self._tail_start = "", 0
+        self._cancel_flush()
+        self._text = ""
         self._pending.clear()
         self._prefix.clear()
         self._prefix_lines = None
-        self._blocks.clear()
-        self._tail, self._tail_block = [], None
+        self._groups.clear()
+        self._open = None
         self._rebuild_done()
         self._show()
 
     def code_blocks(self) -> list[str]:
         """The fenced and indented code of the current message, without the fences."""
-        blocks, _ = split_blocks(self.text)
         codes = []
-        for block in blocks:
+        for block in split_blocks(self.text)[0]:
             if block.kind == "fence":
                 lines = block.source.splitlines()[1:]
                 if lines and lines[-1].strip().startswith(("```", "~~~")):
@@ -156,9 +170,18 @@ class StreamingMarkdown(ScrollView, can_focus=False):
                 codes.append("\n".join(line[4:] for line in block.source.rstrip().splitlines()))
         return codes
 
-    # -- drawing -------------------------------------------------------------------------------
+    @property
+    def following(self) -> bool:
+        """True unless the person scrolled up; new text then keeps the last line in view.
 
-    def _cancel_timer(self) -> None:
+        Compared with where the view last scrolled itself, not with the current maximum, so a
+        resize (which moves the maximum) never unsticks the view.
+        """
+        return self.scroll_y >= min(self._end_y, self.max_scroll_y)
+
+    # -- streaming ------------------------------------------------------------------------------
+
+    def _cancel_flush(self) -> None:
         self._flush_scheduled = False
         if self._flush_timer is not None:
             self._flush_timer.stop()
@@ -172,94 +195,83 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             return
         self._text += "".join(self._pending)
         self._pending.clear()
-        blocks, _ = split_blocks(self._text[self._tail_start :])
+        base = self._groups[-1].end if self._groups else 0
+        blocks, _ = split_blocks(self._text[base:])
         if not blocks:
             return
-        base = self._tail_start
-        for block in blocks[:-1]:
-            placed = Block(block.source, block.kind, base + block.start)
-            rendered = _Rendered(placed, self._render(placed))
-            self._blocks.append(rendered)
-            self._done.extend(self._joined(len(self._blocks) - 1))
+        blocks = [Block(b.source, b.kind, base + b.start) for b in blocks]
+        if len(blocks) > 1:
+            finished = blocks[:-1]
+            self._add_group(
+                base if not self._groups else finished[0].start, finished, blocks[-1].start
+            )
+            self._done += self._joined(len(self._groups) - 1)
         last = blocks[-1]
-        self._tail_start = base + last.start
-        self._tail_block = Block(last.source, last.kind, self._tail_start)
-        self._render_tail()
+        self._open = self._group(last.start, [last], len(self._text), draw=False)
+        self._open_lines()
         self._show()
 
-    def _render_tail(self) -> None:
-        block = self._tail_block
-        if block is not None:
-            self._tail = [*self._separator(block, len(self._blocks)), *self._render(block)]
+    def _add_group(self, start: int, blocks: list[Block], end: int) -> None:
+        self._groups.append(self._group(start, blocks, end))
 
-    def _render(self, block: Block) -> list[Strip]:
-        if not self.scrollable_content_region.width:
+    def _group(self, start: int, blocks: list[Block], end: int, *, draw: bool = True) -> _Group:
+        group = _Group(start, end, blocks[0].brings_own_blank, blocks[-1].blank_after, [])
+        if draw:
+            group.strips = self._draw(group)
+        return group
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _draw(self, group: _Group) -> list[Strip]:
+        return self._render(_markdown(self._text[group.start : group.end]))
+
+    def _render(self, renderable: RenderableType) -> list[Strip]:
+        region_width = self.scrollable_content_region.width
+        if not region_width:
             self._stale = True  # not laid out yet: drawn once the size is known
             return []
-        width = self._wrap_width()
-        console = self.app.console
-        options = console.options.update_width(width)
-        markdown = Markdown(visible_controls(block.source))
-        return [
-            Strip(Segment.simplify(line))
-            for line in console.render_lines(markdown, options, pad=False)
-        ]
+        width = max(region_width, 10)
+        if not self._width:
+            self._width = width
+        elif width != self._width:
+            self._stale = True
+        options = self.app.console.options.update_width(width)
+        lines = self.app.console.render_lines(renderable, options, pad=False)
+        return [Strip(Segment.simplify(line)) for line in lines]
 
-    def _separator(self, block: Block, index: int) -> list[Strip]:
+    def _separator(self, group: _Group, index: int) -> list[Strip]:
         if index == 0:
-            return [_BLANK] if self._prefix and not block.brings_own_blank else []
-        previous = self._blocks[index - 1].block
-        return [_BLANK] if previous.blank_after and not block.brings_own_blank else []
+            return []
+        previous = self._groups[index - 1]
+        return [_BLANK] if previous.blank_after and not group.opens_with_blank else []
 
     def _joined(self, index: int) -> list[Strip]:
-        rendered = self._blocks[index]
-        return [*self._separator(rendered.block, index), *rendered.strips]
+        group = self._groups[index]
+        return [*self._separator(group, index), *group.strips]
 
-    def _done_blocks_strips(self) -> list[Strip]:
-        return [line for index in range(len(self._blocks)) for line in self._joined(index)]
+    def _open_lines(self) -> None:
+        if self._open is not None:
+            self._open.strips = [
+                *self._separator(self._open, len(self._groups)),
+                *self._draw(self._open),
+            ]
 
     def _prefix_strips(self) -> list[Strip]:
-        if self._prefix_lines is not None:
-            return self._prefix_lines
-        if not self.scrollable_content_region.width:
-            self._stale = True
-            return []
-        options = self.app.console.options.update_width(self._wrap_width())
-        lines: list[Strip] = []
-        for item in self._prefix:
-            if item is None:
-                lines.append(_BLANK)
-            else:
-                rendered = self.app.console.render_lines(item, options, pad=False)
-                lines += [Strip(Segment.simplify(line)) for line in rendered]
-        self._prefix_lines = lines
-        return lines
+        if self._prefix_lines is None:
+            lines: list[Strip] = []
+            for item in self._prefix:
+                lines += [_BLANK] if item is None else self._render(item)
+            self._prefix_lines = lines
+        return self._prefix_lines
 
     def _rebuild_done(self) -> None:
-        self._done = [*self._prefix_strips(), *self._done_blocks_strips()]
-
-    def _content_width(self) -> int:
-        return max(self.scrollable_content_region.width, 10)
-
-    def _wrap_width(self) -> int:
-        """The width to render at now; a render at another width than the rest marks it stale."""
-        width = self._content_width()
-        if width != self._width:
-            self._stale = True
-        return width
-
-    @property
-    def following(self) -> bool:
-        """True unless the person scrolled up; new text then keeps the last line in view.
-
-        Compared with where the view last scrolled itself, not with the current maximum, so a
-        resize (which moves the maximum) never unsticks the view.
-        """
-        return self.scroll_y >= min(self._end_y, self.max_scroll_y)
+        groups = [line for index in range(len(self._groups)) for line in self._joined(index)]
+        self._done = [*self._prefix_strips(), *groups]
 
     def _show(self) -> None:
         follow = self.following
-        self.virtual_size = Size(self._content_width(), self.line_count)
+        width = max(self.scrollable_content_region.width, 10)
+        self.virtual_size = Size(width, self.line_count)
         self.refresh()
         if follow:
             self._scroll_to_end()
@@ -268,39 +280,39 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._end_y = self.max_scroll_y
         self.scroll_to(y=self._end_y, animate=False, immediate=True, force=True)
 
-    # -- Textual hooks ---------------------------------------------------------------------------
+    def _rewrap(self) -> bool:
+        """Draw everything again at the current width if it changed; True when it did."""
+        self._rewrap_scheduled = False
+        width = max(self.scrollable_content_region.width, 10)
+        if width == self._width and not self._stale:
+            return False
+        self._width, self._stale = width, False
+        self._prefix_lines = None
+        for group in self._groups:
+            group.strips = self._draw(group)
+        self._open_lines()
+        self._rebuild_done()
+        self._show()
+        return True
+
+    # -- Textual hooks --------------------------------------------------------------------------
 
     def on_resize(self) -> None:
         if not self._rewrap() and self.following:
             self._scroll_to_end()
 
-    def _rewrap(self) -> bool:
-        """Render everything again at the current width if it changed; True when it did."""
-        self._rewrap_scheduled = False
-        width = self._content_width()
-        if width == self._width and not self._stale:
-            return False
-        self._width, self._stale = width, False
-        self._prefix_lines = None
-        for rendered in self._blocks:
-            rendered.strips = self._render(rendered.block)
-        self._render_tail()
-        self._rebuild_done()
-        self._show()
-        return True
-
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
         width = self.scrollable_content_region.width
-        if (self._content_width() != self._width or self._stale) and not self._rewrap_scheduled:
+        if (max(width, 10) != self._width or self._stale) and not self._rewrap_scheduled:
             self._rewrap_scheduled = True  # sized after text arrived: wrap again, once
             self.call_later(self._rewrap)
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
         style = self.rich_style
         if index < len(self._done):
             line = self._done[index]
-        elif index - len(self._done) < len(self._tail):
-            line = self._tail[index - len(self._done)]
+        elif self._open is not None and index - len(self._done) < len(self._open.strips):
+            line = self._open.strips[index - len(self._done)]
         else:
             return Strip.blank(width, style)
         return line.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
