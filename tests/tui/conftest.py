@@ -67,6 +67,10 @@ class Workspace:
 
     async def settled(self) -> None:
         await self.until(lambda: not self.screen.running, "every run ended")
+        panes = self.screen.grid.panes()
+        await self.until(
+            lambda: all(p.body.drawn for p in panes if p.ended), "every answer fully drawn"
+        )
         await self.pilot.pause()
 
 

@@ -39,6 +39,7 @@ def _prepare(prompt: str | None):  # type: ignore[no-untyped-def]
             box.text = prompt
             await pilot.press("enter")
             await _settle(pilot, lambda: screen.grid.panes() and not screen.running)
+            await _settle(pilot, lambda: all(p.body.drawn for p in screen.grid.panes()))
         await pilot.pause()
 
     return run_before

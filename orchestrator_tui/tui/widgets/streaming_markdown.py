@@ -9,7 +9,7 @@ a one-shot render.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -21,19 +21,18 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from orchestrator_tui.tui.markdown_blocks import Block, split_blocks, visible_controls
+from orchestrator_tui.tui.markdown_blocks import (
+    Block,
+    may_define_references,
+    rich_markdown,
+    split_blocks,
+    visible_controls,
+)
 
 if TYPE_CHECKING:
-    from rich.markdown import Markdown
+    from markdown_it.token import Token
 
 _BLANK = Strip([])
-
-
-def _markdown(source: str) -> Markdown:
-    """Rich's Markdown of model text (imported on first use: it pulls in Pygments)."""
-    from rich.markdown import Markdown
-
-    return Markdown(visible_controls(source))
 
 
 @dataclass(slots=True)
@@ -44,6 +43,7 @@ class _Group:
     end: int
     opens_with_blank: bool
     blank_after: bool
+    tokens: list[Token]
     strips: list[Strip]
 
 
@@ -59,6 +59,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     """
     interval = 0.05
     """Seconds between renders of the open block while text streams in."""
+    chunk = 2_000
+    """Characters of finished Markdown drawn per turn of the event loop, so a burst of text (or
+    the end of a fast answer) never blocks the loop for one long render."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -67,6 +70,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._groups: list[_Group] = []
         self._open: _Group | None = None
         """The last block, still growing: drawn again on every flush."""
+        self._open_block: Block | None = None
+        self._backlog: list[Block] = []
+        """Finished blocks parsed but not drawn yet (drawn ``chunk`` characters at a time)."""
+        self._complete = False
         self._prefix: list[RenderableType | None] = []
         """Earlier messages (Markdown), notes (Text) and blank lines (None), wrapped on demand."""
         self._prefix_lines: list[Strip] | None = None
@@ -87,8 +94,8 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     @property
     def text(self) -> str:
-        """The current message's Markdown source, including text not yet drawn."""
-        return self._text + "".join(self._pending)
+        """The current message as shown (control characters made visible), drawn or not."""
+        return self._text + visible_controls("".join(self._pending))
 
     @property
     def line_count(self) -> int:
@@ -97,52 +104,49 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     def lines(self) -> list[Strip]:
         return [*self._done, *(self._open.strips if self._open else ())]
 
+    @property
+    def drawn(self) -> bool:
+        """The text is complete and every line of it is drawn."""
+        return self._complete and not (self._pending or self._backlog or self._open)
+
     def append(self, text: str) -> None:
         """Queue streamed text; it is drawn on the next turn of the loop or within ``interval``."""
         self._pending.append(text)
-        if self._flush_scheduled:
-            return
-        self._flush_scheduled = True
-        wait = self._last_flush + self.interval - monotonic()
-        if wait > 0:
-            self._flush_timer = self.set_timer(wait, self._flush)
-        else:
-            self.call_later(self._flush)
+        if not self._flush_scheduled:
+            wait = self._last_flush + self.interval - monotonic()
+            self._request_flush(wait)
 
     def finish(self) -> None:
-        """The text is complete: draw the rest; the lines then equal one render of the whole."""
-        self._cancel_flush()
-        self._text += "".join(self._pending)
-        self._pending.clear()
-        blocks, has_references = split_blocks(self._text)
-        starts = {block.start for block in blocks} | {len(self._text)}
-        drawn_ok = all(g.start in starts or g.start == 0 for g in self._groups) and (
-            not self._groups or self._groups[-1].end in starts
-        )
-        if has_references or not drawn_ok:
-            self._groups.clear()
-        drawn_end = self._groups[-1].end if self._groups else 0
-        rest = [block for block in blocks if block.start >= drawn_end]
-        if rest:
-            self._add_group(drawn_end if not self._groups else rest[0].start, rest, len(self._text))
-        self._open = None
-        self._rebuild_done()
-        self._show()
+        """The text is complete: the rest is drawn over the next turns of the loop (see ``drawn``),
+        and the lines then equal one render of the whole."""
+        self._complete = True
+        if may_define_references(self.text):
+            self._cancel_flush()
+            self._take_pending()
+            blocks, _ = split_blocks(self._text)
+            self._groups = [self._group(0, blocks, len(self._text))] if blocks else []
+            self._backlog, self._open, self._open_block = [], None, None
+            self._rebuild_done()
+            self._show()
+            return
+        self._request_flush(0)
 
     def set_text(self, text: str) -> None:
-        """Show a complete text at once (a reopened answer)."""
+        """Show a complete text (a reopened answer)."""
         self.reset()
         self._pending.append(text)
         self.finish()
 
     def note(self, text: Text) -> None:
         """Close the current message and add a line of plain text (a follow-up's prompt)."""
-        self.finish()
+        self._cancel_flush()
+        self._take_pending()
         if self._text:
-            self._prefix += [_markdown(self._text), None]
+            self._prefix += [rich_markdown(self._text), None]
         self._prefix += [text, None]
         self._prefix_lines = None
-        self._text, self._groups = "", []
+        self._text, self._groups, self._backlog = "", [], []
+        self._open, self._open_block, self._complete = None, None, False
         self._rebuild_done()
         self._show()
 
@@ -153,7 +157,8 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._prefix.clear()
         self._prefix_lines = None
         self._groups.clear()
-        self._open = None
+        self._backlog.clear()
+        self._open, self._open_block, self._complete = None, None, False
         self._rebuild_done()
         self._show()
 
@@ -181,41 +186,78 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     # -- streaming ------------------------------------------------------------------------------
 
+    def _request_flush(self, wait: float) -> None:
+        """Flush after ``wait`` seconds, or on the next turn of the loop when ``wait <= 0``."""
+        if wait <= 0 and self._flush_timer is not None:
+            self._cancel_flush()
+        if self._flush_scheduled:
+            return
+        self._flush_scheduled = True
+        if wait > 0:
+            self._flush_timer = self.set_timer(wait, self._flush)
+        else:
+            self.call_later(self._flush)
+
     def _cancel_flush(self) -> None:
         self._flush_scheduled = False
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
 
+    def _take_pending(self) -> None:
+        self._text += visible_controls("".join(self._pending))
+        self._pending.clear()
+
     def _flush(self) -> None:
+        if not self._flush_scheduled:
+            return  # cancelled (reset, note) after it was queued
         self._flush_timer = None
         self._flush_scheduled = False
         self._last_flush = monotonic()
-        if not self._pending:
-            return
-        self._text += "".join(self._pending)
-        self._pending.clear()
-        base = self._groups[-1].end if self._groups else 0
-        blocks, _ = split_blocks(self._text[base:])
-        if not blocks:
-            return
-        blocks = [Block(b.source, b.kind, base + b.start) for b in blocks]
-        if len(blocks) > 1:
-            finished = blocks[:-1]
-            self._add_group(
-                base if not self._groups else finished[0].start, finished, blocks[-1].start
-            )
-            self._done += self._joined(len(self._groups) - 1)
-        last = blocks[-1]
-        self._open = self._group(last.start, [last], len(self._text), draw=False)
-        self._open_lines()
+        if not self._backlog:
+            if not self._pending and not (self._complete and self._open is not None):
+                return
+            self._take_pending()
+            self._split_tail()
+        self._draw_backlog()
         self._show()
+        if self._backlog:
+            self._request_flush(0)
+        elif self._pending:
+            self._request_flush(self.interval)
 
-    def _add_group(self, start: int, blocks: list[Block], end: int) -> None:
-        self._groups.append(self._group(start, blocks, end))
+    def _split_tail(self) -> None:
+        """Parse what follows the drawn groups: finished blocks to draw, and the open last one."""
+        base = self._groups[-1].end if self._groups else 0
+        blocks = [replace(b, start=base + b.start) for b in split_blocks(self._text[base:])[0]]
+        if self._complete or not blocks:
+            self._backlog, self._open_block = blocks, None
+        else:
+            self._backlog, self._open_block = blocks[:-1], blocks[-1]
+
+    def _draw_backlog(self) -> None:
+        """Draw up to ``chunk`` characters of finished blocks as one group, then the open block."""
+        if self._backlog:
+            take, size = [], 0
+            while self._backlog and (not take or size + len(self._backlog[0].source) <= self.chunk):
+                block = self._backlog.pop(0)
+                take.append(block)
+                size += len(block.source)
+            following = self._backlog[0] if self._backlog else self._open_block
+            end = following.start if following else len(self._text)
+            self._groups.append(self._group(take[0].start if self._groups else 0, take, end))
+            self._done += self._joined(len(self._groups) - 1)
+        block = self._open_block
+        if self._backlog or block is None:
+            self._open = None
+        else:
+            self._open = self._group(block.start, [block], len(self._text), draw=False)
+            self._open_lines()
 
     def _group(self, start: int, blocks: list[Block], end: int, *, draw: bool = True) -> _Group:
-        group = _Group(start, end, blocks[0].brings_own_blank, blocks[-1].blank_after, [])
+        tokens = [token for block in blocks for token in block.tokens]
+        first, last = blocks[0], blocks[-1]
+        group = _Group(start, end, first.brings_own_blank, last.blank_after, tokens, [])
         if draw:
             group.strips = self._draw(group)
         return group
@@ -223,7 +265,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     # -- drawing --------------------------------------------------------------------------------
 
     def _draw(self, group: _Group) -> list[Strip]:
-        return self._render(_markdown(self._text[group.start : group.end]))
+        return self._render(rich_markdown(self._text[group.start : group.end], group.tokens))
 
     def _render(self, renderable: RenderableType) -> list[Strip]:
         region_width = self.scrollable_content_region.width
