@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
@@ -57,7 +58,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         overflow-x: hidden;
     }
     """
-    interval = 0.05
+    interval = 0.1
     """Seconds between renders of the open block while text streams in."""
     chunk = 2_000
     """Characters of finished Markdown drawn per turn of the event loop, so a burst of text (or
@@ -89,6 +90,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._last_flush = 0.0
         self._end_y = 0
         """Where the view last scrolled to follow the tail."""
+        self._line_style = Style()
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -312,11 +314,31 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     def _show(self) -> None:
         follow = self.following
-        width = max(self.scrollable_content_region.width, 10)
-        self.virtual_size = Size(width, self.line_count)
+        self._resize_content(Size(max(self.scrollable_content_region.width, 10), self.line_count))
         self.refresh()
         if follow:
             self._scroll_to_end()
+
+    def _resize_content(self, size: Size) -> None:
+        """Set the scrollable size, re-laying out the screen only when the scrollbar must appear.
+
+        Assigning ``virtual_size`` re-lays out the whole screen; doing that on every flush of
+        eight streaming panes costs more than drawing their text. While the scrollbar stays as it
+        is, the new height goes to the scrollbar directly.
+        """
+        old = self.virtual_size
+        if size == old:
+            return
+        viewport = self.scrollable_content_region.height
+        scrollbar_changes = (old.height > viewport) != (size.height > viewport)
+        if size.width != old.width or scrollbar_changes or not self.show_vertical_scrollbar:
+            self.virtual_size = size
+            return
+        self.set_reactive(StreamingMarkdown.virtual_size, size)
+        bar = self.vertical_scrollbar
+        bar.window_virtual_size = size.height
+        bar.window_size = viewport
+        bar.refresh()
 
     def _scroll_to_end(self) -> None:
         self._end_y = self.max_scroll_y
@@ -343,6 +365,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         if not self._rewrap() and self.following:
             self._scroll_to_end()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = self.rich_style  # once per frame, not once per line: it walks the DOM
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if (max(width, 10) != self._width or self._stale) and not self._rewrap_scheduled:
@@ -350,7 +376,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             self.call_later(self._rewrap)
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        style = self.rich_style
+        style = self._line_style
         if index < len(self._done):
             line = self._done[index]
         elif self._open is not None and index - len(self._done) < len(self._open.strips):
