@@ -134,7 +134,9 @@ async def test_clear_starts_a_new_conversation(open_workspace) -> None:
         await ws.send("one")
         await ws.settled()
         await ws.send("/clear")
-        assert ws.screen.grid.panes() == []
+        panes = ws.screen.grid.panes()
+        assert [p.name for p in panes] == ["mock:lorem", "mock:echo"]
+        assert all(p.status == "waiting" and not p.text for p in panes)
         await ws.send("two")
         await ws.settled()
         await ws.services.recorder.flush()

@@ -127,16 +127,22 @@ class WorkspaceScreen(Screen[None]):
     # -- model picker ---------------------------------------------------------------------------
 
     @on(ModelPicker.Loaded)
-    def _keys_known(self, event: ModelPicker.Loaded) -> None:
+    async def _keys_known(self, event: ModelPicker.Loaded) -> None:
         no_keys = not any(s.source for s in event.status.values() if s.needed)
         if no_keys and self.models and all(m.startswith("mock:") for m in self.models):
             self._notice(FIRST_RUN)
-        self.query_one(ChainPanel).show_compare(self.models)
+        await self._models_shown()
 
     @on(ModelPicker.Changed)
-    def _models_changed(self, event: ModelPicker.Changed) -> None:
+    async def _models_changed(self, event: ModelPicker.Changed) -> None:
         self.models = event.models
+        await self._models_shown()
+
+    async def _models_shown(self) -> None:
+        """A pane waits for each selected model, so the first answer starts drawing at once."""
         self.query_one(ChainPanel).show_compare(self.models)
+        if not self.running:
+            await self.grid.show([(model, model) for model in self.models])
 
     @on(ModelPicker.EditParams)
     def _edit_params(self, event: ModelPicker.EditParams) -> None:
@@ -334,6 +340,7 @@ class WorkspaceScreen(Screen[None]):
         self.prompt = None
         self._set_attachments([])
         await self.grid.show([])
+        await self._models_shown()
         self.notify("New conversation")
 
     def action_toggle_models(self, show: bool | None = None) -> None:
