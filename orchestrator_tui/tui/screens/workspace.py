@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,6 +40,7 @@ from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 
 if TYPE_CHECKING:
     from orchestrator_tui.services import Services
+    from orchestrator_tui.tui.app import OrchApp
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
 NARROW = 100
@@ -90,8 +91,12 @@ class WorkspaceScreen(Screen[None]):
         yield Footer()
 
     @property
+    def orch(self) -> OrchApp:
+        return cast("OrchApp", self.app)
+
+    @property
     def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined]
+        return self.orch.services
 
     @property
     def grid(self) -> ResponseGrid:
@@ -114,7 +119,7 @@ class WorkspaceScreen(Screen[None]):
 
     @work(group="workspace-load", exit_on_error=False)
     async def _load(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await self.orch.wait_services()
         catalog = services.config.catalog
         wanted = services.config.settings.default_models or MOCK_MODELS
         chosen = []
@@ -188,7 +193,7 @@ class WorkspaceScreen(Screen[None]):
                 "A run is in flight: wait, or press Escape to cancel it", severity="warning"
             )
             return
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await self.orch.wait_services()
         prompt = with_attachments(text, self.attachments)
         picker = self.query_one(ModelPicker)
         follow_up = bool(self.conversation.histories)
@@ -399,7 +404,7 @@ class WorkspaceScreen(Screen[None]):
         """Show one run's events until it ends; partial answers stay when it is cancelled."""
         run: Run = feed.run
         self.feeds.append(feed)
-        self.app.runs.add(run)  # type: ignore[attr-defined]
+        self.orch.runs.add(run)
         try:
             async for event in run:
                 feed.handle(event)
@@ -408,7 +413,7 @@ class WorkspaceScreen(Screen[None]):
                 run.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await run.wait()
-            self.app.runs.discard(run)  # type: ignore[attr-defined]
+            self.orch.runs.discard(run)
             self.feeds.remove(feed)
 
     def _notice(self, text: str) -> None:

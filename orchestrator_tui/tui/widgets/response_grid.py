@@ -46,7 +46,8 @@ class ResponseGrid(Container):
         self._relayout(len(keys))
         if new:
             await self.mount_all(new)
-        return [existing.get(key) or self.pane(key) for key, _ in keys]  # type: ignore[misc]
+        panes = {pane.name: pane for pane in self.panes()}
+        return [panes[key] for key, _ in keys]
 
     async def add(self, key: str, title: str) -> ResponsePane:
         pane = self.pane(key)

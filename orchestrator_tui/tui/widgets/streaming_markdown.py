@@ -223,6 +223,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             self._split_tail()
         self._draw_backlog()
         self._show()
+        if self.drawn:
+            self.refresh(layout=True)  # settle the scrollbar once the answer is complete
+            self.call_after_refresh(self._sync_scrollbar)
         if self._backlog:
             self._request_flush(0)
         elif self._pending:
@@ -327,18 +330,23 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         is, the new height goes to the scrollbar directly.
         """
         old = self.virtual_size
-        if size == old:
-            return
-        viewport = self.scrollable_content_region.height
-        scrollbar_changes = (old.height > viewport) != (size.height > viewport)
-        if size.width != old.width or scrollbar_changes or not self.show_vertical_scrollbar:
-            self.virtual_size = size
-            return
-        self.set_reactive(StreamingMarkdown.virtual_size, size)
-        bar = self.vertical_scrollbar
-        bar.window_virtual_size = size.height
-        bar.window_size = viewport
-        bar.refresh()
+        if size != old:
+            viewport = self.scrollable_content_region.height
+            scrollbar_changes = (old.height > viewport) != (size.height > viewport)
+            if size.width != old.width or scrollbar_changes or not self.show_vertical_scrollbar:
+                self.virtual_size = size
+            else:
+                self.set_reactive(StreamingMarkdown.virtual_size, size)
+        self._sync_scrollbar()
+
+    def _sync_scrollbar(self) -> None:
+        """Give the scrollbar the current height (a layout does not when the size was set early)."""
+        if self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = self.virtual_size.height
+            bar.window_size = self.scrollable_content_region.height
+            bar.position = self.scroll_y
+            bar.refresh()
 
     def _scroll_to_end(self) -> None:
         self._end_y = self.max_scroll_y
@@ -360,6 +368,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return True
 
     # -- Textual hooks --------------------------------------------------------------------------
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        if shown:  # a scrollbar appearing mid-stream starts at the top; put it where the view is
+            self.call_after_refresh(self._sync_scrollbar)
 
     def on_resize(self) -> None:
         if not self._rewrap() and self.following:
