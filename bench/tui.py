@@ -185,7 +185,7 @@ class LagProbe:
     def p99_ms(self) -> float:
         if len(self.lags) < 2:
             return self.max_ms()
-        return statistics.quantiles(self.lags, n=100)[98] * 1000
+        return statistics.quantiles(self.lags, n=100, method="inclusive")[98] * 1000
 
 
 def own_rss_mb() -> float:
