@@ -1,6 +1,7 @@
 """The Textual app: opens the services in the background, installs screens by name, closes on exit.
 
 Kept small on purpose: screens own their behaviour; the app only wires them to ``Services``.
+Nothing heavy (configuration, SQLite, Markdown, provider SDKs) is imported before the first paint.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from orchestrator_tui.config import Config, Paths, load_config
-
 if TYPE_CHECKING:
+    from orchestrator_tui.config import Config, Paths
     from orchestrator_tui.core.run import Run
     from orchestrator_tui.services import Services
 
@@ -99,7 +99,7 @@ class OrchApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen("workspace")
-        self._open_services()
+        self.call_after_refresh(self._open_services)
 
     def action_show_screen(self, name: str) -> None:
         """Bring a named screen forward: back to it if it is on the stack, else on top."""
@@ -116,10 +116,11 @@ class OrchApp(App[None]):
     async def _open_services(self) -> None:
         try:
             if self._services is None:
-                from orchestrator_tui.services import open_services
-
-                config = self._config or await asyncio.to_thread(load_config, self._paths)
-                self._services = await open_services(config=config)
+                config = self._config or await asyncio.to_thread(_load_config, self._paths)
+                services = await asyncio.to_thread(
+                    importlib.import_module, "orchestrator_tui.services"
+                )
+                self._services = await services.open_services(config=config)
             for warning in self._services.config.warnings:
                 self.notify(warning, title="Configuration", severity="warning", timeout=10)
         except Exception as exc:
@@ -152,6 +153,13 @@ class OrchApp(App[None]):
             await asyncio.gather(*(run.wait() for run in self.runs), return_exceptions=True)
         if self._services is not None and self._owns_services:
             await self._services.aclose()
+
+
+def _load_config(paths: Paths | None) -> Config:
+    """Read the configuration off the event loop (YAML parsing and imports take a while)."""
+    from orchestrator_tui.config import load_config
+
+    return load_config(paths)
 
 
 def run_app() -> None:

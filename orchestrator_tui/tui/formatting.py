@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from orchestrator_tui.core.costs import format_cost
-
 
 def seconds(value: float | None) -> str:
     if value is None:
@@ -18,6 +16,10 @@ def tokens(value: int | None) -> str:
 
 
 def cost(value: float | None) -> str:
+    from orchestrator_tui.core.costs import (
+        format_cost,
+    )  # imports the config: not before first paint
+
     return "$?" if value is None else format_cost(value)
 
 

@@ -1,21 +1,29 @@
 """Streaming Markdown as top-level blocks, so a finished block is rendered once and never again.
 
 Rich renders a document as its top-level blocks one after another, with a blank line between
-them (none after a horizontal rule). Splitting the text where markdown-it puts top-level
-boundaries and rendering each block alone therefore gives the same lines as one render of the
-whole text. Only the last block of a growing text can still change; everything before it is final.
+them (none after a horizontal rule; lists, quotes and tables bring their own). Splitting the text
+where markdown-it puts top-level boundaries and rendering runs of blocks alone therefore gives the
+same lines as one render of the whole text. Only the last block of a growing text can still
+change; everything before it is final.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from rich.markdown import Markdown
 
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")  # the same parser Rich uses
 _CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
 
 
 def visible_controls(text: str) -> str:
@@ -25,6 +33,40 @@ def visible_controls(text: str) -> str:
     )
 
 
+def may_define_references(text: str) -> bool:
+    """Link reference definitions make one block depend on another: such text is drawn whole."""
+    return _REFERENCE.search(text) is not None
+
+
+@cache
+def _parser() -> MarkdownIt:
+    """The same parser Rich uses, built on first use (importing it delays the first paint)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt().enable("strikethrough").enable("table")
+
+
+@cache
+def _template() -> Markdown:
+    from rich.markdown import Markdown
+
+    return Markdown("")
+
+
+def rich_markdown(source: str, tokens: Sequence[Token] | None = None) -> Markdown:
+    """Rich's Markdown for ``source``; with ``tokens`` (already parsed) it is not parsed again.
+
+    Rich builds a new markdown-it parser for every ``Markdown``, which costs more than rendering a
+    small block, so a copy of one template gets the source and its tokens instead.
+    """
+    if tokens is None:
+        tokens = _parser().parse(source)
+    markdown = copy.copy(_template())
+    markdown.markup = source
+    markdown.parsed = list(tokens)
+    return markdown
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     source: str
@@ -32,6 +74,7 @@ class Block:
     """The markdown-it token type that opens the block (``paragraph_open``, ``fence``, ``hr`` …)."""
     start: int
     """Offset of the block's first character in the text that was split."""
+    tokens: tuple[Token, ...] = ()
 
     @property
     def blank_after(self) -> bool:
@@ -45,22 +88,26 @@ class Block:
 
 
 def split_blocks(text: str) -> tuple[list[Block], bool]:
-    """The top-level blocks of ``text``, and whether it defines link references.
-
-    Link reference definitions make one block depend on another, so a text with them must be
-    rendered whole.
-    """
+    """The top-level blocks of ``text`` with their tokens, and whether it defines link references."""
     env: dict[str, object] = {}
-    tokens = _PARSER.parse(text, env)
+    tokens = _parser().parse(text, env)
     lines = text.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))
     blocks: list[Block] = []
-    for token in tokens:
-        if token.level != 0 or token.nesting == -1 or token.map is None:
+    opened: int | None = None
+    for index, token in enumerate(tokens):
+        if token.level != 0:
             continue
-        first, last = token.map
-        source = "".join(lines[first:last])
-        blocks.append(Block(source, token.type, offsets[first]))
+        if token.nesting == 1:
+            opened = index
+            continue
+        first = opened if token.nesting == -1 else index
+        opening = tokens[first] if first is not None else token
+        if opening.map is None:
+            continue
+        start, end = opening.map
+        source = "".join(lines[start:end])
+        blocks.append(Block(source, opening.type, offsets[start], tuple(tokens[first : index + 1])))
     return blocks, bool(env.get("references"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -32,3 +33,40 @@ def test_help_does_not_import_textual() -> None:
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+WARM_CHECK = """
+import asyncio, sys
+from orchestrator_tui.tui.app import OrchApp
+
+async def main():
+    app = OrchApp()
+    seen_at_paint = []
+    async with app.run_test() as pilot:
+        seen_at_paint.append("anthropic" in sys.modules or "mistralai" in sys.modules)
+        await app.wait_services()
+        for _ in range(300):
+            await pilot.pause(0.05)
+            if not any(w.group == "warm-sdks" and not w.is_finished for w in app.workers) and \\
+                    "anthropic" in sys.modules:
+                break
+    print("AT-PAINT", seen_at_paint[0])
+    print("ANTHROPIC", "anthropic" in sys.modules)
+    print("MISTRAL", "mistralai" in sys.modules)
+
+asyncio.run(main())
+"""
+
+
+def test_sdks_of_providers_with_a_key_are_imported_after_first_paint_only(tmp_path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")},
+        "ORCH_TUI_HOME": str(tmp_path / "home"),
+        "ANTHROPIC_API_KEY": "test-key-not-real-0000",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_CHECK], env=env, capture_output=True, text=True, timeout=120
+    )
+    lines = [line for line in done.stdout.splitlines() if line.split(" ")[0].isupper()]
+    assert lines == ["AT-PAINT False", "ANTHROPIC True", "MISTRAL False"], done.stderr[-2000:]

@@ -35,6 +35,15 @@ def shown(view: StreamingMarkdown) -> list[str]:
     return [repr(list(Segment.simplify(list(strip)))) for strip in view.lines()]
 
 
+async def drawn(view: StreamingMarkdown, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait (in frames) until the finished text is fully drawn."""
+    for _ in range(200):
+        if view.drawn:
+            return
+        await pilot.pause()
+    raise AssertionError("the text was never fully drawn")
+
+
 async def stream(view: StreamingMarkdown, pilot, pieces: list[str], every: int = 40) -> None:
     for index, piece in enumerate(pieces):
         view.append(piece)
@@ -50,6 +59,7 @@ async def test_streamed_reply_ends_identical_to_one_shot_render() -> None:
             view.reset()
             await stream(view, pilot, tokenize(text))
             view.finish()
+            await drawn(view, pilot)
             await pilot.pause()
             assert view.text == text
             assert shown(view) == one_shot(app, view, text)
@@ -69,6 +79,7 @@ async def test_any_chunking_ends_identical_to_one_shot_render(cuts: list[int]) -
             view.append(TRICKY[start:end])
             await pilot.pause()
         view.finish()
+        await drawn(view, pilot)
         assert shown(view) == one_shot(app, view, TRICKY)
 
 
@@ -78,6 +89,7 @@ async def test_markup_and_ansi_in_model_text_are_shown_as_text() -> None:
         view = app.query_one(StreamingMarkdown)
         view.append("[bold]not bold[/] [/] [red]x\x1b[31m red? \x07 [link=x]y[/link]")
         view.finish()
+        await drawn(view, pilot)
         await pilot.pause()
         text = "".join(segment.text for strip in view.lines() for segment in strip)
         assert "[bold]not bold[/] [/] [red]x" in text
@@ -91,6 +103,7 @@ async def test_view_follows_the_tail_and_last_line_is_visible() -> None:
         await stream(view, pilot, tokenize(lorem_markdown(3, 800)))
         view.append("\n\nTHE-LAST-LINE")
         view.finish()
+        await drawn(view, pilot)
         await pilot.pause()
         assert view.scroll_y == view.max_scroll_y > 0
         last = "".join(s.text for s in view.render_line(view.size.height - 1))
@@ -106,13 +119,49 @@ async def test_scrolling_up_stops_following_until_back_at_the_end() -> None:
         view.scroll_home(animate=False, immediate=True)
         await stream(view, pilot, tokenize(lorem_markdown(4, 400)))
         view.finish()
+        await drawn(view, pilot)
         await pilot.pause()
         assert view.scroll_y == 0
 
 
 async def test_code_blocks_can_be_taken_out_for_copying() -> None:
     app = ViewApp()
-    async with app.run_test(size=(80, 20)):
+    async with app.run_test(size=(80, 20)) as pilot:
         view = app.query_one(StreamingMarkdown)
         view.set_text("intro\n\n```python\nprint(1)\n\nprint(2)\n```\n\n    raw\n")
+        await drawn(view, pilot)
         assert view.code_blocks() == ["print(1)\n\nprint(2)", "raw"]
+
+
+async def test_text_that_arrives_before_the_first_layout_is_wrapped_to_the_real_width() -> None:
+    class EarlyApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StreamingMarkdown()
+
+        def on_mount(self) -> None:
+            view = self.query_one(StreamingMarkdown)
+            view.append("Why is the sky blue and what colour is the sea")
+            view.finish()
+
+    app = EarlyApp()
+    async with app.run_test(size=(70, 10)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        await drawn(view, pilot)
+        await pilot.pause()
+        lines = ["".join(s.text for s in strip).rstrip() for strip in view.lines()]
+        assert lines == ["Why is the sky blue and what colour is the sea"]
+
+
+async def test_a_shorter_view_still_shows_the_last_line() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        view.set_text(lorem_markdown(5, 600) + "\n\nTHE-LAST-LINE")
+        await drawn(view, pilot)
+        await pilot.pause()
+        view.styles.height = 8
+        await pilot.pause()
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
+        last = "".join(s.text for s in view.render_line(view.size.height - 1))
+        assert "THE-LAST-LINE" in last

@@ -9,19 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.core.orchestrator import ReviewTarget
 from orchestrator_tui.core.run import Run
 from orchestrator_tui.core.types import GenerationParams
 from orchestrator_tui.tui import slash
@@ -32,7 +32,6 @@ from orchestrator_tui.tui.attachments import (
     with_attachments,
 )
 from orchestrator_tui.tui.pane_feed import SYNTHESIS, PaneFeed
-from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from orchestrator_tui.tui.widgets.prompt_box import PromptBox
@@ -41,8 +40,11 @@ from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 
 if TYPE_CHECKING:
     from orchestrator_tui.services import Services
+    from orchestrator_tui.tui.app import OrchApp
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
+NARROW = 100
+"""Below this width the model list starts hidden (ctrl+b shows it), so answers get the room."""
 FIRST_RUN = (
     "No API keys found, so two offline mock models are selected: try everything with them. "
     "Add a key on the Keys screen or with `orch-tui keys set <provider>`."
@@ -72,6 +74,7 @@ class WorkspaceScreen(Screen[None]):
         self.prompt: str | None = None
         """The last prompt sent, as the models received it (for retry, review, synthesis)."""
         self.feeds: list[PaneFeed] = []
+        self._narrow: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,8 +91,12 @@ class WorkspaceScreen(Screen[None]):
         yield Footer()
 
     @property
+    def orch(self) -> OrchApp:
+        return cast("OrchApp", self.app)
+
+    @property
     def services(self) -> Services:
-        return self.app.services  # type: ignore[attr-defined]
+        return self.orch.services
 
     @property
     def grid(self) -> ResponseGrid:
@@ -104,9 +111,15 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(ChainPanel).show_compare(self.models)
         self._load()
 
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.query_one("#sidebar").display = not narrow
+
     @work(group="workspace-load", exit_on_error=False)
     async def _load(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await self.orch.wait_services()
         catalog = services.config.catalog
         wanted = services.config.settings.default_models or MOCK_MODELS
         chosen = []
@@ -119,19 +132,27 @@ class WorkspaceScreen(Screen[None]):
     # -- model picker ---------------------------------------------------------------------------
 
     @on(ModelPicker.Loaded)
-    def _keys_known(self, event: ModelPicker.Loaded) -> None:
+    async def _keys_known(self, event: ModelPicker.Loaded) -> None:
         no_keys = not any(s.source for s in event.status.values() if s.needed)
         if no_keys and self.models and all(m.startswith("mock:") for m in self.models):
             self._notice(FIRST_RUN)
-        self.query_one(ChainPanel).show_compare(self.models)
+        await self._models_shown()
 
     @on(ModelPicker.Changed)
-    def _models_changed(self, event: ModelPicker.Changed) -> None:
+    async def _models_changed(self, event: ModelPicker.Changed) -> None:
         self.models = event.models
+        await self._models_shown()
+
+    async def _models_shown(self) -> None:
+        """A pane waits for each selected model, so the first answer starts drawing at once."""
         self.query_one(ChainPanel).show_compare(self.models)
+        if not self.running:
+            await self.grid.show([(model, model) for model in self.models])
 
     @on(ModelPicker.EditParams)
     def _edit_params(self, event: ModelPicker.EditParams) -> None:
+        from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
+
         picker = self.query_one(ModelPicker)
 
         def done(params: GenerationParams | None) -> None:
@@ -172,7 +193,7 @@ class WorkspaceScreen(Screen[None]):
                 "A run is in flight: wait, or press Escape to cancel it", severity="warning"
             )
             return
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await self.orch.wait_services()
         prompt = with_attachments(text, self.attachments)
         picker = self.query_one(ModelPicker)
         follow_up = bool(self.conversation.histories)
@@ -282,6 +303,8 @@ class WorkspaceScreen(Screen[None]):
         if not answers or self.prompt is None:
             self.notify("Nothing to review yet: send a prompt first", severity="warning")
             return
+        from orchestrator_tui.core.orchestrator import ReviewTarget  # loads the engine
+
         reviewer = reviewer or self.services.config.settings.reviewer
         targets = [ReviewTarget(p.response_id or "", self.prompt, p.text) for p in answers]
         try:
@@ -322,6 +345,7 @@ class WorkspaceScreen(Screen[None]):
         self.prompt = None
         self._set_attachments([])
         await self.grid.show([])
+        await self._models_shown()
         self.notify("New conversation")
 
     def action_toggle_models(self, show: bool | None = None) -> None:
@@ -380,7 +404,7 @@ class WorkspaceScreen(Screen[None]):
         """Show one run's events until it ends; partial answers stay when it is cancelled."""
         run: Run = feed.run
         self.feeds.append(feed)
-        self.app.runs.add(run)  # type: ignore[attr-defined]
+        self.orch.runs.add(run)
         try:
             async for event in run:
                 feed.handle(event)
@@ -389,7 +413,7 @@ class WorkspaceScreen(Screen[None]):
                 run.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await run.wait()
-            self.app.runs.discard(run)  # type: ignore[attr-defined]
+            self.orch.runs.discard(run)
             self.feeds.remove(feed)
 
     def _notice(self, text: str) -> None:

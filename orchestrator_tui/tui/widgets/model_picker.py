@@ -19,10 +19,10 @@ from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from orchestrator_tui.config import Catalog, ProviderConfig
 from orchestrator_tui.core.types import GenerationParams
 
 if TYPE_CHECKING:
+    from orchestrator_tui.config import Catalog, ProviderConfig
     from orchestrator_tui.store.keys import KeyStore
 
 
@@ -92,7 +92,7 @@ class ModelPicker(Vertical):
         self.catalog, self.status = catalog, status
         chosen = set(selected)
         options = [
-            Selection(self._label(name), name, name in chosen)
+            Selection(self._label(name), name, name in chosen, id=name)
             for name in sorted(catalog.models, key=lambda n: (n.partition(":")[0] != "mock", n))
         ]
         picker = self.query_one(SelectionList)

@@ -30,33 +30,37 @@ class ResponseGrid(Container):
         return list(self.query(ResponsePane))
 
     async def show(self, keys: list[tuple[str, str]]) -> list[ResponsePane]:
-        """Make the grid hold exactly these ``(key, title)`` panes, keeping existing ones."""
+        """Make the grid hold exactly these ``(key, title)`` panes, keeping existing ones.
+
+        New panes are mounted together into a grid already shaped for them, so each is laid out
+        once at its final size (a pane resized mid-stream must wrap its text again).
+        """
         wanted = {key for key, _ in keys}
-        for pane in self.panes():
-            if pane.name not in wanted:
-                await pane.remove()
-        panes = []
-        for key, title in keys:
-            pane = self.pane(key)
-            if pane is None:
-                pane = ResponsePane(key, title=title, name=key)
-                await self.mount(pane)
-            panes.append(pane)
-        self._relayout()
-        return panes
+        stale = [pane for pane in self.panes() if pane.name not in wanted]
+        if stale:
+            await self.remove_children(stale)
+        existing = {pane.name: pane for pane in self.panes()}
+        new = [
+            ResponsePane(key, title=title, name=key) for key, title in keys if key not in existing
+        ]
+        self._relayout(len(keys))
+        if new:
+            await self.mount_all(new)
+        panes = {pane.name: pane for pane in self.panes()}
+        return [panes[key] for key, _ in keys]
 
     async def add(self, key: str, title: str) -> ResponsePane:
         pane = self.pane(key)
         if pane is None:
             pane = ResponsePane(key, title=title, name=key)
+            self._relayout(len(self.panes()) + 1)
             await self.mount(pane)
-            self._relayout()
         return pane
 
     def on_resize(self, event: Resize) -> None:
-        self._relayout()
+        self._relayout(len(self.panes()))
 
-    def _relayout(self) -> None:
-        columns, rows = grid_shape(len(self.panes()), self.size.width or MIN_PANE_WIDTH)
+    def _relayout(self, count: int) -> None:
+        columns, rows = grid_shape(count, self.size.width or MIN_PANE_WIDTH)
         self.styles.grid_size_columns = columns
         self.styles.grid_size_rows = rows

@@ -1,0 +1,101 @@
+"""A person's first session, end to end: `orch-tui` in a real terminal (tmux), two mock answers,
+ctrl+q, and the session is in the history database."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"
+)
+PROMPT = "Why is the sky blue"
+
+
+class Terminal:
+    """One tmux session on a private server, so the user's own tmux is never touched."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "app")
+
+    def type(self, text: str) -> None:
+        for char in text:  # one key at a time, as a person types
+            self.tmux("send-keys", "-t", "app", "-l", char)
+            time.sleep(0.02)
+
+    def key(self, name: str) -> None:
+        self.tmux("send-keys", "-t", "app", name)
+
+    def wait_for(self, condition: Callable[[str], bool], what: str, limit: float = 60) -> str:
+        """Poll the screen; the limit only stops a hung app from hanging the suite."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if condition(screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"never saw {what}; the screen was:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return "app" in self.tmux("list-sessions", "-F", "#{session_name}")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(f"orch-tui-test-{uuid.uuid4().hex[:8]}")
+    yield term
+    term.tmux("kill-server")
+
+
+def test_person_gets_two_mock_answers_and_the_session_is_saved(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    command = (
+        f"env -u COLUMNS -u LINES ORCH_TUI_HOME={home} TERM=xterm-256color"
+        f" {sys.executable} -m orchestrator_tui"
+    )
+    terminal.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command)
+    terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace")
+    terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
+    terminal.type(PROMPT)
+    terminal.key("Enter")
+    terminal.wait_for(
+        lambda s: "✓ mock:lorem ok" in s and "✓ mock:echo ok" in s and PROMPT in s,
+        "two finished answers, the echo repeating the prompt",
+    )
+    terminal.key("C-q")
+    terminal.wait_for(lambda s: not terminal.alive() or "orch-tui" not in s, "the app to quit", 30)
+    deadline = time.monotonic() + 30
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not terminal.alive(), "the app did not quit on ctrl+q"
+
+    with sqlite3.connect(home / "data" / "history.sqlite3") as db:
+        sessions = db.execute("SELECT id, title, status FROM sessions").fetchall()
+        assert [(title, status) for _, title, status in sessions] == [(PROMPT, "completed")]
+        answers = db.execute(
+            "SELECT model, status, content FROM interactions WHERE type = 'response' ORDER BY model"
+        ).fetchall()
+    assert [(model, status) for model, status, _ in answers] == [
+        ("mock:echo", "ok"),
+        ("mock:lorem", "ok"),
+    ]
+    assert answers[0][2] == PROMPT

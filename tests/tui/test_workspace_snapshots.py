@@ -1,0 +1,60 @@
+"""What the workspace looks like, on mock data with a fixed theme and fixed timings."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from orchestrator_tui.config import Config
+from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui.app import OrchApp
+from orchestrator_tui.tui.widgets.model_picker import ModelPicker
+from orchestrator_tui.tui.widgets.prompt_box import PromptBox
+
+
+@pytest.fixture(autouse=True)
+def fixed_timings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Latencies differ on every run; the snapshots show a constant instead."""
+    monkeypatch.setattr(formatting, "seconds", lambda value: "12ms")
+
+
+async def _settle(pilot: Pilot[None], condition, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the workspace never settled")
+
+
+def _prepare(prompt: str | None):  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        app.theme = "textual-dark"
+        await app.wait_services()  # type: ignore[attr-defined]
+        screen = app.screen
+        await _settle(pilot, lambda: screen.query_one(ModelPicker).status)
+        screen.query_one(PromptBox).cursor_blink = False
+        if prompt is not None:
+            box = screen.query_one(PromptBox)
+            box.text = prompt
+            await pilot.press("enter")
+            await _settle(pilot, lambda: screen.grid.panes() and not screen.running)
+            await _settle(pilot, lambda: all(p.body.drawn for p in screen.grid.panes()))
+        await pilot.pause()
+
+    return run_before
+
+
+def test_workspace_on_first_run(snap_compare, config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_prepare(None))
+
+
+def test_workspace_with_two_answers_at_120x40(snap_compare, config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_prepare("Compare tea and coffee"))
+
+
+def test_workspace_with_two_answers_at_80x24(snap_compare, config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_prepare("Compare tea and coffee"))
