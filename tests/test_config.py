@@ -52,7 +52,7 @@ providers:
   anthropic: {base_url: "http://127.0.0.1:8080"}
   local: {type: openai_compat, base_url: "http://127.0.0.1:9000/v1", needs_key: false}
 models:
-  anthropic:claude-sonnet-4-5: {price: {input: 2.5}}
+  anthropic:claude-sonnet-4-6: {price: {input: 2.5}}
   local:tiny: {price: {input: 0, output: 0}}
 aliases: {tiny: local:tiny}
 """

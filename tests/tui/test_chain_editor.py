@@ -38,7 +38,7 @@ async def test_opening_a_preset_shows_its_steps_form_and_yaml(config: Config) ->
     async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
         screen = await open_editor(pilot)
         assert len(screen.query_one("#editor-step-list", ListView)) == 2
-        assert screen.query_one("#f-model", Input).value == "anthropic:claude-sonnet-4-5"
+        assert screen.query_one("#f-model", Input).value == "anthropic:claude-sonnet-4-6"
         assert "kind: refine" in yaml_of(screen)
         assert "valid" in issues_of(screen) and not screen.issues
 
@@ -61,7 +61,7 @@ async def test_editing_the_yaml_updates_the_form_and_the_step_list(config: Confi
     async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
         screen = await open_editor(pilot)
         area = screen.query_one("#editor-yaml", TextArea)
-        area.load_text(area.text.replace("anthropic:claude-sonnet-4-5", "mock:lorem"))
+        area.load_text(area.text.replace("anthropic:claude-sonnet-4-6", "mock:lorem"))
         await pilot.pause()
         assert screen.query_one("#f-model", Input).value == "mock:lorem"
         area.load_text(area.text.replace("kind: refine", "kind: refinee"))
@@ -164,7 +164,7 @@ async def test_picking_a_step_shows_its_form_and_opening_a_chain_loads_it(
         while screen.doc.name != "debate" or not screen.query("#f-turns"):
             await pilot.pause()
         assert screen.query_one("#f-models", Input).value == (
-            "anthropic:claude-sonnet-4-5, openai:gpt-4.1-mini"
+            "anthropic:claude-sonnet-4-6, openai:gpt-4.1-mini"
         )
         assert screen.query_one("#editor-name", Input).value == "debate"
 
