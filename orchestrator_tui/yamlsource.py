@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 
 PathKey = tuple[str | int, ...]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml when present: about 15x faster, which matters for files read before the first paint."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ class UnreadableFile(YamlError):
 def load_located(text: str, source: str | Path) -> Located:
     source = str(source)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

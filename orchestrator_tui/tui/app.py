@@ -18,6 +18,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from orchestrator_tui.tui import themes
+from orchestrator_tui.tui.commands import ActionCommands
+
 if TYPE_CHECKING:
     from orchestrator_tui.config import Config, Paths
     from orchestrator_tui.core.run import Run
@@ -30,6 +33,7 @@ SCREEN_MODULES: dict[str, str] = {
     "chain_editor": "orchestrator_tui.tui.screens.chain_editor:ChainEditorScreen",
     "history": "orchestrator_tui.tui.screens.history:HistoryScreen",
     "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
+    "settings": "orchestrator_tui.tui.screens.settings:SettingsScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
@@ -62,7 +66,18 @@ class OrchApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+o", "show_screen('history')", "History", id="app.history", show=False),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.command_palette",
+            show=False,
+            priority=True,
+        ),
+        Binding("f2", "open_settings", "Settings", id="app.settings"),
     ]
+    COMMANDS = App.COMMANDS | {ActionCommands}
 
     def __init__(
         self,
@@ -97,7 +112,11 @@ class OrchApp(App[None]):
             raise RuntimeError(f"could not open the history database: {self._open_error}")
         return self.services
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return themes.APP_VARIABLE_DEFAULTS
+
     def on_mount(self) -> None:
+        themes.install_default_theme(self)
         self.push_screen("workspace")
         self.call_after_refresh(self._open_services)
 
@@ -121,6 +140,7 @@ class OrchApp(App[None]):
                     importlib.import_module, "orchestrator_tui.services"
                 )
                 self._services = await services.open_services(config=config)
+            await self._apply_preferences(self._services.config)
             for warning in self._services.config.warnings:
                 self.notify(warning, title="Configuration", severity="warning", timeout=10)
         except Exception as exc:
@@ -131,6 +151,26 @@ class OrchApp(App[None]):
             self._services_open.set()
         if self._warm_enabled and self._open_error is None:
             self.call_after_refresh(self._warm_sdks)
+
+    async def _apply_preferences(self, config: Config) -> None:
+        """The user's themes and keymap, read off the event loop, reported if broken."""
+        from orchestrator_tui.tui.keymap import apply_keymap
+
+        found = await asyncio.to_thread(themes.load_themes, themes.theme_dirs(config.paths))
+        themes.install_themes(self, config, found)
+        apply_keymap(self, config.settings.keymap, str(config.paths.settings_file))
+
+    def action_help(self) -> None:
+        """Show the keys and a short description of the focused pane and its screen."""
+        from orchestrator_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_open_settings(self) -> None:
+        """Open Keys & settings: API keys per provider, and the theme."""
+        if self.screen is not self.get_screen("settings"):
+            self.push_screen("settings")
 
     @work(group="warm-sdks", thread=True, exit_on_error=False)
     def _warm_sdks(self) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from rich.console import Console
+from textual.app import App
 from textual.pilot import Pilot
 
 from orchestrator_tui.config import Paths
@@ -97,3 +100,18 @@ def open_workspace(paths: Paths, write_models: Callable[[str], Any]):  # type: i
             await services.aclose()
 
     return opened
+
+
+def _screen_text(app: App[Any]) -> str:
+    """Every character on the screen now, as plain text (what a person would see)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True)
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text()
+
+
+@pytest.fixture
+def screen_text() -> Callable[[App[Any]], str]:
+    return _screen_text

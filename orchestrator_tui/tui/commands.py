@@ -1,0 +1,51 @@
+"""The command palette's list: every action available where the palette was opened.
+
+Actions come from ``tui.actions`` (bindings and documented ``action_*`` methods), so a new action
+shows up here by being written; disabled ones (``check_action`` returning ``None``) are left out.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from orchestrator_tui.tui.actions import AvailableAction, available_actions
+
+
+class ActionCommands(Provider):
+    """Commands for the actions of the focused widget, its screen and the app."""
+
+    async def discover(self) -> Hits:
+        for action in self._actions():
+            yield DiscoveryHit(action.title, self._runner(action), help=_help(action))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for action in self._actions():
+            score = matcher.match(action.title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(action.title),
+                    self._runner(action),
+                    text=action.title,
+                    help=_help(action),
+                )
+
+    def _actions(self) -> list[AvailableAction]:
+        seen: set[str] = set()
+        usable = []
+        for action in available_actions(self.screen):
+            if action.enabled and action.title not in seen:
+                seen.add(action.title)
+                usable.append(action)
+        return usable
+
+    def _runner(self, action: AvailableAction) -> partial[object]:
+        return partial(self.app.run_action, action.action, action.node)
+
+
+def _help(action: AvailableAction) -> str:
+    keys = f"  ({', '.join(action.keys)})" if action.keys else ""
+    return f"{action.help}{keys}" if action.help else keys.strip()

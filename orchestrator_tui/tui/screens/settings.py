@@ -1,0 +1,201 @@
+"""Keys & settings: which providers have a key and where it comes from; set, replace or remove one;
+pick the theme.
+
+A key is never shown: the table has its masked form and the input is a password field, cleared as
+soon as the key is saved. Keyring calls can block (Secret Service over D-Bus), so they run in a
+thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from orchestrator_tui.config import Config, ProviderConfig
+from orchestrator_tui.store.keys import KeyStore, KeyStoreError, mask
+
+if TYPE_CHECKING:
+    from orchestrator_tui.tui.app import OrchApp
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStatus:
+    provider: str
+    status: str
+    """``set``, ``missing`` or ``not needed``."""
+    source: str
+    masked: str
+
+    @classmethod
+    def read(cls, keys: KeyStore, provider: ProviderConfig) -> KeyStatus:
+        found = keys.lookup(provider.name, provider.key_env)
+        if found is not None:
+            key, source = found
+            return cls(provider.name, "set", source, mask(key))
+        if not provider.needs_key:
+            return cls(provider.name, "not needed", "", "")
+        where = " or ".join(provider.key_env)
+        return cls(provider.name, "missing", f"add one here, or set {where}" if where else "", "")
+
+
+class SettingsScreen(Screen[None]):
+    """API keys for each provider, and the colour theme."""
+
+    TITLE = "Keys & settings"
+    CSS_PATH = "settings.tcss"
+    HELP = """Select a provider, type or paste its key into the masked field and press Enter
+    (or ctrl+s) to save it in the keyring; ctrl+r removes the saved key. A key from an environment
+    variable is used when the keyring has none. The theme applies at once and is saved."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save_key", "Save key", id="settings.save_key"),
+        Binding("ctrl+r", "remove_key", "Remove key", id="settings.remove_key"),
+        Binding("escape", "close", "Back", id="settings.close"),
+    ]
+
+    statuses: dict[str, KeyStatus]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="keys-panel") as keys_panel:
+            keys_panel.border_title = "API keys"
+            yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="key-entry"):
+                yield Input(id="key-input", password=True, placeholder="Select a provider")
+                yield Button("Save", id="save-key", variant="primary")
+                yield Button("Remove", id="remove-key", variant="error")
+            yield Static(id="key-message")
+        with Vertical(id="theme-panel") as theme_panel:
+            theme_panel.border_title = "Theme"
+            yield OptionList(id="themes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#keys", DataTable)
+        for label, width in (("Provider", 14), ("Key", 10), ("Source", 54), ("Saved key", 12)):
+            table.add_column(label, width=width)
+        self._fill_themes()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_keys()
+
+    async def _keys(self) -> tuple[KeyStore, Config]:
+        services = await cast("OrchApp", self.app).wait_services()
+        return services.keys, services.config
+
+    @property
+    def selected_provider(self) -> str | None:
+        table = self.query_one("#keys", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @work(group="keys", exclusive=True)
+    async def refresh_keys(self) -> None:
+        keys, config = await self._keys()
+        providers = list(config.catalog.providers.values())
+        statuses = await asyncio.to_thread(
+            lambda: [KeyStatus.read(keys, provider) for provider in providers]
+        )
+        self.statuses = {s.provider: s for s in statuses}
+        table = self.query_one("#keys", DataTable)
+        selected = self.selected_provider
+        table.clear()
+        for status in statuses:
+            table.add_row(
+                status.provider,
+                Content.styled(status.status, _STATUS_STYLES[status.status]),
+                Content(status.source),
+                Content(status.masked),
+                key=status.provider,
+            )
+        if selected in self.statuses:
+            table.move_cursor(row=table.get_row_index(selected))
+        self._describe_selection()
+
+    @on(DataTable.RowHighlighted, "#keys")
+    def _describe_selection(self) -> None:
+        provider = self.selected_provider
+        field = self.query_one("#key-input", Input)
+        status = self.statuses.get(provider or "")
+        if status is None:
+            return
+        verb = "Replace the" if status.status == "set" else "Paste the"
+        field.placeholder = f"{verb} API key for {status.provider}, then Enter"
+
+    @on(Input.Submitted, "#key-input")
+    @on(Button.Pressed, "#save-key")
+    def action_save_key(self) -> None:
+        """Save the typed key for the selected provider in the keyring."""
+        field = self.query_one("#key-input", Input)
+        provider, key = self.selected_provider, field.value
+        field.clear()
+        if provider is None:
+            return
+        if not key.strip():
+            self._say(f"Type or paste a key for {provider} first.", "warning")
+            return
+        self._change_key(provider, key)
+
+    @on(Button.Pressed, "#remove-key")
+    def action_remove_key(self) -> None:
+        """Remove the saved key of the selected provider from the keyring."""
+        provider = self.selected_provider
+        if provider is not None:
+            self._change_key(provider, None)
+
+    def action_close(self) -> None:
+        """Go back to the previous screen."""
+        self.dismiss()
+
+    @work(group="keys-write", exclusive=False)
+    async def _change_key(self, provider: str, key: str | None) -> None:
+        keys, _config = await self._keys()
+        try:
+            if key is not None:
+                where = await asyncio.to_thread(keys.set, provider, key)
+                self._say(f"Saved the key for {provider} in the {where}.", "ok")
+            elif await asyncio.to_thread(keys.delete, provider):
+                self._say(f"Removed the saved key for {provider}.", "ok")
+            else:
+                self._say(self._nothing_to_remove(provider), "warning")
+        except KeyStoreError as exc:
+            self._say(f"{provider}: {exc}", "error")
+        self.refresh_keys()
+
+    def _nothing_to_remove(self, provider: str) -> str:
+        status = self.statuses.get(provider)
+        if status is not None and status.source.startswith("env:"):
+            name = status.source.removeprefix("env:")
+            return f"{provider}'s key comes from ${name}; unset it in your shell to remove it."
+        return f"No saved key for {provider}."
+
+    def _say(self, message: str, level: str) -> None:
+        line = self.query_one("#key-message", Static)
+        line.update(Content(message))
+        line.set_classes(f"-{level}")
+
+    def _fill_themes(self) -> None:
+        themes = self.query_one("#themes", OptionList)
+        names = sorted(self.app.available_themes, key=lambda n: (not n.startswith("orch-"), n))
+        themes.add_options(Option(name, id=name) for name in names)
+        themes.highlighted = names.index(self.app.theme) if self.app.theme in names else 0
+
+    @on(OptionList.OptionSelected, "#themes")
+    def _choose_theme(self, event: OptionList.OptionSelected) -> None:
+        self.app.theme = str(event.option.id)
+
+
+_STATUS_STYLES = {"set": "$text-success", "missing": "$text-warning", "not needed": "$text-muted"}
