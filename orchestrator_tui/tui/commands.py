@@ -2,6 +2,7 @@
 
 Actions come from ``tui.actions`` (bindings and documented ``action_*`` methods), so a new action
 shows up here by being written; disabled ones (``check_action`` returning ``None``) are left out.
+Install with ``COMMANDS = App.COMMANDS | {ActionCommands}``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ class ActionCommands(Provider):
                 )
 
     def _actions(self) -> list[AvailableAction]:
-        seen: set[str] = set()
+        """Enabled actions, once per title; Textual's own system commands (Quit, Keys...) stay
+        with their provider."""
+        seen = {command.title for command in self.app.get_system_commands(self.screen)}
         usable = []
         for action in available_actions(self.screen):
             if action.enabled and action.title not in seen:

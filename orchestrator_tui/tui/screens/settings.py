@@ -132,8 +132,11 @@ class SettingsScreen(Screen[None]):
         status = self.statuses.get(provider or "")
         if status is None:
             return
-        verb = "Replace the" if status.status == "set" else "Paste the"
-        field.placeholder = f"{verb} API key for {status.provider}, then Enter"
+        if status.status == "not needed":
+            field.placeholder = f"{status.provider} needs no key"
+        else:
+            verb = "Replace the" if status.status == "set" else "Paste the"
+            field.placeholder = f"{verb} API key for {status.provider}, then Enter"
 
     @on(Input.Submitted, "#key-input")
     @on(Button.Pressed, "#save-key")
@@ -198,4 +201,8 @@ class SettingsScreen(Screen[None]):
         self.app.theme = str(event.option.id)
 
 
-_STATUS_STYLES = {"set": "$text-success", "missing": "$text-warning", "not needed": "$text-muted"}
+_STATUS_STYLES = {
+    "set": "$text-success",
+    "missing": "$text-warning",
+    "not needed": "$foreground-muted",
+}

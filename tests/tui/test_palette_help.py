@@ -1,0 +1,108 @@
+"""The command palette lists and runs the app's actions; F1 shows help for where you are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.command import CommandPalette
+
+from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.tui.app import OrchApp
+from orchestrator_tui.tui.screens.help import HelpScreen
+from orchestrator_tui.tui.screens.settings import SettingsScreen
+
+ScreenText = Callable[[App[Any]], str]
+
+
+async def palette_prompts(pilot: Any, query: str) -> list[str]:
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*query)
+    await app.screen.workers.wait_for_complete()
+    await pilot.pause(0.3)  # the palette shows results after a short debounce
+    await app.screen.workers.wait_for_complete()
+    await pilot.pause()
+    results = app.screen.query_one("CommandList")
+    return [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+
+
+async def test_the_palette_finds_and_runs_open_settings(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        prompts = await palette_prompts(pilot, "settings")
+        assert any("Settings" in p for p in prompts), prompts
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+
+
+async def test_the_palette_offers_the_actions_of_the_current_screen(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        assert not any("Remove key" in p for p in await palette_prompts(pilot, "key"))
+        await pilot.press("escape")
+        await pilot.press("f2")
+        await pilot.pause()
+
+        prompts = await palette_prompts(pilot, "key")
+
+        assert any("Remove key" in p for p in prompts), prompts
+        assert any("Save key" in p for p in prompts), prompts
+
+
+async def test_a_theme_picked_from_the_palette_is_applied_and_saved(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await palette_prompts(pilot, "theme")
+        await pilot.press("enter")  # Textual's theme picker
+        await pilot.pause()
+        await pilot.press(*"orch-contrast")
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+
+        assert app.theme == "orch-contrast"
+        assert config.settings.theme == "orch-contrast"
+
+
+async def test_f1_shows_the_keys_and_description_of_the_current_screen(
+    config: Config, screen_text: ScreenText
+) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await pilot.press("f2", "f1")
+        await pilot.pause()
+
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "Help · Keys & settings" in text
+        assert "masked field" in text  # the screen's description
+        assert "settings.remove_key" in text  # ids, for the keymap
+        assert "app.help" in text
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+
+
+async def test_help_shows_remapped_keys(config: Config, screen_text: ScreenText) -> None:
+    config.paths.settings_file.write_text("keymap:\n  app.settings: f6\n", encoding="utf-8")
+    app = OrchApp(config=load_config(config.paths), warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+
+        lines = [line for line in screen_text(app).splitlines() if "app.settings" in line]
+        assert lines and "f6" in lines[0], lines
