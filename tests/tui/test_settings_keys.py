@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App
 from textual.widgets import DataTable, Input
 
@@ -57,7 +58,9 @@ async def test_a_typed_key_is_saved_in_the_keyring_and_only_shown_masked(
         screen = await open_settings(pilot)
         await select_provider(pilot, screen, "anthropic")
         await pilot.click("#key-input")
-        await pilot.press(*SECRET)
+        screen.query_one("#key-input", Input).post_message(events.Paste(SECRET))
+        await pilot.pause()
+        assert screen.query_one("#key-input", Input).value == SECRET
         assert SECRET not in screen_text(app)  # a password field while typing
 
         await pilot.press("enter")
@@ -82,11 +85,11 @@ async def test_saving_again_replaces_the_key(config: Config, memory_keyring: Mem
         await select_provider(pilot, screen, "mistral")
         assert "Replace" in screen.query_one("#key-input", Input).placeholder
         await pilot.click("#key-input")
-        await pilot.press(*"new-key-111111111111", "ctrl+s")
+        await pilot.press(*"new-key-1111", "ctrl+s")
         await settle(pilot)
 
-        assert memory_keyring.get_password(SERVICE, "mistral") == "new-key-111111111111"
-        assert row(screen, "mistral")[3] == "new…1111"
+        assert memory_keyring.get_password(SERVICE, "mistral") == "new-key-1111"
+        assert row(screen, "mistral")[3] == "••••••••"  # too short to show any of it
 
 
 async def test_removing_a_key_deletes_it_from_the_keyring(
