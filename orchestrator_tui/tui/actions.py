@@ -33,6 +33,12 @@ class AvailableAction:
     shown: bool = False
     """The binding is shown in the footer."""
 
+    @property
+    def notable(self) -> bool:
+        """Worth listing: a key with an id (all of ours), a key the footer shows, or one of our
+        unbound actions; not every cursor and editing key a Textual widget brings along."""
+        return bool(self.binding_id or self.shown or not self.keys)
+
 
 def focus_chain(screen: Screen[object]) -> list[DOMNode]:
     """The focused widget and its ancestors up to the app; the screen and app when nothing is focused."""

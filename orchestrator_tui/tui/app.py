@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -114,6 +114,10 @@ class OrchApp(App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return themes.APP_VARIABLE_DEFAULTS
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, less its key panel: F1 help (in the palette as "Help") replaces it."""
+        return (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
     def on_mount(self) -> None:
         themes.install_default_theme(self)

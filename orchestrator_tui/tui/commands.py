@@ -40,7 +40,7 @@ class ActionCommands(Provider):
         seen = {command.title for command in self.app.get_system_commands(self.screen)}
         usable = []
         for action in available_actions(self.screen):
-            if action.enabled and action.title not in seen:
+            if action.enabled and action.notable and action.title not in seen:
                 seen.add(action.title)
                 usable.append(action)
         return usable

@@ -34,7 +34,7 @@ def test_the_known_ids_include_the_app_and_screen_bindings() -> None:
 
 
 async def test_a_remapped_key_runs_the_action_and_the_old_key_does_not(paths: Paths) -> None:
-    paths.settings_file.write_text("keymap:\n  app.settings: f6\n", encoding="utf-8")
+    paths.settings_file.write_text("keymap:\n  app.settings: f9\n", encoding="utf-8")
     app = OrchApp(config=load_config(paths), warm_sdks=False)
     async with app.run_test() as pilot:
         await app.wait_services()
@@ -44,7 +44,7 @@ async def test_a_remapped_key_runs_the_action_and_the_old_key_does_not(paths: Pa
         await pilot.pause()
         assert not isinstance(app.screen, SettingsScreen)
 
-        await pilot.press("f6")
+        await pilot.press("f9")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
 

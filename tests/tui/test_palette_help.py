@@ -96,7 +96,7 @@ async def test_f1_shows_the_keys_and_description_of_the_current_screen(
 
 
 async def test_help_shows_remapped_keys(config: Config, screen_text: ScreenText) -> None:
-    config.paths.settings_file.write_text("keymap:\n  app.settings: f6\n", encoding="utf-8")
+    config.paths.settings_file.write_text("keymap:\n  app.settings: f9\n", encoding="utf-8")
     app = OrchApp(config=load_config(config.paths), warm_sdks=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_services()
@@ -105,4 +105,4 @@ async def test_help_shows_remapped_keys(config: Config, screen_text: ScreenText)
         await pilot.pause()
 
         lines = [line for line in screen_text(app).splitlines() if "app.settings" in line]
-        assert lines and "f6" in lines[0], lines
+        assert lines and "f9" in lines[0], lines

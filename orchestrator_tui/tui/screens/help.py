@@ -49,7 +49,7 @@ class HelpScreen(ModalScreen[None]):
         actions = available_actions(screen)
         sections = []
         for node in focus_chain(screen):
-            mine = tuple(a for a in actions if a.node is node and _listed(a))
+            mine = tuple(a for a in actions if a.node is node and a.notable)
             description = _description(node)
             if mine or description:
                 sections.append(HelpSection(_title(node), description, mine))
@@ -69,11 +69,6 @@ class HelpScreen(ModalScreen[None]):
     def action_close(self) -> None:
         """Close the help."""
         self.dismiss()
-
-
-def _listed(action: AvailableAction) -> bool:
-    """Our own actions, and those of Textual's widgets that the footer shows (not every cursor key)."""
-    return type(action.node).__module__.startswith(PACKAGE) or action.shown
 
 
 def _table(actions: tuple[AvailableAction, ...]) -> Content:
