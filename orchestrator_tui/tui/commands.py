@@ -39,11 +39,31 @@ class ActionCommands(Provider):
         with their provider."""
         seen = {command.title for command in self.app.get_system_commands(self.screen)}
         usable = []
-        for action in available_actions(self.screen):
+        for action in [*available_actions(self.screen), *self._screens()]:
             if action.enabled and action.notable and action.title not in seen:
                 seen.add(action.title)
                 usable.append(action)
         return usable
+
+    def _screens(self) -> list[AvailableAction]:
+        """ "Open <screen>" for each screen the app registers by name (``open`` is ``OrchApp``'s
+        action), bar the one showing and those a key already opens."""
+        app = self.app
+        if not hasattr(app, "action_open"):
+            return []
+        bound = {b.binding.action for b in self.screen.active_bindings.values()}
+        current = self.screen
+        return [
+            AvailableAction(
+                node=app,
+                action=f"open({name!r})",
+                title=f"Open {name.replace('_', ' ')}",
+                help=f"Go to the {name.replace('_', ' ')} screen",
+            )
+            for name in app.SCREENS
+            if f"open({name!r})" not in bound
+            and not (app.is_screen_installed(name) and app.get_screen(name) is current)
+        ]
 
     def _runner(self, action: AvailableAction) -> partial[object]:
         return partial(self.app.run_action, action.action, action.node)

@@ -42,6 +42,23 @@ async def test_the_palette_finds_and_runs_open_settings(config: Config) -> None:
         assert isinstance(app.screen, SettingsScreen)
 
 
+async def test_the_palette_opens_every_registered_screen(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        assert not any("Open workspace" in p for p in await palette_prompts(pilot, "open"))
+        await pilot.press("escape", "f2")
+        await pilot.pause()
+
+        prompts = await palette_prompts(pilot, "open work")
+        assert any("Open workspace" in p for p in prompts), prompts
+        await pilot.press("enter")
+        await pilot.pause()
+
+        assert type(app.screen).__name__ == "WorkspaceScreen"
+        assert len(app.screen_stack) == 2  # went back, not stacked a second workspace
+
+
 async def test_the_palette_offers_the_actions_of_the_current_screen(config: Config) -> None:
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=(120, 40)) as pilot:
