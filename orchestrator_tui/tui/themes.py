@@ -95,6 +95,14 @@ def accent_variable(index: int) -> str:
     return f"model-accent-{index % ACCENT_COUNT + 1}"
 
 
+ACCENT_CLASSES = tuple(f"-accent-{i + 1}" for i in range(ACCENT_COUNT))
+"""Classes that give a widget the border of ``$model-accent-N`` (rules in ``responses.tcss``)."""
+
+
+def accent_class(index: int) -> str:
+    return ACCENT_CLASSES[index % ACCENT_COUNT]
+
+
 def theme_dirs(paths: Paths) -> list[Path]:
     """Shipped themes first, then the user's, so a user file may replace a shipped theme."""
     return [bundled_dir("themes"), paths.themes_dir]

@@ -12,6 +12,7 @@ from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.themes import (
     ACCENT_COUNT,
     DEFAULT_THEME,
+    accent_class,
     accent_variable,
     load_themes,
     score_level,
@@ -163,3 +164,24 @@ async def test_choosing_a_theme_in_settings_applies_it_and_saves_it(config: Conf
     assert saved.theme == "orch-light"
     assert saved.cache is True
     assert config.paths.settings_file.read_text(encoding="utf-8").startswith("# mine\n")
+
+
+async def test_each_response_pane_takes_the_themes_accent_for_its_place(config: Config) -> None:
+    from orchestrator_tui.tui.widgets.response_pane import ResponsePane
+
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await pilot.press(*"hi", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        panes = list(app.screen.query(ResponsePane))
+        assert len(panes) == 2
+        assert [p.has_class(accent_class(i)) for i, p in enumerate(panes)] == [True, True]
+        app.screen.set_focus(None)
+        await pilot.pause()
+        borders = [p.styles.border_top[1] for p in panes]
+        accents = [Color.parse(app.theme_variables[accent_variable(i)]) for i in range(2)]
+        assert [b.rgb for b in borders] == [a.rgb for a in accents]

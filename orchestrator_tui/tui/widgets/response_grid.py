@@ -7,6 +7,7 @@ import math
 from textual.containers import Container
 from textual.events import Resize
 
+from orchestrator_tui.tui.themes import ACCENT_CLASSES, accent_class
 from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 
 MIN_PANE_WIDTH = 38
@@ -46,6 +47,7 @@ class ResponseGrid(Container):
         self._relayout(len(keys))
         if new:
             await self.mount_all(new)
+        self._accents()
         panes = {pane.name: pane for pane in self.panes()}
         return [panes[key] for key, _ in keys]
 
@@ -55,10 +57,16 @@ class ResponseGrid(Container):
             pane = ResponsePane(key, title=title, name=key)
             self._relayout(len(self.panes()) + 1)
             await self.mount(pane)
+            self._accents()
         return pane
 
     def on_resize(self, event: Resize) -> None:
         self._relayout(len(self.panes()))
+
+    def _accents(self) -> None:
+        """Each pane takes the theme's accent for its place."""
+        for index, pane in enumerate(self.panes()):
+            pane.remove_class(*ACCENT_CLASSES).add_class(accent_class(index))
 
     def _relayout(self, count: int) -> None:
         columns, rows = grid_shape(count, self.size.width or MIN_PANE_WIDTH)

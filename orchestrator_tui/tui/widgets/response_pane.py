@@ -15,6 +15,7 @@ from textual.widgets import Static
 from orchestrator_tui.core.events import AttemptFailed, ResponseEnded, ReviewReady
 from orchestrator_tui.tui import formatting
 from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.tui.themes import score_level
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
 STATUS_ICON = {
@@ -217,8 +218,4 @@ class ResponsePane(Vertical, can_focus=True):
 
 
 def _score_style(score: float) -> str:
-    if score >= 0.75:
-        return "bold $text on $success"
-    if score >= 0.5:
-        return "bold $text on $warning"
-    return "bold $text on $error"
+    return f"bold $background on $score-{score_level(score)}"
