@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from orchestrator_tui.config import Config, Paths
     from orchestrator_tui.core.run import Run
     from orchestrator_tui.services import Services
+    from orchestrator_tui.tui.screens.vault_password import VaultPrompt
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class OrchApp(App[None]):
         self._warm_enabled = warm_sdks
         self._services_open = asyncio.Event()
         self._open_error: BaseException | None = None
+        self.vault_prompt: VaultPrompt | None = None
+        """Asks the key vault's password in a dialog, when the app opened the services itself."""
         self.runs: set[Run] = set()
         """Runs in flight from any screen; cancelled and awaited before the services close."""
 
@@ -143,7 +146,12 @@ class OrchApp(App[None]):
                 services = await asyncio.to_thread(
                     importlib.import_module, "orchestrator_tui.services"
                 )
-                self._services = await services.open_services(config=config)
+                from orchestrator_tui.tui.screens.vault_password import VaultPrompt
+
+                self.vault_prompt = VaultPrompt(self)
+                self._services = await services.open_services(
+                    config=config, vault_password=self.vault_prompt
+                )
             await self._apply_preferences(self._services.config)
             for warning in self._services.config.warnings:
                 self.notify(warning, title="Configuration", severity="warning", timeout=10)

@@ -91,8 +91,12 @@ class SettingsScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_keys()
 
-    async def _keys(self) -> tuple[KeyStore, Config]:
-        services = await cast("OrchApp", self.app).wait_services()
+    async def _keys(self, *, allow_vault: bool) -> tuple[KeyStore, Config]:
+        """The key store; with ``allow_vault`` a locked key vault may ask for its password."""
+        app = cast("OrchApp", self.app)
+        services = await app.wait_services()
+        if allow_vault and app.vault_prompt is not None:
+            app.vault_prompt.allow()
         return services.keys, services.config
 
     @property
@@ -103,8 +107,8 @@ class SettingsScreen(Screen[None]):
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     @work(group="keys", exclusive=True)
-    async def refresh_keys(self) -> None:
-        keys, config = await self._keys()
+    async def refresh_keys(self, allow_vault: bool = True) -> None:
+        keys, config = await self._keys(allow_vault=allow_vault)
         providers = list(config.catalog.providers.values())
         statuses = await asyncio.to_thread(
             lambda: [KeyStatus.read(keys, provider) for provider in providers]
@@ -165,7 +169,7 @@ class SettingsScreen(Screen[None]):
 
     @work(group="keys-write", exclusive=False)
     async def _change_key(self, provider: str, key: str | None) -> None:
-        keys, _config = await self._keys()
+        keys, _config = await self._keys(allow_vault=True)
         try:
             if key is not None:
                 where = await asyncio.to_thread(keys.set, provider, key)
@@ -176,7 +180,7 @@ class SettingsScreen(Screen[None]):
                 self._say(self._nothing_to_remove(provider), "warning")
         except KeyStoreError as exc:
             self._say(f"{provider}: {exc}", "error")
-        self.refresh_keys()
+        self.refresh_keys(allow_vault=False)
 
     def _nothing_to_remove(self, provider: str) -> str:
         status = self.statuses.get(provider)
