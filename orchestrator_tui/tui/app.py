@@ -170,7 +170,7 @@ class OrchApp(App[None]):
 
         found = await asyncio.to_thread(themes.load_themes, themes.theme_dirs(config.paths))
         themes.install_themes(self, config, found)
-        apply_keymap(self, config.settings.keymap, str(config.paths.settings_file))
+        await apply_keymap(self, config.settings.keymap, str(config.paths.settings_file))
 
     def action_help(self) -> None:
         """Show the keys and a short description of the focused pane and its screen."""
