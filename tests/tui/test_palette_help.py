@@ -7,8 +7,11 @@ from typing import Any
 
 from textual.app import App
 from textual.command import CommandPalette
+from textual.widgets import DataTable
 
 from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.store.keyring_memory import MemoryKeyring
+from orchestrator_tui.store.keys import SERVICE
 from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.help import HelpScreen
 from orchestrator_tui.tui.screens.settings import SettingsScreen
@@ -59,19 +62,29 @@ async def test_the_palette_opens_every_registered_screen(config: Config) -> None
         assert len(app.screen_stack) == 2  # went back, not stacked a second workspace
 
 
-async def test_the_palette_offers_the_actions_of_the_current_screen(config: Config) -> None:
+async def test_the_palette_offers_the_actions_of_the_current_screen_and_state(
+    config: Config, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.set_password(SERVICE, "gemini", "sk-gem-saved-key-0001")
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_services()
-        assert not any("Remove key" in p for p in await palette_prompts(pilot, "key"))
-        await pilot.press("escape")
-        await pilot.press("f2")
+        assert not any("Save key" in p for p in await palette_prompts(pilot, "key"))
+        await pilot.press("escape", "f2")
+        await app.workers.wait_for_complete()
         await pilot.pause()
+        table = app.screen.query_one("#keys", DataTable)
 
+        table.move_cursor(row=table.get_row_index("gemini"))
         prompts = await palette_prompts(pilot, "key")
-
-        assert any("Remove key" in p for p in prompts), prompts
         assert any("Save key" in p for p in prompts), prompts
+        assert any("Remove key" in p for p in prompts), prompts  # gemini has a saved key
+
+        await pilot.press("escape")
+        table.move_cursor(row=table.get_row_index("mistral"))
+        prompts = await palette_prompts(pilot, "key")
+        assert any("Save key" in p for p in prompts), prompts
+        assert not any("Remove key" in p for p in prompts), prompts  # nothing to remove
 
 
 async def test_a_theme_picked_from_the_palette_is_applied_and_saved(config: Config) -> None:

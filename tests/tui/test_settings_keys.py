@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.app import App
-from textual.widgets import DataTable, Input
+from textual.widgets import Button, DataTable, Input
 
 from orchestrator_tui.config import Config
 from orchestrator_tui.store.keyring_memory import MemoryKeyring
@@ -123,9 +123,27 @@ async def test_a_key_from_the_environment_shows_its_variable_and_cannot_be_remov
         await pilot.press("ctrl+r")
         await settle(pilot)
 
+        assert screen.query_one("#remove-key", Button).disabled
+        assert row(screen, "openai")[1:3] == ["set", "env:OPENAI_API_KEY"]
         text = screen_text(app)
         assert "comes from $OPENAI_API_KEY" in text
         assert SECRET not in text
+
+
+async def test_remove_is_offered_only_for_a_saved_key(
+    config: Config, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.set_password(SERVICE, "gemini", SECRET)
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_settings(pilot)
+        await select_provider(pilot, screen, "mistral")
+        assert screen.check_action("remove_key", ()) is None
+        assert screen.query_one("#remove-key", Button).disabled
+
+        await select_provider(pilot, screen, "gemini")
+        assert screen.check_action("remove_key", ()) is True
+        assert not screen.query_one("#remove-key", Button).disabled
 
 
 async def test_an_empty_key_is_not_saved(config: Config, memory_keyring: MemoryKeyring) -> None:

@@ -36,6 +36,11 @@ class KeyStatus:
     source: str
     masked: str
 
+    @property
+    def saved(self) -> bool:
+        """Saved by us (keyring or vault), so it can be removed here."""
+        return self.status == "set" and not self.source.startswith("env:")
+
     @classmethod
     def read(cls, keys: KeyStore, provider: ProviderConfig) -> KeyStatus:
         found = keys.lookup(provider.name, provider.key_env)
@@ -84,7 +89,7 @@ class SettingsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#keys", DataTable)
-        for label, width in (("Provider", 14), ("Key", 10), ("Source", 54), ("Saved key", 12)):
+        for label, width in (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12)):
             table.add_column(label, width=width)
         self._fill_themes()
 
@@ -129,8 +134,17 @@ class SettingsScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(selected))
         self._describe_selection()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Remove is offered only for a key saved here (not one from the environment)."""
+        if action == "remove_key":
+            status = self.statuses.get(self.selected_provider or "")
+            return True if status is not None and status.saved else None
+        return True
+
     @on(DataTable.RowHighlighted, "#keys")
     def _describe_selection(self) -> None:
+        self.refresh_bindings()
+        self.query_one("#remove-key", Button).disabled = not self.check_action("remove_key", ())
         provider = self.selected_provider
         field = self.query_one("#key-input", Input)
         status = self.statuses.get(provider or "")
@@ -141,6 +155,8 @@ class SettingsScreen(Screen[None]):
         else:
             verb = "Replace the" if status.status == "set" else "Paste the"
             field.placeholder = f"{verb} API key for {status.provider}, then Enter"
+        if status.source.startswith("env:"):
+            self._say(self._nothing_to_remove(status.provider), "info")
 
     @on(Input.Submitted, "#key-input")
     @on(Button.Pressed, "#save-key")
