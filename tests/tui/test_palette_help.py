@@ -37,7 +37,7 @@ async def test_the_palette_finds_and_runs_open_settings(config: Config) -> None:
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_services()
-        prompts = await palette_prompts(pilot, "settings")
+        prompts = await palette_prompts(pilot, "sett")
         assert any("Settings" in p for p in prompts), prompts
 
         await pilot.press("enter")
@@ -53,7 +53,7 @@ async def test_the_palette_opens_every_registered_screen(config: Config) -> None
         await pilot.press("escape", "f2")
         await pilot.pause()
 
-        prompts = await palette_prompts(pilot, "open work")
+        prompts = await palette_prompts(pilot, "work")
         assert any("Open workspace" in p for p in prompts), prompts
         await pilot.press("enter")
         await pilot.pause()
@@ -91,10 +91,10 @@ async def test_a_theme_picked_from_the_palette_is_applied_and_saved(config: Conf
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_services()
-        await palette_prompts(pilot, "theme")
+        await palette_prompts(pilot, "them")
         await pilot.press("enter")  # Textual's theme picker
         await pilot.pause()
-        await pilot.press(*"orch-contrast")
+        await pilot.press(*"contr")
         await app.screen.workers.wait_for_complete()
         await pilot.pause(0.3)
         await pilot.press("enter")
