@@ -71,10 +71,9 @@ class ThemeProblem:
 
 @dataclass(slots=True)
 class ThemeSet:
-    """Every usable theme by name, where each came from, and the files that could not be used."""
+    """Every usable theme by name, and the files that could not be used."""
 
     themes: dict[str, Theme] = field(default_factory=dict)
-    sources: dict[str, Path] = field(default_factory=dict)
     problems: list[ThemeProblem] = field(default_factory=list)
 
     def problem_for(self, name: str) -> ThemeProblem | None:
@@ -121,7 +120,6 @@ def load_themes(folders: Iterable[Path]) -> ThemeSet:
                 found.problems.append(ThemeProblem(path, _name_guess(path), str(exc)))
                 continue
             found.themes[theme.name] = theme
-            found.sources[theme.name] = path
     return found
 
 

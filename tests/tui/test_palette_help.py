@@ -136,3 +136,26 @@ async def test_help_shows_remapped_keys(config: Config, screen_text: ScreenText)
 
         lines = [line for line in screen_text(app).splitlines() if "app.settings" in line]
         assert lines and "f9" in lines[0], lines
+
+
+async def test_f1_on_a_focused_response_pane_explains_the_pane_first(
+    config: Config, screen_text: ScreenText
+) -> None:
+    from orchestrator_tui.tui.widgets.response_pane import ResponsePane
+
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await pilot.press(*"hi", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query(ResponsePane).first().focus()
+        await pilot.press("f1")
+        await pilot.pause()
+
+        text = screen_text(app)
+        assert "Help · Workspace" in text
+        assert text.index("Response pane") < text.index("Everywhere")
+        assert "answer as it streams" in text  # the pane's own description
+        assert "pane.copy" in text
+        assert "workspace.review" in text
