@@ -36,11 +36,6 @@ class KeyStatus:
     source: str
     masked: str
 
-    @property
-    def saved(self) -> bool:
-        """Saved by us (keyring or vault), so it can be removed here."""
-        return self.status == "set" and not self.source.startswith("env:")
-
     @classmethod
     def read(cls, keys: KeyStore, provider: ProviderConfig) -> KeyStatus:
         found = keys.lookup(provider.name, provider.key_env)
@@ -91,9 +86,9 @@ class SettingsScreen(Screen[None]):
         table = self.query_one("#keys", DataTable)
         for label, width in (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12)):
             table.add_column(label, width=width)
-        self._fill_themes()
 
     def on_screen_resume(self) -> None:
+        self._fill_themes()  # the user's themes load after the first paint
         self.refresh_keys()
 
     async def _keys(self, *, allow_vault: bool) -> tuple[KeyStore, Config]:
@@ -135,10 +130,10 @@ class SettingsScreen(Screen[None]):
         self._describe_selection()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Remove is offered only for a key saved here (not one from the environment)."""
+        """Remove is offered only where there is a key (one from the environment gets told how)."""
         if action == "remove_key":
             status = self.statuses.get(self.selected_provider or "")
-            return True if status is not None and status.saved else None
+            return True if status is not None and status.status == "set" else None
         return True
 
     @on(DataTable.RowHighlighted, "#keys")
@@ -155,8 +150,6 @@ class SettingsScreen(Screen[None]):
         else:
             verb = "Replace the" if status.status == "set" else "Paste the"
             field.placeholder = f"{verb} API key for {status.provider}, then Enter"
-        if status.source.startswith("env:"):
-            self._say(self._nothing_to_remove(status.provider), "info")
 
     @on(Input.Submitted, "#key-input")
     @on(Button.Pressed, "#save-key")
@@ -212,6 +205,7 @@ class SettingsScreen(Screen[None]):
 
     def _fill_themes(self) -> None:
         themes = self.query_one("#themes", OptionList)
+        themes.clear_options()
         names = sorted(self.app.available_themes, key=lambda n: (not n.startswith("orch-"), n))
         themes.add_options(Option(name, id=name) for name in names)
         themes.highlighted = names.index(self.app.theme) if self.app.theme in names else 0
