@@ -87,3 +87,32 @@ async def test_declining_the_vault_password_saves_nothing_and_says_so(
         assert app.screen is screen
         assert "vault stays locked" in str(screen.query_one("#key-message").render())
     assert not config.paths.vault_file.exists()
+
+
+async def test_a_locked_vault_is_said_so_instead_of_every_key_looking_missing(
+    config: Config, no_system_keyring: None
+) -> None:
+    from orchestrator_tui.store.vault import VaultKeyring
+
+    VaultKeyring(config.paths.vault_file, password=lambda _: "pw", scrypt_n=2**10).set_password(
+        "orch-tui", "anthropic", SECRET
+    )
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await pilot.press("f2")
+        while not isinstance(app.screen, VaultPasswordScreen):
+            await pilot.pause(0.05)
+        await pilot.press("escape")
+        for _ in range(100):  # the lookups end in a thread; wait for them, not for a clock
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(app.screen, SettingsScreen) and "vault" in _message(app.screen):
+                break
+
+        assert isinstance(app.screen, SettingsScreen)  # declined once: not asked again
+        assert "Keys in the vault are not shown" in _message(app.screen)
+
+
+def _message(screen: Any) -> str:
+    return str(screen.query_one("#key-message").render())

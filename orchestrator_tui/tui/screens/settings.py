@@ -67,6 +67,8 @@ class SettingsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.statuses = {}
+        self._opened = True
+        """Shown anew (not uncovered by a dialog): only then may a locked vault ask again."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="keys-panel") as keys_panel:
@@ -89,7 +91,11 @@ class SettingsScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._fill_themes()  # the user's themes load after the first paint
-        self.refresh_keys()
+        self.refresh_keys(allow_vault=self._opened)
+        self._opened = False
+
+    def on_screen_suspend(self) -> None:
+        self._opened = self not in self.app.screen_stack  # left, rather than covered by a dialog
 
     async def _keys(self, *, allow_vault: bool) -> tuple[KeyStore, Config]:
         """The key store; with ``allow_vault`` a locked key vault may ask for its password."""
@@ -110,9 +116,12 @@ class SettingsScreen(Screen[None]):
     async def refresh_keys(self, allow_vault: bool = True) -> None:
         keys, config = await self._keys(allow_vault=allow_vault)
         providers = list(config.catalog.providers.values())
+        keys.locked = None  # set again by this lookup if the vault stays locked
         statuses = await asyncio.to_thread(
             lambda: [KeyStatus.read(keys, provider) for provider in providers]
         )
+        if keys.locked:
+            self._say(f"Keys in the vault are not shown: {keys.locked}.", "warning")
         self.statuses = {s.provider: s for s in statuses}
         table = self.query_one("#keys", DataTable)
         selected = self.selected_provider
