@@ -76,7 +76,7 @@ class OrchApp(App[None]):
             show=False,
             priority=True,
         ),
-        Binding("f2", "open('settings')", "Settings", id="app.settings"),
+        Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
     ]
     COMMANDS = App.COMMANDS | {ActionCommands}
 
@@ -178,15 +178,6 @@ class OrchApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.for_screen(self.screen))
-
-    async def action_open(self, name: str) -> None:
-        """Show a screen by its name in ``SCREENS``, going back to it if it is open underneath."""
-        target = self.get_screen(name)
-        if target not in self.screen_stack:
-            await self.push_screen(target)
-            return
-        while self.screen is not target:
-            await self.pop_screen()
 
     @work(group="warm-sdks", thread=True, exit_on_error=False)
     def _warm_sdks(self) -> None:

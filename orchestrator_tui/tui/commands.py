@@ -46,22 +46,22 @@ class ActionCommands(Provider):
         return usable
 
     def _screens(self) -> list[AvailableAction]:
-        """ "Open <screen>" for each screen the app registers by name (``open`` is ``OrchApp``'s
-        action), bar the one showing and those a key already opens."""
+        """An "Open <screen>" command for each screen the app registers by name (``show_screen`` is
+        ``OrchApp``'s action), bar the one showing and those a key already opens."""
         app = self.app
-        if not hasattr(app, "action_open"):
+        if not hasattr(app, "action_show_screen"):
             return []
         bound = {b.binding.action for b in self.screen.active_bindings.values()}
         current = self.screen
         return [
             AvailableAction(
                 node=app,
-                action=f"open({name!r})",
+                action=f"show_screen({name!r})",
                 title=f"Open {name.replace('_', ' ')}",
                 help=f"Go to the {name.replace('_', ' ')} screen",
             )
             for name in app.SCREENS
-            if f"open({name!r})" not in bound
+            if f"show_screen({name!r})" not in bound
             and not (app.is_screen_installed(name) and app.get_screen(name) is current)
         ]
 
