@@ -123,7 +123,6 @@ class OrchApp(App[None]):
         return (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
     def on_mount(self) -> None:
-        themes.install_default_theme(self)
         self.push_screen("workspace")
         self.call_after_refresh(self._open_services)
 

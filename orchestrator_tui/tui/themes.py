@@ -12,15 +12,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from orchestrator_tui.config import Config, Paths, bundled_dir, save_settings
-from orchestrator_tui.core.errors import ConfigError
-from orchestrator_tui.yamlsource import Located, YamlError, load_located_file
+if TYPE_CHECKING:  # the app imports this module before its first paint: config and YAML load later
+    from orchestrator_tui.config import Config, Paths
+    from orchestrator_tui.yamlsource import Located
 
 DEFAULT_THEME = "orch-dark"
 ACCENT_COUNT = 8
@@ -104,10 +104,14 @@ def accent_class(index: int) -> str:
 
 def theme_dirs(paths: Paths) -> list[Path]:
     """Shipped themes first, then the user's, so a user file may replace a shipped theme."""
+    from orchestrator_tui.config import bundled_dir
+
     return [bundled_dir("themes"), paths.themes_dir]
 
 
 def load_themes(folders: Iterable[Path]) -> ThemeSet:
+    from orchestrator_tui.yamlsource import YamlError, load_located_file
+
     found = ThemeSet()
     for folder in folders:
         if not folder.is_dir():
@@ -211,15 +215,6 @@ def _name_guess(path: Path) -> str:
     return path.stem
 
 
-def install_default_theme(app: App[Any]) -> None:
-    """Before the first paint: just the default theme (one small file), so the app never flashes
-    Textual's own colours while the user's themes load."""
-    found = load_themes([bundled_dir("themes")])
-    if DEFAULT_THEME in found.themes:
-        app.register_theme(found.themes[DEFAULT_THEME])
-        app.theme = DEFAULT_THEME
-
-
 def install_themes(app: App[Any], config: Config, found: ThemeSet) -> None:
     """Register ``found``, apply the configured theme (else the default, saying why), and from then
     on save the user's choice of theme to config.yaml whenever it changes."""
@@ -262,6 +257,9 @@ class _ThemeKeeper:
         if theme.name == self.current:
             return
         self.current = theme.name
+        from orchestrator_tui.config import save_settings
+        from orchestrator_tui.core.errors import ConfigError
+
         try:
             save_settings(self.config, theme=theme.name)
         except ConfigError as exc:
