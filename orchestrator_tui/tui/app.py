@@ -38,13 +38,6 @@ SCREEN_MODULES: dict[str, str] = {
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
-SDK_MODULES = {
-    "anthropic": "anthropic",
-    "gemini": "google.genai",
-    "mistral": "mistralai",
-}
-"""Provider type -> the SDK worth importing ahead of the first request (about a second each)."""
-
 
 def lazy_screen(target: str) -> Callable[[], Screen[Any]]:
     """A factory that imports ``module:Class`` only when the screen is first shown."""
@@ -181,15 +174,18 @@ class OrchApp(App[None]):
     @work(group="warm-sdks", thread=True, exit_on_error=False)
     def _warm_sdks(self) -> None:
         """Import the SDKs of providers that have a key, so the first real request does not wait."""
+        from orchestrator_tui.core.registry import SDK_MODULES, preload_sdk
+
         services = self.services
         for provider in services.config.catalog.providers.values():
-            module = SDK_MODULES.get(provider.type)
-            if module is None or not services.keys.lookup(provider.name, provider.key_env):
+            if provider.type not in SDK_MODULES:
+                continue
+            if not services.keys.lookup(provider.name, provider.key_env):
                 continue
             try:
-                importlib.import_module(module)
+                preload_sdk(provider.type)
             except ImportError:
-                log.warning("could not pre-import %s", module)
+                log.warning("could not pre-import the %s SDK", provider.type)
 
     async def on_unmount(self) -> None:
         """Cancel runs in flight (partial answers are kept), then flush and close the services."""
