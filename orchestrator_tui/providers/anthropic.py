@@ -6,23 +6,21 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from orchestrator_tui.config import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.base import Chunk
-from orchestrator_tui.providers.common import DEFAULT_MAX_TOKENS, client_timeout, split_system
+from orchestrator_tui.providers.common import (
+    DEFAULT_MAX_TOKENS,
+    SdkProvider,
+    client_timeout,
+    split_system,
+)
 
 FILTERED_STOPS = ("refusal",)
 
 
-class AnthropicProvider:
-    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
-        self.name = config.name
-        self._config = config
-        self._api_key = api_key
-        self._client: Any = None
-
+class AnthropicProvider(SdkProvider):
     def _sdk(self) -> Any:
         if self._client is None:
             import anthropic
@@ -94,6 +92,7 @@ class AnthropicProvider:
         ]
 
     async def aclose(self) -> None:
+        """This SDK owns its HTTP client, so the client itself is closed."""
         if self._client is not None:
             await self._client.close()
-            self._client = None
+        self._client = None

@@ -50,3 +50,23 @@ def split_system(request: LLMRequest) -> tuple[str | None, list[Message]]:
     system += [m.content for m in request.messages if m.role == "system"]
     turns = [m for m in request.messages if m.role != "system"]
     return ("\n\n".join(system) or None), turns
+
+
+class SdkProvider:
+    """What the SDK-backed providers share: their entry, their key, and a client made on first use.
+
+    Subclasses build ``_client`` (and, where the SDK takes one, the ``_http`` client it runs on) in
+    ``_sdk()``, so importing a provider module never imports its SDK.
+    """
+
+    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
+        self.name = config.name
+        self._config = config
+        self._api_key = api_key
+        self._client: Any = None
+        self._http: Any = None
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+        self._client = self._http = None

@@ -5,25 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from orchestrator_tui.config import ProviderConfig
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.base import Chunk
-from orchestrator_tui.providers.common import sdk_http_client, split_system
+from orchestrator_tui.providers.common import SdkProvider, sdk_http_client, split_system
 
 FILTERED_STOPS = ("SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION")
 ROLES = {"user": "user", "assistant": "model"}
 
 
-class GeminiProvider:
-    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
-        self.name = config.name
-        self._config = config
-        self._api_key = api_key
-        self._client: Any = None
-        self._http: Any = None
-
+class GeminiProvider(SdkProvider):
     def _sdk(self) -> Any:
         if self._client is None:
             from google import genai
@@ -105,8 +97,3 @@ class GeminiProvider:
         except Exception as exc:
             raise self._map(exc) from exc
         return found
-
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._client = self._http = None

@@ -6,24 +6,16 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from orchestrator_tui.config import ProviderConfig
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.base import Chunk
-from orchestrator_tui.providers.common import sdk_http_client, split_system
+from orchestrator_tui.providers.common import SdkProvider, sdk_http_client, split_system
 
 FILTERED_STOPS = ("content_filter",)
 
 
-class MistralProvider:
-    def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
-        self.name = config.name
-        self._config = config
-        self._api_key = api_key
-        self._client: Any = None
-        self._http: Any = None
-
+class MistralProvider(SdkProvider):
     def _sdk(self) -> Any:
         if self._client is None:
             from mistralai.client import Mistral
@@ -100,11 +92,6 @@ class MistralProvider:
             for m in listing.data or []
             if getattr(m, "id", None)
         ]
-
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._client = self._http = None
 
 
 def _stream_error(provider: str, body: str) -> ProviderError | None:
