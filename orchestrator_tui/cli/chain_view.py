@@ -10,12 +10,12 @@ import time
 from dataclasses import dataclass, field
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.live import Live
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from orchestrator_tui.cli.live import start_live
 from orchestrator_tui.core.chains.engine import describe
 from orchestrator_tui.core.chains.model import Chain
 from orchestrator_tui.core.events import (
@@ -68,10 +68,7 @@ class ChainProgress:
         }
         self._tail: list[str] = []
         self._tail_title = ""
-        self._live: Live | None = None
-        if self.console.is_terminal:
-            self._live = Live(self, console=self.console, refresh_per_second=10, transient=True)
-            self._live.start()
+        self._live = start_live(self, self.console)
 
     def handle(self, event: RunEvent) -> None:
         match event:

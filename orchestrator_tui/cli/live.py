@@ -23,6 +23,15 @@ from orchestrator_tui.core.events import (
 STATUS_STYLE = {"ok": "green", "failed": "red", "cancelled": "yellow", "streaming": "cyan"}
 
 
+def start_live(renderable: object, console: Console) -> Live | None:
+    """A live view redrawn ten times a second on a terminal; ``None`` when output is piped."""
+    if not console.is_terminal:
+        return None
+    live = Live(renderable, console=console, refresh_per_second=10, transient=True)  # type: ignore[arg-type]
+    live.start()
+    return live
+
+
 @dataclass(slots=True)
 class _Answer:
     model: str
@@ -45,10 +54,7 @@ class LiveAnswers:
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console()
         self.answers: dict[str, _Answer] = {}
-        self._live: Live | None = None
-        if self.console.is_terminal:
-            self._live = Live(self, console=self.console, refresh_per_second=10, transient=True)
-            self._live.start()
+        self._live = start_live(self, self.console)
 
     def handle(self, event: RunEvent) -> None:
         match event:
