@@ -80,6 +80,8 @@ class MockProvider:
                 ErrorKind.SERVER, "scheduled failure before the first token", provider=self.name
             )
         delay = _delay(float(options.get("tokens_per_second", 0)))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         cut = len(tokens) // 2 if outcome in ("mid", "stall") else None
         for index, token in enumerate(tokens):
             if index == cut:
@@ -89,8 +91,11 @@ class MockProvider:
                     ErrorKind.CONNECTION, "scheduled failure mid-stream", provider=self.name
                 )
             yield token
-            if delay:
-                await asyncio.sleep(delay)
+            # Tokens follow the server's clock, not the reader's: a reader that falls behind
+            # finds the late ones waiting, as it would on a real connection.
+            wait = started + (index + 1) * delay - loop.time() if delay else 0.0
+            if wait > 0:
+                await asyncio.sleep(wait)
             elif index % _YIELD_EVERY == _YIELD_EVERY - 1:
                 await asyncio.sleep(0)
         words_in = sum(len(m.content.split()) for m in request.messages)

@@ -11,6 +11,7 @@ from rich.segment import Segment
 from textual.app import App, ComposeResult
 
 from orchestrator_tui.providers.mock import lorem_markdown, tokenize
+from orchestrator_tui.tui.redraw_pacer import RedrawPacer
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
 TRICKY = (
@@ -73,7 +74,7 @@ async def test_any_chunking_ends_identical_to_one_shot_render(cuts: list[int]) -
     app = ViewApp()
     async with app.run_test(size=(60, 20)) as pilot:
         view = app.query_one(StreamingMarkdown)
-        view.interval = 0
+        view.paced = False
         bounds = [0, *sorted(cuts), len(TRICKY)]
         for start, end in itertools.pairwise(bounds):
             view.append(TRICKY[start:end])
@@ -115,7 +116,7 @@ async def test_scrolling_up_stops_following_until_back_at_the_end() -> None:
     async with app.run_test(size=(80, 20)) as pilot:
         view = app.query_one(StreamingMarkdown)
         await stream(view, pilot, tokenize(lorem_markdown(3, 400)))
-        await pilot.pause(view.interval * 2)
+        await pilot.pause(RedrawPacer.slowest)
         view.scroll_home(animate=False, immediate=True)
         await stream(view, pilot, tokenize(lorem_markdown(4, 400)))
         view.finish()

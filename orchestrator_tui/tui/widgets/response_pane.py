@@ -61,15 +61,14 @@ class ResponsePane(Vertical, can_focus=True):
         self.best = False
         self._note: Content | None = None
         self._code_index = 0
+        self.body = StreamingMarkdown()
+        self._header_view = Static(self._header(), classes="pane-header", markup=False)
+        self._note_view = Static("", classes="pane-note", markup=False)
 
     def compose(self) -> ComposeResult:
-        yield Static(self._header(), classes="pane-header", markup=False)
-        yield StreamingMarkdown()
-        yield Static("", classes="pane-note", markup=False)
-
-    @property
-    def body(self) -> StreamingMarkdown:
-        return self.query_one(StreamingMarkdown)
+        yield self._header_view
+        yield self.body
+        yield self._note_view
 
     @property
     def text(self) -> str:
@@ -178,32 +177,23 @@ class ResponsePane(Vertical, can_focus=True):
     # -- drawing --------------------------------------------------------------------------------
 
     def _set_note(self, note: Content | None) -> None:
+        if note == self._note:
+            return  # unchanged: spare the screen a layout
         self._note = note
-        if self.is_mounted:
-            widget = self.query_one(".pane-note", Static)
-            widget.update(note or "")
-            widget.display = note is not None
+        self._note_view.update(note or "")
+        self._note_view.display = note is not None
 
     def _refresh_header(self) -> None:
-        if self.is_mounted:
-            self.query_one(".pane-header", Static).update(self._header())
+        # Always two lines (see the CSS), so a new figure never re-lays out the screen.
+        self._header_view.update(self._header(), layout=False)
 
     def _header(self) -> Content:
+        """Line one: status, model, score and mark; line two: the status word and the figures."""
         icon, style = STATUS_ICON.get(self.status, ("?", ""))
         parts: list[Content | str | tuple[str, str]] = [
             (icon + " ", style),
             (visible_controls(self.title), "bold"),
-            (f" {self.status}", style),
         ]
-        ended = self.ended
-        if ended is not None:
-            figures = [
-                f"ttft {formatting.seconds(ended.ttft)}",
-                formatting.seconds(ended.latency),
-                formatting.tokens(ended.usage.output_tokens),
-                formatting.cost(ended.cost),
-            ]
-            parts.append(("  " + " · ".join(figures), "$text-muted"))
         review = self.review
         if review is not None and review.score is not None:
             parts.append("  ")
@@ -214,6 +204,16 @@ class ResponsePane(Vertical, can_focus=True):
             parts.append(("  ★ …", "$text-muted"))
         if self.best:
             parts.append(("  ♛ best", "bold $success"))
+        parts += ["\n", (self.status, style)]
+        ended = self.ended
+        if ended is not None:
+            figures = [
+                f"ttft {formatting.seconds(ended.ttft)}",
+                formatting.seconds(ended.latency),
+                formatting.tokens(ended.usage.output_tokens),
+                formatting.cost(ended.cost),
+            ]
+            parts.append(("  " + " · ".join(figures), "$text-muted"))
         return Content.assemble(*parts)
 
 

@@ -1,16 +1,17 @@
 """A Markdown view that streams cheaply: one widget, lines drawn through Textual's Line API.
 
-Finished top-level blocks are rendered once with Rich and kept as strips; only the open last block
-is rendered again, at most every ``interval`` seconds. Blocks that finish together are rendered
-together (one Rich render costs about the same for one block as for ten). When the text is
-complete, what was drawn is checked against one parse of the whole text, so the final lines equal
-a one-shot render.
+Each finished top-level block is rendered once with Rich and kept as strips; only the open last
+block is rendered again, on the app's shared redraw tick (``RedrawPacer``), so every streaming
+pane is redrawn for the same frame. What is in view is drawn first: when a burst of text arrives
+(a fast model, a reopened answer) the blocks at the tail are drawn at once and the ones above
+them afterwards, newest first, a slice at a time, so the event loop never waits for a whole
+answer to render. When the text is complete the lines equal a one-shot render of the whole.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from time import monotonic
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
@@ -20,7 +21,6 @@ from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
 from orchestrator_tui.tui.markdown_blocks import (
     Block,
@@ -29,6 +29,7 @@ from orchestrator_tui.tui.markdown_blocks import (
     split_blocks,
     visible_controls,
 )
+from orchestrator_tui.tui.redraw_pacer import RedrawPacer
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -38,14 +39,15 @@ _BLANK = Strip([])
 
 @dataclass(slots=True)
 class _Group:
-    """Consecutive top-level blocks, ``text[start:end]``, drawn by one Rich render."""
+    """Top-level blocks, ``text[start:end]``, drawn by one Rich render (usually one block)."""
 
     start: int
     end: int
     opens_with_blank: bool
     blank_after: bool
     tokens: list[Token]
-    strips: list[Strip]
+    strips: list[Strip] | None = None
+    """``None`` until drawn."""
 
 
 class StreamingMarkdown(ScrollView, can_focus=False):
@@ -58,39 +60,35 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         overflow-x: hidden;
     }
     """
-    interval = 0.1
-    """Seconds between renders of the open block while text streams in."""
-    chunk = 2_000
-    """Characters of finished Markdown drawn per turn of the event loop, so a burst of text (or
-    the end of a fast answer) never blocks the loop for one long render."""
+    paced = True
+    """Streamed text waits for the shared redraw tick; ``False`` draws it on the next loop turn."""
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self._text = ""
         self._pending: list[str] = []
         self._groups: list[_Group] = []
+        """The finished blocks, drawn or not, in order."""
+        self._undrawn = 0
+        """How many of ``_groups`` are not drawn yet."""
         self._open: _Group | None = None
-        """The last block, still growing: drawn again on every flush."""
-        self._open_block: Block | None = None
-        self._backlog: list[Block] = []
-        """Finished blocks parsed but not drawn yet (drawn ``chunk`` characters at a time)."""
+        """The last block, still growing: drawn again on every redraw."""
         self._complete = False
         self._prefix: list[RenderableType | None] = []
         """Earlier messages (Markdown), notes (Text) and blank lines (None), wrapped on demand."""
         self._prefix_lines: list[Strip] | None = None
         self._done: list[Strip] = []
-        """Lines of the prefix and the finished groups, in order: what ``render_line`` reads."""
+        """Lines of the prefix and the drawn groups, in order: what ``render_line`` reads."""
         self._width = 0
         """The width everything drawn was wrapped at."""
         self._stale = False
         """Something was drawn at another width, or skipped before the first layout."""
         self._rewrap_scheduled = False
-        self._flush_timer: Timer | None = None
-        self._flush_scheduled = False
-        self._last_flush = 0.0
+        self._redraw_scheduled = False
         self._end_y = 0
         """Where the view last scrolled to follow the tail."""
         self._line_style = Style()
+        self._line_width = 0
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -101,37 +99,39 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     @property
     def line_count(self) -> int:
-        return len(self._done) + (len(self._open.strips) if self._open else 0)
+        return len(self._done) + len(self._open_strips)
 
     def lines(self) -> list[Strip]:
-        return [*self._done, *(self._open.strips if self._open else ())]
+        return [*self._done, *self._open_strips]
 
     @property
     def drawn(self) -> bool:
         """The text is complete and every line of it is drawn."""
-        return self._complete and not (self._pending or self._backlog or self._open)
+        return (
+            self._complete
+            and not (self._pending or self._open or self._undrawn or self._stale)
+            and not self._redraw_scheduled
+        )
 
     def append(self, text: str) -> None:
-        """Queue streamed text; it is drawn on the next turn of the loop or within ``interval``."""
+        """Queue streamed text: the first of a message is drawn at once, the rest on the tick."""
         self._pending.append(text)
-        if not self._flush_scheduled:
-            wait = self._last_flush + self.interval - monotonic()
-            self._request_flush(wait)
+        if not self._redraw_scheduled:
+            first = not (self._text or self._groups)
+            self._request_redraw(soon=first or not self.paced)
 
     def finish(self) -> None:
         """The text is complete: the rest is drawn over the next turns of the loop (see ``drawn``),
         and the lines then equal one render of the whole."""
         self._complete = True
         if may_define_references(self.text):
-            self._cancel_flush()
+            # A definition anywhere changes links everywhere: the text is drawn as one group.
             self._take_pending()
             blocks, _ = split_blocks(self._text)
             self._groups = [self._group(0, blocks, len(self._text))] if blocks else []
-            self._backlog, self._open, self._open_block = [], None, None
+            self._undrawn, self._open = len(self._groups), None
             self._rebuild_done()
-            self._show()
-            return
-        self._request_flush(0)
+        self._request_redraw(soon=True)
 
     def set_text(self, text: str) -> None:
         """Show a complete text (a reopened answer)."""
@@ -141,28 +141,23 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     def note(self, text: Text) -> None:
         """Close the current message and add a line of plain text (a follow-up's prompt)."""
-        self._cancel_flush()
         self._take_pending()
+        drawn = self.lines() if self._laid_out and self.drawn else None
         if self._text:
             self._prefix += [rich_markdown(self._text), None]
         self._prefix += [text, None]
-        self._prefix_lines = None
-        self._text, self._groups, self._backlog = "", [], []
-        self._open, self._open_block, self._complete = None, None, False
-        self._rebuild_done()
-        self._show()
+        if drawn is None:
+            self._prefix_lines = None
+        else:  # the message as drawn is its one-shot render: keep it instead of drawing it again
+            gap = [_BLANK] if self._text else []
+            self._prefix_lines = [*drawn, *gap, *self._render(text), _BLANK]
+        self._clear_message()
 
     def reset(self) -> None:
-        self._cancel_flush()
-        self._text = ""
         self._pending.clear()
         self._prefix.clear()
         self._prefix_lines = None
-        self._groups.clear()
-        self._backlog.clear()
-        self._open, self._open_block, self._complete = None, None, False
-        self._rebuild_done()
-        self._show()
+        self._clear_message()
 
     def code_blocks(self) -> list[str]:
         """The fenced and indented code of the current message, without the fences."""
@@ -186,98 +181,133 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         """
         return self.scroll_y >= min(self._end_y, self.max_scroll_y)
 
-    # -- streaming ------------------------------------------------------------------------------
+    def backfill(self, deadline: float) -> bool:
+        """Draw blocks out of view, newest first, until ``deadline``; False once all are drawn."""
+        if not self._undrawn or not self._laid_out:
+            return False
+        shift = 0
+        top = self.scroll_y
+        for index in range(len(self._groups) - 1, -1, -1):
+            if time.monotonic() >= deadline:
+                break
+            group = self._groups[index]
+            if group.strips is None:
+                at = self._lines_before(index)
+                self._draw_group(group)
+                if at <= top:
+                    shift += len(self._joined(index))
+        self._rebuild_done()
+        self._show(keep_top=top + shift)
+        self._settle_when_drawn()
+        return bool(self._undrawn)
 
-    def _request_flush(self, wait: float) -> None:
-        """Flush after ``wait`` seconds, or on the next turn of the loop when ``wait <= 0``."""
-        if wait <= 0 and self._flush_timer is not None:
-            self._cancel_flush()
-        if self._flush_scheduled:
-            return
-        self._flush_scheduled = True
-        if wait > 0:
-            self._flush_timer = self.set_timer(wait, self._flush)
-        else:
-            self.call_later(self._flush)
+    # -- redrawing ------------------------------------------------------------------------------
 
-    def _cancel_flush(self) -> None:
-        self._flush_scheduled = False
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
+    @property
+    def _pacer(self) -> RedrawPacer:
+        return RedrawPacer.of(self.app)
+
+    def _request_redraw(self, *, soon: bool) -> None:
+        self._redraw_scheduled = True
+        self._pacer.request(self, self._redraw, soon=soon)
+
+    def _clear_message(self) -> None:
+        self._pacer.cancel(self)
+        self._redraw_scheduled = False
+        self._text, self._groups, self._undrawn = "", [], 0
+        self._open, self._complete = None, False
+        self._rebuild_done()
+        self._show()
 
     def _take_pending(self) -> None:
         self._text += visible_controls("".join(self._pending))
         self._pending.clear()
 
-    def _flush(self) -> None:
-        if not self._flush_scheduled:
-            return  # cancelled (reset, note) after it was queued
-        self._flush_timer = None
-        self._flush_scheduled = False
-        self._last_flush = monotonic()
-        if not self._backlog:
-            if not self._pending and not (self._complete and self._open is not None):
-                return
+    def _redraw(self) -> None:
+        """Take the new text, draw the open block and whatever else is in view, then show it."""
+        self._redraw_scheduled = False
+        if self._pending or (self._complete and self._open is not None):
             self._take_pending()
             self._split_tail()
-        self._draw_backlog()
+        if not self._laid_out:
+            self._stale = True  # drawn once the size is known (see ``render_line``)
+            return
+        self._draw_open()
+        self._draw_tail()
+        self._rebuild_done()
         self._show()
+        if self._undrawn:
+            self._pacer.backfill(self)
+        self._settle_when_drawn()
+
+    def _settle_when_drawn(self) -> None:
+        """Lay out once more when the answer is complete, so the scrollbar ends exact."""
         if self.drawn:
-            self.refresh(layout=True)  # settle the scrollbar once the answer is complete
+            self.refresh(layout=True)
             self.call_after_refresh(self._sync_scrollbar)
-        if self._backlog:
-            self._request_flush(0)
-        elif self._pending:
-            self._request_flush(self.interval)
 
     def _split_tail(self) -> None:
-        """Parse what follows the drawn groups: finished blocks to draw, and the open last one."""
+        """Parse what follows the finished blocks: more finished blocks, and the open last one."""
         base = self._groups[-1].end if self._groups else 0
-        blocks = [replace(b, start=base + b.start) for b in split_blocks(self._text[base:])[0]]
-        if self._complete or not blocks:
-            self._backlog, self._open_block = blocks, None
-        else:
-            self._backlog, self._open_block = blocks[:-1], blocks[-1]
+        blocks = split_blocks(self._text[base:])[0]
+        self._open = None
+        if not self._complete and blocks:
+            last = blocks.pop()
+            self._open = self._group(base + last.start, [last], len(self._text))
+        for index, block in enumerate(blocks):
+            start = base + block.start if self._groups else 0
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            if following is not None:
+                end = base + following.start
+            else:
+                end = self._open.start if self._open else len(self._text)
+            self._groups.append(self._group(start, [block], end))
+            self._undrawn += 1
 
-    def _draw_backlog(self) -> None:
-        """Draw up to ``chunk`` characters of finished blocks as one group, then the open block."""
-        if self._backlog:
-            take, size = [], 0
-            while self._backlog and (not take or size + len(self._backlog[0].source) <= self.chunk):
-                block = self._backlog.pop(0)
-                take.append(block)
-                size += len(block.source)
-            following = self._backlog[0] if self._backlog else self._open_block
-            end = following.start if following else len(self._text)
-            self._groups.append(self._group(take[0].start if self._groups else 0, take, end))
-            self._done += self._joined(len(self._groups) - 1)
-        block = self._open_block
-        if self._backlog or block is None:
-            self._open = None
-        else:
-            self._open = self._group(block.start, [block], len(self._text), draw=False)
-            self._open_lines()
-
-    def _group(self, start: int, blocks: list[Block], end: int, *, draw: bool = True) -> _Group:
+    def _group(self, start: int, blocks: list[Block], end: int) -> _Group:
         tokens = [token for block in blocks for token in block.tokens]
         first, last = blocks[0], blocks[-1]
-        group = _Group(start, end, first.brings_own_blank, last.blank_after, tokens, [])
-        if draw:
-            group.strips = self._draw(group)
-        return group
+        return _Group(start, end, first.brings_own_blank, last.blank_after, tokens)
+
+    def _draw_open(self) -> None:
+        if self._open is not None:
+            self._open.strips = [
+                *self._separator(self._open, len(self._groups)),
+                *self._render_group(self._open),
+            ]
+
+    def _draw_tail(self) -> None:
+        """Draw undrawn blocks from the end back until the tail fills the view (when following)."""
+        if not self._undrawn or not self.following:
+            return
+        lines = len(self._open_strips)
+        for index in range(len(self._groups) - 1, -1, -1):
+            if lines >= self.scrollable_content_region.height:
+                return
+            group = self._groups[index]
+            if group.strips is None:
+                self._draw_group(group)
+            lines += len(self._joined(index))
+
+    def _draw_group(self, group: _Group) -> None:
+        group.strips = self._render_group(group)
+        self._undrawn -= 1
 
     # -- drawing --------------------------------------------------------------------------------
 
-    def _draw(self, group: _Group) -> list[Strip]:
+    @property
+    def _laid_out(self) -> bool:
+        return self.scrollable_content_region.width > 0
+
+    @property
+    def _open_strips(self) -> list[Strip]:
+        return (self._open.strips or []) if self._open else []
+
+    def _render_group(self, group: _Group) -> list[Strip]:
         return self._render(rich_markdown(self._text[group.start : group.end], group.tokens))
 
     def _render(self, renderable: RenderableType) -> list[Strip]:
-        region_width = self.scrollable_content_region.width
-        if not region_width:
-            self._stale = True  # not laid out yet: drawn once the size is known
-            return []
-        width = max(region_width, 10)
+        width = max(self.scrollable_content_region.width, 10)
         if not self._width:
             self._width = width
         elif width != self._width:
@@ -294,14 +324,15 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     def _joined(self, index: int) -> list[Strip]:
         group = self._groups[index]
-        return [*self._separator(group, index), *group.strips]
+        return [*self._separator(group, index), *(group.strips or ())]
 
-    def _open_lines(self) -> None:
-        if self._open is not None:
-            self._open.strips = [
-                *self._separator(self._open, len(self._groups)),
-                *self._draw(self._open),
-            ]
+    def _lines_before(self, index: int) -> int:
+        """How many lines come before group ``index`` (undrawn groups have none yet)."""
+        lines = len(self._prefix_strips())
+        for before in range(index):
+            if self._groups[before].strips is not None:
+                lines += len(self._joined(before))
+        return lines
 
     def _prefix_strips(self) -> list[Strip]:
         if self._prefix_lines is None:
@@ -312,20 +343,26 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return self._prefix_lines
 
     def _rebuild_done(self) -> None:
-        groups = [line for index in range(len(self._groups)) for line in self._joined(index)]
-        self._done = [*self._prefix_strips(), *groups]
+        lines = list(self._prefix_strips()) if self._laid_out else []
+        for index, group in enumerate(self._groups):
+            if group.strips is not None:
+                lines += self._joined(index)
+        self._done = lines
 
-    def _show(self) -> None:
+    def _show(self, keep_top: int | None = None) -> None:
+        """Show the lines: following the tail, or with ``keep_top`` as the first line in view."""
         follow = self.following
         self._resize_content(Size(max(self.scrollable_content_region.width, 10), self.line_count))
         self.refresh()
         if follow:
             self._scroll_to_end()
+        elif keep_top is not None and keep_top != self.scroll_y:
+            self.scroll_to(y=keep_top, animate=False, immediate=True, force=True)
 
     def _resize_content(self, size: Size) -> None:
         """Set the scrollable size, re-laying out the screen only when the scrollbar must appear.
 
-        Assigning ``virtual_size`` re-lays out the whole screen; doing that on every flush of
+        Assigning ``virtual_size`` re-lays out the whole screen; doing that on every redraw of
         eight streaming panes costs more than drawing their text. While the scrollbar stays as it
         is, the new height goes to the scrollbar directly.
         """
@@ -333,7 +370,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         if size != old:
             viewport = self.scrollable_content_region.height
             scrollbar_changes = (old.height > viewport) != (size.height > viewport)
-            if size.width != old.width or scrollbar_changes or not self.show_vertical_scrollbar:
+            if size.width != old.width or scrollbar_changes:
                 self.virtual_size = size
             else:
                 self.set_reactive(StreamingMarkdown.virtual_size, size)
@@ -353,7 +390,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self.scroll_to(y=self._end_y, animate=False, immediate=True, force=True)
 
     def _rewrap(self) -> bool:
-        """Draw everything again at the current width if it changed; True when it did."""
+        """Draw again at the current width if it changed (what is in view first); True if so."""
         self._rewrap_scheduled = False
         width = max(self.scrollable_content_region.width, 10)
         if width == self._width and not self._stale:
@@ -361,10 +398,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._width, self._stale = width, False
         self._prefix_lines = None
         for group in self._groups:
-            group.strips = self._draw(group)
-        self._open_lines()
-        self._rebuild_done()
-        self._show()
+            group.strips = None
+        self._undrawn = len(self._groups)
+        self._redraw()
         return True
 
     # -- Textual hooks --------------------------------------------------------------------------
@@ -378,21 +414,24 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             self._scroll_to_end()
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._line_style = self.rich_style  # once per frame, not once per line: it walks the DOM
+        # Once per frame, not once per line: both walk the DOM or the styles.
+        self._line_style = self.rich_style
+        self._line_width = self.scrollable_content_region.width
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._line_width
         if (max(width, 10) != self._width or self._stale) and not self._rewrap_scheduled:
             self._rewrap_scheduled = True  # sized after text arrived: wrap again, once
             self.call_later(self._rewrap)
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         style = self._line_style
-        if index < len(self._done):
-            line = self._done[index]
-        elif self._open is not None and index - len(self._done) < len(self._open.strips):
-            line = self._open.strips[index - len(self._done)]
+        done, tail = self._done, self._open_strips
+        if index < len(done):
+            line = done[index]
+        elif index - len(done) < len(tail):
+            line = tail[index - len(done)]
         else:
             return Strip.blank(width, style)
         return line.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
