@@ -67,6 +67,34 @@ def rich_markdown(source: str, tokens: Sequence[Token] | None = None) -> Markdow
     return markdown
 
 
+_WARM_UP_SAMPLE = """# Title
+
+Some *text* with `code` and a [link](https://example.org).
+
+- one
+- two
+
+| a | b |
+| - | - |
+| 1 | 2 |
+
+```python
+print("hello")
+```
+"""
+
+
+def warm_up() -> None:
+    """Load the parser, Rich's Markdown, tables and Pygments by drawing a sample once, so the
+    first answer does not pay for those imports (safe in a thread: it uses its own console)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=40, file=io.StringIO(), color_system="truecolor")
+    console.render_lines(rich_markdown(_WARM_UP_SAMPLE), console.options)
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     source: str

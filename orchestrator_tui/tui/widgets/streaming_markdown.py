@@ -45,7 +45,9 @@ class _Group:
     end: int
     opens_with_blank: bool
     blank_after: bool
-    tokens: list[Token]
+    tokens: list[Token] | None
+    """Parsed tokens until drawn (then dropped: thousands of objects the garbage collector would
+    walk on every full pass; drawing again at another width parses the block's text anew)."""
     strips: list[Strip] | None = None
     """``None`` until drawn."""
 
@@ -56,8 +58,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     DEFAULT_CSS = """
     StreamingMarkdown {
         height: 1fr;
-        scrollbar-gutter: stable;
         overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-background: transparent;
     }
     """
     paced = True
@@ -107,9 +110,14 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     @property
     def drawn(self) -> bool:
         """The text is complete and every line of it is drawn."""
+        return self.final_in_view and not self._undrawn
+
+    @property
+    def final_in_view(self) -> bool:
+        """The text is complete and what is in view is drawn (lines above may still be drawing)."""
         return (
             self._complete
-            and not (self._pending or self._open or self._undrawn or self._stale)
+            and not (self._pending or self._open or self._stale)
             and not self._redraw_scheduled
         )
 
@@ -198,7 +206,6 @@ class StreamingMarkdown(ScrollView, can_focus=False):
                     shift += len(self._joined(index))
         self._rebuild_done()
         self._show(keep_top=top + shift)
-        self._settle_when_drawn()
         return bool(self._undrawn)
 
     # -- redrawing ------------------------------------------------------------------------------
@@ -238,13 +245,6 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._show()
         if self._undrawn:
             self._pacer.backfill(self)
-        self._settle_when_drawn()
-
-    def _settle_when_drawn(self) -> None:
-        """Lay out once more when the answer is complete, so the scrollbar ends exact."""
-        if self.drawn:
-            self.refresh(layout=True)
-            self.call_after_refresh(self._sync_scrollbar)
 
     def _split_tail(self) -> None:
         """Parse what follows the finished blocks: more finished blocks, and the open last one."""
@@ -304,7 +304,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return (self._open.strips or []) if self._open else []
 
     def _render_group(self, group: _Group) -> list[Strip]:
-        return self._render(rich_markdown(self._text[group.start : group.end], group.tokens))
+        strips = self._render(rich_markdown(self._text[group.start : group.end], group.tokens))
+        group.tokens = None
+        return strips
 
     def _render(self, renderable: RenderableType) -> list[Strip]:
         width = max(self.scrollable_content_region.width, 10)
@@ -352,28 +354,23 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     def _show(self, keep_top: int | None = None) -> None:
         """Show the lines: following the tail, or with ``keep_top`` as the first line in view."""
         follow = self.following
-        self._resize_content(Size(max(self.scrollable_content_region.width, 10), self.line_count))
+        self._resize_content(self.line_count)
         self.refresh()
         if follow:
             self._scroll_to_end()
         elif keep_top is not None and keep_top != self.scroll_y:
             self.scroll_to(y=keep_top, animate=False, immediate=True, force=True)
 
-    def _resize_content(self, size: Size) -> None:
-        """Set the scrollable size, re-laying out the screen only when the scrollbar must appear.
+    def _resize_content(self, lines: int) -> None:
+        """Set the scrollable height without re-laying out the screen.
 
         Assigning ``virtual_size`` re-lays out the whole screen; doing that on every redraw of
-        eight streaming panes costs more than drawing their text. While the scrollbar stays as it
-        is, the new height goes to the scrollbar directly.
+        eight streaming panes costs more than drawing their text. The scrollbar is always shown
+        (``overflow-y: scroll``), so a longer text never changes the layout: the new height goes
+        to the scrollbar directly. The width stays 0: lines are wrapped to the view, never
+        scrolled sideways.
         """
-        old = self.virtual_size
-        if size != old:
-            viewport = self.scrollable_content_region.height
-            scrollbar_changes = (old.height > viewport) != (size.height > viewport)
-            if size.width != old.width or scrollbar_changes:
-                self.virtual_size = size
-            else:
-                self.set_reactive(StreamingMarkdown.virtual_size, size)
+        self.set_reactive(StreamingMarkdown.virtual_size, Size(0, lines))
         self._sync_scrollbar()
 
     def _sync_scrollbar(self) -> None:
@@ -404,10 +401,6 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return True
 
     # -- Textual hooks --------------------------------------------------------------------------
-
-    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
-        if shown:  # a scrollbar appearing mid-stream starts at the top; put it where the view is
-            self.call_after_refresh(self._sync_scrollbar)
 
     def on_resize(self) -> None:
         if not self._rewrap() and self.following:
