@@ -117,11 +117,13 @@ class RedrawPacer:
         try:
             while self._due or self._backfill:
                 deadline = time.monotonic() + self.slice
-                while self._due and time.monotonic() < deadline:
+                while self._due:  # at least one per slice, however short
                     view = next(iter(self._due))
                     redraw = self._due.pop(view)
                     if view.is_attached:
                         redraw()
+                    if time.monotonic() >= deadline:
+                        break
                 if not self._due:
                     self._backfill_until(deadline)
                 await asyncio.sleep(0)
@@ -129,8 +131,11 @@ class RedrawPacer:
             self._working = False
 
     def _backfill_until(self, deadline: float) -> None:
+        """Backfill views in turn (the first one at least) until ``deadline``."""
         for view in list(self._backfill):
-            if time.monotonic() >= deadline:
-                return
             if not view.is_attached or not view.backfill(deadline):
                 self._backfill.pop(view, None)
+            else:  # more to draw: the next slice starts with the other views
+                self._backfill[view] = self._backfill.pop(view)
+            if time.monotonic() >= deadline:
+                return

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.markdown import Markdown
 from rich.segment import Segment
+from rich.text import Text
 from textual.app import App, ComposeResult
 
 from orchestrator_tui.providers.mock import lorem_markdown, tokenize
@@ -166,3 +167,48 @@ async def test_a_shorter_view_still_shows_the_last_line() -> None:
         assert view.scroll_y == view.max_scroll_y
         last = "".join(s.text for s in view.render_line(view.size.height - 1))
         assert "THE-LAST-LINE" in last
+
+
+async def test_a_follow_up_keeps_the_earlier_answer_exactly_as_drawn() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        first, second = lorem_markdown(11, 300), TRICKY
+        await stream(view, pilot, tokenize(first))
+        view.finish()
+        await drawn(view, pilot)
+        note = Text("▸ and then?", "dim italic")
+        view.note(note)
+        await stream(view, pilot, tokenize(second))
+        view.finish()
+        await drawn(view, pilot)
+        options = app.console.options.update_width(view.scrollable_content_region.width)
+        note_lines = app.console.render_lines(note, options, pad=False)
+        expected = [
+            *one_shot(app, view, first),
+            "[]",
+            *(repr(list(Segment.simplify(line))) for line in note_lines),
+            "[]",
+            *one_shot(app, view, second),
+        ]
+        assert shown(view) == expected
+
+
+async def test_a_long_answer_arriving_at_once_shows_its_end_first_and_the_rest_after(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(RedrawPacer, "slice", 0.0)  # one block per turn of the loop
+    app = ViewApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        text = lorem_markdown(12, 1500) + "\n\nTHE-LAST-LINE"
+        view.set_text(text)
+        for _ in range(200):
+            if view.final_in_view:
+                break
+            await pilot.pause()
+        last = "".join(s.text for s in view.render_line(view.size.height - 1))
+        assert "THE-LAST-LINE" in last
+        await drawn(view, pilot)
+        assert shown(view) == one_shot(app, view, text)
+        assert view.scroll_y == view.max_scroll_y

@@ -193,15 +193,16 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         """Draw blocks out of view, newest first, until ``deadline``; False once all are drawn."""
         if not self._undrawn or not self._laid_out:
             return False
-        shift = 0
+        shift, drew = 0, False
         top = self.scroll_y
         for index in range(len(self._groups) - 1, -1, -1):
-            if time.monotonic() >= deadline:
+            if drew and time.monotonic() >= deadline:
                 break
             group = self._groups[index]
             if group.strips is None:
                 at = self._lines_before(index)
                 self._draw_group(group)
+                drew = True
                 if at <= top:
                     shift += len(self._joined(index))
         self._rebuild_done()
