@@ -70,12 +70,18 @@ async def check_providers(
 async def _check(
     registry: ProviderRegistry, keys: KeyStore, provider: ProviderConfig, timeout: float
 ) -> ProviderHealth:
-    found = keys.lookup(provider.name, provider.key_env) if provider.needs_key else None
+    found = (
+        await asyncio.to_thread(keys.lookup, provider.name, provider.key_env)
+        if provider.needs_key
+        else None
+    )
     source = "not needed" if not provider.needs_key else (found[1] if found else None)
     health = ProviderHealth(provider.name, endpoint_of(provider), source)
     if provider.type == "mock":
         health.reachable, health.note = True, "built in, offline"
-        health.models = [m.ref.name for m in await registry.get(provider.name).list_models()]
+        health.models = [
+            m.ref.name for m in await (await registry.aget(provider.name)).list_models()
+        ]
         return health
     try:
         await asyncio.to_thread(preload_sdk, provider.type)  # the import is not the endpoint's time
@@ -87,7 +93,7 @@ async def _check(
                     f"answers (HTTP {status}); no key to list models",
                 )
                 return health
-            listed = await registry.get(provider.name).list_models()
+            listed = await (await registry.aget(provider.name)).list_models()
     except TimeoutError:
         health.reachable, health.note = False, f"no answer within {timeout:g}s"
         return health

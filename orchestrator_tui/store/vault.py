@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -80,6 +81,7 @@ class VaultKeyring(KeyringBackend):
         self._clock = clock
         self._key: bytes | None = None
         self._unlocked_at = 0.0
+        self._unlocking = threading.Lock()
 
     # keyring's interface -------------------------------------------------------------------
 
@@ -128,11 +130,13 @@ class VaultKeyring(KeyringBackend):
         return Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(password.encode())
 
     def _unlocked(self, salt: bytes, n: int, creating: bool) -> bytes:
-        if self._key is not None and self._clock() - self._unlocked_at < self._unlock_seconds:
+        """The derived key; lookups from several threads at once ask for the password once."""
+        with self._unlocking:
+            if self._key is not None and self._clock() - self._unlocked_at < self._unlock_seconds:
+                return self._key
+            self._key = self._derive(self._password(creating), salt, n)
+            self._unlocked_at = self._clock()
             return self._key
-        self._key = self._derive(self._password(creating), salt, n)
-        self._unlocked_at = self._clock()
-        return self._key
 
     def _read(self) -> dict[str, dict[str, str]]:
         from cryptography.exceptions import InvalidTag
