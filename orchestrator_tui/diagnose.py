@@ -114,13 +114,13 @@ async def _probe(url: str) -> int:
     """Any HTTP answer from the endpoint, without a key."""
     import httpx
 
-    from orchestrator_tui.providers.errors import transport_error
+    from orchestrator_tui.providers.errors import connection_error
 
     try:
         async with httpx.AsyncClient() as client:
             response = await client.get(url)
     except httpx.HTTPError as exc:
-        raise transport_error("", exc) or ProviderError(ErrorKind.CONNECTION, str(exc)) from exc
+        raise connection_error("", exc) from exc
     return response.status_code
 
 
