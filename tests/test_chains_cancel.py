@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
-from orchestrator_tui.config import Paths
 from orchestrator_tui.core.chains.engine import describe, start_chain
 from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.loader import load_chain
@@ -19,7 +18,7 @@ from orchestrator_tui.core.events import (
     StepFinished,
     TextDelta,
 )
-from orchestrator_tui.services import Services, open_services
+from orchestrator_tui.services import Services
 
 MODELS = """\
 models:
@@ -36,13 +35,14 @@ models:
 
 
 @pytest.fixture
-async def svc(paths: Paths, write_models: Callable[[str], object]) -> AsyncIterator[Services]:
+def models(write_models: Callable[[str], object]) -> None:
     write_models(MODELS)
-    services = await open_services(paths)
-    try:
-        yield services
-    finally:
-        await services.aclose()
+
+
+@pytest.fixture
+def svc(models: None, services: Services) -> Services:
+    """The app's services with the models above (written before the services open)."""
+    return services
 
 
 class Cancelling:
@@ -89,17 +89,24 @@ class Cancelling:
         )
 
 
+async def cancelling(svc: Services, model: str, text: str, *, after_text: bool) -> Cancelling:
+    out = Cancelling(model, after_text=after_text)
+    await out.run(svc, text)
+    return out
+
+
 async def test_cancelling_the_only_answer_of_a_generate_step_cancels_the_run_not_fails_it(
     svc: Services,
 ) -> None:
-    out = Cancelling("mock:slow", after_text=True)
-    await out.run(
+    out = await cancelling(
         svc,
+        "mock:slow",
         """\
         steps:
           - {id: draft, kind: generate, model: mock:slow, prompt: "write"}
           - {id: after, kind: generate, model: mock:echo, prompt: "{{ steps.draft.output }}"}
         """,
+        after_text=True,
     )
     draft = out.step("draft")
     (cancelled,) = out.cancelled
@@ -119,14 +126,15 @@ async def test_cancelling_the_only_answer_of_a_generate_step_cancels_the_run_not
 async def test_a_parallel_step_goes_on_with_the_answers_left_when_one_is_cancelled(
     svc: Services,
 ) -> None:
-    out = Cancelling("mock:slow", after_text=True)
-    await out.run(
+    out = await cancelling(
         svc,
+        "mock:slow",
         """\
         steps:
           - {id: many, kind: parallel, models: [mock:echo, mock:slow], prompt: "same question"}
           - {id: final, kind: synthesize, model: mock:echo, from: [many]}
         """,
+        after_text=True,
     )
     many = out.step("many")
     (cancelled,) = out.cancelled
@@ -143,13 +151,14 @@ async def test_a_parallel_step_goes_on_with_the_answers_left_when_one_is_cancell
 async def test_a_parallel_step_whose_every_answer_was_cancelled_ends_cancelled(
     svc: Services,
 ) -> None:
-    out = Cancelling("mock:silent", after_text=False)
-    await out.run(
+    out = await cancelling(
         svc,
+        "mock:silent",
         """\
         steps:
           - {id: many, kind: parallel, models: [mock:silent, mock:silent], prompt: "hello"}
         """,
+        after_text=False,
     )
     assert len(out.cancelled) == 2
     many = out.step("many")
@@ -160,9 +169,9 @@ async def test_a_parallel_step_whose_every_answer_was_cancelled_ends_cancelled(
 async def test_a_cancelled_rewrite_leaves_the_refine_step_with_its_last_reviewed_version(
     svc: Services,
 ) -> None:
-    out = Cancelling("mock:slow", after_text=True)
-    await out.run(
+    out = await cancelling(
         svc,
+        "mock:slow",
         """\
         steps:
           - {id: draft, kind: generate, model: mock:echo, prompt: "first version"}
@@ -174,6 +183,7 @@ async def test_a_cancelled_rewrite_leaves_the_refine_step_with_its_last_reviewed
             threshold: 0.9
             max_iterations: 3
         """,
+        after_text=True,
     )
     polish = out.step("polish")
     (cancelled,) = out.cancelled
@@ -188,9 +198,9 @@ async def test_a_cancelled_rewrite_leaves_the_refine_step_with_its_last_reviewed
 async def test_a_cancelled_turn_ends_the_conversation_with_the_turns_before_it(
     svc: Services,
 ) -> None:
-    out = Cancelling("mock:slow", after_text=True)
-    await out.run(
+    out = await cancelling(
         svc,
+        "mock:slow",
         """\
         steps:
           - id: talk
@@ -199,6 +209,7 @@ async def test_a_cancelled_turn_ends_the_conversation_with_the_turns_before_it(
             turns: 4
             topic: "tea"
         """,
+        after_text=True,
     )
     talk = out.step("talk")
     (cancelled,) = out.cancelled
@@ -209,13 +220,14 @@ async def test_a_cancelled_turn_ends_the_conversation_with_the_turns_before_it(
 
 
 async def test_a_conversation_cancelled_at_its_first_turn_ends_cancelled(svc: Services) -> None:
-    out = Cancelling("mock:silent", after_text=False)
-    await out.run(
+    out = await cancelling(
         svc,
+        "mock:silent",
         """\
         steps:
           - {id: talk, kind: conversation, models: [mock:silent, mock:echo], turns: 2, topic: "x"}
         """,
+        after_text=False,
     )
     assert out.step("talk").status == "cancelled"
     assert out.status == "cancelled"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
 from orchestrator_tui.config import Paths
 from orchestrator_tui.core.chains.engine import start_chain
 from orchestrator_tui.core.chains.loader import load_chain
-from orchestrator_tui.services import Services, open_services
+from orchestrator_tui.services import Services
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.detail import SessionDetail
 from orchestrator_tui.store.sessions import SessionStore
@@ -30,13 +30,14 @@ steps:
 
 
 @pytest.fixture
-async def svc(paths: Paths, write_models: Callable[[str], object]) -> AsyncIterator[Services]:
+def models(write_models: Callable[[str], object]) -> None:
     write_models("models:\n  mock:judge-rising: {api_name: judge, options: {scores: [0.3, 0.9]}}\n")
-    services = await open_services(paths)
-    try:
-        yield services
-    finally:
-        await services.aclose()
+
+
+@pytest.fixture
+def svc(models: None, services: Services) -> Services:
+    """The app's services with the judge above (written before the services open)."""
+    return services
 
 
 async def chain_session(svc: Services) -> SessionDetail:
