@@ -70,11 +70,7 @@ async def check_providers(
 async def _check(
     registry: ProviderRegistry, keys: KeyStore, provider: ProviderConfig, timeout: float
 ) -> ProviderHealth:
-    found = (
-        await asyncio.to_thread(keys.lookup, provider.name, provider.key_env)
-        if provider.needs_key
-        else None
-    )
+    found = keys.lookup(provider.name, provider.key_env) if provider.needs_key else None
     source = "not needed" if not provider.needs_key else (found[1] if found else None)
     health = ProviderHealth(provider.name, endpoint_of(provider), source)
     if provider.type == "mock":

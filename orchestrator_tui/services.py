@@ -6,7 +6,6 @@ One place decides how the parts connect, so a run from the TUI is recorded exact
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,15 +30,16 @@ class Services:
     orchestrator: Orchestrator
     cache: SqliteResponseCache | None = None
 
-    async def prepare_keys(self, models: Iterable[str]) -> None:
-        """Look up the keys these models need now, off the event loop, so a locked vault asks for
-        its password before any output (a terminal prompt would break into a live view). A key
-        that stays locked is reported by each answer that needs it, naming its provider."""
+    def prepare_keys(self, models: Iterable[str]) -> None:
+        """Look up the keys these models need now, before a run starts, so a locked vault asks
+        for its password on the terminal first (not into a live view, and in the main thread,
+        where Ctrl-C stops it). This blocks; the engine's own lookups later run off the event
+        loop. A key that stays locked is reported by each answer that needs it."""
         catalog = self.config.catalog
         providers = {p.name: p for p in (catalog.provider_of(catalog.resolve(m)) for m in models)}
         for provider in (p for _, p in sorted(providers.items()) if p.needs_key):
             with contextlib.suppress(KeysLocked):
-                await asyncio.to_thread(self.keys.get, provider.name, provider.key_env)
+                self.keys.get(provider.name, provider.key_env)
 
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order."""

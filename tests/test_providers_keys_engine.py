@@ -141,3 +141,20 @@ def test_the_key_store_tells_locked_from_missing(vault_with_key: Path) -> None:
     open_store = keystore_for(load_config(), password=Prompt())
     assert open_store.get("openai") == KEY
     assert open_store.get("mistral") is None  # not in the vault: missing, not locked
+
+
+async def test_the_terminal_prompt_never_waits_in_a_worker_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C cannot stop a prompt in a worker thread; only the main thread (before a run) asks."""
+    import getpass
+    import sys
+
+    from orchestrator_tui.store.vault import ask_password
+
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": PASSWORD)
+    assert ask_password(False) == PASSWORD  # the main thread asks
+    with pytest.raises(KeyringLocked, match="asked before a run starts, or set ORCH_TUI_VAULT"):
+        await asyncio.to_thread(ask_password, False)

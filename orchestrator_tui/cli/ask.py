@@ -67,7 +67,7 @@ async def _ask(
 
     services = await open_services(config=config, cache=cache)
     try:
-        await services.prepare_keys(models)
+        services.prepare_keys(models)
         run = services.orchestrator.fan_out(prompt, models, params)
         view = None if as_json else LiveAnswers()
         try:

@@ -35,12 +35,22 @@ class WrongPassword(KeyringLocked):
 
 
 def ask_password(creating: bool) -> str:
-    """The master password from ``ORCH_TUI_VAULT_PASSWORD``, else a hidden prompt on a terminal."""
+    """The master password from ``ORCH_TUI_VAULT_PASSWORD``, else a hidden prompt on a terminal.
+
+    Only the main thread prompts (a front end asks before its run starts, see
+    ``Services.prepare_keys``): Ctrl-C cannot stop a prompt waiting in a worker thread, and the
+    process would wait for that thread before it could exit.
+    """
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
     if not sys.stdin.isatty():
         raise KeyringLocked(
             f"the key vault is locked: set {PASSWORD_ENV} or run on a terminal to be asked"
+        )
+    if threading.current_thread() is not threading.main_thread():
+        raise KeyringLocked(
+            "the key vault is locked: its password is asked before a run starts, "
+            f"or set {PASSWORD_ENV}"
         )
     import getpass
 
