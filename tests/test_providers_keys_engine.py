@@ -4,6 +4,7 @@ reported as locked (naming the provider and how to unlock), never as a missing k
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from keyring.errors import KeyringLocked
 from orchestrator_tui.cli import cli
 from orchestrator_tui.config import Paths, load_config
 from orchestrator_tui.core.ports import KeysLocked
-from orchestrator_tui.services import open_services
+from orchestrator_tui.services import Services, open_services
 from orchestrator_tui.store.keys import keystore_for
 from orchestrator_tui.store.vault import PASSWORD_ENV, VaultKeyring
 from tests.wire.engine import models_yaml
@@ -63,6 +64,16 @@ def vault_with_key(paths: Paths, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@contextlib.asynccontextmanager
+async def opened(paths: Paths, prompt: Prompt) -> AsyncIterator[Services]:
+    """The app's services, with ``prompt`` as the vault's password source (as the TUI wires it)."""
+    services = await open_services(paths, vault_password=prompt)
+    try:
+        yield services
+    finally:
+        await services.aclose()
+
+
 @pytest.fixture
 async def wire(write_models) -> AsyncIterator[WireServer]:  # type: ignore[no-untyped-def]
     server = await WireServer().start()
@@ -77,12 +88,9 @@ async def test_the_engine_reads_a_vault_key_off_the_event_loop(
     vault_with_key: Path, wire: WireServer, paths: Paths
 ) -> None:
     prompt = Prompt()
-    services = await open_services(paths, vault_password=prompt)
-    try:
+    async with opened(paths, prompt) as services:
         run = services.orchestrator.fan_out("hi", ["openai:gpt-4.1-mini", "openai:gpt-4.1"])
         ended = await run.wait()
-    finally:
-        await services.aclose()
     assert [e.status for e in ended] == ["ok", "ok"], [e.error for e in ended]
     assert (prompt.asked_on_loop, prompt.asked_off_loop) == (0, 1)
     assert all(KEY in json.dumps(seen.headers) for seen in wire.requests)
@@ -92,13 +100,10 @@ async def test_a_locked_vault_fails_the_answer_as_locked_naming_provider_and_how
     vault_with_key: Path, wire: WireServer, paths: Paths
 ) -> None:
     prompt = Prompt(declined=True)
-    services = await open_services(paths, vault_password=prompt)
-    try:
+    async with opened(paths, prompt) as services:
         (ended,) = await services.orchestrator.fan_out("hi", ["openai:gpt-4.1-mini"]).wait()
         await services.recorder.flush()
         stored = await services.db.fetchone("SELECT error_kind, error FROM requests")
-    finally:
-        await services.aclose()
     assert ended.status == "failed"
     assert ended.error_kind == "key_locked"  # type: ignore[attr-defined]
     assert ended.error == f"openai: cannot read the API key — {F2}"
@@ -111,13 +116,10 @@ async def test_after_unlocking_the_next_answer_gets_the_key(
     vault_with_key: Path, wire: WireServer, paths: Paths
 ) -> None:
     prompt = Prompt(declined=True)
-    services = await open_services(paths, vault_password=prompt)
-    try:
+    async with opened(paths, prompt) as services:
         (first,) = await services.orchestrator.fan_out("hi", ["openai:gpt-4.1-mini"]).wait()
         services.keys.backend.unlock(PASSWORD)  # what the Keys screen does with the password
         (second,) = await services.orchestrator.fan_out("hi", ["openai:gpt-4.1-mini"]).wait()
-    finally:
-        await services.aclose()
     assert (first.status, second.status) == ("failed", "ok")
 
 
