@@ -75,7 +75,9 @@ async def _check(
     health = ProviderHealth(provider.name, endpoint_of(provider), source)
     if provider.type == "mock":
         health.reachable, health.note = True, "built in, offline"
-        health.models = [m.ref.name for m in await registry.get(provider.name).list_models()]
+        health.models = [
+            m.ref.name for m in await (await registry.aget(provider.name)).list_models()
+        ]
         return health
     try:
         await asyncio.to_thread(preload_sdk, provider.type)  # the import is not the endpoint's time
@@ -87,7 +89,7 @@ async def _check(
                     f"answers (HTTP {status}); no key to list models",
                 )
                 return health
-            listed = await registry.get(provider.name).list_models()
+            listed = await (await registry.aget(provider.name)).list_models()
     except TimeoutError:
         health.reachable, health.note = False, f"no answer within {timeout:g}s"
         return health
@@ -108,13 +110,13 @@ async def _probe(url: str) -> int:
     """Any HTTP answer from the endpoint, without a key."""
     import httpx
 
-    from orchestrator_tui.providers.errors import transport_error
+    from orchestrator_tui.providers.errors import connection_error
 
     try:
         async with httpx.AsyncClient() as client:
             response = await client.get(url)
     except httpx.HTTPError as exc:
-        raise transport_error("", exc) or ProviderError(ErrorKind.CONNECTION, str(exc)) from exc
+        raise connection_error("", exc) from exc
     return response.status_code
 
 

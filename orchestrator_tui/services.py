@@ -6,11 +6,13 @@ One place decides how the parts connect, so a run from the TUI is recorded exact
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from orchestrator_tui.config import Config, Paths, load_config
 from orchestrator_tui.core.orchestrator import Orchestrator
+from orchestrator_tui.core.ports import KeysLocked
 from orchestrator_tui.store.cache import SqliteResponseCache
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.keys import KeyStore, keystore_for
@@ -27,6 +29,17 @@ class Services:
     keys: KeyStore
     orchestrator: Orchestrator
     cache: SqliteResponseCache | None = None
+
+    def prepare_keys(self, models: Iterable[str]) -> None:
+        """Look up the keys these models need now, before a run starts, so a locked vault asks
+        for its password on the terminal first (not into a live view, and in the main thread,
+        where Ctrl-C stops it). This blocks; the engine's own lookups later run off the event
+        loop. A key that stays locked is reported by each answer that needs it."""
+        catalog = self.config.catalog
+        providers = {p.name: p for p in (catalog.provider_of(catalog.resolve(m)) for m in models)}
+        for provider in (p for _, p in sorted(providers.items()) if p.needs_key):
+            with contextlib.suppress(KeysLocked):
+                self.keys.get(provider.name, provider.key_env)
 
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order."""

@@ -180,3 +180,35 @@ def test_a_mock_run_never_imports_a_provider_sdk_or_textual() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_validate_warns_when_a_refine_step_is_reviewed_by_its_own_writer(tmp_path: Path) -> None:
+    path = tmp_path / "self-review.yaml"
+    path.write_text(
+        "steps:\n"
+        "  - {id: draft, kind: generate, model: mock:lorem, prompt: write}\n"
+        "  - id: polish\n"
+        "    kind: refine\n"
+        "    target: draft\n"
+        "    reviewer: lorem\n"  # the alias of the writer, mock:lorem
+    )
+    for extra in ((), ("--mock",)):
+        result = invoke("chains", "validate", str(path), *extra)
+        assert result.exit_code == 0, result.output
+        assert "✓ self-review (2 steps)" in result.stdout
+        assert (
+            f"warning: {path}:6: steps.polish.reviewer: lorem reviews its own writing"
+            in result.stderr
+        )
+
+
+def test_validate_does_not_warn_when_the_reviewer_is_another_model(tmp_path: Path) -> None:
+    path = tmp_path / "outside.yaml"
+    path.write_text(
+        "steps:\n"
+        "  - {id: draft, kind: generate, model: mock:lorem, prompt: write}\n"
+        "  - {id: polish, kind: refine, target: draft, reviewer: mock:judge}\n"
+        "  - {id: again, kind: refine, target: polish, reviewer: mock:judge, model: mock:echo}\n"
+    )
+    result = invoke("chains", "validate", str(path))
+    assert result.exit_code == 0 and "warning" not in result.stderr

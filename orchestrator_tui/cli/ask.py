@@ -67,10 +67,7 @@ async def _ask(
 
     services = await open_services(config=config, cache=cache)
     try:
-        for name in {config.catalog.resolve(name).ref.provider for name in models}:
-            provider = config.catalog.providers[name]
-            if provider.needs_key:  # a locked vault asks for its password now, not mid-stream
-                services.keys.get(name, provider.key_env)
+        services.prepare_keys(models)
         run = services.orchestrator.fan_out(prompt, models, params)
         view = None if as_json else LiveAnswers()
         try:

@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from orchestrator_tui.cli.live import start_live
+from orchestrator_tui.cli.live import STATUS_STYLE, start_live
 from orchestrator_tui.core.chains.engine import describe
 from orchestrator_tui.core.chains.model import Chain
 from orchestrator_tui.core.events import (
@@ -27,14 +27,7 @@ from orchestrator_tui.core.events import (
     TextDelta,
 )
 
-ICONS = {
-    "waiting": ("·", "dim"),
-    "running": ("▶", "cyan"),
-    "ok": ("✓", "green"),
-    "failed": ("✗", "red"),
-    "skipped": ("-", "dim"),
-    "cancelled": ("■", "yellow"),
-}
+ICONS = {"waiting": "·", "running": "▶", "ok": "✓", "failed": "✗", "skipped": "-", "cancelled": "■"}
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -92,7 +85,7 @@ class ChainProgress:
         if event.kind != "refine" and event.score is not None:
             step.scores.append(event.score)
         if self._live is None:
-            icon, _ = ICONS[step.status]
+            icon = ICONS[step.status]
             score = f" score {event.score:.2f}" if event.score is not None else ""
             notes = f" ({step.notes})" if step.notes else ""
             error = f" — {event.error}" if event.error else ""
@@ -106,7 +99,7 @@ class ChainProgress:
         for heading in ("", "step", "kind", "models", "time", "scores", "notes"):
             table.add_column(heading, justify="right" if heading == "time" else "left")
         for step in self.steps.values():
-            icon, style = ICONS[step.status]
+            icon, style = ICONS[step.status], STATUS_STYLE[step.status]
             shown = " ".join(f"{s:.2f}" if s is not None else "✗" for s in step.scores[-4:])
             scores = f"{sparkline(step.scores)} {shown}".strip()
             table.add_row(

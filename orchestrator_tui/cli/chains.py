@@ -82,17 +82,26 @@ def show(name: str) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--mock", is_flag=True, help="Check with every model swapped for a mock one.")
 def validate(names: tuple[str, ...], mock: bool) -> None:
-    """Check chains (all of them by default); exit 2 if any is invalid."""
+    """Check chains (all of them by default); exit 2 if any is invalid.
+
+    Warnings (a refine step reviewed by its own writer) are shown but do not fail the check.
+    """
+    from orchestrator_tui.core.chains.validation import warnings
+
     library = open_library()
     targets = names or tuple(e.name for e in library.entries())
     bad = 0
     for name in targets:
         try:
             chain = library.load(name, transform=mock_chain if mock else None)
+            # Warnings are about the models as written, not the mocks swapped in.
+            written = library.load(name, catalog=None) if mock else chain
         except (ChainInvalid, ConfigError) as exc:
             bad += 1
             click.echo(f"✗ {name}: {exc}", err=True)
             continue
         click.echo(f"✓ {chain.name} ({len(chain.steps)} steps)")
+        for issue in warnings(written, catalog=library.catalog):
+            click.echo(f"  warning: {issue}", err=True)
     if bad:
         sys.exit(2)

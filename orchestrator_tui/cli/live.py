@@ -20,7 +20,16 @@ from orchestrator_tui.core.events import (
     TextDelta,
 )
 
-STATUS_STYLE = {"ok": "green", "failed": "red", "cancelled": "yellow", "streaming": "cyan"}
+STATUS_STYLE = {
+    "ok": "green",
+    "failed": "red",
+    "cancelled": "yellow",
+    "streaming": "cyan",
+    "running": "cyan",
+    "waiting": "dim",
+    "skipped": "dim",
+}
+"""The colour of an answer's or a chain step's status, the same in every terminal view."""
 
 
 def start_live(renderable: object, console: Console) -> Live | None:

@@ -102,6 +102,7 @@ async def _run(
 
     services = await open_services(config=config)
     try:
+        services.prepare_keys(chain.models)
         try:
             started = start_chain(services.orchestrator, chain, inputs, personas=library.personas)
         except ChainInvalid as exc:

@@ -17,6 +17,7 @@ class ErrorKind(StrEnum):
     CONTENT_FILTER = "content_filter"
     CIRCUIT_OPEN = "circuit_open"
     MISSING_KEY = "missing_key"
+    KEY_LOCKED = "key_locked"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"
 
@@ -43,6 +44,7 @@ _HEADLINES = {
     ErrorKind.CONTENT_FILTER: "the answer was blocked by the provider's content filter",
     ErrorKind.CIRCUIT_OPEN: "paused after repeated failures",
     ErrorKind.MISSING_KEY: "no API key",
+    ErrorKind.KEY_LOCKED: "cannot read the API key",
     ErrorKind.CANCELLED: "cancelled",
     ErrorKind.UNKNOWN: "failed",
 }

@@ -11,12 +11,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.types import GenerationParams, Message, Usage
+
+
+class KeysLocked(OrchError):
+    """A provider's key may be in a store that is locked; the message says how to unlock it."""
 
 
 class KeyLookup(Protocol):
     def get(self, provider: str, env_names: tuple[str, ...] = ()) -> str | None:
-        """The API key for ``provider``, or ``None`` when there is none anywhere."""
+        """The API key for ``provider``, or ``None`` when there is none anywhere.
+
+        Raises ``KeysLocked`` when it was found nowhere else and the store that may hold it is
+        locked. It may block (an OS keyring over D-Bus, the vault deriving its key or asking for
+        its password), so the engine calls it off the event loop.
+        """
         ...
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 
 from orchestrator_tui.config import Catalog, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
-from orchestrator_tui.core.ports import EnvKeys, KeyLookup
+from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked
 from orchestrator_tui.providers.base import Provider
 
 IMPLEMENTATIONS = {
@@ -31,6 +32,11 @@ def preload_sdk(provider_type: str) -> None:
         importlib.import_module(module)
 
 
+def _wants_key(config: ProviderConfig) -> bool:
+    """A provider that needs a key, or takes one where it is set (a local server may)."""
+    return config.needs_key or bool(config.key_env)
+
+
 def missing_key_error(config: ProviderConfig) -> ProviderError:
     env = " or ".join(config.key_env) if config.key_env else "no environment variable"
     return ProviderError(
@@ -41,29 +47,63 @@ def missing_key_error(config: ProviderConfig) -> ProviderError:
 
 
 class ProviderRegistry:
+    """Provider instances by name, each made once with its key.
+
+    On the event loop use ``aget``: finding a key may block (an OS keyring over D-Bus, the vault
+    deriving its key or asking for its password), so it runs in a thread, once per provider.
+    """
+
     def __init__(self, catalog: Catalog, keys: KeyLookup | None = None) -> None:
         self.catalog = catalog
         self.keys = keys or EnvKeys()
         self._instances: dict[str, Provider] = {}
         self._keys: dict[str, str] = {}
-
-    def key_for(self, config: ProviderConfig) -> str | None:
-        return self.keys.get(config.name, config.key_env)
+        self._opening: dict[str, asyncio.Lock] = {}
 
     def get(self, name: str) -> Provider:
-        """The provider called ``name``; raises ``ProviderError(MISSING_KEY)`` when it needs a key."""
-        if name in self._instances:
-            return self._instances[name]
-        config = self.catalog.providers[name]
-        key = self.key_for(config) if config.needs_key or config.key_env else None
+        """The provider called ``name``, looking its key up here (this blocks; see ``aget``).
+
+        Raises ``ProviderError``: ``MISSING_KEY`` when it needs a key there is none of,
+        ``KEY_LOCKED`` when that key may be in a locked store.
+        """
+        found = self._instances.get(name)
+        if found is None:
+            config = self.catalog.providers[name]
+            found = self._create(config, self._key(config))
+        return found
+
+    async def aget(self, name: str) -> Provider:
+        """``get`` for the event loop: the key is looked up in a thread, once however many
+        responses ask at the same time; later calls return the made instance at once."""
+        found = self._instances.get(name)
+        if found is not None:
+            return found
+        async with self._opening.setdefault(name, asyncio.Lock()):
+            found = self._instances.get(name)
+            if found is None:
+                config = self.catalog.providers[name]
+                key = await asyncio.to_thread(self._key, config) if _wants_key(config) else None
+                found = self._instances.get(name) or self._create(config, key)
+        return found
+
+    def _key(self, config: ProviderConfig) -> str | None:
+        if not _wants_key(config):
+            return None
+        try:
+            key = self.keys.get(config.name, config.key_env)
+        except KeysLocked as exc:
+            raise ProviderError(ErrorKind.KEY_LOCKED, str(exc), provider=config.name) from None
         if config.needs_key and not key:
             raise missing_key_error(config)
+        return key
+
+    def _create(self, config: ProviderConfig, key: str | None) -> Provider:
         module_name, _, class_name = IMPLEMENTATIONS[config.type].partition(":")
         cls = getattr(importlib.import_module(module_name), class_name)
         provider: Provider = cls(config, key)
-        self._instances[name] = provider
+        self._instances[config.name] = provider
         if key:
-            self._keys[name] = key
+            self._keys[config.name] = key
         return provider
 
     def redact(self, name: str, text: str) -> str:

@@ -217,7 +217,7 @@ class Responder:
     ) -> None:
         provider_config = self.registry.catalog.provider_of(model)
         guard = self.guard(provider_config)
-        provider = self.registry.get(provider_config.name)
+        provider = await self.registry.aget(provider_config.name)
         guard.breaker.before_call()
         outcome: ProviderError | None = ProviderError(ErrorKind.CANCELLED)
         try:

@@ -46,23 +46,19 @@ class AnthropicProvider(SdkProvider):
             kwargs["system"] = system
         if request.params.temperature is not None:  # not a typed parameter in this SDK any more
             kwargs["extra_body"] = {"temperature": request.params.temperature}
-        try:
+        with self._mapping():
             async with client.messages.stream(**kwargs) as stream:
                 async for text in stream.text_stream:
                     yield text
                 message = await stream.get_final_message()
-        except Exception as exc:
-            raise self._map(exc) from exc
         if message.stop_reason in FILTERED_STOPS:
             raise errors.content_filtered(self.name, message.stop_reason)
         usage = message.usage
         yield Usage(usage.input_tokens, usage.output_tokens)
 
-    def _map(self, exc: Exception) -> ProviderError:
+    def _map_sdk(self, exc: Exception) -> ProviderError | None:
         import anthropic
 
-        if isinstance(exc, ProviderError):
-            return exc
         if isinstance(exc, anthropic.APIStatusError):
             return errors.status_error(
                 self.name, exc.status_code, headers=exc.response.headers, body=exc.body
@@ -70,22 +66,15 @@ class AnthropicProvider(SdkProvider):
         if isinstance(exc, anthropic.APITimeoutError):
             return ProviderError(ErrorKind.TIMEOUT, "connecting took too long", provider=self.name)
         if isinstance(exc, anthropic.APIConnectionError):
-            return errors.transport_error(self.name, exc.__cause__ or exc) or ProviderError(
-                ErrorKind.CONNECTION, str(exc), provider=self.name
-            )
+            cause = errors.transport_error(self.name, exc.__cause__) if exc.__cause__ else None
+            return cause or errors.connection_error(self.name, exc)
         if isinstance(exc, json.JSONDecodeError | anthropic.APIResponseValidationError):
             return errors.malformed(self.name, exc)
-        found = errors.transport_error(self.name, exc)
-        if found is None:
-            raise exc
-        return found
+        return None
 
     async def list_models(self) -> list[ModelInfo]:
-        client = self._sdk()
-        try:
-            page = await client.models.list(limit=100)
-        except Exception as exc:
-            raise self._map(exc) from exc
+        with self._mapping():
+            page = await self._sdk().models.list(limit=100)
         return [
             ModelInfo(ModelRef(self.name, m.id), description=getattr(m, "display_name", ""))
             for m in page.data

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.resilience import Timeouts
 from orchestrator_tui.core.types import LLMRequest, Message
+from orchestrator_tui.providers import errors
 
 DEFAULT_MAX_TOKENS = 4096
 """For APIs that require ``max_tokens`` (Anthropic) when the user set none."""
@@ -53,10 +57,12 @@ def split_system(request: LLMRequest) -> tuple[str | None, list[Message]]:
 
 
 class SdkProvider:
-    """What the SDK-backed providers share: their entry, their key, and a client made on first use.
+    """What the SDK-backed providers share: their entry, their key, a client made on first use,
+    and how an SDK's exceptions become ``ProviderError``.
 
     Subclasses build ``_client`` (and, where the SDK takes one, the ``_http`` client it runs on) in
-    ``_sdk()``, so importing a provider module never imports its SDK.
+    ``_sdk()``, so importing a provider module never imports its SDK; they name their SDK's own
+    errors in ``_map_sdk`` and wrap every SDK call in ``with self._mapping():``.
     """
 
     def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
@@ -70,3 +76,21 @@ class SdkProvider:
         if self._http is not None:
             await self._http.aclose()
         self._client = self._http = None
+
+    def _map_sdk(self, exc: Exception) -> ProviderError | None:
+        """``exc`` as a ``ProviderError`` if it is one of the SDK's own errors, else ``None``."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _mapping(self) -> Iterator[None]:
+        """Whatever the SDK raises inside leaves as a ``ProviderError``: its own errors, then
+        transport faults; anything else is re-raised as it is, since a bug should show as one."""
+        try:
+            yield
+        except ProviderError:
+            raise
+        except Exception as exc:
+            found = self._map_sdk(exc) or errors.transport_error(self.name, exc)
+            if found is None:
+                raise
+            raise found from exc

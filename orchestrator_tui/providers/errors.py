@@ -164,6 +164,13 @@ def transport_error(provider: str, exc: BaseException) -> ProviderError | None:
     return None
 
 
+def connection_error(provider: str, exc: BaseException) -> ProviderError:
+    """A failed connection: the transport fault where one is known, else a plain ``CONNECTION``."""
+    return transport_error(provider, exc) or ProviderError(
+        ErrorKind.CONNECTION, _describe(exc), provider=provider
+    )
+
+
 def malformed(provider: str, exc: BaseException) -> ProviderError:
     """The server sent something that is not its own format."""
     detail = f"the provider sent a malformed event ({type(exc).__name__})"

@@ -45,7 +45,7 @@ class GeminiProvider(SdkProvider):
         ]
         usage = Usage()
         finish: str | None = None
-        try:
+        with self._mapping():
             chunks = await client.aio.models.generate_content_stream(
                 model=request.model.name, contents=contents, config=config
             )
@@ -57,17 +57,13 @@ class GeminiProvider(SdkProvider):
                     finish = str(chunk.candidates[0].finish_reason.value)
                 if chunk.text:
                     yield chunk.text
-        except Exception as exc:
-            raise self._map(exc) from exc
         if finish in FILTERED_STOPS:
             raise errors.content_filtered(self.name, finish)
         yield usage
 
-    def _map(self, exc: Exception) -> ProviderError:
+    def _map_sdk(self, exc: Exception) -> ProviderError | None:
         from google.genai import errors as genai_errors
 
-        if isinstance(exc, ProviderError):
-            return exc
         if isinstance(exc, genai_errors.UnknownApiResponseError):
             return errors.malformed(self.name, exc)
         if isinstance(exc, genai_errors.APIError):
@@ -76,16 +72,12 @@ class GeminiProvider(SdkProvider):
             body = exc.details if exc.details is not None else {"message": exc.message}
             status = exc.code or 500
             return errors.status_error(self.name, status, headers=headers, body=body)
-        found = errors.transport_error(self.name, exc)
-        if found is None:
-            raise exc
-        return found
+        return None
 
     async def list_models(self) -> list[ModelInfo]:
-        client = self._sdk()
         found: list[ModelInfo] = []
-        try:
-            async for model in await client.aio.models.list():
+        with self._mapping():
+            async for model in await self._sdk().aio.models.list():
                 name = (model.name or "").removeprefix("models/")
                 found.append(
                     ModelInfo(
@@ -94,6 +86,4 @@ class GeminiProvider(SdkProvider):
                         description=model.display_name or "",
                     )
                 )
-        except Exception as exc:
-            raise self._map(exc) from exc
         return found

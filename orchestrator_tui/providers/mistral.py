@@ -43,7 +43,7 @@ class MistralProvider(SdkProvider):
             kwargs["max_tokens"] = request.params.max_tokens
         usage = Usage()
         finish: str | None = None
-        try:
+        with self._mapping():
             events = await client.chat.stream_async(**kwargs)
             async with events:
                 async for event in events:
@@ -55,34 +55,24 @@ class MistralProvider(SdkProvider):
                         text = choice.delta.content
                         if isinstance(text, str) and text:
                             yield text
-        except Exception as exc:
-            raise self._map(exc) from exc
         if finish in FILTERED_STOPS:
             raise errors.content_filtered(self.name, finish)
         yield usage
 
-    def _map(self, exc: Exception) -> ProviderError:
+    def _map_sdk(self, exc: Exception) -> ProviderError | None:
         from mistralai.client import errors as mistral_errors
 
-        if isinstance(exc, ProviderError):
-            return exc
         if isinstance(exc, mistral_errors.ResponseValidationError):
             return _stream_error(self.name, exc.body) or errors.malformed(self.name, exc)
         if isinstance(exc, mistral_errors.MistralError):
             return errors.status_error(
                 self.name, exc.status_code, headers=exc.headers, body=exc.body
             )
-        found = errors.transport_error(self.name, exc)
-        if found is None:
-            raise exc
-        return found
+        return None
 
     async def list_models(self) -> list[ModelInfo]:
-        client = self._sdk()
-        try:
-            listing = await client.models.list_async()
-        except Exception as exc:
-            raise self._map(exc) from exc
+        with self._mapping():
+            listing = await self._sdk().models.list_async()
         return [
             ModelInfo(
                 ModelRef(self.name, m.id),

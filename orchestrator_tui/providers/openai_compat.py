@@ -88,9 +88,7 @@ class OpenAICompatProvider:
                     if state.failed is not None:
                         raise state.failed
         except httpx.HTTPError as exc:
-            raise errors.transport_error(self.name, exc) or ProviderError(
-                ErrorKind.CONNECTION, str(exc), provider=self.name
-            ) from exc
+            raise errors.connection_error(self.name, exc) from exc
         if state.finish in FILTERED_STOPS:
             raise errors.content_filtered(self.name, state.finish)
         yield state.usage
@@ -135,9 +133,7 @@ class OpenAICompatProvider:
         try:
             response = await self._client.get("models")
         except httpx.HTTPError as exc:
-            raise errors.transport_error(self.name, exc) or ProviderError(
-                ErrorKind.CONNECTION, str(exc), provider=self.name
-            ) from exc
+            raise errors.connection_error(self.name, exc) from exc
         if response.status_code >= 400:
             raise errors.status_error(
                 self.name, response.status_code, headers=response.headers, body=response.content

@@ -14,6 +14,7 @@ from typing import Any
 
 from orchestrator_tui.config import Catalog, Config
 from orchestrator_tui.core.errors import OrchError
+from orchestrator_tui.core.ports import KeysLocked
 
 SERVICE = "orch-tui"
 log = logging.getLogger(__name__)
@@ -58,23 +59,40 @@ class KeyStore:
         return getattr(self.backend, "source_label", "keyring")
 
     def get(self, provider: str, env_names: tuple[str, ...] = ()) -> str | None:
-        found = self.lookup(provider, env_names)
+        """The engine's lookup (``core.ports.KeyLookup``); raises ``KeysLocked`` when the key
+        was found nowhere else and the keyring that may hold it is locked."""
+        found = self._find(provider, env_names)
         return found[0] if found else None
 
     def lookup(self, provider: str, env_names: tuple[str, ...] = ()) -> tuple[str, str] | None:
         """``(key, source)``; the source is where a person can check it (``keyring``, ``env:NAME``).
 
-        An OS keyring comes before the environment; the vault after it (no password asked then).
+        A locked keyring counts as no key here, with the reason in ``locked`` to tell the person.
         """
+        try:
+            return self._find(provider, env_names)
+        except KeysLocked as exc:
+            self.locked = str(exc)
+            return None
+
+    def _find(self, provider: str, env_names: tuple[str, ...]) -> tuple[str, str] | None:
+        """An OS keyring comes before the environment; the vault after it (no password asked then)."""
         late = getattr(self.backend, "after_environment", False)
-        if not late and (key := self._from_keyring(provider)):
-            return key, self.backend_label
+        locked: KeysLocked | None = None
+        if not late:
+            try:
+                if key := self._from_keyring(provider):
+                    return key, self.backend_label
+            except KeysLocked as exc:
+                locked = exc
         for name in env_names or self._env_names(provider):
             value = os.environ.get(name)
             if value:
                 return value, f"env:{name}"
         if late and (key := self._from_keyring(provider)):
             return key, self.backend_label
+        if locked is not None:
+            raise locked
         return None
 
     def set(self, provider: str, key: str) -> str:
@@ -115,8 +133,7 @@ class KeyStore:
         try:
             return self.backend.get_password(SERVICE, provider)
         except keyring.errors.KeyringLocked as exc:
-            self.locked = str(exc)
-            return None
+            raise KeysLocked(str(exc)) from None
         except keyring.errors.KeyringError as exc:
             log.debug("keyring unavailable: %s", type(exc).__name__)
             return None

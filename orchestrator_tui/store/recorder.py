@@ -28,6 +28,8 @@ from orchestrator_tui.core.events import (
     TextDelta,
 )
 from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
+from orchestrator_tui.store.saving import request_insert, review_insert, step_insert
 
 log = logging.getLogger(__name__)
 Statement = tuple[str, Sequence[Any]]
@@ -171,19 +173,10 @@ def _run_started(event: RunStarted) -> list[Statement]:
 
 def _insert_review(event: ReviewReady) -> Statement:
     feedback = event.feedback if event.error is None else event.error
-    return (
-        "INSERT INTO reviews (session_id, interaction_id, reviewer, score, feedback, suggestions,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            event.session_id,
-            event.target_id,
-            event.reviewer,
-            event.score,
-            feedback,
-            json.dumps(list(event.suggestions)),
-            event.at,
-        ),
+    row = ReviewRow(
+        event.target_id, event.reviewer, event.score, event.at, feedback, event.suggestions
     )
+    return review_insert(event.session_id, row)
 
 
 def _step_started(event: StepStarted) -> Statement:
@@ -196,29 +189,28 @@ def _step_started(event: StepStarted) -> Statement:
 
 def _step_finished(event: StepFinished) -> Statement:
     """An upsert: a skipped step finishes without having started."""
-    return (
-        "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, score,"
-        " scores, output, error, details, started_at, finished_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT(run_id, step_id) DO UPDATE SET status = excluded.status,"
-        " score = excluded.score, scores = excluded.scores, output = excluded.output,"
-        " error = excluded.error, details = excluded.details, finished_at = excluded.finished_at",
-        (
-            event.session_id,
-            event.run_id,
-            event.step_id,
-            event.kind,
-            event.index,
-            event.status,
-            event.score,
-            json.dumps(list(event.scores)),
-            event.output,
-            event.error,
-            json.dumps(event.details),
-            event.at,
-            event.at,
-        ),
+    row = ChainStepRow(
+        event.run_id,
+        event.step_id,
+        event.kind,
+        event.index,
+        event.status,
+        event.at,
+        event.score,
+        event.scores,
+        event.output,
+        event.error,
+        event.at,
+        event.details,
     )
+    return step_insert(event.session_id, row, _STEP_FINISHED)
+
+
+_STEP_FINISHED = (
+    " ON CONFLICT(run_id, step_id) DO UPDATE SET status = excluded.status,"
+    " score = excluded.score, scores = excluded.scores, output = excluded.output,"
+    " error = excluded.error, details = excluded.details, finished_at = excluded.finished_at"
+)
 
 
 def _insert_response(event: ResponseStarted) -> Statement:
@@ -237,60 +229,23 @@ def _insert_response(event: ResponseStarted) -> Statement:
     )
 
 
-def _request_row(
-    session_id: str,
-    response_id: str,
-    model: str,
-    attempt: int,
-    status: str,
-    *,
-    params: dict[str, Any] | None = None,
-    error_kind: str | None = None,
-    error: str | None = None,
-    input_tokens: int | None = None,
-    output_tokens: int | None = None,
-    ttft: float | None = None,
-    latency: float | None = None,
-    cost: float | None = None,
-    cached: bool = False,
-    at: float,
-) -> Statement:
-    return (
-        "INSERT INTO requests (session_id, interaction_id, provider, model, params, attempt,"
-        " status, error_kind, error, input_tokens, output_tokens, ttft, latency, cost, cached,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            session_id,
-            response_id,
-            model.partition(":")[0],
-            model,
-            json.dumps(params or {}),
-            attempt,
-            status,
-            error_kind,
-            error,
-            input_tokens,
-            output_tokens,
-            ttft,
-            latency,
-            cost,
-            int(cached),
-            at,
-        ),
+def _request(event: AttemptFailed | ResponseEnded, attempt: int, **fields: Any) -> Statement:
+    """The ``requests`` row of one attempt of ``event``'s response; ``fields`` as in ``RequestRow``."""
+    provider = event.model.partition(":")[0]
+    row = RequestRow(
+        event.response_id, provider, event.model, attempt, created_at=event.at, **fields
     )
+    return request_insert(event.session_id, row)
 
 
 def _retried_attempt(event: AttemptFailed) -> Statement:
-    return _request_row(
-        event.session_id,
-        event.response_id,
-        event.model,
+    return _request(
+        event,
         event.attempt,
-        "failed",
+        status="failed",
         error_kind=event.error_kind,
         error=event.error,
         latency=event.latency,
-        at=event.at,
     )
 
 
@@ -321,12 +276,10 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
                 event.response_id,
             ),
         ),
-        _request_row(
-            event.session_id,
-            event.response_id,
-            event.model,
+        _request(
+            event,
             event.attempts,
-            event.status,
+            status=event.status,
             params=event.params.as_dict(),
             error_kind=event.error_kind,
             error=event.error,
@@ -336,6 +289,5 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
             latency=event.latency,
             cost=event.cost,
             cached=event.cached,
-            at=event.at,
         ),
     ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.types import GenerationParams, Message
-from orchestrator_tui.store.detail import SessionDetail
+from orchestrator_tui.store.detail import ChainStepRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow
 
 
@@ -88,10 +88,8 @@ def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan
 
 
 def forked(detail: SessionDetail, at: str, title: str | None = None) -> SessionDetail:
-    """A new session holding copies of the interactions up to ``at``, with their usage and reviews.
-
-    Chain step records stay with the run that made them; the copied interactions keep their step ids.
-    """
+    """A new session holding copies of the interactions up to ``at``, with their usage, reviews
+    and the records of the chain steps that ended by then (``_steps_before``)."""
     items = _until(detail.interactions, at)
     ids = {item.id: new_id() for item in items}
     source = detail.session
@@ -122,7 +120,26 @@ def forked(detail: SessionDetail, at: str, title: str | None = None) -> SessionD
             for v in detail.reviews
             if v.interaction_id in ids
         ],
+        _steps_before(detail, len(items)),
     )
+
+
+def _steps_before(detail: SessionDetail, kept: int) -> list[ChainStepRow]:
+    """Copies of the chain steps that ended before the first interaction left out of a fork.
+
+    A step the fork point cuts through is left out: its record (output, scores) would speak of
+    answers the fork does not have. Each run gets a new id, as the copy is a run of its own.
+    """
+    rest = detail.interactions[kept:]
+    runs: dict[str, str] = {}
+    copies = []
+    for step in detail.chain_steps:
+        if rest and (step.finished_at is None or step.finished_at > rest[0].created_at):
+            continue
+        run_id = runs.setdefault(step.run_id, new_id())
+        status = "interrupted" if step.status == "running" else step.status
+        copies.append(replace(step, run_id=run_id, status=status))
+    return copies
 
 
 def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow]:

@@ -1,4 +1,8 @@
-"""Writing a whole ``SessionDetail`` at once: a fork's copy, or a session imported from an export."""
+"""Writing a whole ``SessionDetail`` at once: a fork's copy, or a session imported from an export.
+
+The rows of requests, reviews and chain steps are written by one statement builder each, used
+here and by the recorder as a run goes, so both write a row the same way.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from orchestrator_tui.store.db import Database
-from orchestrator_tui.store.detail import SessionDetail
+from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
 
 Statement = tuple[str, Sequence[object]]
 
@@ -60,69 +64,73 @@ def statements(detail: SessionDetail) -> list[Statement]:
         )
         for i in detail.interactions
     ]
-    out += [
-        (
-            "INSERT INTO requests (session_id, interaction_id, provider, model, params, attempt,"
-            " status, error_kind, error, input_tokens, output_tokens, ttft, latency, cost, cached,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                s.id,
-                r.interaction_id,
-                r.provider,
-                r.model,
-                json.dumps(r.params),
-                r.attempt,
-                r.status,
-                r.error_kind,
-                r.error,
-                r.input_tokens,
-                r.output_tokens,
-                r.ttft,
-                r.latency,
-                r.cost,
-                int(r.cached),
-                r.created_at,
-            ),
-        )
-        for r in detail.requests
-    ]
-    out += [
-        (
-            "INSERT INTO reviews (session_id, interaction_id, reviewer, score, feedback,"
-            " suggestions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                s.id,
-                v.interaction_id,
-                v.reviewer,
-                v.score,
-                v.feedback,
-                json.dumps(list(v.suggestions)),
-                v.created_at,
-            ),
-        )
-        for v in detail.reviews
-    ]
-    out += [
-        (
-            "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, score,"
-            " scores, output, error, details, started_at, finished_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                s.id,
-                c.run_id,
-                c.step_id,
-                c.kind,
-                c.position,
-                c.status,
-                c.score,
-                json.dumps(list(c.scores)),
-                c.output,
-                c.error,
-                json.dumps(c.details),
-                c.started_at,
-                c.finished_at,
-            ),
-        )
-        for c in detail.chain_steps
-    ]
+    out += [request_insert(s.id, r) for r in detail.requests]
+    out += [review_insert(s.id, v) for v in detail.reviews]
+    out += [step_insert(s.id, c) for c in detail.chain_steps]
     return out
+
+
+def request_insert(session_id: str, r: RequestRow) -> Statement:
+    return (
+        "INSERT INTO requests (session_id, interaction_id, provider, model, params, attempt,"
+        " status, error_kind, error, input_tokens, output_tokens, ttft, latency, cost, cached,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            r.interaction_id,
+            r.provider,
+            r.model,
+            json.dumps(r.params),
+            r.attempt,
+            r.status,
+            r.error_kind,
+            r.error,
+            r.input_tokens,
+            r.output_tokens,
+            r.ttft,
+            r.latency,
+            r.cost,
+            int(r.cached),
+            r.created_at,
+        ),
+    )
+
+
+def review_insert(session_id: str, v: ReviewRow) -> Statement:
+    return (
+        "INSERT INTO reviews (session_id, interaction_id, reviewer, score, feedback,"
+        " suggestions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            v.interaction_id,
+            v.reviewer,
+            v.score,
+            v.feedback,
+            json.dumps(list(v.suggestions)),
+            v.created_at,
+        ),
+    )
+
+
+def step_insert(session_id: str, c: ChainStepRow, on_conflict: str = "") -> Statement:
+    """``on_conflict``: an ``ON CONFLICT`` clause, for the recorder's upsert."""
+    return (
+        "INSERT INTO chain_steps (session_id, run_id, step_id, kind, position, status, score,"
+        " scores, output, error, details, started_at, finished_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + on_conflict,
+        (
+            session_id,
+            c.run_id,
+            c.step_id,
+            c.kind,
+            c.position,
+            c.status,
+            c.score,
+            json.dumps(list(c.scores)),
+            c.output,
+            c.error,
+            json.dumps(c.details),
+            c.started_at,
+            c.finished_at,
+        ),
+    )

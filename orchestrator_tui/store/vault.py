@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,12 +35,22 @@ class WrongPassword(KeyringLocked):
 
 
 def ask_password(creating: bool) -> str:
-    """The master password from ``ORCH_TUI_VAULT_PASSWORD``, else a hidden prompt on a terminal."""
+    """The master password from ``ORCH_TUI_VAULT_PASSWORD``, else a hidden prompt on a terminal.
+
+    Only the main thread prompts (a front end asks before its run starts, see
+    ``Services.prepare_keys``): Ctrl-C cannot stop a prompt waiting in a worker thread, and the
+    process would wait for that thread before it could exit.
+    """
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
     if not sys.stdin.isatty():
         raise KeyringLocked(
             f"the key vault is locked: set {PASSWORD_ENV} or run on a terminal to be asked"
+        )
+    if threading.current_thread() is not threading.main_thread():
+        raise KeyringLocked(
+            "the key vault is locked: its password is asked before a run starts, "
+            f"or set {PASSWORD_ENV}"
         )
     import getpass
 
@@ -80,6 +91,7 @@ class VaultKeyring(KeyringBackend):
         self._clock = clock
         self._key: bytes | None = None
         self._unlocked_at = 0.0
+        self._unlocking = threading.Lock()
 
     # keyring's interface -------------------------------------------------------------------
 
@@ -128,11 +140,13 @@ class VaultKeyring(KeyringBackend):
         return Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(password.encode())
 
     def _unlocked(self, salt: bytes, n: int, creating: bool) -> bytes:
-        if self._key is not None and self._clock() - self._unlocked_at < self._unlock_seconds:
+        """The derived key; lookups from several threads at once ask for the password once."""
+        with self._unlocking:
+            if self._key is not None and self._clock() - self._unlocked_at < self._unlock_seconds:
+                return self._key
+            self._key = self._derive(self._password(creating), salt, n)
+            self._unlocked_at = self._clock()
             return self._key
-        self._key = self._derive(self._password(creating), salt, n)
-        self._unlocked_at = self._clock()
-        return self._key
 
     def _read(self) -> dict[str, dict[str, str]]:
         from cryptography.exceptions import InvalidTag

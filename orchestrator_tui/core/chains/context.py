@@ -74,12 +74,11 @@ class StepContext:
         return self.catalog.resolve(name)
 
     def writer(self, step: Step) -> str:
-        """Who writes a refine step's new versions: its ``model``, else whoever wrote the target."""
-        while step.model is None and step.target is not None:
-            step = self.chain.step(step.target)
-        if step.model is None:
+        """Who writes a refine step's new versions (``Chain.writer``)."""
+        model = self.chain.writer(step)
+        if model is None:
             raise StepError(f"{step.at('model')}: steps.{step.id}.model: no writer model")
-        return step.model
+        return model
 
     async def respond(
         self,

@@ -79,6 +79,9 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
         response_id, ended = await ctx.respond(
             step, model, [Message("user", prompt)], params, role="turn", parent_id=last_id
         )
+        if ended.status == "cancelled":  # the dialogue ends with the turns before this one
+            stopped = "cancelled"
+            break
         if ended.text:
             transcript.append((me, ended.text))
         if ended.status != "ok":
@@ -89,9 +92,11 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
         if reason:
             stopped = reason
             break
-    result = _result(step, "ok", topic, transcript, last_id, None, stopped)
+    result = _result(
+        step, "ok" if transcript else "cancelled", topic, transcript, last_id, None, stopped
+    )
     result.details["models"] = len(speakers)
-    if not step.judge:
+    if not step.judge or not transcript:
         return result
     judge = LLMJudge(ctx.responder, ctx.model(step.judge))
     request = f"A conversation on this topic:\n\n{topic}\n\n{DIALOGUE_CRITERIA}"

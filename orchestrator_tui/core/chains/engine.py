@@ -1,7 +1,8 @@
 """Runs a chain as one ``Run``: steps top to bottom, each announced, skipped or run, then reported.
 
 The run carries the usual response events (so the recorder, the CLI and the TUI need nothing new
-to show the answers) plus step events. The first failed step ends the run as ``failed``; every
+to show the answers) plus step events. The first failed step ends the run as ``failed``, and a
+step left with nothing after the user cancelled its answers ends it as ``cancelled``; every
 earlier output stays in the events and the history.
 """
 
@@ -70,6 +71,8 @@ def start_chain(
             ctx.results[step.id] = result
             if result.status == "failed":
                 return "failed"
+            if result.status == "cancelled":  # nothing was left of it to go on with
+                return "cancelled"
         return "completed"
 
     return Run(started.run_id, started.session_id, body, orchestrator.listeners)
@@ -135,6 +138,8 @@ def describe(details: Mapping[str, object]) -> str:
         parts.append(f"{details['turns']} turns")
     if "models" in details:
         parts.append(f"{details['models']} models")
+    if "cancelled" in details:
+        parts.append(f"{details['cancelled']} cancelled")
     if "stopped" in details:
         parts.append(f"stopped: {details['stopped']}")
     return " · ".join(parts)

@@ -94,6 +94,17 @@ class Chain:
     def step(self, step_id: str) -> Step:
         return next(s for s in self.steps if s.id == step_id)
 
+    def writer(self, step: Step) -> str | None:
+        """Who writes a refine step's new versions: its ``model``, else whoever wrote its target."""
+        seen = {step.id}
+        while step.model is None and step.target is not None and step.target not in seen:
+            found = next((s for s in self.steps if s.id == step.target), None)
+            if found is None:
+                return None
+            seen.add(found.id)
+            step = found
+        return step.model
+
     @property
     def models(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m for s in self.steps for m in s.all_models))

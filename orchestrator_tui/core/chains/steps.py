@@ -2,6 +2,11 @@
 
 A failed model call ends its step as ``failed`` with whatever text arrived kept as the output; the
 engine then stops the chain, so later steps never run on a broken input.
+
+A response the user cancelled is not a failure: the step goes on with what it has without it (the
+other answers of a ``parallel`` step, the last reviewed version of a ``refine``, the turns so far
+of a ``conversation``), and ends as ``cancelled`` only when nothing is left. Its partial text stays
+in the run, marked cancelled, but no later step reads it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from orchestrator_tui.core.chains.context import StepContext, StepError, failure
 from orchestrator_tui.core.chains.dialogue import converse
 from orchestrator_tui.core.chains.model import Step, StepResult
-from orchestrator_tui.core.events import StepIteration, StepStatus
+from orchestrator_tui.core.events import ResponseEnded, StepIteration, StepStatus
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
 from orchestrator_tui.core.types import Message, Review
 
@@ -29,35 +34,34 @@ async def generate(ctx: StepContext, step: Step) -> StepResult:
     response_id, ended = await ctx.respond(
         step, step.model, [Message("user", prompt)], ctx.params(step)
     )
-    return StepResult(
-        step.id,
-        "ok" if ended.status == "ok" else "failed",
-        ended.text,
-        error=None if ended.status == "ok" else failure(ended),
-        prompt=prompt,
-        response_id=response_id,
-    )
+    return _one_answer(step, ended, prompt, response_id)
 
 
 async def parallel(ctx: StepContext, step: Step) -> StepResult:
-    """Every model at once; one failing never stops the others, all failing fails the step."""
+    """Every model at once; one failing or cancelled never stops the others.
+
+    The answers that came back whole are the step's ``outputs``; with none, the step failed if a
+    model failed, else (every answer cancelled) it was cancelled.
+    """
     prompt = ctx.render(step, "prompt", step.prompt or "")
     params = ctx.params(step)
-    labels = _labels(step.models)
     ended = await asyncio.gather(
         *(ctx.respond(step, m, [Message("user", prompt)], params) for m in step.models)
     )
-    outputs = {label: e.text for label, (_, e) in zip(labels, ended, strict=True)}
-    ok = [label for label, (_, e) in zip(labels, ended, strict=True) if e.status == "ok"]
-    errors = [failure(e) for _, e in ended if e.status != "ok"]
+    by_label = list(zip(_labels(step.models), (e for _, e in ended), strict=True))
+    outputs = {label: e.text for label, e in by_label if e.status == "ok"}
+    errors = [failure(e) for _, e in by_label if e.status == "failed"]
+    cancelled = sum(e.status == "cancelled" for _, e in by_label)
+    status: StepStatus = "ok" if outputs else "failed" if errors else "cancelled"
     return StepResult(
         step.id,
-        "ok" if ok else "failed",
-        "\n\n".join(f"## {label}\n\n{outputs[label]}" for label in ok),
+        status,
+        "\n\n".join(f"## {label}\n\n{text}" for label, text in outputs.items()),
         outputs=outputs,
         error="; ".join(errors) or None,
         prompt=prompt,
         response_id=ended[0][0],
+        details={"cancelled": cancelled} if cancelled else {},
     )
 
 
@@ -85,9 +89,12 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
     text, answer_id, prompt = target.output, target.response_id, target.prompt
     extra = ctx.render(step, "prompt", step.prompt) if step.prompt else ""
     scores: list[float | None] = []
-    iteration, passed, feedback = 0, False, ""
+    iteration, passed, feedback, stopped = 0, False, "", ""
 
     def so_far(status: StepStatus = "ok", error: str | None = None) -> StepResult:
+        details: dict[str, object] = {"rewrites": iteration, "passed": passed}
+        if stopped:
+            details["stopped"] = stopped
         return StepResult(
             step.id,
             status,
@@ -98,7 +105,7 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
             error=error,
             prompt=prompt,
             response_id=answer_id,
-            details={"rewrites": iteration, "passed": passed},
+            details=details,
         )
 
     while True:
@@ -135,6 +142,9 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
         new_id, ended = await ctx.respond(
             step, writer, messages, params, role="refinement", parent_id=answer_id
         )
+        if ended.status == "cancelled":  # the last reviewed version stands
+            iteration, stopped = iteration - 1, "cancelled"
+            return so_far()
         if ended.status != "ok":
             return so_far("failed", failure(ended))
         text, answer_id = ended.text, new_id
@@ -164,14 +174,7 @@ async def synthesize(ctx: StepContext, step: Step) -> StepResult:
         ctx.params(step, SYNTHESIS_SYSTEM),
         role="synthesis",
     )
-    return StepResult(
-        step.id,
-        "ok" if ended.status == "ok" else "failed",
-        ended.text,
-        error=None if ended.status == "ok" else failure(ended),
-        prompt=request,
-        response_id=response_id,
-    )
+    return _one_answer(step, ended, request, response_id)
 
 
 StepRunner = Callable[[StepContext, Step], Awaitable[StepResult]]
@@ -183,6 +186,18 @@ RUNNERS: dict[str, StepRunner] = {
     "synthesize": synthesize,
     "conversation": converse,
 }
+
+
+def _one_answer(step: Step, ended: ResponseEnded, prompt: str, response_id: str) -> StepResult:
+    """The result of a step made of one answer: it ends as that answer did."""
+    return StepResult(
+        step.id,
+        ended.status,
+        ended.text,
+        error=failure(ended) if ended.status == "failed" else None,
+        prompt=prompt,
+        response_id=response_id,
+    )
 
 
 def _labels(models: tuple[str, ...]) -> list[str]:

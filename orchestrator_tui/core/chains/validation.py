@@ -48,6 +48,39 @@ def validate(
     return issues
 
 
+def warnings(chain: Chain, *, catalog: Catalog | None = None) -> list[Issue]:
+    """What may run but probably should not: a refine step reviewed by its own writer.
+
+    Self-correction with no outside signal often makes answers worse, so the reviewer should be a
+    different model; the chain still runs as written.
+    """
+    issues = []
+    for step in chain.steps:
+        if step.kind != "refine" or step.reviewer is None:
+            continue
+        writer = chain.writer(step)
+        if writer is not None and _same_model(writer, step.reviewer, catalog):
+            issues.append(
+                Issue(
+                    step.at("reviewer"),
+                    _field(step, "reviewer"),
+                    f"{step.reviewer} reviews its own writing; a different reviewer model gives "
+                    "the rewrites an outside view",
+                )
+            )
+    return issues
+
+
+def _same_model(a: str, b: str, catalog: Catalog | None) -> bool:
+    """Whether two names (aliases included, where ``catalog`` knows them) are one model."""
+    if catalog is not None:
+        try:
+            return catalog.resolve(a).name == catalog.resolve(b).name
+        except ConfigError:
+            pass
+    return a == b
+
+
 def _field(step: Step, name: str) -> str:
     return f"steps.{step.id}.{name}"
 
