@@ -388,7 +388,7 @@ class WorkspaceScreen(Screen[None]):
             conversation=self.conversation,
             model_params=self.query_one(ModelPicker).params,
         )
-        self._drive(PaneFeed(run, self.grid))
+        self._drive(PaneFeed(run, self.grid, retry=True))
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -76,10 +76,13 @@ class ResponsePane(Vertical, can_focus=True):
 
     # -- fed by the workspace ------------------------------------------------------------------
 
-    def start(self, response_id: str, prompt: str | None = None) -> None:
-        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above."""
+    def start(self, response_id: str, prompt: str | None = None, *, retry: bool = False) -> None:
+        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above,
+        and a ``retry`` takes the place of the last answer only."""
         body = self.body
-        if prompt is not None and (body.line_count or body.text):
+        if retry:
+            body.drop_message()
+        elif prompt is not None and (body.line_count or body.text):
             body.note(Text("▸ " + visible_controls(prompt.strip().splitlines()[0]), "dim italic"))
         elif prompt is None:
             body.reset()
