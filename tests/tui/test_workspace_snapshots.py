@@ -58,3 +58,29 @@ def test_workspace_with_two_answers_at_120x40(snap_compare, config: Config) -> N
 def test_workspace_with_two_answers_at_80x24(snap_compare, config: Config) -> None:
     app = OrchApp(config=config, warm_sdks=False)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_prepare("Compare tea and coffee"))
+
+
+def test_review_feedback_at_120x40(snap_compare, config: Config) -> None:
+    from orchestrator_tui.core.events import ReviewReady
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _prepare("Compare tea and coffee")(pilot)
+        pane = pilot.app.screen.grid.pane("mock:lorem")
+        pane.reviewed(
+            ReviewReady(
+                "run",
+                "session",
+                pane.response_id,
+                "mock:judge",
+                0.72,
+                feedback="Clear structure, but the [bold]table[/] lacks units and the code "
+                "block \x1b[31mnever\x1b[0m runs.",
+                suggestions=("Add units to the table.", "Show the output of the code [/]."),
+            )
+        )
+        pane.focus()
+        await pilot.press("f")
+        await pilot.pause()
+
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

@@ -15,7 +15,7 @@ from textual.widgets import Static
 from orchestrator_tui.core.events import AttemptFailed, ResponseEnded, ReviewReady
 from orchestrator_tui.tui import formatting
 from orchestrator_tui.tui.markdown_blocks import visible_controls
-from orchestrator_tui.tui.themes import score_level
+from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
 STATUS_ICON = {
@@ -163,19 +163,14 @@ class ResponsePane(Vertical, can_focus=True):
             self.screen.maximize(self)
 
     def action_feedback(self) -> None:
-        review = self.review
-        if review is None:
-            self.notify("No review yet: type /review", severity="warning")
-        elif review.error:
-            self.notify(review.error, title="Review failed", severity="error", markup=False)
-        else:
-            lines = [review.feedback, *(f"• {s}" for s in review.suggestions)]
-            self.notify(
-                "\n".join(line for line in lines if line) or "(no feedback)",
-                title=f"{review.reviewer}: {formatting.score(review.score or 0)}/100",
-                timeout=15,
-                markup=False,
-            )
+        """Show the review of this answer in full."""
+        if self.review is None:
+            waiting = "The review is on its way" if self.reviewer else "No review yet: type /review"
+            self.notify(waiting, severity="warning")
+            return
+        from orchestrator_tui.tui.screens.review_feedback import ReviewFeedbackScreen
+
+        self.app.push_screen(ReviewFeedbackScreen(self.title, self.review))
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -200,7 +195,7 @@ class ResponsePane(Vertical, can_focus=True):
         review = self.review
         if review is not None and review.score is not None:
             parts.append("  ")
-            parts.append((f" ★ {formatting.score(review.score)} ", _score_style(review.score)))
+            parts.append((f" ★ {formatting.score(review.score)} ", score_style(review.score)))
         elif review is not None:
             parts.append(("  ★ —", "$error"))
         elif self.reviewer is not None:
@@ -218,7 +213,3 @@ class ResponsePane(Vertical, can_focus=True):
             ]
             parts.append(("  " + " · ".join(figures), "$text-muted"))
         return Content.assemble(*parts)
-
-
-def _score_style(score: float) -> str:
-    return f"bold $background on $score-{score_level(score)}"
