@@ -90,7 +90,7 @@ class ResponsePane(Vertical, can_focus=True):
         self.review = self.reviewer = None
         self.status = "streaming"
         self._set_note(None)
-        self._refresh_header()
+        self.set_best(False)
 
     def append(self, text: str) -> None:
         self.body.append(text)
@@ -121,6 +121,15 @@ class ResponsePane(Vertical, can_focus=True):
                 Content.styled(f"review failed: {visible_controls(review.error)}", "$error")
             )
         self._refresh_header()
+
+    def restore(self, ended: ResponseEnded, review: ReviewReady | None, best: bool) -> None:
+        """Show a stored answer (a reopened session) as it ended, with its review and mark."""
+        self.start(ended.response_id)
+        self.append(ended.text)
+        self.end(ended)
+        if review is not None:
+            self.reviewed(review)
+        self.set_best(best)
 
     def set_best(self, best: bool) -> None:
         self.best = best

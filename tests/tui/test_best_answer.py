@@ -1,0 +1,92 @@
+"""Marking an answer best (``v``) is stored, follows retries, and shows again when reopened."""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual.worker import WorkerCancelled
+
+from orchestrator_tui.tui.screens.history import HistoryScreen
+from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
+
+
+async def stored_best(ws) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    """Each answer's mark as stored, by model, once the marking workers are done."""
+    with contextlib.suppress(WorkerCancelled):
+        await ws.app.workers.wait_for_complete()
+    session = (await ws.services.sessions.list())[0]
+    items = await ws.services.sessions.interactions(session.id)
+    return {i.model: i.best for i in items if i.type == "response"}
+
+
+async def test_v_stores_the_mark_and_pressing_it_again_takes_it_away(open_workspace) -> None:
+    async with open_workspace() as ws:
+        await ws.send("Compare tea and coffee")
+        await ws.settled()
+        lorem, echo = ws.pane("mock:lorem"), ws.pane("mock:echo")
+        lorem.focus()
+        await ws.pilot.press("v")
+        assert await stored_best(ws) == {"mock:lorem": True, "mock:echo": False}
+        echo.focus()
+        await ws.pilot.press("v")
+        assert echo.best and not lorem.best
+        assert await stored_best(ws) == {"mock:lorem": False, "mock:echo": True}
+        await ws.pilot.press("v")
+        assert not echo.best
+        assert await stored_best(ws) == {"mock:lorem": False, "mock:echo": False}
+
+
+async def test_a_retried_best_answer_loses_its_mark(open_workspace) -> None:
+    async with open_workspace() as ws:
+        await ws.send("Compare tea and coffee")
+        await ws.settled()
+        echo = ws.pane("mock:echo")
+        echo.focus()
+        await ws.pilot.press("v")
+        await ws.pilot.press("r")
+        await ws.settled()
+        assert echo.status == "ok" and not echo.best
+        assert "best" not in str(echo.query_one(".pane-header").render())
+        assert await stored_best(ws) == {"mock:lorem": False, "mock:echo": False}
+
+
+async def test_a_follow_up_starts_without_a_mark(open_workspace) -> None:
+    async with open_workspace() as ws:
+        await ws.send("one")
+        await ws.settled()
+        ws.pane("mock:echo").focus()
+        await ws.pilot.press("v")
+        await ws.send("two")
+        await ws.settled()
+        assert not any(p.best for p in ws.screen.grid.panes())
+
+
+async def test_reopening_the_session_shows_its_answers_review_and_mark(open_workspace) -> None:
+    async with open_workspace() as ws:
+        await ws.send("Compare tea and coffee")
+        await ws.settled()
+        await ws.send("/review")
+        await ws.settled()
+        lorem = ws.pane("mock:lorem")
+        answer, score = lorem.text, lorem.review.score
+        lorem.focus()
+        await ws.pilot.press("v")
+        await stored_best(ws)
+        await ws.pilot.press("ctrl+l")
+        await ws.until(lambda: not ws.pane("mock:lorem").text, "a new chat")
+        await ws.pilot.press("ctrl+o")
+        await ws.until(lambda: isinstance(ws.app.screen, HistoryScreen), "history open")
+        await ws.until(lambda: ws.app.screen.query_one("#sessions").row_count, "sessions")
+        await ws.pilot.press("o")
+        await ws.until(lambda: isinstance(ws.app.screen, WorkspaceScreen), "back in workspace")
+        lorem, echo = ws.pane("mock:lorem"), ws.pane("mock:echo")
+        await ws.until(lambda: lorem.body.drawn and echo.body.drawn, "answers drawn")
+        assert lorem.text == answer and lorem.status == "ok" and lorem.best
+        assert lorem.review is not None and lorem.review.score == score
+        header = str(lorem.query_one(".pane-header").render())
+        assert "♛ best" in header and "★" in header
+        assert echo.text == "Compare tea and coffee" and not echo.best
+        await ws.send("and with milk?")
+        await ws.settled()
+        shown = "".join(s.text for strip in echo.body.lines() for s in strip)
+        assert "Compare tea and coffee" in shown and "▸ and with milk?" in shown
