@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 
+from history_factory import make_session
 from textual.worker import WorkerCancelled
 
 from orchestrator_tui.tui.screens.history import HistoryScreen
+from orchestrator_tui.tui.screens.session_detail import render_item
 from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 
 
@@ -90,3 +93,10 @@ async def test_reopening_the_session_shows_its_answers_review_and_mark(open_work
         await ws.settled()
         shown = "".join(s.text for strip in echo.body.lines() for s in strip)
         assert "Compare tea and coffee" in shown and "▸ and with milk?" in shown
+
+
+def test_the_session_detail_shows_which_answer_was_best() -> None:
+    detail = make_session(1, "Tea or coffee?", {"mock:echo": "Tea.", "mock:lorem": "Coffee."})
+    echo, lorem = detail.interactions[1:]
+    assert "♛ best" in str(render_item(detail, replace(echo, best=True)))
+    assert "♛ best" not in str(render_item(detail, lorem))
