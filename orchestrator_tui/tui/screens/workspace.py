@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.reopen import StoredAnswer
     from orchestrator_tui.tui.app import OrchApp
+    from orchestrator_tui.tui.widgets.model_picker import ModelSettings
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
 NARROW = 100
@@ -153,16 +154,24 @@ class WorkspaceScreen(Screen[None]):
             await self.grid.show([(model, model) for model in self.models])
 
     @on(ModelPicker.EditParams)
-    def _edit_params(self, event: ModelPicker.EditParams) -> None:
+    async def _edit_params(self, event: ModelPicker.EditParams) -> None:
         from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
 
         picker = self.query_one(ModelPicker)
+        try:
+            library = await self.services.chain_library()
+            personas, warnings = library.personas, library.warnings
+        except OrchError as exc:  # the shipped presets are broken: no personas, say why
+            personas, warnings = {}, [f"no personas: {exc}"]
 
-        def done(params: GenerationParams | None) -> None:
-            if params is not None:
-                picker.set_params(event.model, params)
+        def done(settings: ModelSettings | None) -> None:
+            if settings is not None:
+                picker.set_settings(event.model, settings)
 
-        self.app.push_screen(ModelParamsScreen(event.model, picker.params.get(event.model)), done)
+        dialog = ModelParamsScreen(
+            event.model, picker.settings.get(event.model), personas, warnings
+        )
+        self.app.push_screen(dialog, done)
 
     # -- prompt ---------------------------------------------------------------------------------
 
