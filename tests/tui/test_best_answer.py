@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from history_factory import make_session
 from textual.worker import WorkerCancelled
 
+from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.sessions import SessionStore
+from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.history import HistoryScreen
 from orchestrator_tui.tui.screens.session_detail import render_item
 from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
@@ -100,3 +105,54 @@ def test_the_session_detail_shows_which_answer_was_best() -> None:
     echo, lorem = detail.interactions[1:]
     assert "♛ best" in str(render_item(detail, replace(echo, best=True)))
     assert "♛ best" not in str(render_item(detail, lorem))
+
+
+def test_a_reopened_session_at_120x40(snap_compare, config) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(
+        2,
+        "Explain WAL checkpoints",
+        {"mock:echo": "A checkpoint copies pages back.", "mock:lorem": "Checkpoints [b]merge[/b]."},
+        scores={"mock:echo": 0.9, "mock:lorem": 0.4},
+    )
+    prompt, echo, lorem = session.interactions
+    session = replace(session, interactions=[prompt, replace(echo, best=True), lorem])
+
+    async def store() -> None:
+        config.paths.ensure()
+        db = await Database.open(config.paths.database)
+        await SessionStore(db).import_detail(session)
+        await db.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, store()).result()
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        app.theme = "textual-dark"
+        await app.wait_services()
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        for _ in range(200):
+            if (
+                isinstance(app.screen, HistoryScreen)
+                and app.screen.query_one("#sessions").row_count
+            ):
+                break
+            await pilot.pause(0.02)
+        await pilot.press("o")
+        for _ in range(200):
+            screen = app.screen
+            if (
+                isinstance(screen, WorkspaceScreen)
+                and all(p.body.drawn for p in screen.grid.panes() if p.ended)
+                and len(screen.grid.panes()) == 2
+            ):
+                break
+            await pilot.pause(0.02)
+        app.screen.query_one("PromptBox").cursor_blink = False
+        app.clear_notifications()  # a toast goes away on a wall clock: not in a snapshot
+        await pilot.pause()
+
+    assert snap_compare(
+        OrchApp(config=config, warm_sdks=False), terminal_size=(120, 40), run_before=run_before
+    )
