@@ -42,6 +42,10 @@ async def test_v_stores_the_mark_and_pressing_it_again_takes_it_away(open_worksp
         await ws.pilot.press("v")
         assert not echo.best
         assert await stored_best(ws) == {"mock:lorem": False, "mock:echo": False}
+        await ws.pilot.press("v")
+        await ws.send("and with milk?")  # a follow-up's answers start unmarked
+        await ws.settled()
+        assert not any(p.best for p in ws.screen.grid.panes())
 
 
 async def test_a_retried_best_answer_loses_its_mark(open_workspace) -> None:
@@ -56,17 +60,6 @@ async def test_a_retried_best_answer_loses_its_mark(open_workspace) -> None:
         assert echo.status == "ok" and not echo.best
         assert "best" not in str(echo.query_one(".pane-header").render())
         assert await stored_best(ws) == {"mock:lorem": False, "mock:echo": False}
-
-
-async def test_a_follow_up_starts_without_a_mark(open_workspace) -> None:
-    async with open_workspace() as ws:
-        await ws.send("one")
-        await ws.settled()
-        ws.pane("mock:echo").focus()
-        await ws.pilot.press("v")
-        await ws.send("two")
-        await ws.settled()
-        assert not any(p.best for p in ws.screen.grid.panes())
 
 
 async def test_reopening_the_session_shows_its_answers_review_and_mark(open_workspace) -> None:

@@ -58,9 +58,12 @@ async def test_a_persona_and_own_system_prompt_go_to_that_model_only(open_worksp
         assert systems == {"mock:echo": f"{critic}\n\n{OWN}", "mock:lorem": None}
 
 
-async def test_the_dialog_shows_the_saved_persona_and_text_again(open_workspace) -> None:
+async def test_the_dialog_shows_the_saved_settings_again_and_escape_keeps_them(
+    open_workspace,
+) -> None:
     async with open_workspace() as ws:
         dialog = await open_params(ws, "mock:lorem")
+        assert ws.app.focused is dialog.query_one("#temperature")
         await choose_persona(ws, dialog, "poet")
         dialog.query_one("#system", TextArea).text = OWN
         await ws.pilot.press("ctrl+s")
@@ -69,6 +72,12 @@ async def test_the_dialog_shows_the_saved_persona_and_text_again(open_workspace)
         assert dialog.query_one("#persona", Select).value == "poet"
         assert dialog.query_one("#system", TextArea).text == OWN
         assert dialog.query_one("#persona-system").display
+        await choose_persona(ws, dialog, "critic")
+        await ws.pilot.press("escape")
+        await ws.until(lambda: ws.app.screen is ws.screen, "dialog closed")
+        assert ws.screen.query_one(ModelPicker).settings["mock:lorem"].persona == "poet"
+
+        dialog = await open_params(ws, "mock:lorem")
         dialog.query_one("#persona", Select).clear()
         dialog.query_one("#system", TextArea).text = ""
         await ws.pilot.press("ctrl+s")
@@ -99,18 +108,3 @@ async def test_personas_of_the_user_are_offered_and_a_broken_one_is_reported(
         await ws.pilot.press("ctrl+s")
         await ws.until(lambda: ws.app.screen is ws.screen, "dialog closed")
         assert ws.screen.query_one(ModelPicker).params["mock:echo"].system == "You are a pirate."
-
-
-async def test_escape_leaves_the_parameters_as_they_were(open_workspace) -> None:
-    async with open_workspace() as ws:
-        dialog = await open_params(ws, "mock:echo")
-        await choose_persona(ws, dialog, "critic")
-        await ws.pilot.press("escape")
-        await ws.until(lambda: ws.app.screen is ws.screen, "dialog closed")
-        assert ws.screen.query_one(ModelPicker).params == {}
-
-
-async def test_the_dialog_opens_with_the_temperature_focused(open_workspace) -> None:
-    async with open_workspace() as ws:
-        dialog = await open_params(ws, "mock:echo")
-        assert ws.app.focused is dialog.query_one("#temperature")

@@ -20,9 +20,14 @@ async def test_f_opens_the_review_of_the_focused_answer_and_escape_closes_it(
     async with open_workspace() as ws:
         await ws.send("What is a monad?")
         await ws.settled()
+        echo = ws.pane("mock:echo")
+        echo.focus()
+        await ws.pilot.press("f")
+        await ws.pilot.pause()
+        assert ws.app.screen is ws.screen
+        assert any("/review" in note for note in ws.notes)
         await ws.send("/review")
         await ws.settled()
-        echo = ws.pane("mock:echo")
         review = echo.review
         assert review is not None and review.score is not None
         echo.focus()
@@ -36,18 +41,9 @@ async def test_f_opens_the_review_of_the_focused_answer_and_escape_closes_it(
         assert ws.app.focused is echo
 
 
-async def test_f_without_a_review_says_how_to_get_one(open_workspace) -> None:
-    async with open_workspace() as ws:
-        await ws.send("hello")
-        await ws.settled()
-        ws.pane("mock:echo").focus()
-        await ws.pilot.press("f")
-        await ws.pilot.pause()
-        assert ws.app.screen is ws.screen
-        assert any("/review" in note for note in ws.notes)
-
-
-async def test_markup_and_escapes_in_a_review_are_shown_as_text(open_workspace) -> None:
+async def test_markup_in_a_review_is_shown_as_text_and_a_failed_one_says_why(
+    open_workspace,
+) -> None:
     async with open_workspace() as ws:
         await ws.send("hello")
         await ws.settled()
@@ -70,13 +66,9 @@ async def test_markup_and_escapes_in_a_review_are_shown_as_text(open_workspace) 
         assert "[bold]not bold[/] [/] [red stray [link=x]y" in text
         assert "\x1b" not in text and "␛[31mred" in text
         assert "mock:[b]judge[/b]" in text and "• [/]" in text
+        await ws.pilot.press("escape")
+        await ws.until(lambda: ws.app.screen is ws.screen, "review closed")
 
-
-async def test_a_failed_review_shows_why(open_workspace) -> None:
-    async with open_workspace() as ws:
-        await ws.send("hello")
-        await ws.settled()
-        echo = ws.pane("mock:echo")
         echo.reviewed(
             ReviewReady("run", "session", "x", "mock:judge", None, error="no JSON in [the] reply")
         )
