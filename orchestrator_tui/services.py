@@ -6,9 +6,11 @@ One place decides how the parts connect, so a run from the TUI is recorded exact
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from orchestrator_tui.config import Config, Paths, load_config
 from orchestrator_tui.core.orchestrator import Orchestrator
@@ -18,6 +20,9 @@ from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.keys import KeyStore, keystore_for
 from orchestrator_tui.store.recorder import Recorder
 from orchestrator_tui.store.sessions import SessionStore
+
+if TYPE_CHECKING:
+    from orchestrator_tui.core.chains.library import ChainLibrary
 
 
 @dataclass(slots=True)
@@ -29,6 +34,20 @@ class Services:
     keys: KeyStore
     orchestrator: Orchestrator
     cache: SqliteResponseCache | None = None
+    _library: ChainLibrary | None = field(default=None, repr=False)
+
+    async def chain_library(self) -> ChainLibrary:
+        """The chains and personas (the presets, then the user's), read once in a thread.
+
+        Raises ``ChainInvalid`` when the shipped presets are broken; problems in the user's
+        ``personas.yaml`` are in the library's ``warnings``.
+        """
+        if self._library is None:
+            from orchestrator_tui.core.chains.library import ChainLibrary  # the chain loader
+
+            paths, catalog = self.config.paths, self.config.catalog
+            self._library = await asyncio.to_thread(ChainLibrary, paths, catalog)
+        return self._library
 
     def prepare_keys(self, models: Iterable[str]) -> None:
         """Look up the keys these models need now, before a run starts, so a locked vault asks

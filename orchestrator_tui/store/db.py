@@ -6,6 +6,7 @@ never overwritten.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -28,6 +29,8 @@ class Database:
     def __init__(self, path: Path, conn: aiosqlite.Connection) -> None:
         self.path = path
         self.conn = conn
+        self._writing = asyncio.Lock()
+        """One connection, one transaction at a time: writers from several tasks take turns."""
 
     @classmethod
     async def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> Database:
@@ -69,28 +72,38 @@ class Database:
             raise self._unusable(exc) from None
 
     async def write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> int:
-        """Run statements in one transaction (all or nothing); the number of rows they changed."""
+        """Run statements in one transaction (all or nothing); the number of rows they changed.
+
+        Writes from several tasks (the recorder, a history action) run one after another, and a
+        writer cancelled midway does not cut its transaction short: it finishes (or rolls back)
+        first, so the connection is never left inside a transaction.
+        """
+        return await asyncio.shield(self._write(list(statements)))
+
+    async def _write(self, statements: list[tuple[str, Sequence[Any]]]) -> int:
         changed = 0
-        try:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            for sql, params in statements:
-                cursor = await self.conn.execute(sql, params)
-                changed += max(cursor.rowcount, 0)
-            await self.conn.commit()
-        except BaseException as exc:
-            if self.conn.in_transaction:
-                await self.conn.rollback()
-            if isinstance(exc, sqlite3.DatabaseError):
-                raise self._unusable(exc) from None
-            raise
+        async with self._writing:
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                for sql, params in statements:
+                    cursor = await self.conn.execute(sql, params)
+                    changed += max(cursor.rowcount, 0)
+                await self.conn.commit()
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    await self.conn.rollback()
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise self._unusable(exc) from None
+                raise
         return changed
 
     async def execute_outside_transaction(self, sql: str, params: Sequence[Any] = ()) -> None:
         """For statements SQLite refuses inside a transaction (``VACUUM``, ``VACUUM INTO``)."""
-        try:
-            await self.conn.execute(sql, params)
-        except sqlite3.DatabaseError as exc:
-            raise self._unusable(exc) from None
+        async with self._writing:
+            try:
+                await self.conn.execute(sql, params)
+            except sqlite3.DatabaseError as exc:
+                raise self._unusable(exc) from None
 
     def _unusable(self, exc: sqlite3.DatabaseError) -> Exception:
         """A locked or damaged file becomes a ``DatabaseError`` that says so; a bug stays a bug."""

@@ -17,6 +17,8 @@ from orchestrator_tui.store.rows import InteractionRow, SessionRow
 FORMAT = "orch-tui.session"
 VERSION = 1
 FORMATS = ("markdown", "json", "jsonl")
+OPTIONAL = frozenset({"best"})
+"""Interaction fields newer than version 1's first exports: a file without them still reads."""
 
 
 class ExportFormatError(ValueError):
@@ -135,6 +137,8 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
     heading = f"### {item.model or '?'} — {item.type}"
     if item.step_id:
         heading += f" (step {item.step_id})"
+    if item.best:
+        heading += " ♛ best"
     out = [heading, ""]
     usage = detail.usage_of(item.id)
     facts = [item.status]
@@ -171,7 +175,8 @@ def _read_interaction(
     data: dict[str, Any], session_id: str
 ) -> tuple[InteractionRow, list[RequestRow], list[ReviewRow]]:
     names = {f.name for f in fields(InteractionRow)} - {"session_id"}
-    interaction = InteractionRow(session_id=session_id, **{k: data[k] for k in names})
+    known = {k: data[k] for k in names if k in data or k not in OPTIONAL}
+    interaction = InteractionRow(session_id=session_id, **known)
     requests = [
         RequestRow(**{**r, "interaction_id": interaction.id, "cached": bool(r.get("cached"))})
         for r in data.get("requests", [])

@@ -200,6 +200,11 @@ CREATE TRIGGER interactions_fts_update AFTER UPDATE OF content, status ON intera
 END;
 """
 
+BEST_ANSWER = """
+-- The answer a person marked best among those shown side by side for one prompt (the `v` key).
+ALTER TABLE interactions ADD COLUMN best INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     RESPONSE_CACHE,
@@ -207,4 +212,5 @@ MIGRATIONS: list[str] = [
     CHAIN_STEP_DETAILS,
     HISTORY_SEARCH,
     FTS_AFTER_STREAMING,
+    BEST_ANSWER,
 ]

@@ -10,7 +10,13 @@ import time
 from dataclasses import dataclass, replace
 
 from orchestrator_tui.core.conversation import Conversation, new_id
-from orchestrator_tui.core.types import GenerationParams, Message
+from orchestrator_tui.core.events import (
+    ResponseEnded,
+    ResponseFailed,
+    ResponseFinished,
+    ReviewReady,
+)
+from orchestrator_tui.core.types import GenerationParams, Message, Usage
 from orchestrator_tui.store.detail import ChainStepRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow
 
@@ -44,6 +50,63 @@ def conversation_from(
         last_prompt_id=last_prompt.id if last_prompt and not session_id else None,
         title=None if session_id else session.title,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """A stored answer as a front end shows it again: how it ended, its last review, its mark."""
+
+    ended: ResponseEnded
+    review: ReviewReady | None
+    best: bool
+
+
+def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
+    """Each model's latest answer to a prompt, in the order the models first answered.
+
+    Built as the events the live run emitted, so a reopened session is drawn as it was.
+    """
+    latest = {i.model: i for i in detail.interactions if i.type == "response" and i.model}
+    return [_stored(detail, item) for item in latest.values()]
+
+
+def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
+    usage = detail.usage_of(item.id)
+    status = item.status if item.status in ("ok", "failed", "cancelled") else "failed"
+    ended = (ResponseFinished if status == "ok" else ResponseFailed)(
+        run_id="",
+        session_id=detail.session.id,
+        response_id=item.id,
+        model=item.model or "",
+        status=status,  # type: ignore[arg-type]
+        text=item.content,
+        usage=Usage(usage.input_tokens, usage.output_tokens) if usage else Usage(),
+        ttft=usage.ttft if usage else None,
+        latency=(usage.latency or 0.0) if usage else 0.0,
+        cost=usage.cost if usage else None,
+        attempts=usage.attempt if usage else 1,
+        cached=usage.cached if usage else False,
+        error_kind=usage.error_kind if usage else None,
+        error=item.error or (None if status == item.status else item.status),
+        at=item.finished_at or item.created_at,
+    )
+    reviews = detail.reviews_for(item.id)
+    review = None
+    if reviews:
+        last = reviews[-1]
+        failed = last.score is None
+        review = ReviewReady(
+            run_id="",
+            session_id=detail.session.id,
+            target_id=item.id,
+            reviewer=last.reviewer,
+            score=last.score,
+            feedback="" if failed else last.feedback,
+            suggestions=last.suggestions,
+            error=(last.feedback or "the review failed") if failed else None,
+            at=last.created_at,
+        )
+    return StoredAnswer(ended, review, item.best)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ class InteractionRow:
     created_at: float
     finished_at: float | None
     metadata: dict[str, Any] = field(default_factory=dict)
+    best: bool = False
+    """Marked by the person as the best of the answers shown together."""
 
 
 ANSWER_TYPES = ("response", "refinement", "synthesis", "turn")
@@ -44,7 +46,7 @@ SESSION_COLUMNS = (
 )
 INTERACTION_COLUMNS = (
     "id, session_id, parent_id, step_id, type, model, content, status, error, created_at,"
-    " finished_at, metadata"
+    " finished_at, metadata, best"
 )
 
 
@@ -53,7 +55,9 @@ def session_row(row: Any) -> SessionRow:
 
 
 def interaction_row(row: Any) -> InteractionRow:
-    return InteractionRow(**{**dict(row), "metadata": json.loads(row["metadata"] or "{}")})
+    return InteractionRow(
+        **{**dict(row), "metadata": json.loads(row["metadata"] or "{}"), "best": bool(row["best"])}
+    )
 
 
 def placeholders(values: Any) -> str:

@@ -45,8 +45,8 @@ def statements(detail: SessionDetail) -> list[Statement]:
     out += [
         (
             "INSERT INTO interactions (id, session_id, parent_id, step_id, type, model, content,"
-            " status, error, created_at, finished_at, metadata)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " status, error, created_at, finished_at, metadata, best)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 i.id,
                 s.id,
@@ -60,6 +60,7 @@ def statements(detail: SessionDetail) -> list[Statement]:
                 i.created_at,
                 i.finished_at,
                 json.dumps(i.metadata),
+                int(i.best),
             ),
         )
         for i in detail.interactions

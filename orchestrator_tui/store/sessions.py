@@ -162,6 +162,17 @@ class SessionStore:
         """Delete for good every session in the trash, with all it holds."""
         return await self.db.write([("DELETE FROM sessions WHERE deleted_at IS NOT NULL", ())])
 
+    async def mark_best(self, session_id: str, answers: Iterable[str], best: str | None) -> None:
+        """Of ``answers`` (one prompt's answers, as shown side by side), ``best`` is the best one;
+        ``None`` unmarks them all. The others lose any earlier mark, in the same transaction."""
+        ids = list(dict.fromkeys([*answers, *([best] if best else [])]))
+        if ids:
+            sql = (
+                f"UPDATE interactions SET best = (id IS ?)"
+                f" WHERE session_id = ? AND id IN ({placeholders(ids)})"
+            )
+            await self.db.write([(sql, [best, session_id, *ids])])
+
     async def fork(self, session_id: str, at: str, title: str | None = None) -> str:
         """A new session with copies of the interactions up to ``at``; its id."""
         copy = reopen.forked(await self.detail(session_id), at, title)

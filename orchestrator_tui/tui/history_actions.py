@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
+from orchestrator_tui.store.reopen import last_answers
 from orchestrator_tui.tui.screens.history_dialogs import (
     ConfirmDialog,
     ExportDialog,
@@ -40,13 +41,17 @@ class HistoryActions:
         return services.sessions
 
     async def reopen(self, session_id: str) -> None:
+        """Continue the session in the workspace, each model's last answer shown in its pane."""
         store = await self.store()
         detail = await store.detail(session_id)
         conversation = await store.conversation(session_id)
         prompts = [i.content for i in detail.interactions if i.type == "prompt"]
         workspace = await self._workspace()
         if await workspace.continue_session(
-            conversation, list(detail.models), prompts[-1] if prompts else None
+            conversation,
+            list(detail.models),
+            prompts[-1] if prompts else None,
+            answers=last_answers(detail),
         ):
             self.app.notify(f"Reopened {detail.session.title!r}", markup=False)
 

@@ -18,12 +18,16 @@ SYNTHESIS = "synthesis"
 
 
 class PaneFeed:
-    """One per run. ``prompt`` (a follow-up) is shown above the new answer in a pane with history."""
+    """One per run. ``prompt`` (a follow-up) is shown above the new answer in a pane with history;
+    a ``retry`` replaces each pane's last answer and keeps the exchanges before it."""
 
-    def __init__(self, run: Run, grid: ResponseGrid, prompt: str | None = None) -> None:
+    def __init__(
+        self, run: Run, grid: ResponseGrid, prompt: str | None = None, *, retry: bool = False
+    ) -> None:
         self.run = run
         self.grid = grid
         self.prompt = prompt
+        self.retry = retry
         self.responses: dict[str, ResponsePane] = {}
 
     def handle(self, event: RunEvent) -> None:
@@ -37,7 +41,7 @@ class PaneFeed:
                 pane = self.grid.pane(key)
                 if pane is not None:
                     self.responses[event.response_id] = pane
-                    pane.start(event.response_id, self.prompt)
+                    pane.start(event.response_id, self.prompt, retry=self.retry)
             case AttemptFailed():
                 pane = self.responses.get(event.response_id)
                 if pane is not None:

@@ -89,6 +89,11 @@ def score_level(score: float) -> str:
     return "high"
 
 
+def score_style(score: float) -> str:
+    """A score badge: the background of ``$score-<level>``, so the level reads at a glance."""
+    return f"bold $background on $score-{score_level(score)}"
+
+
 def accent_variable(index: int) -> str:
     """The CSS variable (without ``$``) of the accent for the pane at ``index`` (0-based)."""
     return f"model-accent-{index % ACCENT_COUNT + 1}"

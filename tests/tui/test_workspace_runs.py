@@ -117,6 +117,25 @@ async def test_follow_up_continues_each_models_conversation(open_workspace) -> N
         assert prompts[1].parent_id == prompts[0].id
 
 
+async def test_retry_in_a_follow_up_keeps_the_earlier_exchange_above(open_workspace) -> None:
+    async with open_workspace() as ws:
+        await ws.send("first question")
+        await ws.settled()
+        await ws.send("second question")
+        await ws.settled()
+        echo = ws.pane("mock:echo")
+        first = echo.response_id
+        echo.focus()
+        await ws.pilot.press("r")
+        await ws.settled()
+        assert echo.status == "ok" and echo.response_id != first
+        shown = [("".join(s.text for s in strip)).strip() for strip in echo.body.lines()]
+        shown = [line for line in shown if line]
+        assert shown == ["first question", "▸ second question", "second question"]
+        history = ws.screen.conversation.histories["mock:echo"]
+        assert [m.content for m in history] == ["first question"] * 2 + ["second question"] * 2
+
+
 async def test_markup_and_escapes_in_answers_are_shown_as_text(open_workspace) -> None:
     nasty = "[bold]x[/] [/] [red stray [link=y]z \x1b[31mred\x1b[0m ]]"
     async with open_workspace() as ws:

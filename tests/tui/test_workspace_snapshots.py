@@ -58,3 +58,55 @@ def test_workspace_with_two_answers_at_120x40(snap_compare, config: Config) -> N
 def test_workspace_with_two_answers_at_80x24(snap_compare, config: Config) -> None:
     app = OrchApp(config=config, warm_sdks=False)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_prepare("Compare tea and coffee"))
+
+
+def test_review_feedback_at_120x40(snap_compare, config: Config) -> None:
+    from orchestrator_tui.core.events import ReviewReady
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _prepare("Compare tea and coffee")(pilot)
+        pane = pilot.app.screen.grid.pane("mock:lorem")
+        pane.reviewed(
+            ReviewReady(
+                "run",
+                "session",
+                pane.response_id,
+                "mock:judge",
+                0.72,
+                feedback="Clear structure, but the [bold]table[/] lacks units and the code "
+                "block \x1b[31mnever\x1b[0m runs.",
+                suggestions=("Add units to the table.", "Show the output of the code [/]."),
+            )
+        )
+        pane.focus()
+        await pilot.press("f")
+        await pilot.pause()
+
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_model_parameters_with_a_persona_at_120x40(snap_compare, config: Config) -> None:
+    from textual.widgets import Select, TextArea
+
+    from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _prepare(None)(pilot)
+        picker = pilot.app.screen.query_one(ModelPicker)
+        options = picker.query_one("SelectionList")
+        options.highlighted = options.get_option_index("mock:echo")
+        options.focus()
+        await pilot.press("p")
+        await _settle(pilot, lambda: isinstance(pilot.app.screen, ModelParamsScreen))
+        dialog = pilot.app.screen
+        dialog.query_one("#temperature").value = "0.3"
+        dialog.query_one("#persona", Select).value = "critic"
+        area = dialog.query_one("#system", TextArea)
+        area.text = "Answer in [bold]one[/] line."
+        area.cursor_blink = False
+        dialog.query_one("#temperature").cursor_blink = False
+        await pilot.pause()
+
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

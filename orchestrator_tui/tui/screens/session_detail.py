@@ -64,7 +64,8 @@ def render_item(detail: SessionDetail, item: InteractionRow) -> Content:
             if usage.attempt > 1:
                 facts.append(f"{usage.attempt} attempts")
         style = "bold $error" if item.status in ("failed", "interrupted") else "bold $primary"
-        head = Content.assemble((f"▍ {item.model or '?'}", style), "  " + " · ".join(facts))
+        best = ("  ♛ best", "bold $success") if item.best else ""
+        head = Content.assemble((f"▍ {item.model or '?'}", style), "  " + " · ".join(facts), best)
     parts = [head, Content(item.content or "(no text)")]
     if item.error:
         parts.append(Content.styled(f"error: {item.error}", "$error"))

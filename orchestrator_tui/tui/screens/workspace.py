@@ -39,8 +39,12 @@ from orchestrator_tui.tui.widgets.response_grid import ResponseGrid
 from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from orchestrator_tui.services import Services
+    from orchestrator_tui.store.reopen import StoredAnswer
     from orchestrator_tui.tui.app import OrchApp
+    from orchestrator_tui.tui.widgets.model_picker import ModelSettings
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
 NARROW = 100
@@ -150,16 +154,24 @@ class WorkspaceScreen(Screen[None]):
             await self.grid.show([(model, model) for model in self.models])
 
     @on(ModelPicker.EditParams)
-    def _edit_params(self, event: ModelPicker.EditParams) -> None:
+    async def _edit_params(self, event: ModelPicker.EditParams) -> None:
         from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
 
         picker = self.query_one(ModelPicker)
+        try:
+            library = await self.services.chain_library()
+            personas, warnings = library.personas, library.warnings
+        except OrchError as exc:  # the shipped presets are broken: no personas, say why
+            personas, warnings = {}, [f"no personas: {exc}"]
 
-        def done(params: GenerationParams | None) -> None:
-            if params is not None:
-                picker.set_params(event.model, params)
+        def done(settings: ModelSettings | None) -> None:
+            if settings is not None:
+                picker.set_settings(event.model, settings)
 
-        self.app.push_screen(ModelParamsScreen(event.model, picker.params.get(event.model)), done)
+        dialog = ModelParamsScreen(
+            event.model, picker.settings.get(event.model), personas, warnings
+        )
+        self.app.push_screen(dialog, done)
 
     # -- prompt ---------------------------------------------------------------------------------
 
@@ -221,11 +233,13 @@ class WorkspaceScreen(Screen[None]):
         prompt: str | None = None,
         *,
         draft: str | None = None,
+        answers: Sequence[StoredAnswer] = (),
     ) -> bool:
         """Carry on a stored session (reopened from the history): its conversation and models.
 
         ``prompt`` is its last prompt, for review and synthesis; ``draft`` goes into the prompt
-        box, to send as it is or after changing the models. ``False`` if a run is in flight.
+        box, to send as it is or after changing the models; ``answers`` are shown in the panes
+        of their models. ``False`` if a run is in flight.
         """
         if self.running:
             self.notify("Cancel the run first (Escape)", severity="warning")
@@ -237,6 +251,12 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(ModelPicker).select(self.models)
         self.query_one(ChainPanel).show_compare(self.models)
         await self.grid.show([])
+        if answers:
+            await self.grid.show([(model, model) for model in self.models])
+            for answer in answers:
+                pane = self.grid.pane(answer.ended.model)
+                if pane is not None:
+                    pane.restore(answer.ended, answer.review, answer.best)
         title = conversation.title or "a new session"
         self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
         if draft is not None:
@@ -366,10 +386,31 @@ class WorkspaceScreen(Screen[None]):
             if not any(feed.cancel(pane) for feed in self.feeds):
                 self.notify("This answer is not streaming", severity="warning")
         elif event.action == "best":
-            for other in self.grid.panes():
-                other.set_best(other is pane and not pane.best)
+            self._mark_best(pane)
         elif event.action == "retry":
             self._retry(pane)
+
+    def _mark_best(self, pane: ResponsePane) -> None:
+        """Mark ``pane``'s answer the best of those shown (again: unmark it), and store that."""
+        if pane.ended is None:
+            self.notify("Mark an answer once it has ended", severity="warning")
+            return
+        chosen = not pane.best
+        for other in self.grid.panes():
+            other.set_best(chosen and other is pane)
+        self._best_changed()
+
+    def _best_changed(self) -> None:
+        """Store which of the answers shown now is marked best, if any."""
+        answers = [p for p in self.grid.panes() if p.ended is not None and p.response_id]
+        best = next((p.response_id for p in answers if p.best), None)
+        ids = [p.response_id for p in answers if p.response_id]
+        self._store_best(self.conversation.session_id, ids, best)
+
+    @work(group="best-answer", exclusive=True, exit_on_error=False)
+    async def _store_best(self, session_id: str, answers: list[str], best: str | None) -> None:
+        await self.services.recorder.flush()  # the answers' rows are written first
+        await self.services.sessions.mark_best(session_id, answers, best)
 
     def _retry(self, pane: ResponsePane) -> None:
         if pane.status in ("streaming", "waiting") or self.prompt is None:
@@ -381,6 +422,9 @@ class WorkspaceScreen(Screen[None]):
         history = self.conversation.histories.get(pane.model, [])
         if pane.ended is not None and pane.ended.text and len(history) >= 2:
             del history[-2:]  # the answer being replaced leaves the conversation
+        if pane.best:  # the mark goes with the answer being replaced
+            pane.set_best(False)
+            self._best_changed()
         run = self.services.orchestrator.fan_out(
             self.prompt,
             [pane.model],
@@ -388,7 +432,7 @@ class WorkspaceScreen(Screen[None]):
             conversation=self.conversation,
             model_params=self.query_one(ModelPicker).params,
         )
-        self._drive(PaneFeed(run, self.grid))
+        self._drive(PaneFeed(run, self.grid, retry=True))
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -27,6 +27,19 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """One model's own settings, as the parameters dialog edits them.
+
+    ``params`` is what the model receives (its ``system`` is the persona's prompt, then
+    ``own_system``); the persona is kept by name so the dialog shows it again.
+    """
+
+    params: GenerationParams = GenerationParams()
+    persona: str | None = None
+    own_system: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class KeyStatus:
     provider: str
     source: str | None
@@ -65,7 +78,7 @@ class ModelPicker(Vertical):
             self.status = status
 
     class EditParams(Message):
-        """The person wants to set ``model``'s temperature, max tokens or system prompt."""
+        """The person wants to set ``model``'s temperature, max tokens, persona or system prompt."""
 
         def __init__(self, model: str) -> None:
             super().__init__()
@@ -75,7 +88,7 @@ class ModelPicker(Vertical):
         super().__init__(id=id)
         self.catalog: Catalog | None = None
         self.status: dict[str, KeyStatus] = {}
-        self.params: dict[str, GenerationParams] = {}
+        self.settings: dict[str, ModelSettings] = {}
 
     def compose(self) -> ComposeResult:
         yield SelectionList[str](id="picker-list")
@@ -83,6 +96,11 @@ class ModelPicker(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Models"
+
+    @property
+    def params(self) -> dict[str, GenerationParams]:
+        """Each model's own parameters, for ``Orchestrator.fan_out(model_params=...)``."""
+        return {name: settings.params for name, settings in self.settings.items()}
 
     @property
     def selected(self) -> list[str]:
@@ -108,19 +126,20 @@ class ModelPicker(Vertical):
         for name in models:
             picker.select(name)
 
-    def set_params(self, model: str, params: GenerationParams) -> None:
-        if params == GenerationParams():
-            self.params.pop(model, None)
+    def set_settings(self, model: str, settings: ModelSettings) -> None:
+        if settings == ModelSettings():
+            self.settings.pop(model, None)
         else:
-            self.params[model] = params
+            self.settings[model] = settings
         picker = self.query_one(SelectionList)
         index = picker.get_option_index(model)
         picker.replace_option_prompt_at_index(index, self._label(model))
+        self._show_detail(picker.highlighted)
 
     def _label(self, name: str) -> Content:
         assert self.catalog is not None
         status = self.status.get(name.partition(":")[0])
-        mark = (" ⚙", "$accent") if name in self.params else ""
+        mark = (" ⚙", "$accent") if name in self.settings else ""
         if status is None or not status.needed:
             key = ("", "")
         elif status.source:
@@ -153,9 +172,9 @@ class ModelPicker(Vertical):
             lines.append(status.how_to_add(provider))
         elif status is not None and status.source:
             lines.append(f"key from {status.source}")
-        params = self.params.get(name)
-        if params:
-            lines.append(_describe(params))
+        settings = self.settings.get(name)
+        if settings:
+            lines.append(_describe(settings))
         detail.update(Content("\n".join(lines)))
 
     def action_edit_params(self) -> None:
@@ -181,12 +200,14 @@ def _source(keys: KeyStore, config: ProviderConfig) -> str | None:
     return found[1] if found else None
 
 
-def _describe(params: GenerationParams) -> str:
-    parts = []
+def _describe(settings: ModelSettings) -> str:
+    params, parts = settings.params, []
     if params.temperature is not None:
         parts.append(f"temperature {params.temperature:g}")
     if params.max_tokens is not None:
         parts.append(f"max {params.max_tokens} tokens")
-    if params.system:
+    if settings.persona:
+        parts.append(f"persona {settings.persona}")
+    if settings.own_system:
         parts.append("own system prompt")
     return "⚙ " + ", ".join(parts)

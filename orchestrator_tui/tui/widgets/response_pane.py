@@ -15,7 +15,7 @@ from textual.widgets import Static
 from orchestrator_tui.core.events import AttemptFailed, ResponseEnded, ReviewReady
 from orchestrator_tui.tui import formatting
 from orchestrator_tui.tui.markdown_blocks import visible_controls
-from orchestrator_tui.tui.themes import score_level
+from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
 STATUS_ICON = {
@@ -76,10 +76,13 @@ class ResponsePane(Vertical, can_focus=True):
 
     # -- fed by the workspace ------------------------------------------------------------------
 
-    def start(self, response_id: str, prompt: str | None = None) -> None:
-        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above."""
+    def start(self, response_id: str, prompt: str | None = None, *, retry: bool = False) -> None:
+        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above,
+        and a ``retry`` takes the place of the last answer only."""
         body = self.body
-        if prompt is not None and (body.line_count or body.text):
+        if retry:
+            body.drop_message()
+        elif prompt is not None and (body.line_count or body.text):
             body.note(Text("▸ " + visible_controls(prompt.strip().splitlines()[0]), "dim italic"))
         elif prompt is None:
             body.reset()
@@ -87,7 +90,7 @@ class ResponsePane(Vertical, can_focus=True):
         self.review = self.reviewer = None
         self.status = "streaming"
         self._set_note(None)
-        self._refresh_header()
+        self.set_best(False)
 
     def append(self, text: str) -> None:
         self.body.append(text)
@@ -118,6 +121,15 @@ class ResponsePane(Vertical, can_focus=True):
                 Content.styled(f"review failed: {visible_controls(review.error)}", "$error")
             )
         self._refresh_header()
+
+    def restore(self, ended: ResponseEnded, review: ReviewReady | None, best: bool) -> None:
+        """Show a stored answer (a reopened session) as it ended, with its review and mark."""
+        self.start(ended.response_id)
+        self.append(ended.text)
+        self.end(ended)
+        if review is not None:
+            self.reviewed(review)
+        self.set_best(best)
 
     def set_best(self, best: bool) -> None:
         self.best = best
@@ -160,19 +172,14 @@ class ResponsePane(Vertical, can_focus=True):
             self.screen.maximize(self)
 
     def action_feedback(self) -> None:
-        review = self.review
-        if review is None:
-            self.notify("No review yet: type /review", severity="warning")
-        elif review.error:
-            self.notify(review.error, title="Review failed", severity="error", markup=False)
-        else:
-            lines = [review.feedback, *(f"• {s}" for s in review.suggestions)]
-            self.notify(
-                "\n".join(line for line in lines if line) or "(no feedback)",
-                title=f"{review.reviewer}: {formatting.score(review.score or 0)}/100",
-                timeout=15,
-                markup=False,
-            )
+        """Show the review of this answer in full."""
+        if self.review is None:
+            waiting = "The review is on its way" if self.reviewer else "No review yet: type /review"
+            self.notify(waiting, severity="warning")
+            return
+        from orchestrator_tui.tui.screens.review_feedback import ReviewFeedbackScreen
+
+        self.app.push_screen(ReviewFeedbackScreen(self.title, self.review))
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -197,7 +204,7 @@ class ResponsePane(Vertical, can_focus=True):
         review = self.review
         if review is not None and review.score is not None:
             parts.append("  ")
-            parts.append((f" ★ {formatting.score(review.score)} ", _score_style(review.score)))
+            parts.append((f" ★ {formatting.score(review.score)} ", score_style(review.score)))
         elif review is not None:
             parts.append(("  ★ —", "$error"))
         elif self.reviewer is not None:
@@ -215,7 +222,3 @@ class ResponsePane(Vertical, can_focus=True):
             ]
             parts.append(("  " + " · ".join(figures), "$text-muted"))
         return Content.assemble(*parts)
-
-
-def _score_style(score: float) -> str:
-    return f"bold $background on $score-{score_level(score)}"

@@ -167,6 +167,11 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._prefix_lines = None
         self._clear_message()
 
+    def drop_message(self) -> None:
+        """Forget the current message and keep what came before it (a retried answer)."""
+        self._pending.clear()
+        self._clear_message()
+
     def code_blocks(self) -> list[str]:
         """The fenced and indented code of the current message, without the fences."""
         codes = []
