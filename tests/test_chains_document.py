@@ -110,3 +110,10 @@ def test_any_sequence_of_edits_round_trips_through_the_yaml(operations: list[tup
     assert ChainDocument.from_yaml(text).data == doc.data
     for issue in doc.validate("editor"):
         assert issue.where.startswith("editor")
+
+
+def test_text_with_unicode_line_breaks_round_trips() -> None:
+    doc = ChainDocument.new()
+    for value in ("0\x85", "a\u2028b", "x\u2029", "two\nlines\x85"):
+        doc.set_field(0, "id", value)
+        assert ChainDocument.from_yaml(doc.to_yaml()).data == doc.data

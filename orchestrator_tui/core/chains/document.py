@@ -38,8 +38,15 @@ class _Dumper(yaml.SafeDumper):
     """Multi-line text as ``|`` blocks, so prompts read in the YAML pane as they were written."""
 
 
+_UNICODE_BREAKS = frozenset("\x85\u2028\u2029")
+"""Line breaks PyYAML writes unescaped but reads back as spaces: such text goes double-quoted."""
+
+
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    if _UNICODE_BREAKS.intersection(value):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
