@@ -200,6 +200,7 @@ async def stream(panes: int, rate: float) -> dict[str, float]:
     from orchestrator_tui.config import Paths, load_config
     from orchestrator_tui.tui.app import OrchApp
     from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
+    from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -214,7 +215,11 @@ async def stream(panes: int, rate: float) -> dict[str, float]:
             screen = app.screen
             assert isinstance(screen, WorkspaceScreen)
             await pilot.pause(0.3)
-            screen.models = names
+            # Pick the models as a person does: their panes appear before the prompt is sent.
+            screen.query_one(ModelPicker).select(names)
+            while [p.model for p in screen.grid.panes()] != names:
+                await asyncio.sleep(0.01)
+            await pilot.pause(0.3)
             cpu, wall = time.process_time(), time.perf_counter()
             in_view = None
             with LagProbe() as probe:

@@ -461,13 +461,17 @@ class WorkspaceScreen(Screen[None]):
             self.feeds.remove(feed)
 
     def _notice(self, text: str) -> None:
-        notice = self.query_one("#notice", Static)
-        notice.update(text)
-        notice.display = bool(text)
+        _show_line(self.query_one("#notice", Static), text)
 
     def _set_attachments(self, attachments: list[Attachment]) -> None:
         self.attachments = attachments
         line = "  ".join(f"📎 {a.name} ({a.size:,} B)" for a in attachments)
-        widget = self.query_one("#attachments", Static)
-        widget.update(Content(line))
-        widget.display = bool(line)
+        _show_line(self.query_one("#attachments", Static), line)
+
+
+def _show_line(widget: Static, text: str) -> None:
+    """Show ``text`` in a one-line Static, hidden when empty; unchanged text costs no layout."""
+    if widget.display == bool(text) and str(widget.content) == text:
+        return
+    widget.update(Content(text))
+    widget.display = bool(text)

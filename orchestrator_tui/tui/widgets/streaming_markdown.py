@@ -386,7 +386,6 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             bar.window_virtual_size = self.virtual_size.height
             bar.window_size = self.scrollable_content_region.height
             bar.position = self.scroll_y
-            bar.refresh()
 
     def _scroll_to_end(self) -> None:
         self._end_y = self.max_scroll_y
