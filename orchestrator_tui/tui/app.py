@@ -118,6 +118,14 @@ class OrchApp(App[None]):
         return (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
     def on_mount(self) -> None:
+        self.call_later(self._show_workspace)
+
+    def _show_workspace(self) -> None:
+        """Pushed once the app's start-up batch is over, so its first frame is drawn at once.
+
+        A screen composed inside that batch is rendered for nothing (Textual drops frames while
+        batching) and then reaches the terminal in pieces, a layout refresh apart.
+        """
         self.push_screen("workspace")
         self.call_after_refresh(self._open_services)
 
