@@ -21,7 +21,7 @@ REPORT = sys.argv[1]
 
 def report(app):
     with open(REPORT, "w") as out:
-        out.write(type(app.screen).__name__ + "\\n" + "\\n".join(sorted(sys.modules)))
+        out.write("\\n".join([type(app.screen).__name__, *sorted(sys.modules)]))
     app.exit()
 
 OrchApp._open_services = report
@@ -31,7 +31,8 @@ main()
 """
 
 
-def modules_at_first_paint(tmp_path: Path) -> tuple[str, set[str]]:
+def at_first_paint(tmp_path: Path) -> tuple[str, set[str]]:
+    """The screen and the modules loaded once the workspace is painted."""
     report = tmp_path / "modules.txt"
     env = {**os.environ, "ORCH_TUI_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
     output = b""
@@ -60,7 +61,7 @@ def loaded(modules: set[str], *packages: str) -> list[str]:
 
 
 def test_bare_orch_tui_paints_the_workspace_without_click_config_or_sdks(tmp_path: Path) -> None:
-    screen, modules = modules_at_first_paint(tmp_path)
+    screen, modules = at_first_paint(tmp_path)
     assert screen == "WorkspaceScreen"
     assert loaded(modules, "click", "yaml", "orchestrator_tui.config") == []
     assert loaded(modules, "anthropic", "mistralai", "google.genai") == []

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.errors import OrchError
@@ -33,6 +33,7 @@ from orchestrator_tui.tui.attachments import (
 )
 from orchestrator_tui.tui.pane_feed import SYNTHESIS, PaneFeed
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
+from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from orchestrator_tui.tui.widgets.prompt_box import PromptBox
 from orchestrator_tui.tui.widgets.response_grid import ResponseGrid
@@ -92,7 +93,7 @@ class WorkspaceScreen(Screen[None]):
                 yield Static("", id="attachments", markup=False)
                 yield Static("", id="hint", markup=False)
                 yield PromptBox(id="prompt")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def orch(self) -> OrchApp:
