@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.screen import Screen
 
 from orchestrator_tui.tui import markdown_blocks, themes
-from orchestrator_tui.tui.commands import ActionCommands
 
 if TYPE_CHECKING:
     from orchestrator_tui.config import Config, Paths
@@ -50,6 +50,13 @@ def lazy_screen(target: str) -> Callable[[], Screen[Any]]:
     return make
 
 
+def action_commands() -> type[Provider]:
+    """The palette's commands, loaded when the palette first opens."""
+    from orchestrator_tui.tui.commands import ActionCommands
+
+    return ActionCommands
+
+
 class OrchApp(App[None]):
     """``OrchApp()`` opens the user's services; pass ``services`` (tests) to use already-open ones."""
 
@@ -72,7 +79,7 @@ class OrchApp(App[None]):
         ),
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
     ]
-    COMMANDS = App.COMMANDS | {ActionCommands}
+    COMMANDS = App.COMMANDS | {action_commands}
 
     def __init__(
         self,

@@ -66,3 +66,10 @@ def test_bare_orch_tui_paints_the_workspace_without_click_config_or_sdks(tmp_pat
     assert loaded(modules, "click", "yaml", "orchestrator_tui.config") == []
     assert loaded(modules, "anthropic", "mistralai", "google.genai") == []
     assert loaded(modules, "aiosqlite", "sqlite3", "keyring", "markdown_it") == []
+
+
+def test_the_engine_loads_after_the_first_paint_not_with_the_workspace(tmp_path: Path) -> None:
+    _, modules = at_first_paint(tmp_path)
+    engine = ("orchestrator_tui.services", "orchestrator_tui.core.events")
+    assert loaded(modules, *engine, "orchestrator_tui.core.types") == []
+    assert loaded(modules, "orchestrator_tui.tui.pane_feed", "orchestrator_tui.tui.commands") == []
