@@ -7,6 +7,7 @@ them; anything else (a subcommand, ``--help``, no terminal) goes to the click co
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -22,6 +23,7 @@ def main() -> None:
         cli_main()
         return
     try:
+        gc.disable()  # no passes over the start-up's objects; the app resumes after its first paint
         from orchestrator_tui.tui.app import run_app
 
         run_app()

@@ -11,17 +11,19 @@ import pty
 import select
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 # Runs in the child: stop at the moment the services would open, report what was loaded by then.
 AT_FIRST_PAINT = """
-import sys
+import gc, sys
 from orchestrator_tui.tui.app import OrchApp
 
 REPORT = sys.argv[1]
 
 def report(app):
+    facts = [type(app.screen).__name__, f"collector on: {gc.isenabled()}"]
     with open(REPORT, "w") as out:
-        out.write("\\n".join([type(app.screen).__name__, *sorted(sys.modules)]))
+        out.write("\\n".join([*facts, *sorted(sys.modules)]))
     app.exit()
 
 OrchApp._open_services = report
@@ -31,8 +33,14 @@ main()
 """
 
 
-def at_first_paint(tmp_path: Path) -> tuple[str, set[str]]:
-    """The screen and the modules loaded once the workspace is painted."""
+class FirstPaint(NamedTuple):
+    screen: str
+    collector: str
+    modules: set[str]
+
+
+def at_first_paint(tmp_path: Path) -> FirstPaint:
+    """The screen, the garbage collector and the modules once the workspace is painted."""
     report = tmp_path / "modules.txt"
     env = {**os.environ, "ORCH_TUI_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
     output = b""
@@ -52,8 +60,8 @@ def at_first_paint(tmp_path: Path) -> tuple[str, set[str]]:
         os.close(fd)
         os.waitpid(pid, 0)
     assert report.exists(), output.decode(errors="replace")[-3000:]
-    screen, *modules = report.read_text().splitlines()
-    return screen, set(modules)
+    screen, collector, *modules = report.read_text().splitlines()
+    return FirstPaint(screen, collector, set(modules))
 
 
 def loaded(modules: set[str], *packages: str) -> list[str]:
@@ -61,7 +69,7 @@ def loaded(modules: set[str], *packages: str) -> list[str]:
 
 
 def test_bare_orch_tui_paints_the_workspace_without_click_config_or_sdks(tmp_path: Path) -> None:
-    screen, modules = at_first_paint(tmp_path)
+    screen, _, modules = at_first_paint(tmp_path)
     assert screen == "WorkspaceScreen"
     assert loaded(modules, "click", "yaml", "orchestrator_tui.config") == []
     assert loaded(modules, "anthropic", "mistralai", "google.genai") == []
@@ -69,7 +77,11 @@ def test_bare_orch_tui_paints_the_workspace_without_click_config_or_sdks(tmp_pat
 
 
 def test_the_engine_loads_after_the_first_paint_not_with_the_workspace(tmp_path: Path) -> None:
-    _, modules = at_first_paint(tmp_path)
+    modules = at_first_paint(tmp_path).modules
     engine = ("orchestrator_tui.services", "orchestrator_tui.core.events")
     assert loaded(modules, *engine, "orchestrator_tui.core.types") == []
     assert loaded(modules, "orchestrator_tui.tui.pane_feed", "orchestrator_tui.tui.commands") == []
+
+
+def test_the_garbage_collector_paused_for_start_up_runs_again_once_painted(tmp_path: Path) -> None:
+    assert at_first_paint(tmp_path).collector == "collector on: True"
