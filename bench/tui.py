@@ -279,6 +279,9 @@ def main() -> None:
         f"  bare Textual app     {median(bare):.3f} s   (runs: {', '.join(f'{t:.3f}' for t in bare)})"
     )
     print(f"  difference           {median(app) - median(bare):+.3f} s")
+    paired = median([a - b for a, b in zip(app, bare, strict=True)])
+    print(f"  paired difference    {paired:+.3f} s   (median of run-by-run differences)")
+    print(f"  ratio                {median(app) / median(bare):.2f}x the bare app")
     print(f"  RSS after start      {rss_start:.0f} MB")
 
     tokens = first_token(args.repeat)
