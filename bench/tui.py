@@ -9,16 +9,21 @@ Prints, in one run:
   what is in view), event-loop lag (max, p99), CPU seconds, RSS after the 8-pane run;
 - 8 panes at 200 tokens/s each: CPU per wall second (1.0 = one core) and loop lag.
 
-    .venv/bin/python bench/tui.py [--repeat 5] [--skip-rate]
+    .venv/bin/python bench/tui.py [--repeat 5] [--skip-rate] [--startup-only]
+
+The package is byte-compiled first, as ``pip install`` does (a checkout run with
+PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module from source on each launch).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import statistics
@@ -43,7 +48,9 @@ BARE_APP = textwrap.dedent(
     Bare().run()
     """
 )
-WORKSPACE_READY = b"every selected model"
+WORKSPACE_READY = (b"every selected model", b"^q Quit")
+"""The workspace is usable: the prompt box (its placeholder) and the footer's keys are on screen."""
+ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 
 # -- pseudo-terminal measurements ----------------------------------------------------------------
@@ -60,8 +67,8 @@ class Terminal:
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         self.output = b""
 
-    def wait_for(self, marker: bytes, since: int = 0, limit: float = 30) -> float:
-        """Seconds since launch when ``marker`` appeared in the output after offset ``since``."""
+    def wait_for(self, *markers: bytes, since: int = 0, limit: float = 30) -> float:
+        """The clock when every marker has been drawn (output after offset ``since``)."""
         deadline = time.perf_counter() + limit
         while time.perf_counter() < deadline:
             ready, _, _ = select.select([self.fd], [], [], 0.01)
@@ -70,9 +77,10 @@ class Terminal:
                     self.output += os.read(self.fd, 65536)
                 except OSError:
                     break
-                if marker in self.output[since:]:
+                text = ESCAPES.sub(b"", self.output[since:])
+                if all(marker in text for marker in markers):
                     return time.perf_counter()
-        raise RuntimeError(f"{marker!r} never appeared")
+        raise RuntimeError(f"{markers!r} never appeared")
 
     def type(self, text: str) -> None:
         for char in text:
@@ -116,7 +124,7 @@ def first_paint(repeat: int) -> tuple[list[float], list[float], float]:
             bare.append(term.wait_for(b"BARE-APP-READY") - term.started)
             term.close()
             term = Terminal([sys.executable, "-m", "orchestrator_tui"], env)
-            app.append(term.wait_for(WORKSPACE_READY) - term.started)
+            app.append(term.wait_for(*WORKSPACE_READY) - term.started)
             term.drain(1.0)
             rss = term.rss_mb()
             term.close()
@@ -261,7 +269,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-rate", action="store_true", help="skip the 10 s 200 tok/s run")
+    parser.add_argument(
+        "--startup-only", action="store_true", help="only first paint and first token"
+    )
     args = parser.parse_args()
+    compileall.compile_dir(Path(__file__).parent.parent / "orchestrator_tui", quiet=1)
 
     app, bare, rss_start = first_paint(args.repeat)
     print(f"first paint (median of {args.repeat}, pty 120x40)")
@@ -272,6 +284,9 @@ def main() -> None:
         f"  bare Textual app     {median(bare):.3f} s   (runs: {', '.join(f'{t:.3f}' for t in bare)})"
     )
     print(f"  difference           {median(app) - median(bare):+.3f} s")
+    paired = median([a - b for a, b in zip(app, bare, strict=True)])
+    print(f"  paired difference    {paired:+.3f} s   (median of run-by-run differences)")
+    print(f"  ratio                {median(app) / median(bare):.2f}x the bare app")
     print(f"  RSS after start      {rss_start:.0f} MB")
 
     tokens = first_token(args.repeat)
@@ -280,6 +295,8 @@ def main() -> None:
         f"  {median(tokens) * 1000:.0f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in tokens)})"
     )
 
+    if args.startup_only:
+        return
     for panes in (1, 8):
         result = asyncio.run(stream(panes, 0))
         print(f"{panes} pane(s) x {TOKENS:,} tokens at full speed (headless 160x48)")

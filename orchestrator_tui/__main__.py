@@ -1,3 +1,3 @@
-from orchestrator_tui.cli import main
+from orchestrator_tui.entry import main
 
 main()

@@ -1,4 +1,4 @@
-"""The ``orch-tui`` command: no arguments opens the TUI; subcommands run headless.
+"""The ``orch-tui`` commands: subcommands run headless; no arguments opens the TUI (see ``entry``).
 
 Subcommands load lazily (one module each), so ``orch-tui --help`` imports almost nothing.
 """
@@ -13,6 +13,7 @@ import click
 from orchestrator_tui import __version__
 from orchestrator_tui.cli.common import CliError
 from orchestrator_tui.core.errors import OrchError
+from orchestrator_tui.entry import opens_tui
 
 COMMANDS = {
     "ask": ("orchestrator_tui.cli.ask:ask", "Send one prompt to one or more models and compare."),
@@ -69,7 +70,7 @@ def cli(ctx: click.Context) -> None:
     With no command, opens the full-screen app.
     """
     if ctx.invoked_subcommand is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not opens_tui([]):
             click.echo(ctx.get_help())
             click.echo("\nThe full-screen app needs a terminal; the commands above work anywhere.")
             return

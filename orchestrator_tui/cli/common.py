@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Coroutine
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from orchestrator_tui.config import Config
+if TYPE_CHECKING:  # ``orch-tui --help`` need not load the configuration (YAML)
+    from orchestrator_tui.config import Config
 
 T = TypeVar("T")
 

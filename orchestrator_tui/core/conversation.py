@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from orchestrator_tui.core.events import ResponseEnded, RunKind
-from orchestrator_tui.core.types import Message
+if TYPE_CHECKING:
+    from orchestrator_tui.core.events import ResponseEnded, RunKind
+    from orchestrator_tui.core.types import Message
 
 
 def new_id() -> str:
@@ -22,11 +24,15 @@ class Conversation:
     title: str | None = None
 
     def messages_for(self, model: str, prompt: str) -> list[Message]:
+        from orchestrator_tui.core.types import Message  # not with the TUI's first frame
+
         return [*self.histories.get(model, ()), Message("user", prompt)]
 
     def record(self, model: str, prompt: str, ended: ResponseEnded) -> None:
         """Keep the exchange for the next follow-up; a failed answer's partial text counts too."""
         if ended.status != "ok" and not ended.text:
             return
+        from orchestrator_tui.core.types import Message
+
         history = self.histories.setdefault(model, [])
         history += [Message("user", prompt), Message("assistant", ended.text)]

@@ -2,7 +2,7 @@
 
 Actions come from ``tui.actions`` (bindings and documented ``action_*`` methods), so a new action
 shows up here by being written; disabled ones (``check_action`` returning ``None``) are left out.
-Install with ``COMMANDS = App.COMMANDS | {ActionCommands}``.
+Installed lazily: ``App.COMMANDS`` takes a function that returns the provider class.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 Every run goes through ``services.orchestrator`` (so the recorder stores it) inside a worker; the
 screen keeps the conversation and decides which panes exist, ``PaneFeed`` moves events to them.
+The engine's types and events load with the services, after the first paint, not with this module.
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.core.run import Run
-from orchestrator_tui.core.types import GenerationParams
 from orchestrator_tui.tui import slash
 from orchestrator_tui.tui.attachments import (
     Attachment,
@@ -31,8 +30,8 @@ from orchestrator_tui.tui.attachments import (
     read_attachment,
     with_attachments,
 )
-from orchestrator_tui.tui.pane_feed import SYNTHESIS, PaneFeed
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
+from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from orchestrator_tui.tui.widgets.prompt_box import PromptBox
 from orchestrator_tui.tui.widgets.response_grid import ResponseGrid
@@ -41,9 +40,11 @@ from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from orchestrator_tui.core.run import Run
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.reopen import StoredAnswer
     from orchestrator_tui.tui.app import OrchApp
+    from orchestrator_tui.tui.pane_feed import PaneFeed
     from orchestrator_tui.tui.widgets.model_picker import ModelSettings
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
@@ -92,7 +93,7 @@ class WorkspaceScreen(Screen[None]):
                 yield Static("", id="attachments", markup=False)
                 yield Static("", id="hint", markup=False)
                 yield PromptBox(id="prompt")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def orch(self) -> OrchApp:
@@ -206,6 +207,8 @@ class WorkspaceScreen(Screen[None]):
             )
             return
         services = await self.orch.wait_services()
+        from orchestrator_tui.core.types import GenerationParams
+
         prompt = with_attachments(text, self.attachments)
         picker = self.query_one(ModelPicker)
         follow_up = bool(self.conversation.histories)
@@ -224,7 +227,7 @@ class WorkspaceScreen(Screen[None]):
         self._set_attachments([])
         self._notice("")
         await self.grid.show([(model, model) for model in self.models])
-        self._drive(PaneFeed(run, self.grid, text if follow_up else None))
+        self._drive(run, text if follow_up else None)
 
     async def continue_session(
         self,
@@ -336,7 +339,7 @@ class WorkspaceScreen(Screen[None]):
             return
         for pane in answers:
             pane.reviewing(reviewer)
-        self._drive(PaneFeed(run, self.grid))
+        self._drive(run)
 
     async def action_synthesize(self, judge: str = "") -> None:
         answers = self._answers()
@@ -354,8 +357,10 @@ class WorkspaceScreen(Screen[None]):
         except OrchError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        from orchestrator_tui.tui.pane_feed import SYNTHESIS
+
         await self.grid.add(SYNTHESIS, f"synthesis · {judge}")
-        self._drive(PaneFeed(run, self.grid))
+        self._drive(run)
 
     async def action_clear(self) -> None:
         if self.running:
@@ -416,6 +421,9 @@ class WorkspaceScreen(Screen[None]):
         if pane.status in ("streaming", "waiting") or self.prompt is None:
             self.notify("Nothing to retry yet", severity="warning")
             return
+        from orchestrator_tui.core.types import GenerationParams
+        from orchestrator_tui.tui.pane_feed import SYNTHESIS
+
         if pane.name == SYNTHESIS:
             self.notify("Run /synthesize again to redo the synthesis", severity="warning")
             return
@@ -432,11 +440,13 @@ class WorkspaceScreen(Screen[None]):
             conversation=self.conversation,
             model_params=self.query_one(ModelPicker).params,
         )
-        self._drive(PaneFeed(run, self.grid, retry=True))
+        self._drive(run, retry=True)
 
     # -- helpers --------------------------------------------------------------------------------
 
     def _answers(self) -> list[ResponsePane]:
+        from orchestrator_tui.tui.pane_feed import SYNTHESIS
+
         return [
             p
             for p in self.grid.panes()
@@ -444,9 +454,15 @@ class WorkspaceScreen(Screen[None]):
         ]
 
     @work(group="runs", exit_on_error=False)
-    async def _drive(self, feed: PaneFeed) -> None:
-        """Show one run's events until it ends; partial answers stay when it is cancelled."""
-        run: Run = feed.run
+    async def _drive(self, run: Run, prompt: str | None = None, *, retry: bool = False) -> None:
+        """Show one run's events until it ends; partial answers stay when it is cancelled.
+
+        ``prompt`` and ``retry`` are ``PaneFeed``'s (a follow-up shown above the new answer; an
+        answer taking the place of the last one).
+        """
+        from orchestrator_tui.tui.pane_feed import PaneFeed
+
+        feed = PaneFeed(run, self.grid, prompt, retry=retry)
         self.feeds.append(feed)
         self.orch.runs.add(run)
         try:

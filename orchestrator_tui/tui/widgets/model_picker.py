@@ -7,7 +7,7 @@ source of a key is ever shown, never the key.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -19,11 +19,16 @@ from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from orchestrator_tui.core.types import GenerationParams
-
 if TYPE_CHECKING:
     from orchestrator_tui.config import Catalog, ProviderConfig
+    from orchestrator_tui.core.types import GenerationParams
     from orchestrator_tui.store.keys import KeyStore
+
+
+def _no_params() -> GenerationParams:
+    from orchestrator_tui.core.types import GenerationParams  # not with the first frame
+
+    return GenerationParams()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +39,7 @@ class ModelSettings:
     ``own_system``); the persona is kept by name so the dialog shows it again.
     """
 
-    params: GenerationParams = GenerationParams()
+    params: GenerationParams = field(default_factory=_no_params)
     persona: str | None = None
     own_system: str | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,11 +12,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from orchestrator_tui.core.events import AttemptFailed, ResponseEnded, ReviewReady
 from orchestrator_tui.tui import formatting
 from orchestrator_tui.tui.markdown_blocks import visible_controls
 from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
+
+if TYPE_CHECKING:  # the engine's events load after the first paint
+    from orchestrator_tui.core.events import AttemptFailed, ResponseEnded, ReviewReady
 
 STATUS_ICON = {
     "waiting": ("○", "$text-muted"),
