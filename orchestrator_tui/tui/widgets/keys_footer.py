@@ -7,13 +7,22 @@ from textual.widgets import Footer
 
 
 class KeysFooter(Footer):
-    """Textual's ``Footer``, recomposed as soon as the screen's bindings change.
+    """Textual's ``Footer``, whose keys come with the screen's first frame.
 
-    Textual's own waits for the next refresh, so on start-up the keys reach the terminal a frame
-    (on a busy machine, a few hundred milliseconds) after the rest of the workspace.
+    Textual's own lists the keys only after the next refresh, so on start-up they reach the
+    terminal a frame (on a busy machine, a few hundred milliseconds) after the rest of the
+    workspace. The first time the bindings are known, this one also recomposes at once; later
+    changes (focus moving) go Textual's way.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys_listed = False
+
     def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True  # what Footer.compose checks before listing the keys
-        if self.app.app_focus and self.is_attached and screen is self.screen:
+        super().bindings_changed(screen)
+        if self._keys_listed or not (self.app.app_focus and self.is_attached):
+            return
+        if screen is self.screen:
+            self._keys_listed = True
             self.call_later(self.recompose)
