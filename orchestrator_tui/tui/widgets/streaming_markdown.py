@@ -52,6 +52,15 @@ class _Group:
     """``None`` until drawn."""
 
 
+@dataclass(slots=True)
+class _Earlier:
+    """Something above the current message: an earlier message (Markdown source), a note, or a
+    blank line (``None``). Drawn like the groups: what is in view first, the rest in slices."""
+
+    item: str | Text | None
+    strips: list[Strip] | None = None
+
+
 class StreamingMarkdown(ScrollView, can_focus=False):
     """Feed it with ``append``; ``finish`` when the text is complete; ``note`` adds plain lines."""
 
@@ -77,9 +86,8 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._open: _Group | None = None
         """The last block, still growing: drawn again on every redraw."""
         self._complete = False
-        self._prefix: list[RenderableType | None] = []
-        """Earlier messages (Markdown), notes (Text) and blank lines (None), wrapped on demand."""
-        self._prefix_lines: list[Strip] | None = None
+        self._prefix: list[_Earlier] = []
+        """Earlier messages and notes, in order."""
         self._done: list[Strip] = []
         """Lines of the prefix and the drawn groups, in order: what ``render_line`` reads."""
         self._width = 0
@@ -110,7 +118,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     @property
     def drawn(self) -> bool:
         """The text is complete and every line of it is drawn."""
-        return self.final_in_view and not self._undrawn
+        return self.final_in_view and not self._left
 
     @property
     def final_in_view(self) -> bool:
@@ -148,23 +156,22 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self.finish()
 
     def note(self, text: Text) -> None:
-        """Close the current message and add a line of plain text (a follow-up's prompt)."""
+        """Close the current message and add a line of plain text (a follow-up's prompt).
+
+        Nothing is drawn here unless the message already is (its lines are then kept: they are its
+        one-shot render), so a reopened conversation fed turn by turn costs nothing until shown.
+        """
         self._take_pending()
-        drawn = self.lines() if self._laid_out and self.drawn else None
+        drawn = self._laid_out and self.drawn
         if self._text:
-            self._prefix += [rich_markdown(self._text), None]
-        self._prefix += [text, None]
-        if drawn is None:
-            self._prefix_lines = None
-        else:  # the message as drawn is its one-shot render: keep it instead of drawing it again
-            gap = [_BLANK] if self._text else []
-            self._prefix_lines = [*drawn, *gap, *self._render(text), _BLANK]
+            message = [*self._done[self._prefix_line_count() :], *self._open_strips]
+            self._prefix += [_Earlier(self._text, message if drawn else None), _Earlier(None)]
+        self._prefix += [_Earlier(text, self._render(text) if drawn else None), _Earlier(None)]
         self._clear_message()
 
     def reset(self) -> None:
         self._pending.clear()
         self._prefix.clear()
-        self._prefix_lines = None
         self._clear_message()
 
     def drop_message(self) -> None:
@@ -195,8 +202,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return self.scroll_y >= min(self._end_y, self.max_scroll_y)
 
     def backfill(self, deadline: float) -> bool:
-        """Draw blocks out of view, newest first, until ``deadline``; False once all are drawn."""
-        if not self._undrawn or not self._laid_out:
+        """Draw blocks out of view, newest first (then earlier messages), until ``deadline``;
+        False once all are drawn."""
+        if not self._left or not self._laid_out:
             return False
         shift, drew = 0, False
         top = self.scroll_y
@@ -210,9 +218,19 @@ class StreamingMarkdown(ScrollView, can_focus=False):
                 drew = True
                 if at <= top:
                     shift += len(self._joined(index))
+        for index in range(len(self._prefix) - 1, -1, -1):
+            if self._undrawn or (drew and time.monotonic() >= deadline):
+                break
+            earlier = self._prefix[index]
+            if earlier.strips is None:
+                at = sum(len(e.strips or ()) for e in self._prefix[:index])
+                earlier.strips = self._render(earlier.item)
+                drew = True
+                if at <= top:
+                    shift += len(earlier.strips)
         self._rebuild_done()
         self._show(keep_top=top + shift)
-        return bool(self._undrawn)
+        return bool(self._left)
 
     # -- redrawing ------------------------------------------------------------------------------
 
@@ -249,7 +267,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._draw_tail()
         self._rebuild_done()
         self._show()
-        if self._undrawn:
+        if self._left:
             self._pacer.backfill(self)
 
     def _split_tail(self) -> None:
@@ -283,17 +301,25 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             ]
 
     def _draw_tail(self) -> None:
-        """Draw undrawn blocks from the end back until the tail fills the view (when following)."""
-        if not self._undrawn or not self.following:
+        """Draw undrawn blocks (then earlier messages) from the end back until the tail fills the
+        view (when following)."""
+        if not self._left or not self.following:
             return
         lines = len(self._open_strips)
+        height = self.scrollable_content_region.height
         for index in range(len(self._groups) - 1, -1, -1):
-            if lines >= self.scrollable_content_region.height:
+            if lines >= height:
                 return
             group = self._groups[index]
             if group.strips is None:
                 self._draw_group(group)
             lines += len(self._joined(index))
+        for earlier in reversed(self._prefix):
+            if lines >= height:
+                return
+            if earlier.strips is None:
+                earlier.strips = self._render(earlier.item)
+            lines += len(earlier.strips)
 
     def _draw_group(self, group: _Group) -> None:
         group.strips = self._render_group(group)
@@ -306,6 +332,11 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return self.scrollable_content_region.width > 0
 
     @property
+    def _left(self) -> int:
+        """How many blocks and earlier messages are not drawn yet."""
+        return self._undrawn + sum(earlier.strips is None for earlier in self._prefix)
+
+    @property
     def _open_strips(self) -> list[Strip]:
         return (self._open.strips or []) if self._open else []
 
@@ -314,7 +345,12 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         group.tokens = None
         return strips
 
-    def _render(self, renderable: RenderableType) -> list[Strip]:
+    def _render(self, renderable: RenderableType | str | None) -> list[Strip]:
+        """Lines of ``renderable``: a string is Markdown, ``None`` a blank line."""
+        if renderable is None:
+            return [_BLANK]
+        if isinstance(renderable, str):
+            renderable = rich_markdown(renderable)
         width = max(self.scrollable_content_region.width, 10)
         if not self._width:
             self._width = width
@@ -336,22 +372,17 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     def _lines_before(self, index: int) -> int:
         """How many lines come before group ``index`` (undrawn groups have none yet)."""
-        lines = len(self._prefix_strips())
+        lines = self._prefix_line_count()
         for before in range(index):
             if self._groups[before].strips is not None:
                 lines += len(self._joined(before))
         return lines
 
-    def _prefix_strips(self) -> list[Strip]:
-        if self._prefix_lines is None:
-            lines: list[Strip] = []
-            for item in self._prefix:
-                lines += [_BLANK] if item is None else self._render(item)
-            self._prefix_lines = lines
-        return self._prefix_lines
+    def _prefix_line_count(self) -> int:
+        return sum(len(earlier.strips or ()) for earlier in self._prefix)
 
     def _rebuild_done(self) -> None:
-        lines = list(self._prefix_strips()) if self._laid_out else []
+        lines = [line for earlier in self._prefix for line in earlier.strips or ()]
         for index, group in enumerate(self._groups):
             if group.strips is not None:
                 lines += self._joined(index)
@@ -398,7 +429,8 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         if width == self._width and not self._stale:
             return False
         self._width, self._stale = width, False
-        self._prefix_lines = None
+        for earlier in self._prefix:
+            earlier.strips = None
         for group in self._groups:
             group.strips = None
         self._undrawn = len(self._groups)
