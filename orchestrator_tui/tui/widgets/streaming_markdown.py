@@ -32,9 +32,15 @@ from orchestrator_tui.tui.markdown_blocks import (
 from orchestrator_tui.tui.redraw_pacer import RedrawPacer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from markdown_it.token import Token
 
 _BLANK = Strip([])
+
+
+def _blank() -> _Earlier:
+    return _Earlier(None, [_BLANK])
 
 
 @dataclass(slots=True)
@@ -55,10 +61,15 @@ class _Group:
 @dataclass(slots=True)
 class _Earlier:
     """Something above the current message: an earlier message (Markdown source), a note, or a
-    blank line (``None``). Drawn like the groups: what is in view first, the rest in slices."""
+    blank line (``None``). Drawn like the groups: what is in view first, the rest in slices; an
+    earlier message is first split into its blocks (``split``), so each slice draws a few."""
 
     item: str | Text | None
     strips: list[Strip] | None = None
+    split: bool = False
+    """``item`` is one block of a message (or a message drawn whole), not a message to split."""
+    tokens: Sequence[Token] | None = None
+    """A block's parsed tokens until drawn (see ``_Group.tokens``)."""
 
 
 class StreamingMarkdown(ScrollView, can_focus=False):
@@ -88,6 +99,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._complete = False
         self._prefix: list[_Earlier] = []
         """Earlier messages and notes, in order."""
+        self._earlier_undrawn = 0
+        self._earlier_next = -1
+        """Every entry of ``_prefix`` after this index is drawn (the backfill resumes here)."""
         self._done: list[Strip] = []
         """Lines of the prefix and the drawn groups, in order: what ``render_line`` reads."""
         self._width = 0
@@ -165,13 +179,17 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         drawn = self._laid_out and self.drawn
         if self._text:
             message = [*self._done[self._prefix_line_count() :], *self._open_strips]
-            self._prefix += [_Earlier(self._text, message if drawn else None), _Earlier(None)]
-        self._prefix += [_Earlier(text, self._render(text) if drawn else None), _Earlier(None)]
+            self._prefix += [_Earlier(self._text, message if drawn else None), _blank()]
+            self._earlier_undrawn += not drawn
+        self._prefix += [_Earlier(text, self._render(text) if drawn else None), _blank()]
+        self._earlier_undrawn += not drawn
+        self._earlier_next = len(self._prefix) - 1
         self._clear_message()
 
     def reset(self) -> None:
         self._pending.clear()
         self._prefix.clear()
+        self._earlier_undrawn, self._earlier_next = 0, -1
         self._clear_message()
 
     def drop_message(self) -> None:
@@ -218,16 +236,21 @@ class StreamingMarkdown(ScrollView, can_focus=False):
                 drew = True
                 if at <= top:
                     shift += len(self._joined(index))
-        for index in range(len(self._prefix) - 1, -1, -1):
-            if self._undrawn or (drew and time.monotonic() >= deadline):
+        index = self._earlier_next
+        above = sum(len(e.strips or ()) for e in self._prefix[: index + 1])  # less its own below
+        while index >= 0 and not self._undrawn:
+            if drew and time.monotonic() >= deadline:
                 break
+            index = self._split_at(index)
             earlier = self._prefix[index]
+            above -= len(earlier.strips or ())
             if earlier.strips is None:
-                at = sum(len(e.strips or ()) for e in self._prefix[:index])
-                earlier.strips = self._render(earlier.item)
+                self._draw_earlier(earlier)
                 drew = True
-                if at <= top:
-                    shift += len(earlier.strips)
+                if above <= top:
+                    shift += len(earlier.strips or ())
+            index -= 1
+        self._earlier_next = index
         self._rebuild_done()
         self._show(keep_top=top + shift)
         return bool(self._left)
@@ -314,12 +337,44 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             if group.strips is None:
                 self._draw_group(group)
             lines += len(self._joined(index))
-        for earlier in reversed(self._prefix):
-            if lines >= height:
-                return
+        index = len(self._prefix) - 1
+        while index >= 0 and lines < height:
+            index = self._split_at(index)
+            earlier = self._prefix[index]
             if earlier.strips is None:
-                earlier.strips = self._render(earlier.item)
-            lines += len(earlier.strips)
+                self._draw_earlier(earlier)
+            lines += len(earlier.strips or ())
+            index -= 1
+
+    def _split_at(self, index: int) -> int:
+        """Split the earlier message at ``index``, if undrawn, into its blocks; the index of the
+        last of them (or ``index``) is returned, as the earlier entries are drawn from the end."""
+        earlier = self._prefix[index]
+        if earlier.split or earlier.strips is not None or not isinstance(earlier.item, str):
+            return index
+        blocks, references = split_blocks(earlier.item)
+        if references or not blocks:  # drawn whole, like a finished message (see ``finish``)
+            parts = [_Earlier(earlier.item, split=True)]
+        else:
+            parts = []
+            for number, block in enumerate(blocks):
+                if number and blocks[number - 1].blank_after and not block.brings_own_blank:
+                    parts.append(_blank())
+                parts.append(_Earlier(block.source, split=True, tokens=block.tokens))
+        self._prefix[index : index + 1] = parts
+        self._earlier_undrawn += sum(part.strips is None for part in parts) - 1
+        if index <= self._earlier_next:
+            self._earlier_next += len(parts) - 1
+        return index + len(parts) - 1
+
+    def _draw_earlier(self, earlier: _Earlier) -> None:
+        item = earlier.item
+        if isinstance(item, str):
+            earlier.strips = self._render(rich_markdown(item, earlier.tokens))
+            earlier.tokens = None
+        else:
+            earlier.strips = self._render(item)
+        self._earlier_undrawn -= 1
 
     def _draw_group(self, group: _Group) -> None:
         group.strips = self._render_group(group)
@@ -334,7 +389,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     @property
     def _left(self) -> int:
         """How many blocks and earlier messages are not drawn yet."""
-        return self._undrawn + sum(earlier.strips is None for earlier in self._prefix)
+        return self._undrawn + self._earlier_undrawn
 
     @property
     def _open_strips(self) -> list[Strip]:
@@ -345,12 +400,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         group.tokens = None
         return strips
 
-    def _render(self, renderable: RenderableType | str | None) -> list[Strip]:
-        """Lines of ``renderable``: a string is Markdown, ``None`` a blank line."""
+    def _render(self, renderable: RenderableType | None) -> list[Strip]:
+        """Lines of ``renderable``; ``None`` is a blank line."""
         if renderable is None:
             return [_BLANK]
-        if isinstance(renderable, str):
-            renderable = rich_markdown(renderable)
         width = max(self.scrollable_content_region.width, 10)
         if not self._width:
             self._width = width
@@ -430,7 +483,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             return False
         self._width, self._stale = width, False
         for earlier in self._prefix:
-            earlier.strips = None
+            if earlier.item is not None:
+                earlier.strips = None
+        self._earlier_undrawn = sum(earlier.item is not None for earlier in self._prefix)
+        self._earlier_next = len(self._prefix) - 1
         for group in self._groups:
             group.strips = None
         self._undrawn = len(self._groups)
