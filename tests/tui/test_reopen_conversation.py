@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import contextlib
 
+from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
+from orchestrator_tui.config import Config
+from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 from orchestrator_tui.tui.widgets import streaming_markdown
+from orchestrator_tui.tui.widgets.prompt_box import PromptBox
 
 from .conftest import Workspace
 
@@ -27,6 +32,29 @@ async def reopen_newest(ws: Workspace) -> None:
     await ws.until(lambda: isinstance(ws.app.screen, WorkspaceScreen), "back in the workspace")
     await ws.until(lambda: ws.screen.grid.panes(), "panes restored")
     await ws.settled()
+
+
+def test_snapshot_a_reopened_conversation(snap_compare, config: Config, monkeypatch) -> None:
+    monkeypatch.setattr(formatting, "seconds", lambda value: "12ms")  # latencies vary
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        app.theme = "textual-dark"
+        ws = Workspace(app, pilot, await app.wait_services())  # type: ignore[attr-defined]
+        await ws.until(lambda: ws.screen.query_one("#picker").status, "key status known")
+        ws.screen.query_one(PromptBox).cursor_blink = False
+        await ws.send("/models echo lorem")
+        for prompt in ("Compare tea and coffee", "Which one at night?"):
+            await ws.send(prompt)
+            await ws.settled()
+        await ws.screen.action_clear()
+        await reopen_newest(ws)
+        ws.screen.query_one(PromptBox).focus()
+        app.clear_notifications()
+        await pilot.pause()
+
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
 async def test_reopened_panes_show_every_turn_as_they_were_drawn_live(open_workspace) -> None:
