@@ -308,10 +308,7 @@ class ChainEditorScreen(Screen[None]):
 
     async def _restructured(self, selected: int) -> None:
         self.selected = max(selected, 0)
-        self._set_yaml(self.doc.to_yaml())
-        self._validate()
-        await self._rebuild_list()
-        await self._rebuild_form()
+        await self._refresh_all()
 
     async def action_add_step(self) -> None:
         after = self.selected if self.doc.steps else None
