@@ -15,6 +15,18 @@ def test_a_new_document_is_a_valid_chain() -> None:
     assert load_chain(doc.to_yaml(), "editor").name == "fresh"
 
 
+def test_check_warns_of_a_refine_step_reviewed_by_its_writer_even_beside_an_error() -> None:
+    doc = ChainDocument.new()
+    refine = doc.add("refine", after=0)
+    doc.set_field(refine, "reviewer", str(doc.steps[0]["model"]))
+    errors, warnings = doc.check("editor")
+    assert errors == [] and len(warnings) == 1
+    assert "reviews its own writing" in warnings[0].message
+    doc.set_field(0, "prompt", "{{ steps.nowhere.output }}")
+    errors, warnings = doc.check("editor")
+    assert any("nowhere" in e.message for e in errors) and len(warnings) == 1
+
+
 def test_multi_line_prompts_are_written_as_yaml_blocks() -> None:
     doc = ChainDocument.new()
     doc.set_field(0, "prompt", "line one\nline two {{ inputs.topic }}")

@@ -59,15 +59,43 @@ class StoredAnswer:
     ended: ResponseEnded
     review: ReviewReady | None
     best: bool
+    earlier: tuple[tuple[str, str], ...] = ()
+    """The model's answers to the prompts before, each with the prompt that followed it."""
 
 
 def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
-    """Each model's latest answer to a prompt, in the order the models first answered.
+    """Each model's latest answer, with its earlier turns, in the order the models first answered.
 
-    Built as the events the live run emitted, so a reopened session is drawn as it was.
+    Built as the events the live run emitted, so a reopened session is drawn as it was. A turn is
+    the model's last answer to one prompt (a retry, stored as the same prompt sent again, replaces
+    the answer before it); an answer to something other than a prompt (a chain step) belongs to
+    the prompt before it.
     """
-    latest = {i.model: i for i in detail.interactions if i.type == "response" and i.model}
-    return [_stored(detail, item) for item in latest.values()]
+    prompts: dict[str, str] = {}
+    turns: dict[str, dict[str, InteractionRow]] = {}
+    current = ""
+    for item in detail.interactions:
+        if item.type == "prompt":
+            prompts[item.id] = item.content
+            current = item.id
+        elif item.type == "response" and item.model:
+            prompt = (item.parent_id if item.parent_id in prompts else current) or ""
+            model_turns = turns.setdefault(item.model, {})
+            previous = next(reversed(model_turns), None)
+            if previous not in (None, prompt) and prompts.get(previous) == prompts.get(prompt):
+                del model_turns[previous]  # a retry is sent as the same prompt again
+            model_turns[prompt] = item
+    answers = []
+    for by_prompt in turns.values():
+        *before, (last_prompt, last) = by_prompt.items()
+        shown = [(prompt, item) for prompt, item in before if item.content]
+        following = [*(prompt for prompt, _ in shown), last_prompt][1:]
+        earlier = tuple(
+            (item.content, prompts.get(prompt, ""))
+            for (_, item), prompt in zip(shown, following, strict=True)
+        )
+        answers.append(replace(_stored(detail, last), earlier=earlier))
+    return answers
 
 
 def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:

@@ -41,7 +41,7 @@ class HistoryActions:
         return services.sessions
 
     async def reopen(self, session_id: str) -> None:
-        """Continue the session in the workspace, each model's last answer shown in its pane."""
+        """Continue the session in the workspace, each model's turns shown in its pane."""
         store = await self.store()
         detail = await store.detail(session_id)
         conversation = await store.conversation(session_id)

@@ -198,3 +198,46 @@ def test_the_chain_editor_shows_errors_inline(config: Config, snap_compare) -> N
 
     app = OrchApp(config=config, warm_sdks=False)
     assert snap_compare(app, terminal_size=SIZE, run_before=break_it)
+
+
+async def test_the_editor_uses_the_services_chain_library(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        assert screen.library is await pilot.app.services.chain_library()  # type: ignore[attr-defined]
+
+
+async def review_own_writing(pilot: Pilot) -> ChainEditorScreen:
+    """The refine step reviewed by its writer's model (a warning), and an unknown persona (an error)."""
+    screen = await open_editor(pilot)
+    screen.query_one("#f-persona", Input).value = "nobody"
+    await pilot.pause()
+    screen.query_one("#editor-step-list", ListView).index = 1
+    while not screen.query("#f-reviewer"):
+        await pilot.pause()
+    screen.query_one("#f-reviewer", Input).value = "anthropic:claude-sonnet-4-6"
+    await pilot.pause()
+    return screen
+
+
+async def test_a_refine_step_reviewed_by_its_own_writer_is_warned_about_next_to_errors(
+    config: Config,
+) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await review_own_writing(pilot)
+        shown = issues_of(screen)
+        assert "✗" in shown and "nobody" in shown
+        assert "⚠" in shown and "reviews its own writing" in shown
+        assert shown.index("✗") < shown.index("⚠")  # errors first
+        panel = screen.query_one("#editor-issues", Static).content
+        warning = next(line for line in panel.split("\n") if "⚠" in line.plain)
+        assert any("warning" in str(span.style) for span in warning.spans)
+        assert screen.query_one("#f-reviewer", Input).has_class("-warned")
+        screen.query_one("#f-reviewer", Input).value = "mock:judge"
+        await pilot.pause()
+        assert not screen.warnings and "⚠" not in issues_of(screen)
+        assert not screen.query_one("#f-reviewer", Input).has_class("-warned")
+
+
+def test_the_chain_editor_shows_warnings_beside_errors(config: Config, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=SIZE, run_before=review_own_writing)

@@ -63,7 +63,7 @@ async def test_saving_a_key_without_a_keyring_creates_the_vault_with_a_password_
     assert SECRET not in vault
 
 
-async def test_declining_the_vault_password_saves_nothing_and_says_so(
+async def test_declining_the_vault_password_saves_nothing_and_says_how_to_unlock_later(
     config: Config, no_system_keyring: None
 ) -> None:
     app = OrchApp(config=config, warm_sdks=False)
@@ -85,7 +85,9 @@ async def test_declining_the_vault_password_saves_nothing_and_says_so(
         await settle(pilot)
 
         assert app.screen is screen
-        assert "vault stays locked" in str(screen.query_one("#key-message").render())
+        said = str(screen.query_one("#key-message").render())
+        assert "vault stays locked" in said
+        assert "Keys & settings (F2)" in said and "ORCH_TUI_VAULT_PASSWORD" in said  # how to unlock
     assert not config.paths.vault_file.exists()
 
 

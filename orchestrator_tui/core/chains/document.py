@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from orchestrator_tui.config import Catalog
-from orchestrator_tui.core.chains.loader import FIELDS, load_chain
+from orchestrator_tui.core.chains.loader import FIELDS, load_chain, parse
 from orchestrator_tui.core.chains.model import ChainInvalid, Issue, Persona
 from orchestrator_tui.yamlsource import YamlError, load_located
 
@@ -91,11 +91,27 @@ class ChainDocument:
         personas: Mapping[str, Persona] | None = None,
         catalog: Catalog | None = None,
     ) -> list[Issue]:
+        return self.check(source, personas=personas, catalog=catalog)[0]
+
+    def check(
+        self,
+        source: str,
+        *,
+        personas: Mapping[str, Persona] | None = None,
+        catalog: Catalog | None = None,
+    ) -> tuple[list[Issue], list[Issue]]:
+        """The errors that stop the chain from running, and the warnings about what runs but
+        probably should not (``validation.warnings``), found even while another step is wrong."""
+        from orchestrator_tui.core.chains.validation import warnings
+
+        text = self.to_yaml()
         try:
-            load_chain(self.to_yaml(), source, personas=personas, catalog=catalog)
+            load_chain(text, source, personas=personas, catalog=catalog)
+            errors: list[Issue] = []
         except ChainInvalid as exc:
-            return exc.issues
-        return []
+            errors = exc.issues
+        chain = parse(load_located(text, source))[0]
+        return errors, warnings(chain, catalog=catalog) if chain is not None else []
 
     # -- steps ----------------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, ListView, Select, Static, TextArea
 
 from orchestrator_tui.core.chains.document import LONG_FIELDS, ChainDocument
-from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.chains.mocking import mock_chain
 from orchestrator_tui.core.chains.model import STEP_KINDS, ChainInvalid, Issue
@@ -29,6 +28,9 @@ from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
 from orchestrator_tui.yamlsource import YamlError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from orchestrator_tui.core.chains.library import ChainLibrary
     from orchestrator_tui.core.chains.model import Chain
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -55,6 +57,8 @@ class ChainEditorScreen(Screen[None]):
         self.doc = ChainDocument.new()
         self.selected = 0
         self.issues: list[Issue] = []
+        self.warnings: list[Issue] = []
+        """What may run but probably should not (a refine step reviewed by its own writer)."""
         self.library: ChainLibrary | None = None
         self._shown_yaml = ""
         self._form_shape: tuple[int, str] | None = None
@@ -82,7 +86,11 @@ class ChainEditorScreen(Screen[None]):
     @work(group="chain-editor-load", exclusive=True, exit_on_error=False)
     async def _open_library(self) -> None:
         services = await self.app.wait_services()  # type: ignore[attr-defined]
-        self.library = ChainLibrary(services.config.paths, services.config.catalog)
+        try:
+            self.library = await services.chain_library()
+        except ChainInvalid as exc:  # the shipped presets are broken: nothing to check against
+            self._show_issues(exc.issues)
+            return
         self._list_chains()
         if self.wanted:
             self.load(self.library.find(self.wanted).path.read_text(encoding="utf-8"))
@@ -190,19 +198,19 @@ class ChainEditorScreen(Screen[None]):
     def _validate(self) -> None:
         if self.library is None:
             return
-        issues = self.doc.validate(
+        issues, warnings = self.doc.check(
             SOURCE, personas=self.library.personas, catalog=self.library.catalog
         )
-        self._show_issues(issues)
+        self._show_issues(issues, warnings)
 
-    def _show_issues(self, issues: list[Issue]) -> None:
-        self.issues = issues
-        panel = self.query_one("#editor-issues", Static)
-        panel.set_class(bool(issues), "-invalid")
-        if issues:
-            panel.update("\n".join(f"✗ {issue}" for issue in issues))
-        else:
-            panel.update("✓ valid")
+    def _show_issues(self, issues: list[Issue], warnings: Sequence[Issue] = ()) -> None:
+        """Errors first, then warnings (the chain runs despite them), each in its colour."""
+        self.issues, self.warnings = issues, list(warnings)
+        lines = [Content.styled(f"✗ {issue}", "$text-error") for issue in issues]
+        if not issues:
+            lines.append(Content.styled("✓ valid", "$text-success"))
+        lines += [Content.styled(f"⚠ {issue}", "$text-warning") for issue in warnings]
+        self.query_one("#editor-issues", Static).update(Content("\n").join(lines))
         self._mark_invalid_fields()
 
     def _mark_invalid_fields(self) -> None:
@@ -212,10 +220,11 @@ class ChainEditorScreen(Screen[None]):
         step_id = str(self.doc.steps[index].get("id"))
         for widget in self.query("#editor-form Input, #editor-form TextArea"):
             name = (widget.id or "")[2:]
-            bad = any(
-                _names_step(i, index, step_id) and i.field.endswith(f".{name}") for i in self.issues
-            )
+            bad = _names_field(self.issues, index, step_id, name)
             widget.set_class(bad, "-invalid")
+            widget.set_class(
+                not bad and _names_field(self.warnings, index, step_id, name), "-warned"
+            )
 
     # -- edits ----------------------------------------------------------------------------------
 
@@ -299,10 +308,7 @@ class ChainEditorScreen(Screen[None]):
 
     async def _restructured(self, selected: int) -> None:
         self.selected = max(selected, 0)
-        self._set_yaml(self.doc.to_yaml())
-        self._validate()
-        await self._rebuild_list()
-        await self._rebuild_form()
+        await self._refresh_all()
 
     async def action_add_step(self) -> None:
         after = self.selected if self.doc.steps else None
@@ -377,3 +383,7 @@ class ChainEditorScreen(Screen[None]):
 
 def _names_step(issue: Issue, index: int, step_id: str) -> bool:
     return issue.field.startswith((f"steps[{index}]", f"steps.{step_id}."))
+
+
+def _names_field(issues: list[Issue], index: int, step_id: str, name: str) -> bool:
+    return any(_names_step(i, index, step_id) and i.field.endswith(f".{name}") for i in issues)

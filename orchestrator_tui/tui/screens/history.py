@@ -25,6 +25,7 @@ from orchestrator_tui.store.listing import Cursor, SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
 from orchestrator_tui.tui import formatting
 from orchestrator_tui.tui.history_actions import HistoryActions
+from orchestrator_tui.tui.tables import row_table
 
 PAGE = 60
 KINDS = ("compare", "chat", "chain", "conversation")
@@ -91,16 +92,8 @@ class HistoryScreen(Screen[None]):
             yield Select([(s, s) for s in STATUSES], prompt="any status", id="filter-status")
             yield Select([(p, p) for p in PERIODS], prompt="any time", id="filter-period")
         yield Static("", id="history-info", markup=False)
-        table: DataTable[str | Text] = DataTable(
-            id="sessions", cursor_type="row", zebra_stripes=True
-        )
-        for label, width in SESSION_COLUMNS:
-            table.add_column(label, width=width)
-        yield table
-        hits: DataTable[str | Text] = DataTable(id="hits", cursor_type="row")
-        for label, width in HIT_COLUMNS:
-            hits.add_column(label, width=width)
-        yield hits
+        yield row_table("sessions", SESSION_COLUMNS, zebra=True)
+        yield row_table("hits", HIT_COLUMNS)
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

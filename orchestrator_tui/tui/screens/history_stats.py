@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Sparkline,
 
 from orchestrator_tui.store.stats import ModelStats
 from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui.tables import row_table
 
 PERIODS = {"7 days": 7, "30 days": 30, "90 days": 90, "365 days": 365}
 DAY = 86_400.0
@@ -59,10 +60,7 @@ class HistoryStatsScreen(Screen[None]):
             yield Select(
                 [(p, p) for p in PERIODS], value="30 days", allow_blank=False, id="stats-period"
             )
-        table: DataTable[str | Text] = DataTable(id="stats", cursor_type="row")
-        for label, width in STATS_COLUMNS:
-            table.add_column(label, width=width)
-        yield table
+        yield row_table("stats", STATS_COLUMNS)
         yield Static("Calls per day", id="stats-chart-title")
         yield VerticalScroll(id="stats-charts")
         yield Footer()

@@ -23,9 +23,13 @@ from textual.widgets.option_list import Option
 
 from orchestrator_tui.config import Config, ProviderConfig
 from orchestrator_tui.store.keys import KeyStore, KeyStoreError, mask
+from orchestrator_tui.tui.tables import row_table
 
 if TYPE_CHECKING:
     from orchestrator_tui.tui.app import OrchApp
+
+
+KEY_COLUMNS = (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ class SettingsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="keys-panel") as keys_panel:
             keys_panel.border_title = "API keys"
-            yield DataTable(id="keys", cursor_type="row", zebra_stripes=True)
+            yield row_table("keys", KEY_COLUMNS, zebra=True)
             with Horizontal(id="key-entry"):
                 yield Input(id="key-input", password=True, placeholder="Select a provider")
                 yield Button("Save", id="save-key", variant="primary")
@@ -83,11 +87,6 @@ class SettingsScreen(Screen[None]):
             theme_panel.border_title = "Theme"
             yield OptionList(id="themes")
         yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#keys", DataTable)
-        for label, width in (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12)):
-            table.add_column(label, width=width)
 
     def on_screen_resume(self) -> None:
         self._fill_themes()  # the user's themes load after the first paint

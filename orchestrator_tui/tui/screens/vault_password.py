@@ -19,6 +19,9 @@ from textual.widgets import Input, Static
 
 from orchestrator_tui.store.vault import PASSWORD_ENV
 
+UNLOCK = f"open Keys & settings (F2) to unlock it, or start orch-tui with {PASSWORD_ENV} set"
+"""How to unlock the vault later, said wherever the TUI reports it locked."""
+
 
 class VaultPasswordScreen(ModalScreen[None]):
     """Asks the master password of the encrypted key vault (twice when creating the vault)."""
@@ -96,13 +99,13 @@ class VaultPrompt:
         if os.environ.get(PASSWORD_ENV):
             return os.environ[PASSWORD_ENV]
         if not self.asking or _on_event_loop():
-            raise KeyringLocked("the key vault is locked: unlock it in Keys & settings (F2)")
+            raise KeyringLocked(f"the key vault is locked: {UNLOCK}")
         answer: Future[str | None] = Future()
         self.app.call_from_thread(self.app.push_screen, VaultPasswordScreen(creating, answer))
         password = answer.result()
         if not password:
             self.asking = False
-            raise KeyringLocked("the key vault stays locked")
+            raise KeyringLocked(f"the key vault stays locked: {UNLOCK}")
         return password
 
     def allow(self) -> None:

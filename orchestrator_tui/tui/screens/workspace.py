@@ -259,7 +259,7 @@ class WorkspaceScreen(Screen[None]):
             for answer in answers:
                 pane = self.grid.pane(answer.ended.model)
                 if pane is not None:
-                    pane.restore(answer.ended, answer.review, answer.best)
+                    pane.restore(answer.ended, answer.review, answer.best, answer.earlier)
         title = conversation.title or "a new session"
         self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
         if draft is not None:

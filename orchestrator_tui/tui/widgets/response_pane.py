@@ -18,6 +18,8 @@ from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
 if TYPE_CHECKING:  # the engine's events load after the first paint
+    from collections.abc import Sequence
+
     from orchestrator_tui.core.events import AttemptFailed, ResponseEnded, ReviewReady
 
 STATUS_ICON = {
@@ -85,7 +87,7 @@ class ResponsePane(Vertical, can_focus=True):
         if retry:
             body.drop_message()
         elif prompt is not None and (body.line_count or body.text):
-            body.note(Text("▸ " + visible_controls(prompt.strip().splitlines()[0]), "dim italic"))
+            body.note(_prompt_line(prompt))
         elif prompt is None:
             body.reset()
         self.response_id, self.ended = response_id, None
@@ -124,9 +126,22 @@ class ResponsePane(Vertical, can_focus=True):
             )
         self._refresh_header()
 
-    def restore(self, ended: ResponseEnded, review: ReviewReady | None, best: bool) -> None:
-        """Show a stored answer (a reopened session) as it ended, with its review and mark."""
+    def restore(
+        self,
+        ended: ResponseEnded,
+        review: ReviewReady | None,
+        best: bool,
+        earlier: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Show a stored answer (a reopened session) as it ended, with its review and mark.
+
+        ``earlier`` are the answers before it, each with the prompt that followed it, shown above
+        as a live follow-up shows them (drawn when in view, not all at once).
+        """
         self.start(ended.response_id)
+        for answer, prompt in earlier:
+            self.append(answer)
+            self.body.note(_prompt_line(prompt))
         self.append(ended.text)
         self.end(ended)
         if review is not None:
@@ -224,3 +239,9 @@ class ResponsePane(Vertical, can_focus=True):
             ]
             parts.append(("  " + " · ".join(figures), "$text-muted"))
         return Content.assemble(*parts)
+
+
+def _prompt_line(prompt: str) -> Text:
+    """A follow-up's prompt above its answer: its first line."""
+    lines = prompt.strip().splitlines() or [""]
+    return Text("▸ " + visible_controls(lines[0]), "dim italic")

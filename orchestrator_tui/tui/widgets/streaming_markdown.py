@@ -32,9 +32,15 @@ from orchestrator_tui.tui.markdown_blocks import (
 from orchestrator_tui.tui.redraw_pacer import RedrawPacer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from markdown_it.token import Token
 
 _BLANK = Strip([])
+
+
+def _blank() -> _Earlier:
+    return _Earlier(None, [_BLANK])
 
 
 @dataclass(slots=True)
@@ -50,6 +56,20 @@ class _Group:
     walk on every full pass; drawing again at another width parses the block's text anew)."""
     strips: list[Strip] | None = None
     """``None`` until drawn."""
+
+
+@dataclass(slots=True)
+class _Earlier:
+    """Something above the current message: an earlier message (Markdown source), a note, or a
+    blank line (``None``). Drawn like the groups: what is in view first, the rest in slices; an
+    earlier message is first split into its blocks (``split``), so each slice draws a few."""
+
+    item: str | Text | None
+    strips: list[Strip] | None = None
+    split: bool = False
+    """``item`` is one block of a message (or a message drawn whole), not a message to split."""
+    tokens: Sequence[Token] | None = None
+    """A block's parsed tokens until drawn (see ``_Group.tokens``)."""
 
 
 class StreamingMarkdown(ScrollView, can_focus=False):
@@ -77,9 +97,11 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._open: _Group | None = None
         """The last block, still growing: drawn again on every redraw."""
         self._complete = False
-        self._prefix: list[RenderableType | None] = []
-        """Earlier messages (Markdown), notes (Text) and blank lines (None), wrapped on demand."""
-        self._prefix_lines: list[Strip] | None = None
+        self._prefix: list[_Earlier] = []
+        """Earlier messages and notes, in order."""
+        self._earlier_undrawn = 0
+        self._earlier_next = -1
+        """Every entry of ``_prefix`` after this index is drawn (the backfill resumes here)."""
         self._done: list[Strip] = []
         """Lines of the prefix and the drawn groups, in order: what ``render_line`` reads."""
         self._width = 0
@@ -110,7 +132,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     @property
     def drawn(self) -> bool:
         """The text is complete and every line of it is drawn."""
-        return self.final_in_view and not self._undrawn
+        return self.final_in_view and not self._left
 
     @property
     def final_in_view(self) -> bool:
@@ -148,23 +170,26 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self.finish()
 
     def note(self, text: Text) -> None:
-        """Close the current message and add a line of plain text (a follow-up's prompt)."""
+        """Close the current message and add a line of plain text (a follow-up's prompt).
+
+        Nothing is drawn here unless the message already is (its lines are then kept: they are its
+        one-shot render), so a reopened conversation fed turn by turn costs nothing until shown.
+        """
         self._take_pending()
-        drawn = self.lines() if self._laid_out and self.drawn else None
+        drawn = self._laid_out and self.drawn
         if self._text:
-            self._prefix += [rich_markdown(self._text), None]
-        self._prefix += [text, None]
-        if drawn is None:
-            self._prefix_lines = None
-        else:  # the message as drawn is its one-shot render: keep it instead of drawing it again
-            gap = [_BLANK] if self._text else []
-            self._prefix_lines = [*drawn, *gap, *self._render(text), _BLANK]
+            message = [*self._done[self._prefix_line_count() :], *self._open_strips]
+            self._prefix += [_Earlier(self._text, message if drawn else None), _blank()]
+            self._earlier_undrawn += not drawn
+        self._prefix += [_Earlier(text, self._render(text) if drawn else None), _blank()]
+        self._earlier_undrawn += not drawn
+        self._earlier_next = len(self._prefix) - 1
         self._clear_message()
 
     def reset(self) -> None:
         self._pending.clear()
         self._prefix.clear()
-        self._prefix_lines = None
+        self._earlier_undrawn, self._earlier_next = 0, -1
         self._clear_message()
 
     def drop_message(self) -> None:
@@ -195,8 +220,9 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return self.scroll_y >= min(self._end_y, self.max_scroll_y)
 
     def backfill(self, deadline: float) -> bool:
-        """Draw blocks out of view, newest first, until ``deadline``; False once all are drawn."""
-        if not self._undrawn or not self._laid_out:
+        """Draw blocks out of view, newest first (then earlier messages), until ``deadline``;
+        False once all are drawn."""
+        if not self._left or not self._laid_out:
             return False
         shift, drew = 0, False
         top = self.scroll_y
@@ -210,9 +236,24 @@ class StreamingMarkdown(ScrollView, can_focus=False):
                 drew = True
                 if at <= top:
                     shift += len(self._joined(index))
+        index = self._earlier_next
+        above = sum(len(e.strips or ()) for e in self._prefix[: index + 1])  # less its own below
+        while index >= 0 and not self._undrawn:
+            if drew and time.monotonic() >= deadline:
+                break
+            index = self._split_at(index)
+            earlier = self._prefix[index]
+            above -= len(earlier.strips or ())
+            if earlier.strips is None:
+                self._draw_earlier(earlier)
+                drew = True
+                if above <= top:
+                    shift += len(earlier.strips or ())
+            index -= 1
+        self._earlier_next = index
         self._rebuild_done()
         self._show(keep_top=top + shift)
-        return bool(self._undrawn)
+        return bool(self._left)
 
     # -- redrawing ------------------------------------------------------------------------------
 
@@ -249,7 +290,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._draw_tail()
         self._rebuild_done()
         self._show()
-        if self._undrawn:
+        if self._left:
             self._pacer.backfill(self)
 
     def _split_tail(self) -> None:
@@ -283,17 +324,57 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             ]
 
     def _draw_tail(self) -> None:
-        """Draw undrawn blocks from the end back until the tail fills the view (when following)."""
-        if not self._undrawn or not self.following:
+        """Draw undrawn blocks (then earlier messages) from the end back until the tail fills the
+        view (when following)."""
+        if not self._left or not self.following:
             return
         lines = len(self._open_strips)
+        height = self.scrollable_content_region.height
         for index in range(len(self._groups) - 1, -1, -1):
-            if lines >= self.scrollable_content_region.height:
+            if lines >= height:
                 return
             group = self._groups[index]
             if group.strips is None:
                 self._draw_group(group)
             lines += len(self._joined(index))
+        index = len(self._prefix) - 1
+        while index >= 0 and lines < height:
+            index = self._split_at(index)
+            earlier = self._prefix[index]
+            if earlier.strips is None:
+                self._draw_earlier(earlier)
+            lines += len(earlier.strips or ())
+            index -= 1
+
+    def _split_at(self, index: int) -> int:
+        """Split the earlier message at ``index``, if undrawn, into its blocks; the index of the
+        last of them (or ``index``) is returned, as the earlier entries are drawn from the end."""
+        earlier = self._prefix[index]
+        if earlier.split or earlier.strips is not None or not isinstance(earlier.item, str):
+            return index
+        blocks, references = split_blocks(earlier.item)
+        if references or not blocks:  # drawn whole, like a finished message (see ``finish``)
+            parts = [_Earlier(earlier.item, split=True)]
+        else:
+            parts = []
+            for number, block in enumerate(blocks):
+                if number and blocks[number - 1].blank_after and not block.brings_own_blank:
+                    parts.append(_blank())
+                parts.append(_Earlier(block.source, split=True, tokens=block.tokens))
+        self._prefix[index : index + 1] = parts
+        self._earlier_undrawn += sum(part.strips is None for part in parts) - 1
+        if index <= self._earlier_next:
+            self._earlier_next += len(parts) - 1
+        return index + len(parts) - 1
+
+    def _draw_earlier(self, earlier: _Earlier) -> None:
+        item = earlier.item
+        if isinstance(item, str):
+            earlier.strips = self._render(rich_markdown(item, earlier.tokens))
+            earlier.tokens = None
+        else:
+            earlier.strips = self._render(item)
+        self._earlier_undrawn -= 1
 
     def _draw_group(self, group: _Group) -> None:
         group.strips = self._render_group(group)
@@ -306,6 +387,11 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return self.scrollable_content_region.width > 0
 
     @property
+    def _left(self) -> int:
+        """How many blocks and earlier messages are not drawn yet."""
+        return self._undrawn + self._earlier_undrawn
+
+    @property
     def _open_strips(self) -> list[Strip]:
         return (self._open.strips or []) if self._open else []
 
@@ -314,7 +400,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         group.tokens = None
         return strips
 
-    def _render(self, renderable: RenderableType) -> list[Strip]:
+    def _render(self, renderable: RenderableType | None) -> list[Strip]:
+        """Lines of ``renderable``; ``None`` is a blank line."""
+        if renderable is None:
+            return [_BLANK]
         width = max(self.scrollable_content_region.width, 10)
         if not self._width:
             self._width = width
@@ -336,22 +425,17 @@ class StreamingMarkdown(ScrollView, can_focus=False):
 
     def _lines_before(self, index: int) -> int:
         """How many lines come before group ``index`` (undrawn groups have none yet)."""
-        lines = len(self._prefix_strips())
+        lines = self._prefix_line_count()
         for before in range(index):
             if self._groups[before].strips is not None:
                 lines += len(self._joined(before))
         return lines
 
-    def _prefix_strips(self) -> list[Strip]:
-        if self._prefix_lines is None:
-            lines: list[Strip] = []
-            for item in self._prefix:
-                lines += [_BLANK] if item is None else self._render(item)
-            self._prefix_lines = lines
-        return self._prefix_lines
+    def _prefix_line_count(self) -> int:
+        return sum(len(earlier.strips or ()) for earlier in self._prefix)
 
     def _rebuild_done(self) -> None:
-        lines = list(self._prefix_strips()) if self._laid_out else []
+        lines = [line for earlier in self._prefix for line in earlier.strips or ()]
         for index, group in enumerate(self._groups):
             if group.strips is not None:
                 lines += self._joined(index)
@@ -398,7 +482,11 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         if width == self._width and not self._stale:
             return False
         self._width, self._stale = width, False
-        self._prefix_lines = None
+        for earlier in self._prefix:
+            if earlier.item is not None:
+                earlier.strips = None
+        self._earlier_undrawn = sum(earlier.item is not None for earlier in self._prefix)
+        self._earlier_next = len(self._prefix) - 1
         for group in self._groups:
             group.strips = None
         self._undrawn = len(self._groups)
