@@ -37,6 +37,10 @@ from orchestrator_tui.providers.base import Provider
 
 log = logging.getLogger(__name__)
 
+_TURN = 0.002
+"""Longest stretch one answer's stream runs before letting the event loop go on: a provider
+that delivers a burst (a cached or very fast model) would otherwise hold it for every token."""
+
 
 @dataclass(slots=True)
 class _Progress:
@@ -251,6 +255,7 @@ class Responder:
         # period (not per token) keeps the limit within a tenth and the hot path cheap.
         slack = idle / 10 if idle else math.inf
         rearmed = -math.inf
+        turn_started = loop.time()
         try:
             async with (
                 asyncio.timeout_at(total_deadline),
@@ -278,6 +283,9 @@ class Responder:
                     if now - rearmed >= slack:
                         gap.reschedule(now + idle if idle else None)
                         rearmed = now
+                    if now - turn_started >= _TURN:
+                        await asyncio.sleep(0)
+                        turn_started = clock()
         except TimeoutError:
             if total_deadline is not None and loop.time() >= total_deadline:
                 detail = f"the answer took longer than {timeouts.total:g}s in all"
