@@ -3,8 +3,8 @@
 Two things make many panes streaming at once slow, and this answers both:
 
 - *Too many frames.* Eight panes with their own timers each ask for a frame at their own moment.
-  Here streamed text waits for one shared tick, so every pane with new text is redrawn for the
-  same frame. The tick's interval follows the CPU the process used since the last tick: above
+  Here streamed text waits for one shared tick, so panes with new text are redrawn for the same
+  frame (at most ``per_tick`` of them, so one frame never composes them all). The tick's interval follows the CPU the process used since the last tick: above
   ``budget`` (a share of one core) it grows towards ``slowest``, below half of it it shrinks back
   to ``fastest``. Streaming stays smooth while drawing is cheap and never starves the event loop
   when it is not.

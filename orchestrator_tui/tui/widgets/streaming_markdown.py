@@ -1,8 +1,8 @@
 """A Markdown view that streams cheaply: one widget, lines drawn through Textual's Line API.
 
 Each finished top-level block is rendered once with Rich and kept as strips; only the open last
-block is rendered again, on the app's shared redraw tick (``RedrawPacer``), so every streaming
-pane is redrawn for the same frame. What is in view is drawn first: when a burst of text arrives
+block is rendered again, on the app's shared redraw tick (``RedrawPacer``), so streaming panes
+share frames instead of each asking for its own. What is in view is drawn first: when a burst of text arrives
 (a fast model, a reopened answer) the blocks at the tail are drawn at once and the ones above
 them afterwards, newest first, a slice at a time, so the event loop never waits for a whole
 answer to render. When the text is complete the lines equal a one-shot render of the whole.
@@ -461,10 +461,6 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         scrolled sideways.
         """
         self.set_reactive(StreamingMarkdown.virtual_size, Size(0, lines))
-        self._sync_scrollbar()
-
-    def _sync_scrollbar(self) -> None:
-        """Give the scrollbar the current height (a layout does not when the size was set early)."""
         if self.show_vertical_scrollbar:
             bar = self.vertical_scrollbar
             bar.window_virtual_size = self.virtual_size.height
