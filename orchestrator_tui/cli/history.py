@@ -24,9 +24,19 @@ from orchestrator_tui.store.listing import SessionFilter, SessionSummary
 from orchestrator_tui.store.sessions import SessionStore, UnknownSession
 
 T = TypeVar("T")
+
+
+def export_formats() -> list[str]:
+    """The built-in export formats and those installed plugins add."""
+    from orchestrator_tui.plugins import load_plugins
+    from orchestrator_tui.store.export import EXPORTERS
+
+    load_plugins()
+    return list(EXPORTERS)
+
+
 KINDS = ("compare", "chat", "chain", "conversation")
 STATUSES = ("active", "completed", "failed", "cancelled", "interrupted")
-FORMATS = ("markdown", "json", "jsonl")
 DAY = 86_400.0
 
 
@@ -180,7 +190,7 @@ def show(session: str, as_json: bool) -> None:
 
     async def body(store: SessionStore) -> None:
         session_id = await store.resolve(session)
-        click.echo(await store.export(session_id, "json" if as_json else "markdown"), nl=False)
+        click.echo(await store.export([session_id], "json" if as_json else "markdown"), nl=False)
 
     _with_store(body)
 
@@ -188,24 +198,28 @@ def show(session: str, as_json: bool) -> None:
 @history.command()
 @click.argument("sessions", nargs=-1, required=True)
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(export_formats()),
+    default="markdown",
+    show_default=True,
+    help="markdown, json, jsonl, or a format a plugin adds",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def export(sessions: tuple[str, ...], fmt: str, output: Path | None) -> None:
-    """Write sessions as Markdown, JSON or JSONL (one line per interaction, for datasets).
+    """Write sessions as Markdown, JSON, JSONL (one line per interaction, for datasets) or a
+    plugin's format.
 
-    Several sessions go one after another (JSON: one document per line). An existing output file
-    is never overwritten.
+    Several sessions go into one file (JSON: one document per line). An existing output file is
+    never overwritten.
     """
     if output is not None and output.exists():
         fail(f"{output} already exists; choose a new file name")
 
     async def body(store: SessionStore) -> None:
         ids = [await store.resolve(s) for s in sessions]
-        parts = [await store.export(i, fmt) for i in ids]
-        if fmt == "json" and len(parts) > 1:
-            parts = [json.dumps(json.loads(p), ensure_ascii=False) + "\n" for p in parts]
-        text = ("\n" if fmt == "markdown" else "").join(parts)
+        text = await store.export(ids, fmt)
         if output is None:
             click.echo(text, nl=False)
         else:

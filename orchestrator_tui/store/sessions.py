@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from orchestrator_tui.core.conversation import Conversation
@@ -198,16 +198,13 @@ class SessionStore:
 
     # Files
 
-    async def export(self, session_id: str, fmt: str) -> str:
-        """The session as ``markdown``, ``json`` or ``jsonl`` text."""
-        detail = await self.detail(session_id)
-        if fmt == "markdown":
-            return export.to_markdown(detail)
-        if fmt == "json":
-            return export.to_json(detail) + "\n"
-        if fmt == "jsonl":
-            return "".join(line + "\n" for line in export.to_jsonl(detail))
-        raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(export.FORMATS)})")
+    async def export(self, session_ids: Sequence[str], fmt: str) -> str:
+        """The sessions as one file's text in an export format (``export.EXPORTERS``)."""
+        exporter = export.EXPORTERS.get(fmt)
+        if exporter is None:
+            known = ", ".join(export.EXPORTERS)
+            raise ValueError(f"unknown export format {fmt!r} (one of {known})")
+        return exporter.render([await self.detail(i) for i in session_ids])
 
     async def vacuum(self) -> tuple[int, int]:
         return await upkeep.vacuum(self.db)

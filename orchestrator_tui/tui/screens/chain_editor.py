@@ -21,9 +21,10 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, ListView, Select, Static, TextArea
 
 from orchestrator_tui.core.chains.document import LONG_FIELDS, ChainDocument
+from orchestrator_tui.core.chains.kinds import step_kinds
 from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.chains.mocking import mock_chain
-from orchestrator_tui.core.chains.model import STEP_KINDS, ChainInvalid, Issue
+from orchestrator_tui.core.chains.model import ChainInvalid, Issue
 from orchestrator_tui.core.yamlsource import YamlError
 from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
 
@@ -141,12 +142,13 @@ class ChainEditorScreen(Screen[None]):
         index = self.selected
         kind = str(self.doc.steps[index].get("kind"))
         self._form_shape = (index, kind)
+        kinds = step_kinds()
         widgets: list[Widget] = [
             Label("kind"),
             Select[str](
-                [(k, k) for k in STEP_KINDS],
-                value=kind if kind in STEP_KINDS else Select.NULL,
-                allow_blank=kind not in STEP_KINDS,
+                [(k, k) for k in kinds],
+                value=kind if kind in kinds else Select.NULL,
+                allow_blank=kind not in kinds,
                 id="form-kind",
             ),
             Label("id"),

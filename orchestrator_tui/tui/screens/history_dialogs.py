@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-EXPORT_FORMATS = {"markdown": ".md", "json": ".json", "jsonl": ".jsonl"}
+from orchestrator_tui.store.export import EXPORTERS
 
 
 class _Dialog(ModalScreen):  # type: ignore[type-arg]
@@ -76,7 +76,7 @@ class ExportDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield Label("Export session")
             yield Select(
-                [(name, name) for name in EXPORT_FORMATS],
+                [(name, name) for name in EXPORTERS],
                 value="markdown",
                 allow_blank=False,
                 id="export-format",
@@ -89,7 +89,7 @@ class ExportDialog(_Dialog):
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
         path = self.query_one("#export-path", Input)
-        path.value = str(Path(path.value).with_suffix(EXPORT_FORMATS[str(event.value)]))
+        path.value = str(Path(path.value).with_suffix(EXPORTERS[str(event.value)].suffix))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")
