@@ -26,6 +26,7 @@ from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.chains.mocking import mock_chain
 from orchestrator_tui.core.chains.model import ChainInvalid, Issue
 from orchestrator_tui.core.yamlsource import YamlError
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
 
 if TYPE_CHECKING:
@@ -208,10 +209,10 @@ class ChainEditorScreen(Screen[None]):
     def _show_issues(self, issues: list[Issue], warnings: Sequence[Issue] = ()) -> None:
         """Errors first, then warnings (the chain runs despite them), each in its colour."""
         self.issues, self.warnings = issues, list(warnings)
-        lines = [Content.styled(f"✗ {issue}", "$text-error") for issue in issues]
+        lines = [safe.content(f"✗ {issue}", "$text-error") for issue in issues]
         if not issues:
             lines.append(Content.styled("✓ valid", "$text-success"))
-        lines += [Content.styled(f"⚠ {issue}", "$text-warning") for issue in warnings]
+        lines += [safe.content(f"⚠ {issue}", "$text-warning") for issue in warnings]
         self.query_one("#editor-issues", Static).update(Content("\n").join(lines))
         self._mark_invalid_fields()
 

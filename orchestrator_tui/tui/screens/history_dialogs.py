@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.export import EXPORTERS
+from orchestrator_tui.tui import safe
 
 
 class _Dialog(ModalScreen):  # type: ignore[type-arg]
@@ -36,7 +37,8 @@ class RenameDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Rename session")
-            yield Input(self.current, id="rename-input", select_on_focus=True)
+            # An imported title may hold control characters: they are edited as their symbols.
+            yield Input(terminal_safe(self.current), id="rename-input", select_on_focus=True)
 
     @on(Input.Submitted)
     def _done(self, event: Input.Submitted) -> None:
@@ -52,7 +54,7 @@ class ConfirmDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.question))
+            yield Label(safe.content(self.question))
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, variant="error", id="yes")
                 yield Button("Cancel", id="no")
