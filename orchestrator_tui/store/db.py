@@ -15,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 from orchestrator_tui.core.errors import OrchError
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -86,7 +87,7 @@ class Database:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 for sql, params in statements:
-                    cursor = await self.conn.execute(sql, params)
+                    cursor = await self.conn.execute(sql, _storable(params))
                     changed += max(cursor.rowcount, 0)
                 await self.conn.commit()
             except BaseException as exc:
@@ -96,6 +97,42 @@ class Database:
                     raise self._unusable(exc) from None
                 raise
         return changed
+
+    async def write_each(
+        self, statements: Iterable[tuple[str, Sequence[Any]]]
+    ) -> list[tuple[int, Exception]]:
+        """Run statements in one transaction, each on its own: one that fails is undone alone.
+
+        What did not go in is returned as (index, error) pairs; the rest is committed. A locked
+        or damaged file still stops everything with ``DatabaseError``.
+        """
+        return await asyncio.shield(self._write_each(list(statements)))
+
+    async def _write_each(
+        self, statements: list[tuple[str, Sequence[Any]]]
+    ) -> list[tuple[int, Exception]]:
+        failed: list[tuple[int, Exception]] = []
+        async with self._writing:
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                for index, (sql, params) in enumerate(statements):
+                    await self.conn.execute("SAVEPOINT one_row")
+                    try:
+                        await self.conn.execute(sql, _storable(params))
+                    except (sqlite3.DatabaseError, ValueError, OverflowError) as exc:
+                        if isinstance(exc, sqlite3.DatabaseError) and self._is_file_trouble(exc):
+                            raise
+                        await self.conn.execute("ROLLBACK TO one_row")
+                        failed.append((index, exc))
+                    await self.conn.execute("RELEASE one_row")
+                await self.conn.commit()
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    await self.conn.rollback()
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise self._unusable(exc) from None
+                raise
+        return failed
 
     async def execute_outside_transaction(self, sql: str, params: Sequence[Any] = ()) -> None:
         """For statements SQLite refuses inside a transaction (``VACUUM``, ``VACUUM INTO``)."""
@@ -107,10 +144,20 @@ class Database:
 
     def _unusable(self, exc: sqlite3.DatabaseError) -> Exception:
         """A locked or damaged file becomes a ``DatabaseError`` that says so; a bug stays a bug."""
-        text = str(exc)
-        if any(word in text for word in _FILE_TROUBLE):
+        if self._is_file_trouble(exc):
             return DatabaseError(_explain(self.path, exc))
         return exc
+
+    @staticmethod
+    def _is_file_trouble(exc: sqlite3.DatabaseError) -> bool:
+        text = str(exc)
+        return any(word in text for word in _FILE_TROUBLE)
+
+
+def _storable(params: Sequence[Any]) -> Sequence[Any]:
+    """Parameters with their text made storable: whatever slipped past the entry points (an
+    imported export's JSON may spell a lone surrogate) is written with U+FFFD, not refused."""
+    return [storable(p) if type(p) is str else p for p in params]
 
 
 async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:

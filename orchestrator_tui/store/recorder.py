@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +28,7 @@ from orchestrator_tui.core.events import (
     StepStarted,
     TextDelta,
 )
-from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.db import Database, DatabaseError
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
 from orchestrator_tui.store.saving import request_insert, review_insert, step_insert
 
@@ -110,7 +111,19 @@ class Recorder:
                     )
             self._dirty.clear()
             if statements:
-                await self.db.write(statements)
+                await self._write(statements)
+
+    async def _write(self, statements: list[Statement]) -> None:
+        """One transaction; if a row is refused, every other row still goes in (and the one
+        refused is named in the log), so a run never stays ``active`` for one bad value."""
+        try:
+            await self.db.write(statements)
+        except DatabaseError:
+            raise
+        except (sqlite3.Error, ValueError, OverflowError):
+            for index, exc in await self.db.write_each(statements):
+                sql = " ".join(statements[index][0].split()[:3])
+                log.error("one row was not recorded (%s ...): %s", sql, exc)
 
     async def aclose(self) -> None:
         self._closing = True
@@ -127,6 +140,10 @@ class Recorder:
             self._wake.clear()
             try:
                 await self.flush()
+            except DatabaseError:
+                # A locked or damaged file: retried quietly; the last flush (``aclose``) raises
+                # it for the front end to say in one line if it lasts.
+                await asyncio.sleep(self.interval)
             except Exception:
                 log.exception("recording to the history database failed")
                 await asyncio.sleep(self.interval)
