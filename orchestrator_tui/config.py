@@ -74,8 +74,19 @@ class Paths:
         return self.config_dir / "chains"
 
     def ensure(self) -> None:
+        """Create the folders; one that cannot be (a file is in the way) is a ``ConfigError``."""
         for folder in (self.config_dir, self.data_dir, self.cache_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(_unusable_folder(folder, exc)) from None
+
+
+def _unusable_folder(folder: Path, exc: OSError) -> str:
+    home = os.environ.get(HOME_ENV)
+    if home and Path(home).expanduser().exists() and not Path(home).expanduser().is_dir():
+        return f"{HOME_ENV}={home} is a file, not a folder; point it at a folder (nothing was changed)"
+    return f"cannot create the folder {folder}: {exc.strerror or exc} (nothing was changed)"
 
 
 def bundled_dir(name: str) -> Path:

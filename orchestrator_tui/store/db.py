@@ -7,7 +7,9 @@ never overwritten.
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,18 +38,16 @@ class Database:
     @classmethod
     async def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> Database:
         """``busy_timeout``: seconds to wait for another process's write before giving up."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             conn = await aiosqlite.connect(path, timeout=busy_timeout)
+        except OSError as exc:
+            raise DatabaseError(f"cannot open the history database {path}: {exc.strerror}") from None
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open the history database {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
         try:
-            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await _migrate(conn, path)
+            await _prepare(conn, path, busy_timeout)
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise DatabaseError(_explain(path, exc)) from None
@@ -160,6 +160,35 @@ def _storable(params: Sequence[Any]) -> Sequence[Any]:
     return [storable(p) if type(p) is str else p for p in params]
 
 
+async def _prepare(conn: aiosqlite.Connection, path: Path, busy_timeout: float) -> None:
+    """Settings and migrations, retried while another process holds the file.
+
+    SQLite answers "locked" at once, without waiting, where waiting could deadlock: switching a
+    new file to WAL while another process writes it (several commands opening a brand-new history
+    together). Opening waits and retries as long as any write would wait for its lock.
+    """
+    deadline = time.monotonic() + busy_timeout
+    delay = 0.005
+    while True:
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await _migrate(conn, path)
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_lock(exc) or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, 0.1)
+
+
+def _is_lock(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
     version = await _version(conn)
     if version > len(MIGRATIONS):
@@ -206,7 +235,7 @@ async def _version(conn: aiosqlite.Connection) -> int:
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    if _is_lock(exc):
         return (
             f"the history database {path} is locked by another program; "
             "close it and try again. The file was left untouched."

@@ -99,7 +99,11 @@ class Recorder:
         self._wake.set()
 
     async def flush(self) -> None:
-        """Write everything queued so far, including streaming text."""
+        """Write everything queued so far, including streaming text.
+
+        If the file cannot be written (locked, damaged), the rows stay queued for the next flush
+        and ``DatabaseError`` is raised: the last flush (``aclose``) reports it.
+        """
         async with self._lock:
             statements = self._pending
             self._pending = []
@@ -117,13 +121,15 @@ class Recorder:
         """One transaction; if a row is refused, every other row still goes in (and the one
         refused is named in the log), so a run never stays ``active`` for one bad value."""
         try:
-            await self.db.write(statements)
+            try:
+                await self.db.write(statements)
+            except (sqlite3.Error, ValueError, OverflowError):
+                for index, exc in await self.db.write_each(statements):
+                    sql = " ".join(statements[index][0].split()[:3])
+                    log.error("one row was not recorded (%s ...): %s", sql, exc)
         except DatabaseError:
+            self._pending[:0] = statements  # kept, in order, ahead of what came meanwhile
             raise
-        except (sqlite3.Error, ValueError, OverflowError):
-            for index, exc in await self.db.write_each(statements):
-                sql = " ".join(statements[index][0].split()[:3])
-                log.error("one row was not recorded (%s ...): %s", sql, exc)
 
     async def aclose(self) -> None:
         self._closing = True
