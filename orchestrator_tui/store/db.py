@@ -42,7 +42,9 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = await aiosqlite.connect(path, timeout=busy_timeout)
         except OSError as exc:
-            raise DatabaseError(f"cannot open the history database {path}: {exc.strerror}") from None
+            raise DatabaseError(
+                f"cannot open the history database {path}: {exc.strerror}"
+            ) from None
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open the history database {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
