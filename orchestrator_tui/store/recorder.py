@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -31,6 +30,7 @@ from orchestrator_tui.core.events import (
 from orchestrator_tui.store.db import Database, DatabaseError
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
 from orchestrator_tui.store.saving import request_insert, review_insert, step_insert
+from orchestrator_tui.store.writer import this_process
 
 log = logging.getLogger(__name__)
 Statement = tuple[str, Sequence[Any]]
@@ -92,7 +92,8 @@ class Recorder:
             case RunFinished():
                 self._pending.append(
                     (
-                        "UPDATE sessions SET status = ?, updated_at = ?, pid = NULL WHERE id = ?",
+                        "UPDATE sessions SET status = ?, updated_at = ?, pid = NULL, pid_start = NULL"
+                        " WHERE id = ?",
                         (SESSION_STATUS[event.status], event.at, event.session_id),
                     )
                 )
@@ -160,9 +161,9 @@ def _run_started(event: RunStarted) -> list[Statement]:
     statements: list[Statement] = [
         (
             "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"
-            " pid, metadata) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)"
+            " pid, pid_start, metadata) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(id) DO UPDATE SET status = 'active', updated_at = excluded.updated_at,"
-            " pid = excluded.pid",
+            " pid = excluded.pid, pid_start = excluded.pid_start",
             (
                 event.session_id,
                 event.title or make_title(event.prompt or ""),
@@ -170,7 +171,7 @@ def _run_started(event: RunStarted) -> list[Statement]:
                 event.chain_name,
                 event.at,
                 event.at,
-                os.getpid(),
+                *this_process(),
                 metadata,
             ),
         )
