@@ -23,7 +23,7 @@ from orchestrator_tui.core.chains.model import (
     Persona,
     Step,
 )
-from orchestrator_tui.core.yamlsource import Located, YamlError, load_located
+from orchestrator_tui.core.yamlsource import Located, YamlError, load_located, read_document
 
 TOP_FIELDS = ("name", "description", "inputs", "steps", "output")
 COMMON = ("id", "kind", "when", "description")
@@ -94,8 +94,7 @@ def load_chain(
     try:
         doc = load_located(text, source)
     except YamlError as exc:
-        where, _, message = str(exc).partition(": ")
-        raise ChainInvalid([Issue(where, "", message)]) from None
+        raise ChainInvalid([_unloadable(exc)]) from None
     chain, issues = parse(doc)
     if chain is not None:
         if transform is not None:
@@ -108,10 +107,16 @@ def load_chain(
 
 def load_chain_file(path: Path, **options: Any) -> Chain:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChainInvalid([Issue(str(path), "", f"cannot read: {exc}")]) from None
+        text = read_document(path)
+    except YamlError as exc:  # unreadable, or too large to be a chain
+        raise ChainInvalid([_unloadable(exc)]) from None
     return load_chain(text, path, **options)
+
+
+def _unloadable(exc: YamlError) -> Issue:
+    """A YAML error (``file:line: message``) as an issue of the chain file."""
+    where, _, message = str(exc).partition(": ")
+    return Issue(where, "", message)
 
 
 def parse(doc: Located) -> tuple[Chain | None, list[Issue]]:
