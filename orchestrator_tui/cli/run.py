@@ -53,11 +53,10 @@ def load(
 
     if steps is not None:
         chain = inline_chain(steps, list(inputs), library.personas)
-        chain = mock_chain(chain) if mock else chain
         issues = validate(chain, personas=library.personas, catalog=library.catalog)
         if issues:
             raise ChainInvalid(issues)
-        return chain
+        return mock_chain(chain) if mock else chain
     assert name is not None
     return library.load(name, transform=mock_chain if mock else None)
 

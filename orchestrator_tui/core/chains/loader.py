@@ -86,8 +86,8 @@ def load_chain(
 ) -> Chain:
     """Parse and validate a chain; raises ``ChainInvalid`` listing every problem found.
 
-    ``transform`` (the ``--mock`` model swap) is applied before models are checked against
-    ``catalog``; with no catalog, model names are not checked.
+    ``transform`` (the ``--mock`` model swap) is applied once the chain as written is valid, so a
+    dry run refuses exactly what a real run would; with no catalog, model names are not checked.
     """
     from orchestrator_tui.core.chains.validation import validate
 
@@ -97,12 +97,10 @@ def load_chain(
         raise ChainInvalid([_unloadable(exc)]) from None
     chain, issues = parse(doc)
     if chain is not None:
-        if transform is not None:
-            chain = transform(chain)
         issues += validate(chain, personas=personas, catalog=catalog)
     if issues or chain is None:
         raise ChainInvalid(sorted(issues, key=_line))
-    return chain
+    return transform(chain) if transform is not None else chain
 
 
 def load_chain_file(path: Path, **options: Any) -> Chain:
