@@ -21,6 +21,7 @@ import click
 
 from orchestrator_tui.cli.common import fail, run_async, warn_config
 from orchestrator_tui.cli.terminal import echo
+from orchestrator_tui.core.storable import decoded
 from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.listing import SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
@@ -242,12 +243,12 @@ def import_(file: Path) -> None:
     """Add sessions from a JSON or JSONL export of orch-tui (sessions already here are refused)."""
     from orchestrator_tui.store.export import ExportFormatError, from_document, from_jsonl
 
-    text = file.read_text(encoding="utf-8")
+    text = decoded(file.read_bytes())
     try:
         try:
             details = [from_document(json.loads(text))]
-        except json.JSONDecodeError:
-            details = from_jsonl(text.splitlines())
+        except json.JSONDecodeError:  # JSONL: lines end at "\n" only (U+2028 may be in a text)
+            details = from_jsonl(text.split("\n"))
     except ExportFormatError as exc:
         fail(f"{file}: {exc}")
 

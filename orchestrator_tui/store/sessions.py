@@ -7,7 +7,6 @@ no widget or command writes SQL. Write operations are single transactions.
 from __future__ import annotations
 
 import builtins
-import os
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ from orchestrator_tui.store.rows import (
 )
 from orchestrator_tui.store.saving import save_detail
 from orchestrator_tui.store.search import SearchHit, fts_query
+from orchestrator_tui.store.writer import is_running
 
 __all__ = [
     "InteractionRow",
@@ -50,14 +50,16 @@ class SessionStore:
 
     async def recover_interrupted(self) -> int:
         """Mark sessions left ``active`` by a dead process as ``interrupted``; partial text stays."""
-        rows = await self.db.fetchall("SELECT id, pid FROM sessions WHERE status = 'active'")
-        dead = [row["id"] for row in rows if not _alive(row["pid"])]
+        rows = await self.db.fetchall(
+            "SELECT id, pid, pid_start FROM sessions WHERE status = 'active'"
+        )
+        dead = [row["id"] for row in rows if not is_running(row["pid"], row["pid_start"])]
         if dead:
             marks = placeholders(dead)
             await self.db.write(
                 [
                     (
-                        f"UPDATE sessions SET status = 'interrupted', pid = NULL"
+                        f"UPDATE sessions SET status = 'interrupted', pid = NULL, pid_start = NULL"
                         f" WHERE id IN ({marks})",
                         dead,
                     ),
@@ -211,16 +213,3 @@ class SessionStore:
 
     async def backup(self, target: Path) -> int:
         return await upkeep.backup(self.db, target)
-
-
-def _alive(pid: int | None) -> bool:
-    """Whether the process that was writing a session still runs (our own pid is a reused one)."""
-    if not pid or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -22,7 +22,7 @@ from orchestrator_tui.core.chains.model import (
     Persona,
     Step,
 )
-from orchestrator_tui.core.yamlsource import Located, YamlError, load_located
+from orchestrator_tui.core.yamlsource import Located, YamlError, load_located, read_document
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.review import Scorer
@@ -90,32 +90,35 @@ def load_chain(
 ) -> Chain:
     """Parse and validate a chain; raises ``ChainInvalid`` listing every problem found.
 
-    ``transform`` (the ``--mock`` model swap) is applied before models are checked against
-    ``catalog``; with no catalog, model names are not checked.
+    ``transform`` (the ``--mock`` model swap) is applied once the chain as written is valid, so a
+    dry run refuses exactly what a real run would; with no catalog, model names are not checked.
     """
     from orchestrator_tui.core.chains.validation import validate
 
     try:
         doc = load_located(text, source)
     except YamlError as exc:
-        where, _, message = str(exc).partition(": ")
-        raise ChainInvalid([Issue(where, "", message)]) from None
+        raise ChainInvalid([_unloadable(exc)]) from None
     chain, issues = parse(doc)
     if chain is not None:
-        if transform is not None:
-            chain = transform(chain)
         issues += validate(chain, personas=personas, catalog=catalog)
     if issues or chain is None:
         raise ChainInvalid(sorted(issues, key=_line))
-    return chain
+    return transform(chain) if transform is not None else chain
 
 
 def load_chain_file(path: Path, **options: Any) -> Chain:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChainInvalid([Issue(str(path), "", f"cannot read: {exc}")]) from None
+        text = read_document(path)
+    except YamlError as exc:  # unreadable, or too large to be a chain
+        raise ChainInvalid([_unloadable(exc)]) from None
     return load_chain(text, path, **options)
+
+
+def _unloadable(exc: YamlError) -> Issue:
+    """A YAML error (``file:line: message``) as an issue of the chain file."""
+    where, _, message = str(exc).partition(": ")
+    return Issue(where, "", message)
 
 
 def parse(doc: Located) -> tuple[Chain | None, list[Issue]]:
