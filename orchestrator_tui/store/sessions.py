@@ -200,8 +200,9 @@ class SessionStore:
 
     # Files
 
-    async def export(self, session_ids: Sequence[str], fmt: str) -> str:
-        """The sessions as one file's text in an export format (``export.EXPORTERS``)."""
+    async def export(self, sessions: str | Sequence[str], fmt: str) -> str:
+        """A session (or several) as one file's text in an export format (``export.EXPORTERS``)."""
+        session_ids = [sessions] if isinstance(sessions, str) else sessions
         exporter = export.EXPORTERS.get(fmt)
         if exporter is None:
             known = ", ".join(export.EXPORTERS)
