@@ -46,11 +46,15 @@ class RenameDialog(_Dialog):
 
 
 class ConfirmDialog(_Dialog):
-    """A yes/no question; dismisses with ``True`` only on yes."""
+    """A yes/no question; dismisses with ``True`` only on yes.
 
-    def __init__(self, question: str, yes: str = "Delete") -> None:
+    Enter presses the button that has focus: ``yes`` for what can be undone (a deletion to the
+    trash), ``Cancel`` otherwise (``enter_confirms=False``), so a reflex Enter never loses data.
+    """
+
+    def __init__(self, question: str, yes: str = "Delete", *, enter_confirms: bool = False) -> None:
         super().__init__()
-        self.question, self.yes = question, yes
+        self.question, self.yes, self.enter_confirms = question, yes, enter_confirms
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -60,7 +64,7 @@ class ConfirmDialog(_Dialog):
                 yield Button("Cancel", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no").focus()
+        self.query_one("#yes" if self.enter_confirms else "#no").focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
