@@ -103,11 +103,9 @@ class ChainRunScreen(Screen[None]):
         runs.add(self.run)
         self._set_status("running…  (escape cancels)", "-busy")
         try:
-            async for event in self.run:
-                self.handle(event)
-        except Exception as exc:  # a display bug must not leave the run going unseen
+            await self.run.follow(self.handle)
+        except Exception as exc:  # a display bug: the run was cancelled, and we say why
             log.exception("the run view failed")
-            self.run.cancel()
             self.status = "failed"
             self._set_status(f"the run view failed: {exc}", "-error")
         finally:

@@ -400,14 +400,8 @@ class WorkspaceScreen(Screen[None]):
         self.feeds.append(feed)
         self.orch.runs.add(run)
         try:
-            async for event in run:
-                self.session.handle(event)
-                feed.handle(event)
+            await run.follow(self.session.handle, feed.handle)
         finally:
-            if not run.done:
-                run.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await run.wait()
             self.orch.runs.discard(run)
             self.feeds.remove(feed)
         await self._start(lambda: self.session.finished(run))
