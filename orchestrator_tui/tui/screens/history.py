@@ -183,6 +183,8 @@ class HistoryScreen(Screen[None]):
     async def _count(self) -> None:
         store = (await app_services(self)).sessions
         total = await store.count(self.filter)
+        if self.searching:
+            return  # the search's own line stands (a search typed at once may end first)
         place = "in the trash" if self.filter.trash else "in the history"
         self._info(f"{total:,} session{'s' if total != 1 else ''} {place}")
 
