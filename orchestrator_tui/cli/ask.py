@@ -12,6 +12,7 @@ import click
 from orchestrator_tui.cli.common import read_prompt, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.events import ResponseEnded
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams
 
 FALLBACK_MODELS = ("mock:lorem", "mock:echo")
@@ -48,6 +49,7 @@ def ask(
     chosen = models or config.settings.default_models or FALLBACK_MODELS
     for name in chosen:
         config.catalog.resolve(name)
+    system = storable(system) if system is not None else None
     params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
     ended = run_async(_ask(config, text, chosen, params, as_json, cache))
     if ended and all(e.status != "ok" for e in ended):

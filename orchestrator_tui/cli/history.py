@@ -21,15 +21,26 @@ import click
 
 from orchestrator_tui.cli.common import fail, run_async, warn_config
 from orchestrator_tui.cli.terminal import echo
+from orchestrator_tui.core.storable import decoded
 from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.listing import SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
 from orchestrator_tui.store.sessions import SessionStore, UnknownSession
 
 T = TypeVar("T")
+
+
+def export_formats() -> list[str]:
+    """The built-in export formats and those installed plugins add."""
+    from orchestrator_tui.plugins import load_plugins
+    from orchestrator_tui.store.export import EXPORTERS
+
+    load_plugins()
+    return list(EXPORTERS)
+
+
 KINDS = ("compare", "chat", "chain", "conversation")
 STATUSES = ("active", "completed", "failed", "cancelled", "interrupted")
-FORMATS = ("markdown", "json", "jsonl")
 DAY = 86_400.0
 
 
@@ -186,7 +197,7 @@ def show(session: str, as_json: bool) -> None:
 
     async def body(store: SessionStore) -> None:
         session_id = await store.resolve(session)
-        echo(await store.export(session_id, "json" if as_json else "markdown"), nl=False)
+        echo(await store.export([session_id], "json" if as_json else "markdown"), nl=False)
 
     _with_store(body)
 
@@ -194,24 +205,28 @@ def show(session: str, as_json: bool) -> None:
 @history.command()
 @click.argument("sessions", nargs=-1, required=True)
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(export_formats()),
+    default="markdown",
+    show_default=True,
+    help="markdown, json, jsonl, or a format a plugin adds",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def export(sessions: tuple[str, ...], fmt: str, output: Path | None) -> None:
-    """Write sessions as Markdown, JSON or JSONL (one line per interaction, for datasets).
+    """Write sessions as Markdown, JSON, JSONL (one line per interaction, for datasets) or a
+    plugin's format.
 
-    Several sessions go one after another (JSON: one document per line). An existing output file
-    is never overwritten.
+    Several sessions go into one file (JSON: one document per line). An existing output file is
+    never overwritten.
     """
     if output is not None and output.exists():
         fail(f"{output} already exists; choose a new file name")
 
     async def body(store: SessionStore) -> None:
         ids = [await store.resolve(s) for s in sessions]
-        parts = [await store.export(i, fmt) for i in ids]
-        if fmt == "json" and len(parts) > 1:
-            parts = [json.dumps(json.loads(p), ensure_ascii=False) + "\n" for p in parts]
-        text = ("\n" if fmt == "markdown" else "").join(parts)
+        text = await store.export(ids, fmt)
         if output is None:
             echo(text, nl=False)
         else:
@@ -228,12 +243,12 @@ def import_(file: Path) -> None:
     """Add sessions from a JSON or JSONL export of orch-tui (sessions already here are refused)."""
     from orchestrator_tui.store.export import ExportFormatError, from_document, from_jsonl
 
-    text = file.read_text(encoding="utf-8")
+    text = decoded(file.read_bytes())
     try:
         try:
             details = [from_document(json.loads(text))]
-        except json.JSONDecodeError:
-            details = from_jsonl(text.splitlines())
+        except json.JSONDecodeError:  # JSONL: lines end at "\n" only (U+2028 may be in a text)
+            details = from_jsonl(text.split("\n"))
     except ExportFormatError as exc:
         fail(f"{file}: {exc}")
 

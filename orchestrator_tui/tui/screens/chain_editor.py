@@ -21,12 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, ListView, Select, Static, TextArea
 
 from orchestrator_tui.core.chains.document import LONG_FIELDS, ChainDocument
+from orchestrator_tui.core.chains.kinds import step_kinds
 from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.chains.mocking import mock_chain
-from orchestrator_tui.core.chains.model import STEP_KINDS, ChainInvalid, Issue
+from orchestrator_tui.core.chains.model import ChainInvalid, Issue
+from orchestrator_tui.core.yamlsource import YamlError
 from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
-from orchestrator_tui.yamlsource import YamlError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -142,12 +143,13 @@ class ChainEditorScreen(Screen[None]):
         index = self.selected
         kind = str(self.doc.steps[index].get("kind"))
         self._form_shape = (index, kind)
+        kinds = step_kinds()
         widgets: list[Widget] = [
             Label("kind"),
             Select[str](
-                [(k, k) for k in STEP_KINDS],
-                value=kind if kind in STEP_KINDS else Select.NULL,
-                allow_blank=kind not in STEP_KINDS,
+                [(k, k) for k in kinds],
+                value=kind if kind in kinds else Select.NULL,
+                allow_blank=kind not in kinds,
                 id="form-kind",
             ),
             Label("id"),
@@ -334,13 +336,13 @@ class ChainEditorScreen(Screen[None]):
         if not NAME.match(name):
             self.notify("Name the chain first (letters, digits, - _ .)", severity="error")
             return
-        folder = self.library.paths.chains_dir
+        folder = self.library.writable_dir
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.yaml"
         path.write_text(self.doc.to_yaml(), encoding="utf-8")
         self._list_chains()
-        shadow = any(e.name == name and e.shadows_preset for e in self.library.entries())
-        note = " (it shadows the preset of that name)" if shadow else ""
+        hidden = next((e.shadows for e in self.library.entries() if e.name == name), None)
+        note = f" (it shadows the {hidden} of that name)" if hidden else ""
         self.notify(f"Saved to {path}{note}", title="Chain saved", markup=False)
 
     def action_run(self, mock: bool) -> None:

@@ -13,9 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.store.export import EXPORTERS
 from orchestrator_tui.tui import safe
-
-EXPORT_FORMATS = {"markdown": ".md", "json": ".json", "jsonl": ".jsonl"}
 
 
 class _Dialog(ModalScreen):  # type: ignore[type-arg]
@@ -47,11 +46,15 @@ class RenameDialog(_Dialog):
 
 
 class ConfirmDialog(_Dialog):
-    """A yes/no question; dismisses with ``True`` only on yes."""
+    """A yes/no question; dismisses with ``True`` only on yes.
 
-    def __init__(self, question: str, yes: str = "Delete") -> None:
+    Enter presses the button that has focus: ``yes`` for what can be undone (a deletion to the
+    trash), ``Cancel`` otherwise (``enter_confirms=False``), so a reflex Enter never loses data.
+    """
+
+    def __init__(self, question: str, yes: str = "Delete", *, enter_confirms: bool = False) -> None:
         super().__init__()
-        self.question, self.yes = question, yes
+        self.question, self.yes, self.enter_confirms = question, yes, enter_confirms
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -61,7 +64,7 @@ class ConfirmDialog(_Dialog):
                 yield Button("Cancel", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no").focus()
+        self.query_one("#yes" if self.enter_confirms else "#no").focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -79,7 +82,7 @@ class ExportDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield Label("Export session")
             yield Select(
-                [(name, name) for name in EXPORT_FORMATS],
+                [(name, name) for name in EXPORTERS],
                 value="markdown",
                 allow_blank=False,
                 id="export-format",
@@ -92,7 +95,7 @@ class ExportDialog(_Dialog):
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
         path = self.query_one("#export-path", Input)
-        path.value = str(Path(path.value).with_suffix(EXPORT_FORMATS[str(event.value)]))
+        path.value = str(Path(path.value).with_suffix(EXPORTERS[str(event.value)].suffix))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")

@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from orchestrator_tui.core.session import ModelSettings
 from orchestrator_tui.core.types import GenerationParams
 from orchestrator_tui.tui import safe
-from orchestrator_tui.tui.widgets.model_picker import ModelSettings
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.chains.model import Persona
