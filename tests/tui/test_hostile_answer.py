@@ -12,7 +12,7 @@ from tests.hostile import MODEL, PIECES, PseudoTerminal, child_env, cli, injecte
 from tests.wire.engine import models_yaml
 from tests.wire.server import threaded_server
 
-CTRL_O, CTRL_Q = "\x0f", "\x11"
+CTRL_O, CTRL_Q, DOWN = "\x0f", "\x11", "\x1b[B"
 
 
 @pytest.fixture
@@ -41,6 +41,9 @@ def test_a_hostile_answer_reaches_the_terminal_only_as_symbols(
             detail = len(term.output)
             term.type(CTRL_O)
             term.wait_for(lambda s: "be hostile" in s, "the session in the history", since=detail)
+            moved = len(term.output)
+            term.type(DOWN)  # from the search box to the list, whose keys the footer then shows
+            term.wait_for(lambda s: "Reopen" in s, "the list focused", since=moved)
             term.type("\r")
             term.wait_for(
                 lambda s: "▍ Prompt" in s and "NUL␀HERE" in s, "the session detail", since=detail

@@ -201,8 +201,8 @@ class HistoryScreen(Screen[None]):
                 formatting.tokens(row.tokens),
                 formatting.cost(row.cost),
                 score,
-                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
-                row.kind,
+                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,
             )
