@@ -206,8 +206,8 @@ class HistoryScreen(Screen[None]):
                 display.tokens(row.tokens),
                 display.cost(row.cost),
                 score,
-                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
-                row.kind,
+                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,
             )
