@@ -21,12 +21,11 @@ import click
 
 from orchestrator_tui.cli.common import fail, run_async, warn_config
 from orchestrator_tui.core.storable import decoded
-from orchestrator_tui.store.listing import SessionFilter, SessionSummary
+from orchestrator_tui.store.listing import STATUSES, SessionFilter, SessionSummary
 from orchestrator_tui.store.sessions import SessionStore, UnknownSession
 
 T = TypeVar("T")
 KINDS = ("compare", "chat", "chain", "conversation")
-STATUSES = ("active", "completed", "failed", "cancelled", "interrupted")
 FORMATS = ("markdown", "json", "jsonl")
 DAY = 86_400.0
 
@@ -325,12 +324,13 @@ def stats(days: int, since: str | None, until: str | None, as_json: bool) -> Non
             return
         click.echo(f"{_local(start)} → {_local(end)}")
         click.echo(
-            f"{'model':<30} {'calls':>6} {'ok':>6} {'ttft':>7} {'latency':>8} "
+            f"{'model':<30} {'calls':>6} {'ok':>6} {'empty':>6} {'ttft':>7} {'latency':>8} "
             f"{'tokens':>10} {'cost':>10} {'score':>6}"
         )
         for r in rows:
             click.echo(
-                f"{r.model:<30.30} {r.calls:>6} {r.success_rate:>6.0%} {_secs(r.median_ttft):>7}"
+                f"{r.model:<30.30} {r.calls:>6} {r.success_rate:>6.0%} {r.empty:>6}"
+                f" {_secs(r.median_ttft):>7}"
                 f" {_secs(r.median_latency):>8} {r.input_tokens + r.output_tokens:>10}"
                 f" {_money(r.cost):>10} {_score(r.mean_score):>6}"
             )

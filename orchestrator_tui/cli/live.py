@@ -22,6 +22,7 @@ from orchestrator_tui.core.events import (
 
 STATUS_STYLE = {
     "ok": "green",
+    "empty": "yellow",
     "failed": "red",
     "cancelled": "yellow",
     "streaming": "cyan",
@@ -112,7 +113,7 @@ class LiveAnswers:
 
     def _print_answer(self, answer: _Answer) -> None:
         style = STATUS_STYLE.get(answer.status, "white")
-        body: Markdown | Text = Markdown(answer.text) if answer.text else Text("(no text)", "dim")
+        body: Markdown | Text = Markdown(answer.text) if answer.text.strip() else _blank(answer)
         if answer.ended and answer.ended.error:
             body = Group(body, Text(answer.ended.error, style="red"))  # type: ignore[assignment]
         if self.console.is_terminal:
@@ -145,6 +146,13 @@ class LiveAnswers:
                 "total", "", "", "", "", "", format_cost(total_cost(e.cost for e in ended))
             )
         return table
+
+
+def _blank(answer: _Answer) -> Text:
+    """What stands in a terminal for an answer without text."""
+    if answer.status == "empty":
+        return Text("(empty answer: the model said nothing)", "yellow")
+    return Text("(no text)", "dim")
 
 
 def _seconds(value: float | None) -> str:

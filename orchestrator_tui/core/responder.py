@@ -117,7 +117,7 @@ class Responder:
                 if error is None or progress.pieces or following is None:
                     break
             ended = end(current, progress, error)
-            if key is not None and error is None and current is model:
+            if key is not None and ended.status == "ok" and current is model:
                 await self._store(key, model, progress)
             return ended
         except asyncio.CancelledError:
@@ -340,7 +340,8 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            ended = ResponseFinished(status="ok", **common)  # type: ignore[arg-type]
+            status = "ok" if progress.text.strip() else "empty"
+            ended = ResponseFinished(status=status, **common)  # type: ignore[arg-type]
         else:
             status = "cancelled" if error.kind is ErrorKind.CANCELLED else "failed"
             ended = ResponseFailed(

@@ -100,8 +100,8 @@ def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
 
 def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
     usage = detail.usage_of(item.id)
-    status = item.status if item.status in ("ok", "failed", "cancelled") else "failed"
-    ended = (ResponseFinished if status == "ok" else ResponseFailed)(
+    status = item.status if item.status in ("ok", "empty", "failed", "cancelled") else "failed"
+    ended = (ResponseFinished if status in ("ok", "empty") else ResponseFailed)(
         run_id="",
         session_id=detail.session.id,
         response_id=item.id,

@@ -27,6 +27,7 @@ STATS_COLUMNS = (
     ("model", 30),
     ("calls", 7),
     ("success", 15),
+    ("empty", 6),
     ("ttft p50", 8),
     ("latency p50", 11),
     ("tokens", 10),
@@ -99,6 +100,7 @@ class HistoryStatsScreen(Screen[None]):
                 Text(row.model),
                 f"{row.calls:,}",
                 rate_bar(row.success_rate),
+                f"{row.empty:,}",
                 formatting.seconds(row.median_ttft),
                 formatting.seconds(row.median_latency),
                 formatting.tokens(row.input_tokens + row.output_tokens),
@@ -106,7 +108,7 @@ class HistoryStatsScreen(Screen[None]):
                 formatting.score(row.mean_score) if row.mean_score is not None else "—",
             )
         if not rows:
-            table.add_row(Text("no calls in this period"), "", "", "", "", "", "", "")
+            table.add_row(Text("no calls in this period"), *[""] * (len(STATS_COLUMNS) - 1))
 
     def action_back(self) -> None:
         self.app.pop_screen()
