@@ -276,7 +276,8 @@ class Responder:
                         continue
                     if not chunk:
                         continue
-                    chunk = clean(chunk)  # a lone surrogate would fail every write of it
+                    if not chunk.isascii():  # a flag check: the common token costs no more
+                        chunk = clean(chunk)  # a lone surrogate would fail every write of it
                     if progress.ttft is None:
                         progress.ttft = time.monotonic() - started
                     append(chunk)
