@@ -23,7 +23,9 @@ class CliError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"orch-tui: error: {self.format_message()}", err=True)
+        from orchestrator_tui.cli.terminal import echo  # errors quote files: shown safe
+
+        echo(f"orch-tui: error: {self.format_message()}", err=True)
 
 
 def fail(message: str) -> NoReturn:
@@ -31,8 +33,10 @@ def fail(message: str) -> NoReturn:
 
 
 def warn_config(config: Config) -> None:
+    from orchestrator_tui.cli.terminal import echo
+
     for warning in config.warnings:
-        click.echo(f"orch-tui: warning: {warning}", err=True)
+        echo(f"orch-tui: warning: {warning}", err=True)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

@@ -197,6 +197,17 @@ class RunFinished:
     at: float = field(default_factory=now)
 
 
+@dataclass(frozen=True, slots=True)
+class BestMarked:
+    """The person marked ``best`` the best of ``answers`` (one prompt's answers side by side);
+    ``None`` unmarks them all. An event, so the recorder writes it after the answers it names."""
+
+    session_id: str
+    answers: tuple[str, ...]
+    best: str | None
+    at: float = field(default_factory=now)
+
+
 RunEvent = (
     RunStarted
     | ResponseStarted
@@ -208,4 +219,5 @@ RunEvent = (
     | StepIteration
     | StepFinished
     | RunFinished
+    | BestMarked
 )

@@ -63,8 +63,8 @@ class TooLarge(YamlError):
 def load_located(text: str, source: str | Path) -> Located:
     source = str(source)
     if len(text) > MAX_DOCUMENT_SIZE:
-        line = text.count("\n", 0, MAX_DOCUMENT_SIZE) + 1
-        raise TooLarge(f"{source}:{line}: {_too_large(len(text), 'characters')}")
+        at = text.count("\n", 0, MAX_DOCUMENT_SIZE) + 1
+        raise TooLarge(f"{source}:{at}: {_too_large(len(text), 'characters')}")
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:

@@ -21,6 +21,7 @@ from orchestrator_tui.tui.screens.history_dialogs import (
 )
 
 if TYPE_CHECKING:
+    from orchestrator_tui.store.reopen import RerunPlan
     from orchestrator_tui.store.sessions import SessionStore
 
 
@@ -58,9 +59,22 @@ class HistoryActions:
     async def rerun(
         self, session_id: str, prompt_id: str | None = None, *, other_models: bool = False
     ) -> None:
-        """Send the prompt again to the same models, in a new session; with ``other_models``,
-        leave it in the prompt box with the model list open, to choose and send."""
+        """Send the prompt again to the same models, in a new session, once the person agreed to
+        what it sends where (it is a paid request); with ``other_models``, leave it in the prompt
+        box with the model list open, to choose and send."""
         plan = await (await self.store()).rerun_plan(session_id, prompt_id)
+        if not other_models:
+            question = rerun_question(plan.prompt, plan.models)
+
+            async def agreed(yes: bool | None) -> None:
+                if yes:
+                    await self._rerun(plan, other_models=False)
+
+            self.app.push_screen(ConfirmDialog(question, "Send", enter_confirms=True), agreed)
+            return
+        await self._rerun(plan, other_models=True)
+
+    async def _rerun(self, plan: RerunPlan, *, other_models: bool) -> None:
         workspace = await self._workspace()
         draft = plan.prompt if other_models else None
         if not await workspace.continue_session(plan.conversation, list(plan.models), draft=draft):
@@ -92,7 +106,8 @@ class HistoryActions:
                 self.app.notify(f"Moved {title!r} to the trash (t shows it, u restores)")
                 self.changed()
 
-        self.app.push_screen(ConfirmDialog(f"Move {title!r} to the trash?"), done)
+        question = f"Move {title!r} to the trash? (It can be restored from there.)"
+        self.app.push_screen(ConfirmDialog(question, enter_confirms=True), done)
 
     async def restore(self, session_id: str) -> None:
         if await (await self.store()).restore([session_id]):
@@ -117,7 +132,7 @@ class HistoryActions:
             if path.exists():
                 self.app.notify(f"{path} exists; choose a new name", severity="error", markup=False)
                 return
-            text = await (await self.store()).export(session_id, fmt)
+            text = await (await self.store()).export([session_id], fmt)
             try:
                 await asyncio.to_thread(_write_new, path, text)
             except OSError as exc:
@@ -135,6 +150,13 @@ class HistoryActions:
         if self.app.screen is not workspace:
             await self.app.push_screen(workspace)
         return workspace
+
+
+def rerun_question(prompt: str, models: tuple[str, ...], limit: int = 300) -> str:
+    """What a rerun will send to which models, asked before it is sent."""
+    shown = prompt if len(prompt) <= limit else prompt[: limit - 1] + "…"
+    count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
+    return f"Send this prompt again to {count} ({', '.join(models)}) in a new session?\n\n{shown}"
 
 
 def _write_new(path: Path, text: str) -> None:

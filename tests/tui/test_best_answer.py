@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from history_factory import make_session
-from textual.worker import WorkerCancelled
 
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.sessions import SessionStore
@@ -19,9 +17,8 @@ from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 
 
 async def stored_best(ws) -> dict[str, bool]:  # type: ignore[no-untyped-def]
-    """Each answer's mark as stored, by model, once the marking workers are done."""
-    with contextlib.suppress(WorkerCancelled):
-        await ws.app.workers.wait_for_complete()
+    """Each answer's mark as stored, by model, once the recorder wrote what it was told."""
+    await ws.services.recorder.flush()
     session = (await ws.services.sessions.list())[0]
     items = await ws.services.sessions.interactions(session.id)
     return {i.model: i.best for i in items if i.type == "response"}
