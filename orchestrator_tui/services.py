@@ -74,8 +74,10 @@ class Services:
             for feed in self.feeds:
                 if (note := await feed.aclose()) is not None:
                     print(f"orch-tui: {note}", file=sys.stderr)
-            await self.recorder.aclose()
-            await self.orchestrator.aclose()
+            try:
+                await self.recorder.aclose()  # raises if the history cannot be written
+            finally:
+                await self.orchestrator.aclose()
         finally:
             if self.cache is not None:
                 await self.cache.aclose()

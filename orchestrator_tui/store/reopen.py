@@ -101,7 +101,7 @@ def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
 def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
     usage = detail.usage_of(item.id)
     status = _STATUSES.get(item.status, "failed")
-    ended = (ResponseFinished if status == "ok" else ResponseFailed)(
+    ended = (ResponseFinished if status in ("ok", "empty") else ResponseFailed)(
         run_id="",
         session_id=detail.session.id,
         response_id=item.id,
@@ -243,7 +243,7 @@ def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow
 
 
 _KINDS: dict[str, RunKind] = {k: k for k in ("compare", "chat", "chain", "conversation")}
-_STATUSES: dict[str, ResponseStatus] = {s: s for s in ("ok", "failed", "cancelled")}
+_STATUSES: dict[str, ResponseStatus] = {s: s for s in ("ok", "empty", "failed", "cancelled")}
 """Stored kinds and statuses as the engine's types; anything else reads as a chat, a failure."""
 
 

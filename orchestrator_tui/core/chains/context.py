@@ -143,4 +143,6 @@ def scorer_for(check: Check) -> Scorer:
 
 
 def failure(ended: ResponseEnded) -> str:
+    if ended.status == "empty":
+        return f"{ended.model}: the answer was empty"
     return f"{ended.model}: {ended.error or ended.status}"

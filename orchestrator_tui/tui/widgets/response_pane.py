@@ -27,9 +27,11 @@ STATUS_ICON = {
     "waiting": ("○", "$text-muted"),
     "streaming": ("◐", "$accent"),
     "ok": ("✓", "$success"),
+    "empty": ("∅", "$warning"),
     "failed": ("✗", "$error"),
     "cancelled": ("■", "$warning"),
 }
+EMPTY_NOTE = "empty answer: the model said nothing"
 
 
 class ResponsePane(Vertical, can_focus=True):
@@ -111,6 +113,8 @@ class ResponsePane(Vertical, can_focus=True):
         self.ended, self.status = ended, ended.status
         if ended.status == "cancelled":
             self._set_note(Content.styled("cancelled: the partial answer is kept", "$warning"))
+        elif ended.status == "empty":
+            self._set_note(Content.styled(EMPTY_NOTE, "$warning"))
         elif ended.error:
             self._set_note(safe.content(ended.error, "$error"))
         self._refresh_header()
