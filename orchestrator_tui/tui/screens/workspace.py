@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from orchestrator_tui.tui.pane_feed import PaneFeed
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
+NEW_CHAIN = "+new"
+"""The choice of no chain in the ``/chain`` list (no chain's file name starts with ``+``)."""
 NARROW = 100
 """Below this width the model list starts hidden (ctrl+b shows it), so answers get the room."""
 FIRST_RUN = (
@@ -380,11 +382,34 @@ class WorkspaceScreen(Screen[None]):
         self._set_attachments()
         return True
 
-    async def command_chain(self, argument: str) -> None:
-        if "chain_editor" in self.app.SCREENS:
-            self.app.push_screen("chain_editor")
-        else:
-            self.notify("Chains run with `orch-tui run`; this build has no chain editor screen")
+    async def command_chain(self, argument: str) -> bool:
+        """Open the named chain (or a .yaml path) in the chain editor; with no name, ask which."""
+        try:
+            library = await self.services.chain_library()
+            entry = library.find(argument) if argument else None
+        except OrchError as exc:
+            self.notify(str(exc), title="No such chain", severity="error", markup=False)
+            return False
+        if entry is not None:
+            self._open_chain(str(entry.path) if entry.origin == "file" else entry.name)
+            return True
+        from orchestrator_tui.tui.screens.choice import ChoiceDialog
+
+        choices = [(NEW_CHAIN, "a new chain, from the blank template")] + [
+            (e.name, f"{e.name}  {e.description}".rstrip()) for e in library.entries()
+        ]
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self._open_chain(None if name == NEW_CHAIN else name)
+
+        self.app.push_screen(ChoiceDialog("Which chain?", choices), chosen)
+        return True
+
+    def _open_chain(self, name: str | None) -> None:
+        from orchestrator_tui.tui.screens.chain_editor import ChainEditorScreen
+
+        self.app.push_screen(ChainEditorScreen(name))
 
     async def command_help(self, argument: str) -> None:
         lines = [f"{name}  {text}" for name, text in slash.COMMANDS.items()]
