@@ -164,7 +164,7 @@ class WorkspaceScreen(Screen[None]):
 
     @on(ModelPicker.Changed)
     async def _models_changed(self, event: ModelPicker.Changed) -> None:
-        self.session.select(event.models)
+        self.session.reselect(event.models)
         self._remember()
         await self._models_shown()
 
@@ -331,9 +331,14 @@ class WorkspaceScreen(Screen[None]):
             for answer in answers:
                 pane = self.grid.pane(answer.ended.model)
                 if pane is not None:
-                    pane.restore(answer.ended, answer.review, answer.best, answer.earlier)
-        title = conversation.title or "a new session"
-        self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
+                    pane.restore(
+                        answer.ended, answer.review, answer.best, answer.earlier, answer.prompt
+                    )
+        if conversation.histories:
+            title = conversation.title or "this session"
+            self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
+        else:
+            self._notice("A new session: Enter sends the prompt to the selected models.")
         if draft is not None:
             self.query_one(PromptBox).text = draft
         return True
@@ -350,6 +355,7 @@ class WorkspaceScreen(Screen[None]):
         except OrchError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return False
+        self.session.select(names)  # in the order typed
         self.query_one(ModelPicker).select(names)
         return True
 
@@ -492,7 +498,13 @@ class WorkspaceScreen(Screen[None]):
         from orchestrator_tui.tui.pane_feed import PaneFeed
 
         run = started.run
-        feed = PaneFeed(run, self.grid, started.text, retry=started.kind == "retry")
+        feed = PaneFeed(
+            run,
+            self.grid,
+            started.text,
+            retry=started.kind == "retry",
+            follow_up=started.follow_up,
+        )
         self.feeds.append(feed)
         self.orch.runs.add(run)
         try:
