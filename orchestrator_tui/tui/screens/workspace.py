@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
@@ -25,7 +24,8 @@ from textual.widgets import Header, Static
 from orchestrator_tui.core.attachments import AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
-from orchestrator_tui.tui import slash
+from orchestrator_tui.tui import safe, slash
+from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
@@ -56,7 +56,7 @@ FIRST_RUN = (
 
 
 class WorkspaceScreen(Screen[None]):
-    CSS_PATH: ClassVar[list[str | Path]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).with_name("workspace.tcss"),
         Path(__file__).parent.parent / "widgets" / "responses.tcss",
     ]
@@ -94,7 +94,7 @@ class WorkspaceScreen(Screen[None]):
 
     @property
     def orch(self) -> OrchApp:
-        return cast("OrchApp", self.app)
+        return orch_app(self)
 
     @property
     def services(self) -> Services:
@@ -508,14 +508,8 @@ class WorkspaceScreen(Screen[None]):
         self.feeds.append(feed)
         self.orch.runs.add(run)
         try:
-            async for event in run:
-                self.session.handle(event)
-                feed.handle(event)
+            await run.follow(self.session.handle, feed.handle)
         finally:
-            if not run.done:
-                run.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await run.wait()
             self.orch.runs.discard(run)
             self.feeds.remove(feed)
         await self._start(lambda: self.session.finished(run))
@@ -530,8 +524,10 @@ class WorkspaceScreen(Screen[None]):
 
 
 def _show_line(widget: Static, text: str) -> None:
-    """Show ``text`` in a one-line Static, hidden when empty; unchanged text costs no layout."""
-    if widget.display == bool(text) and str(widget.content) == text:
+    """Show ``text`` (a prompt, file names: made safe) in a one-line Static, hidden when empty;
+    unchanged text costs no layout."""
+    shown = safe.content(text)
+    if widget.display == bool(text) and widget.content == shown:
         return
-    widget.update(Content(text))
+    widget.update(shown)
     widget.display = bool(text)

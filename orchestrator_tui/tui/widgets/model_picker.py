@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from orchestrator_tui.tui import safe
+
 if TYPE_CHECKING:
     from orchestrator_tui.core.catalog import Catalog, ProviderConfig
     from orchestrator_tui.core.session import ModelSettings
@@ -128,12 +130,12 @@ class ModelPicker(Vertical):
         return Content.assemble(name, key, mark)
 
     @on(SelectionList.SelectedChanged)
-    def _selection_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         event.stop()
         self.post_message(self.Changed(self.selected))
 
     @on(SelectionList.SelectionHighlighted)
-    def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+    def _highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
         event.stop()
         self._show_detail(event.selection_index)
 
@@ -154,7 +156,7 @@ class ModelPicker(Vertical):
         settings = self.settings.get(name)
         if settings:
             lines.append(_describe(settings))
-        detail.update(Content("\n".join(lines)))
+        detail.update(safe.content("\n".join(lines)))  # a models.yaml's description
 
     def action_edit_params(self) -> None:
         picker = self.query_one(SelectionList)
