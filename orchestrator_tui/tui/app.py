@@ -10,6 +10,7 @@ import asyncio
 import gc
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,7 +22,7 @@ from textual.command import Provider
 from textual.screen import Screen
 
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.tui import markdown_blocks, themes
+from orchestrator_tui.tui import markdown_blocks, terminal_keys, themes
 
 if TYPE_CHECKING:
     from textual.content import Content
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from orchestrator_tui.tui.screens.vault_password import VaultPrompt
 
 log = logging.getLogger(__name__)
+HOLD_ENV = "ORCH_TUI_HOLD_START"
+"""For tests: the services open only once the file this names exists, so a test can type into
+a workspace that is certainly not ready yet."""
 
 SCREEN_MODULES: dict[str, str] = {
     "workspace": "orchestrator_tui.tui.screens.workspace:WorkspaceScreen",
@@ -95,6 +99,7 @@ class OrchApp(App[None]):
         warm_sdks: bool = True,
     ) -> None:
         super().__init__()
+        terminal_keys.install()
         self._services = services
         self._owns_services = services is None
         self._config = config or (services.config if services else None)
@@ -187,6 +192,9 @@ class OrchApp(App[None]):
 
     @work(group="services", exclusive=True, exit_on_error=False)
     async def _open_services(self) -> None:
+        gate = os.environ.get(HOLD_ENV)
+        while gate and not Path(gate).exists():
+            await asyncio.sleep(0.05)
         try:
             if self._services is None:
                 config = self._config or await asyncio.to_thread(_load_config, self._paths)
