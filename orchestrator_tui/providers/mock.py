@@ -54,6 +54,12 @@ class MockProvider:
             for model, text in MODELS.items()
         ]
 
+    async def prepare(self) -> None:
+        """Nothing to get ready: no SDK, no network."""
+
+    async def preconnect(self) -> None:
+        """Nothing to connect to."""
+
     async def aclose(self) -> None:
         return None
 

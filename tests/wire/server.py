@@ -111,6 +111,10 @@ class WireServer:
         payload = await reader.readexactly(size) if size else b""
         body = json.loads(payload) if payload else None
         self.requests.append(Seen(method, target, headers, body))
+        if method == "HEAD":  # a client connecting ahead (``providers.common.preconnect``)
+            writer.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+            await writer.drain()
+            return True
         fmt = _format(target, headers)
         if method == "GET":
             await _send_json(writer, 200, _listing(fmt))
