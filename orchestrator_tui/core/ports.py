@@ -7,12 +7,42 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.core.types import GenerationParams, Message, Usage
+from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelInfo, Usage
+
+Chunk = str | Usage
+"""What ``Provider.stream`` yields: text deltas as ``str``, and at the end (at most) one ``Usage``."""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """The one small interface every provider implements, built-in or from a plugin."""
+
+    name: str
+
+    def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
+        """Stream one answer; raise ``ProviderError`` (any kind) on failure."""
+        ...
+
+    async def list_models(self) -> list[ModelInfo]: ...
+
+    async def prepare(self) -> None:
+        """Make what a request needs that costs time but no network (an SDK imported, its client
+        built), off the event loop. What fails here fails again in the request, which reports it."""
+        ...
+
+    async def preconnect(self) -> None:
+        """``prepare``, then open a connection to the API's server for the first request (kept in
+        the client's pool), where the provider can."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; safe to call more than once."""
+        ...
 
 
 class KeysLocked(OrchError):

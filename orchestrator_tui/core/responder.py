@@ -13,9 +13,10 @@ import time
 from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
+from typing import Any
 
-from orchestrator_tui.config import ModelConfig, ProviderConfig
 from orchestrator_tui.core.breaker import CircuitBreaker
+from orchestrator_tui.core.catalog import ModelConfig, ProviderConfig
 from orchestrator_tui.core.costs import request_cost
 from orchestrator_tui.core.errors import ConfigError, ErrorKind, ProviderError
 from orchestrator_tui.core.events import (
@@ -28,12 +29,11 @@ from orchestrator_tui.core.events import (
     TextDelta,
 )
 from orchestrator_tui.core.limits import ProviderLimits
-from orchestrator_tui.core.ports import CachedAnswer, ResponseCache, cache_key
+from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, cache_key
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.resilience import RetryPolicy, Timeouts
 from orchestrator_tui.core.run import Run
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef, Usage
-from orchestrator_tui.providers.base import Provider
 
 log = logging.getLogger(__name__)
 
@@ -273,8 +273,8 @@ class Responder:
                     run.run_id,
                 )
                 async for chunk in chunks:
-                    if type(chunk) is not str:
-                        progress.usage = chunk  # type: ignore[assignment]
+                    if isinstance(chunk, Usage):
+                        progress.usage = chunk
                         continue
                     if not chunk:
                         continue
@@ -324,7 +324,7 @@ class _Ending:
         usage: Usage | None = None,
     ) -> ResponseEnded:
         usage = usage or progress.usage
-        common = dict(
+        common: dict[str, Any] = dict(
             run_id=self.run.run_id,
             session_id=self.run.session_id,
             response_id=self.response_id,
@@ -341,14 +341,13 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            ended = ResponseFinished(status="ok", **common)  # type: ignore[arg-type]
+            ended = ResponseFinished(status="ok", **common)
         else:
-            status = "cancelled" if error.kind is ErrorKind.CANCELLED else "failed"
             ended = ResponseFailed(
-                status=status,  # type: ignore[arg-type]
+                status="cancelled" if error.kind is ErrorKind.CANCELLED else "failed",
                 error_kind=str(error.kind),
                 error=error.message,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         self.run.emit(ended)
         return ended

@@ -11,12 +11,12 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ProviderError
+from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.resilience import Timeouts
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.base import Chunk
 
 log = logging.getLogger(__name__)
 

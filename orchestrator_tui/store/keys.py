@@ -12,7 +12,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from orchestrator_tui.config import Catalog, Config
+from orchestrator_tui.config import Config
+from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.ports import KeysLocked
 
@@ -131,7 +132,8 @@ class KeyStore:
         import keyring.errors
 
         try:
-            return self.backend.get_password(SERVICE, provider)
+            key: str | None = self.backend.get_password(SERVICE, provider)
+            return key
         except keyring.errors.KeyringLocked as exc:
             raise KeysLocked(str(exc)) from None
         except keyring.errors.KeyringError as exc:
