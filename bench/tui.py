@@ -182,11 +182,12 @@ FIRST_WORD = "zqwire"
 
 def provider_first_token(provider: str, repeat: int) -> dict[str, list[float]]:
     """Enter -> the request at the loopback server, and -> its first token drawn in the pane, for
-    one real provider; ``warm`` counts the runs where the app had connected before Enter."""
+    one real provider; ``warm`` counts the runs where the app had connected before Enter, and
+    ``connected`` is when, after the first paint."""
     from tests.wire.engine import KEYS, MODELS, models_yaml
     from tests.wire.server import threaded_server
 
-    found: dict[str, list[float]] = {"request": [], "token": [], "warm": []}
+    found: dict[str, list[float]] = {"request": [], "token": [], "warm": [], "connected": []}
     tokens = (FIRST_WORD, " from", " the", " wire")
     with threaded_server(tokens=tokens) as server, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -198,12 +199,15 @@ def provider_first_token(provider: str, repeat: int) -> dict[str, list[float]]:
         for number in range(repeat):
             connections = len(server.connections)
             term = Terminal([sys.executable, "-m", "orchestrator_tui"], env)
-            term.wait_for(*WORKSPACE_READY, MODELS[provider].encode())
-            term.drain(1.0)  # a person reads the screen and starts typing
-            term.type(f"hi{number}")
+            painted = term.wait_for(*WORKSPACE_READY, MODELS[provider].encode())
+            term.drain(2.0)  # a person reads the screen, then types a short prompt
+            term.type(f"Why is the sky blue {number}")
             term.drain(0.3)
             mark = len(term.output)
-            found["warm"].append(float(len(server.connections) > connections))
+            opened = server.connections[connections:]
+            found["warm"].append(float(bool(opened)))
+            if opened:
+                found["connected"].append(opened[0] - painted)
             sent = time.perf_counter()
             os.write(term.fd, b"\r")
             shown = term.wait_for(FIRST_WORD.encode(), since=mark)
@@ -423,10 +427,16 @@ def report_providers(repeat: int) -> None:
             f"{r * 1000:.0f}/{t * 1000:.0f}"
             for r, t in zip(found["request"], found["token"], strict=True)
         )
+        connected = (
+            f"{median(found['connected']):.1f} s after the first paint"
+            if found["connected"]
+            else "never"
+        )
         print(
             f"  {provider:<10} request {median(found['request']) * 1000:4.0f} ms   "
-            f"first token {median(found['token']) * 1000:4.0f} ms   connected before Enter "
-            f"{sum(found['warm']):.0f}/{repeat}   (runs: {runs})"
+            f"first token {median(found['token']) * 1000:4.0f} ms   (runs: {runs})\n"
+            f"             connected before Enter in {sum(found['warm']):.0f}/{repeat} runs,"
+            f" {connected}"
         )
 
 

@@ -114,6 +114,7 @@ class SdkProvider:
         self._client: Any = None
         self._http: Any = None
         self._building = threading.Lock()
+        self._prepared: asyncio.Future[None] | None = None
 
     def _build(self, http: Any) -> Any:
         """Import the SDK and make its client, sending through ``http``."""
@@ -135,9 +136,10 @@ class SdkProvider:
 
     async def prepare(self) -> None:
         """In a thread: import the SDK, make its client, and rehearse a request (about a second
-        the first time)."""
-        if self._client is None:
-            await asyncio.to_thread(self._prepare)
+        the first time). Done once: a request sent meanwhile waits for the same preparation."""
+        if self._prepared is None:
+            self._prepared = asyncio.ensure_future(asyncio.to_thread(self._prepare))
+        await asyncio.shield(self._prepared)  # a cancelled waiter leaves it to the others
 
     def _prepare(self) -> None:
         self._sdk()
@@ -173,7 +175,7 @@ class SdkProvider:
     async def aclose(self) -> None:
         if self._http is not None:
             await self._http.aclose()
-        self._client = self._http = None
+        self._client = self._http = self._prepared = None
 
     def _map_sdk(self, exc: Exception) -> ProviderError | None:
         """``exc`` as a ``ProviderError`` if it is one of the SDK's own errors, else ``None``."""
