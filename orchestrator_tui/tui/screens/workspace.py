@@ -169,7 +169,9 @@ class WorkspaceScreen(Screen[None]):
         await self._models_shown()
 
     async def _models_shown(self) -> None:
-        """A pane waits for each selected model, so the first answer starts drawing at once."""
+        """A pane waits for each selected model, so the first answer starts drawing at once;
+        their providers get ready for the first request meanwhile."""
+        self.orch.warm_models(self.session.models)
         self.query_one(ChainPanel).show_compare(self.session.models)
         if not self.running:
             await self.grid.show([(model, model) for model in self.session.models])
