@@ -32,6 +32,10 @@ COMMANDS = {
     ),
     "chains": ("orchestrator_tui.cli.chains:chains", "List, show and validate chains."),
     "run": ("orchestrator_tui.cli.run:run", "Run a chain headless with live progress."),
+    "batch": (
+        "orchestrator_tui.cli.batch:batch",
+        "Run a chain or conversation over many inputs, resumable.",
+    ),
 }
 
 

@@ -50,7 +50,7 @@ class SessionStore:
     async def recover_interrupted(self) -> int:
         """Mark sessions left ``active`` by a dead process as ``interrupted``; partial text stays."""
         rows = await self.db.fetchall("SELECT id, pid FROM sessions WHERE status = 'active'")
-        dead = [row["id"] for row in rows if not _alive(row["pid"])]
+        dead = [row["id"] for row in rows if not writer_alive(row["pid"])]
         if dead:
             marks = placeholders(dead)
             await self.db.write(
@@ -213,7 +213,7 @@ class SessionStore:
         return await upkeep.backup(self.db, target)
 
 
-def _alive(pid: int | None) -> bool:
+def writer_alive(pid: int | None) -> bool:
     """Whether the process that was writing a session still runs (our own pid is a reused one)."""
     if not pid or pid == os.getpid():
         return False

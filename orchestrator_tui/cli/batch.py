@@ -1,0 +1,425 @@
+"""``orch-tui batch``: run a chain or a conversation once per input row, resumable.
+
+Embedded: the items are queued in the history database and an in-process pool runs them; kill
+the process at any point and ``batch resume NAME`` finishes the rest. Every item is a normal
+session tagged with its batch. Exit codes: 0 every item done, 1 some failed or were left
+(budget, limit, cancel), 2 bad input or options.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
+
+import click
+
+from orchestrator_tui.cli.common import fail, run_async, warn_config
+from orchestrator_tui.core.batch.inputs import (
+    FORMATS,
+    LINE_FIELD,
+    BadRow,
+    Row,
+    format_for,
+    read_rows,
+)
+from orchestrator_tui.core.batch.spec import BatchSpec, conversation_chain, parse_turns
+from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Persona
+from orchestrator_tui.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from orchestrator_tui.config import Config
+    from orchestrator_tui.services import Services
+    from orchestrator_tui.store.batches import BatchCounts, BatchRow, BatchStore
+
+
+@click.group()
+def batch() -> None:
+    """Run a chain or a conversation over many inputs; resume, watch and export batches."""
+
+
+def build_chain(config: Config, spec: BatchSpec) -> tuple[Chain, Mapping[str, Persona]]:
+    """The chain a spec names, validated as any chain is, and the personas it may speak in.
+
+    Raises ``ChainInvalid`` or ``ConfigError``.
+    """
+    from orchestrator_tui.cli.chains import open_library
+    from orchestrator_tui.cli.run import load
+    from orchestrator_tui.core.chains.mocking import mock_chain
+    from orchestrator_tui.core.chains.validation import validate
+
+    library = open_library(config)
+    if spec.conversation:
+        chain = conversation_chain(spec.conversation, spec.turns)
+        chain = mock_chain(chain) if spec.mock else chain
+        issues = validate(chain, personas=library.personas, catalog=library.catalog)
+        if issues:
+            raise ChainInvalid(issues)
+        return chain, library.personas
+    names = {name: "" for name in spec.inputs}
+    return load(library, spec.chain, spec.steps, names, spec.mock), library.personas
+
+
+@batch.command()
+@click.argument("chain", required=False)
+@click.option(
+    "--inputs", "source", required=True, help="JSONL, CSV or one topic per line; - for stdin."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True
+)
+@click.option("--steps", help='An inline chain: "model/persona -> model/persona".')
+@click.option("--conversation", help="Models that take turns on each row's topic: A,B[,C].")
+@click.option(
+    "--turns", default="6", show_default=True, help="A conversation's turn limit: N or MIN-MAX."
+)
+@click.option("--name", help="How to address the batch later (a name is made up otherwise).")
+@click.option("--concurrency", type=click.IntRange(1, 1024), default=8, show_default=True)
+@click.option("--mock", is_flag=True, help="Swap every model for an offline mock.")
+@click.option("--budget", type=click.FloatRange(min=0), help="Dollars: no item starts past it.")
+@click.option("--limit", type=click.IntRange(min=1), help="Run at most this many items now.")
+@click.option("--strict", is_flag=True, help="Refuse to start when a row is malformed.")
+def run(
+    chain: str | None,
+    source: str,
+    fmt: str,
+    steps: str | None,
+    conversation: str | None,
+    turns: str,
+    name: str | None,
+    concurrency: int,
+    mock: bool,
+    budget: float | None,
+    limit: int | None,
+    strict: bool,
+) -> None:
+    """Run CHAIN (or --steps, or --conversation) once per row of --inputs."""
+    if sum(x is not None for x in (chain, steps, conversation)) != 1:
+        fail("give one of CHAIN, --steps or --conversation")
+    models = tuple(m.strip() for m in (conversation or "").split(",") if m.strip())
+    try:
+        span = parse_turns(turns)
+    except ConfigError as exc:
+        fail(str(exc))
+    if fmt == "auto":
+        fmt = "lines" if source == "-" else format_for(source)
+    config = _config()
+    rows = read_rows(_open(source), fmt, LINE_FIELD)  # type: ignore[arg-type]
+    fields: tuple[str, ...] = ()
+    if steps and fmt != "lines":  # an inline chain takes the fields of the first row
+        first, rows = _peek(rows)
+        fields = tuple(first.fields) if isinstance(first, Row) else ()
+    spec = BatchSpec(chain, steps, models, span, fields, mock)
+    loaded, personas = _build(config, spec)
+    if fmt == "lines" and loaded.inputs and loaded.inputs[0].name != LINE_FIELD:
+        rows = _renamed(rows, loaded.inputs[0].name)
+    job = Job(loaded, personas, spec, concurrency, budget, limit)
+    sys.exit(run_async(_start(config, job, rows, name or _made_up_name(), strict)))
+
+
+def _renamed(rows: Iterator[Row | BadRow], field: str) -> Iterator[Row | BadRow]:
+    """Plain lines fill the chain's first input, whatever its name."""
+    for row in rows:
+        yield Row(row.line, {field: row.fields[LINE_FIELD]}) if isinstance(row, Row) else row
+
+
+def _peek(rows: Iterator[Row | BadRow]) -> tuple[Row | BadRow | None, Iterator[Row | BadRow]]:
+    first = next(rows, None)
+    if first is None:
+        return None, iter(())
+
+    def again() -> Iterator[Row | BadRow]:
+        yield first
+        yield from rows
+
+    return first, again()
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What a run or resume works with: the chain and how fast and how far to go."""
+
+    chain: Chain
+    personas: Mapping[str, Persona]
+    spec: BatchSpec
+    concurrency: int
+    budget: float | None
+    limit: int | None
+
+
+class BadInput(Exception):
+    """A row the user asked us to refuse (``--strict``)."""
+
+
+def _build(config: Config, spec: BatchSpec) -> tuple[Chain, Mapping[str, Persona]]:
+    try:
+        return build_chain(config, spec)
+    except (ChainInvalid, ConfigError) as exc:
+        fail(str(exc))
+
+
+def _config() -> Config:
+    from orchestrator_tui.config import load_config
+
+    config = load_config()
+    warn_config(config)
+    return config
+
+
+def _open(source: str) -> IO[str]:
+    if source == "-":
+        return sys.stdin
+    try:
+        return open(source, encoding="utf-8", newline="")
+    except OSError as exc:
+        fail(f"--inputs: cannot read {source}: {exc.strerror or exc}")
+
+
+def _made_up_name() -> str:
+    from orchestrator_tui.core.conversation import new_id
+
+    return time.strftime("batch-%Y%m%d-%H%M%S-") + new_id()[:4]
+
+
+def _admitted(chain: Chain, rows: Iterator[Row | BadRow], strict: bool, bad: list[str]):  # type: ignore[no-untyped-def]
+    """Good rows as ``(line, fields)``; each bad one reported on stderr (``--strict``: refused)."""
+    from orchestrator_tui.core.batch.pool import missing_inputs
+
+    for row in rows:
+        if isinstance(row, Row):
+            missing = missing_inputs(chain, row.fields)
+            if not missing:
+                yield row.line, row.fields
+                continue
+            names = ", ".join(repr(n) for n in missing)
+            row = BadRow(row.line, f"missing chain input {names}")
+        bad.append(str(row))
+        if strict:
+            raise BadInput(str(row))
+        click.echo(f"orch-tui: warning: {row}; skipped", err=True)
+
+
+async def _start(
+    config: Config, job: Job, rows: Iterator[Row | BadRow], name: str, strict: bool
+) -> int:
+    from orchestrator_tui.services import open_services
+    from orchestrator_tui.store.batches import BatchStore
+
+    services = await open_services(config=config)
+    try:
+        store = BatchStore(services.db, services.recorder)
+        created = await store.create(
+            name, job.spec.as_dict(), concurrency=job.concurrency, budget=job.budget
+        )
+        bad: list[str] = []
+        try:
+            total = await store.add_items(created.id, _admitted(job.chain, rows, strict, bad))
+        except BadInput as exc:
+            await store.delete(created.id)
+            fail(f"{exc} (--strict: the batch was not started)")
+        await store.set_counts(created.id, total, len(bad))
+        click.echo(
+            f"batch {name}: {total} items queued" + (f", {len(bad)} rows skipped" if bad else "")
+        )
+        return await _work(services, store, await store.get(created.id), job)
+    finally:
+        await services.aclose()
+
+
+async def _work(services: Services, store: BatchStore, row: BatchRow, job: Job) -> int:
+    """Run the batch's queued items to the end (or the budget or limit); the exit code."""
+    from orchestrator_tui.cli.batch_view import BatchView
+    from orchestrator_tui.core.batch.model import Progress
+    from orchestrator_tui.core.batch.pool import BatchPool, PoolOptions
+    from orchestrator_tui.core.batch.spec import chain_for
+
+    before = await store.counts(row.id)
+    finished = before.of("done") + before.of("failed")
+    progress = Progress(
+        row.total,
+        before.of("done"),
+        before.of("failed"),
+        cost=before.cost,
+        finished_before=finished,
+    )
+    pool = BatchPool(
+        services.orchestrator,
+        store.queue(row.id),
+        chain_for(job.chain, job.spec),
+        progress,
+        PoolOptions(job.concurrency, job.budget, job.limit),
+        personas=job.personas,
+    )
+    services.prepare_keys(job.chain.models)
+    await store.set_status(row.id, "running")
+    try:
+        async with BatchView(row.name, progress):
+            await pool.run()
+    finally:
+        await services.recorder.flush()
+        after = await store.counts(row.id)
+        current = await store.get(row.id)
+        if current.status != "cancelled":
+            await store.set_status(row.id, "stopped" if after.of("queued") else "completed")
+    if progress.stopped:
+        click.echo(
+            f"batch {row.name}: stopped at the {progress.stopped}; `orch-tui batch resume {row.name}` goes on"
+        )
+    return 0 if after.of("failed") == after.of("queued") == after.of("cancelled") == 0 else 1
+
+
+@batch.command()
+@click.argument("name")
+@click.option("--concurrency", type=click.IntRange(1, 1024), help="Default: the batch's own.")
+@click.option("--budget", type=click.FloatRange(min=0), help="Dollars, the whole batch's spend.")
+@click.option("--limit", type=click.IntRange(min=1), help="Run at most this many items now.")
+@click.option("--retry-failed", is_flag=True, help="Run the failed items again too.")
+def resume(
+    name: str, concurrency: int | None, budget: float | None, limit: int | None, retry_failed: bool
+) -> None:
+    """Finish batch NAME: items not done yet (and those cut short by a crash) run again."""
+    config = _config()
+    sys.exit(run_async(_resume(config, name, concurrency, budget, limit, retry_failed)))
+
+
+async def _resume(
+    config: Config,
+    name: str,
+    concurrency: int | None,
+    budget: float | None,
+    limit: int | None,
+    retry_failed: bool,
+) -> int:
+    from orchestrator_tui.core.batch.spec import BatchSpec
+
+    async with _store(config) as (services, store):
+        row = await store.get(name)
+        if row.running_elsewhere:
+            fail(f"batch {row.name} is running in process {row.pid}")
+        if row.status == "loading":
+            fail(f"batch {row.name} stopped while reading its input; run it again with that --name")
+        spec = BatchSpec.from_dict(row.spec)
+        chain, personas = _build(config, spec)
+        await store.requeue(row.id, failed=retry_failed)
+        job = Job(
+            chain, personas, spec, concurrency or row.concurrency, budget or row.budget, limit
+        )
+        return await _work(services, store, row, job)
+
+
+@batch.command()
+@click.argument("name")
+def cancel(name: str) -> None:
+    """Start no more items of batch NAME (items in flight finish); resume starts them again."""
+    config = _config()
+
+    async def body() -> None:
+        async with _store(config) as (_, store):
+            row = await store.get(name)
+            count = await store.cancel(row.id)
+            click.echo(f"batch {row.name}: cancelled ({max(count - 1, 0)} items will not start)")
+
+    run_async(body())
+
+
+@batch.command()
+@click.argument("name")
+def status(name: str) -> None:
+    """Counts, cost, tokens, quality and the last failures of batch NAME."""
+    config = _config()
+
+    async def body() -> None:
+        async with _store(config) as (_, store):
+            row = await store.get(name)
+            click.echo("\n".join(status_lines(row, await store.counts(row.id))))
+
+    run_async(body())
+
+
+def status_lines(row: BatchRow, counts: BatchCounts) -> list[str]:
+    from orchestrator_tui.core.batch.spec import BatchSpec
+    from orchestrator_tui.core.costs import format_cost
+
+    state = f"running (process {row.pid})" if row.running_elsewhere else row.status
+    if row.status == "running" and not row.running_elsewhere:
+        state = "interrupted (resume it)"
+    lines = [
+        f"batch {row.name}: {BatchSpec.from_dict(row.spec).describe()}",
+        f"status: {state} · created {time.strftime('%Y-%m-%d %H:%M', time.localtime(row.created_at))}",
+        f"items: {row.total} · {counts.of('done')} done · {counts.of('failed')} failed · "
+        f"{counts.in_flight} in flight · {counts.of('queued')} queued · "
+        f"{counts.of('cancelled')} cancelled",
+        f"cost: {format_cost(counts.cost)} · tokens: {counts.input_tokens} in, "
+        f"{counts.output_tokens} out"
+        + (
+            f" · quality: {counts.quality:.2f} (mean of done)" if counts.quality is not None else ""
+        ),
+    ]
+    if row.bad_rows:
+        lines.append(f"rows skipped as malformed: {row.bad_rows}")
+    if counts.failures:
+        lines.append("last failures:")
+        lines += [f"  item {i} (line {line}): {error}" for i, line, error in counts.failures]
+    return lines
+
+
+@batch.command(name="list")
+def list_batches() -> None:
+    """Every batch, newest first."""
+    config = _config()
+
+    async def body() -> None:
+        async with _store(config) as (_, store):
+            rows = await store.list()
+            if not rows:
+                click.echo("no batches yet (orch-tui batch run --help)")
+            for row in rows:
+                counts = await store.counts(row.id)
+                click.echo(
+                    f"{row.name}  {row.status}  {counts.of('done')}/{row.total} done  "
+                    f"{counts.of('failed')} failed  "
+                    f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(row.created_at))}"
+                )
+
+    run_async(body())
+
+
+@batch.command()
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="A file (default: stdout).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+def export(name: str, output: str | None, fmt: str) -> None:
+    """One line per item of batch NAME: inputs, outputs, scores, tokens, cost, status."""
+    from orchestrator_tui.cli.batch_export import write_items
+
+    config = _config()
+
+    async def body() -> int:
+        async with _store(config) as (_, store):
+            row = await store.get(name)
+            with contextlib.ExitStack() as stack:
+                out = (
+                    sys.stdout
+                    if output is None
+                    else stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
+                )
+                return await write_items(store.items(row.id), out, fmt)
+
+    count = run_async(body())
+    if output is not None:
+        click.echo(f"{count} items written to {output}")
+
+
+@contextlib.asynccontextmanager
+async def _store(config: Config) -> AsyncIterator[tuple[Services, BatchStore]]:
+    from orchestrator_tui.services import open_services
+    from orchestrator_tui.store.batches import BatchStore
+
+    services = await open_services(config=config)
+    try:
+        yield services, BatchStore(services.db, services.recorder)
+    finally:
+        await services.aclose()
