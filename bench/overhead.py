@@ -30,7 +30,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orchestrator_tui.config import Config, ModelConfig, Paths, ProviderConfig, load_config
+from orchestrator_tui.config import Config, Paths, load_config
+from orchestrator_tui.core.catalog import ModelConfig, ProviderConfig
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.types import ModelRef
 from orchestrator_tui.services import open_services

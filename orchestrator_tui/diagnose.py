@@ -9,7 +9,8 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from orchestrator_tui.config import Config, ModelConfig, ProviderConfig
+from orchestrator_tui.config import Config
+from orchestrator_tui.core.catalog import ModelConfig, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.registry import ProviderRegistry, preload_sdk

@@ -45,8 +45,8 @@ class Services:
         if self._library is None:
             from orchestrator_tui.core.chains.library import ChainLibrary  # the chain loader
 
-            paths, catalog = self.config.paths, self.config.catalog
-            self._library = await asyncio.to_thread(ChainLibrary, paths, catalog)
+            folders = self.config.paths.chain_folders()
+            self._library = await asyncio.to_thread(ChainLibrary, self.config.catalog, folders)
         return self._library
 
     def prepare_keys(self, models: Iterable[str]) -> None:

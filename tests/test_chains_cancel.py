@@ -55,7 +55,7 @@ class Cancelling:
         self.cancelled: set[str] = set()
 
     async def run(self, svc: Services, text: str) -> None:
-        library = ChainLibrary(svc.config.paths, svc.config.catalog)
+        library = ChainLibrary(svc.config.catalog, svc.config.paths.chain_folders())
         chain = load_chain(textwrap.dedent(text), "test.yaml", personas=library.personas)
         started = start_chain(svc.orchestrator, chain, {}, personas=library.personas)
         chosen: dict[str, int] = {}

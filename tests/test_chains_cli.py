@@ -43,7 +43,7 @@ def test_every_preset_validates_against_the_real_default_models(paths: Paths) ->
     assert result.stdout.count("✓") == len(PRESETS)
     config = load_config(paths)
     for name in PRESETS:
-        chain = ChainLibrary(paths, config.catalog).load(name)
+        chain = ChainLibrary(config.catalog, paths.chain_folders()).load(name)
         assert not any(m.startswith("mock:") for m in chain.models), name
 
 

@@ -76,7 +76,7 @@ async def svc(paths: Paths, write_models: Callable[[str], object]) -> AsyncItera
 
 
 async def run(svc: Services, text: str, **inputs: str) -> Outcome:
-    library = ChainLibrary(svc.config.paths, svc.config.catalog)
+    library = ChainLibrary(svc.config.catalog, svc.config.paths.chain_folders())
     chain = load_chain(
         textwrap.dedent(text), "test.yaml", personas=library.personas, catalog=svc.config.catalog
     )
@@ -415,7 +415,7 @@ async def test_a_heuristic_check_gates_a_refine_loop_without_a_model(svc: Servic
 
 
 async def test_cancelling_a_chain_ends_the_running_step_as_cancelled(svc: Services) -> None:
-    library = ChainLibrary(svc.config.paths, svc.config.catalog)
+    library = ChainLibrary(svc.config.catalog, svc.config.paths.chain_folders())
     chain = load_chain(
         "steps: [{id: slow, kind: generate, model: mock:slow, prompt: go}]", "c.yaml"
     )

@@ -41,7 +41,7 @@ steps:
 
 
 def issues_of(text: str, config: Config, **options) -> list[Issue]:
-    library = ChainLibrary(config.paths, config.catalog)
+    library = ChainLibrary(config.catalog, config.paths.chain_folders())
     with pytest.raises(ChainInvalid) as caught:
         load_chain(
             textwrap.dedent(text),
@@ -54,7 +54,7 @@ def issues_of(text: str, config: Config, **options) -> list[Issue]:
 
 
 def test_the_design_example_chain_loads_with_every_field(config: Config) -> None:
-    library = ChainLibrary(config.paths, config.catalog)
+    library = ChainLibrary(config.catalog, config.paths.chain_folders())
     chain = load_chain(GOOD, "demo.yaml", personas=library.personas, catalog=config.catalog)
     assert [s.id for s in chain.steps] == ["draft", "polish", "opinions", "final"]
     assert chain.step("polish").threshold == 0.8
@@ -186,7 +186,7 @@ def test_mock_swaps_every_model_so_a_chain_of_unknown_models_still_checks(config
 
 
 def test_an_inline_chain_passes_each_output_to_the_next_step(config: Config) -> None:
-    library = ChainLibrary(config.paths, config.catalog)
+    library = ChainLibrary(config.catalog, config.paths.chain_folders())
     chain = inline_chain(
         "anthropic:claude-sonnet-4-5/researcher -> gemini:gemini-2.5-flash/summarize",
         ["question"],

@@ -77,7 +77,7 @@ def config() -> Config:
 
 @functools.cache
 def personas() -> dict[str, Persona]:
-    return ChainLibrary(config().paths, config().catalog).personas
+    return ChainLibrary(config().catalog, config().paths.chain_folders()).personas
 
 
 def check(text: str) -> None:

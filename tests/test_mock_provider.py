@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.types import LLMRequest, Message, ModelRef, Usage
 from orchestrator_tui.providers.mock import MockProvider, lorem_markdown, tokenize

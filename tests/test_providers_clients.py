@@ -31,7 +31,7 @@ def test_keys_and_doctor_start_without_loading_any_sdk(args: list[str]) -> None:
 
 
 def test_the_sdk_clients_keep_only_the_connect_timeout_the_engine_times_the_rest() -> None:
-    from orchestrator_tui.config import ProviderConfig
+    from orchestrator_tui.core.catalog import ProviderConfig
     from orchestrator_tui.providers.common import sdk_http_client
 
     client = sdk_http_client(ProviderConfig("p", "mistral", settings={"connect_timeout": 2.5}))

@@ -21,7 +21,7 @@ def open_library(config: Config | None = None) -> ChainLibrary:
         config = load_config()
         warn_config(config)
     try:
-        library = ChainLibrary(config.paths, config.catalog)
+        library = ChainLibrary(config.catalog, config.paths.chain_folders())
     except ChainInvalid as exc:
         fail(str(exc))
     for warning in library.warnings:
@@ -53,7 +53,7 @@ def list_chains(as_json: bool) -> None:
     for heading in ("name", "from", "description"):
         table.add_column(heading)
     for e in entries:
-        origin = "user (shadows preset)" if e.shadows_preset else e.origin
+        origin = f"{e.origin} (shadows {e.shadows})" if e.shadows else e.origin
         table.add_row(e.name, origin, e.description)
     Console().print(table)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from orchestrator_tui.config import ModelConfig
+from orchestrator_tui.core.catalog import ModelConfig
 from orchestrator_tui.core.types import Usage
 
 

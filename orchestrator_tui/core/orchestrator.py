@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from orchestrator_tui.config import Catalog, ModelConfig
+from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import ResponseEnded, RunStarted
 from orchestrator_tui.core.ports import KeyLookup, ResponseCache

@@ -7,12 +7,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.core.types import GenerationParams, Message, Usage
+from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelInfo, Usage
+
+Chunk = str | Usage
+"""What ``Provider.stream`` yields: text deltas as ``str``, and at the end (at most) one ``Usage``."""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """The one small interface every provider implements, built-in or from a plugin."""
+
+    name: str
+
+    def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+        """Stream one answer; raise ``ProviderError`` (any kind) on failure."""
+        ...
+
+    async def list_models(self) -> list[ModelInfo]: ...
+
+    async def aclose(self) -> None:
+        """Release connections; safe to call more than once."""
+        ...
 
 
 class KeysLocked(OrchError):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import importlib
 
-from orchestrator_tui.config import Catalog, ProviderConfig
+from orchestrator_tui.core.catalog import Catalog, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
-from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked
-from orchestrator_tui.providers.base import Provider
+from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked, Provider
 
 IMPLEMENTATIONS = {
     "mock": "orchestrator_tui.providers.mock:MockProvider",
@@ -17,6 +16,8 @@ IMPLEMENTATIONS = {
     "mistral": "orchestrator_tui.providers.mistral:MistralProvider",
     "openai_compat": "orchestrator_tui.providers.openai_compat:OpenAICompatProvider",
 }
+"""Provider type (``type:`` in models.yaml) -> the class that implements it, imported on first use."""
+PROVIDER_TYPES = tuple(IMPLEMENTATIONS)
 SDK_MODULES = {
     "anthropic": "anthropic",
     "gemini": "google.genai",

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
-from orchestrator_tui.config import ModelConfig, ProviderConfig
 from orchestrator_tui.core.breaker import CircuitBreaker
+from orchestrator_tui.core.catalog import ModelConfig, ProviderConfig
 from orchestrator_tui.core.costs import request_cost
 from orchestrator_tui.core.errors import ConfigError, ErrorKind, ProviderError
 from orchestrator_tui.core.events import (
@@ -28,12 +28,11 @@ from orchestrator_tui.core.events import (
     TextDelta,
 )
 from orchestrator_tui.core.limits import ProviderLimits
-from orchestrator_tui.core.ports import CachedAnswer, ResponseCache, cache_key
+from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, cache_key
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.resilience import RetryPolicy, Timeouts
 from orchestrator_tui.core.run import Run
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef, Usage
-from orchestrator_tui.providers.base import Provider
 
 log = logging.getLogger(__name__)
 

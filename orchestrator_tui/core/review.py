@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from orchestrator_tui.config import ModelConfig
+from orchestrator_tui.core.catalog import ModelConfig
 from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import ReviewReady
 from orchestrator_tui.core.responder import Responder

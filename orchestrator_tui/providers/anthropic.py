@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
+from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.base import Chunk
 from orchestrator_tui.providers.common import (
     DEFAULT_MAX_TOKENS,
     SdkProvider,

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.resilience import Timeouts
 from orchestrator_tui.core.types import LLMRequest, Message

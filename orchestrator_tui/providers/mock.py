@@ -18,10 +18,10 @@ import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
+from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
-from orchestrator_tui.providers.base import Chunk
 
 MODELS = {
     "echo": "Repeats your prompt back, word by word.",

@@ -11,11 +11,11 @@ from typing import Any
 
 import httpx
 
-from orchestrator_tui.config import ProviderConfig
+from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
+from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.base import Chunk
 from orchestrator_tui.providers.common import client_timeout, split_system, tls_context
 
 FILTERED_STOPS = ("content_filter",)

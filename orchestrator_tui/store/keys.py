@@ -12,7 +12,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from orchestrator_tui.config import Catalog, Config
+from orchestrator_tui.config import Config
+from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.ports import KeysLocked
 

@@ -20,7 +20,7 @@ from textual.theme import Theme
 
 if TYPE_CHECKING:  # the app imports this module before its first paint: config and YAML load later
     from orchestrator_tui.config import Config, Paths
-    from orchestrator_tui.yamlsource import Located
+    from orchestrator_tui.core.yamlsource import Located
 
 DEFAULT_THEME = "orch-dark"
 ACCENT_COUNT = 8
@@ -115,7 +115,7 @@ def theme_dirs(paths: Paths) -> list[Path]:
 
 
 def load_themes(folders: Iterable[Path]) -> ThemeSet:
-    from orchestrator_tui.yamlsource import YamlError, load_located_file
+    from orchestrator_tui.core.yamlsource import YamlError, load_located_file
 
     found = ThemeSet()
     for folder in folders:

@@ -50,7 +50,7 @@ steps:
 
 
 def screen_for(config: Config, last_model: str = "mock:echo") -> ChainRunScreen:
-    library = ChainLibrary(config.paths, config.catalog)
+    library = ChainLibrary(config.catalog, config.paths.chain_folders())
     chain = load_chain(
         CHAIN.format(last_model=last_model),
         "tea.yaml",

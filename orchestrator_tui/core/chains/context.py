@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from orchestrator_tui.config import Catalog, ModelConfig
+from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.chains import templating
 from orchestrator_tui.core.chains.model import Chain, Check, Persona, Step, StepResult
 from orchestrator_tui.core.conversation import new_id

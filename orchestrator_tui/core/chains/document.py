@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
-from orchestrator_tui.config import Catalog
+from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.chains.loader import FIELDS, load_chain, parse
 from orchestrator_tui.core.chains.model import ChainInvalid, Issue, Persona
-from orchestrator_tui.yamlsource import YamlError, load_located
+from orchestrator_tui.core.yamlsource import YamlError, load_located
 
 FLOAT_FIELDS = frozenset({"threshold", "temperature"})
 INT_FIELDS = frozenset({"max_iterations", "turns", "max_tokens"})

@@ -1,21 +1,23 @@
-"""Where chains and personas come from: the presets shipped with the package, then the user's own.
+"""Where chains and personas come from: folders in order, the presets shipped with the package first.
 
-A user's chain in ``<config>/chains/NAME.yaml`` shadows the preset of the same name, and a user's
-``<config>/personas.yaml`` adds personas or replaces them by name; so presets are a starting
-point a user can copy and change without touching the package.
+Each folder holds ``chains/NAME.yaml`` and ``personas.yaml``. A later folder's chain (the user's
+config dir) shadows an earlier one of the same name, and its ``personas.yaml`` adds personas or
+replaces them by name; so presets are a starting point a user can copy and change without touching
+the package. Only the first folder (the presets) must be valid; the others' problems are warnings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from orchestrator_tui.config import Catalog, Paths, bundled_dir
+from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.chains.loader import load_chain_file
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Issue, Persona
 from orchestrator_tui.core.errors import ConfigError
-from orchestrator_tui.yamlsource import Located, YamlError, load_located_file
+from orchestrator_tui.core.yamlsource import Located, YamlError, load_located_file
 
 Origin = Literal["preset", "user", "file"]
 
@@ -26,35 +28,33 @@ class ChainEntry:
     path: Path
     origin: Origin
     description: str = ""
-    shadows_preset: bool = False
+    shadows: Origin | None = None
+    """The origin of the chain of the same name this one hides, if any."""
 
 
 class ChainLibrary:
     """Finds chains by name or path, and the personas they may use."""
 
-    def __init__(self, paths: Paths, catalog: Catalog, presets: Path | None = None) -> None:
-        self.paths = paths
+    def __init__(self, catalog: Catalog, folders: Sequence[tuple[Origin, Path]]) -> None:
         self.catalog = catalog
-        self.presets = presets or bundled_dir("presets")
+        self.folders = list(folders)
         self.warnings: list[str] = []
         self.personas = self._personas()
+
+    @property
+    def writable_dir(self) -> Path:
+        """Where a chain saved from the editor goes: the last folder's ``chains/``."""
+        return self.folders[-1][1] / "chains"
 
     def entries(self) -> list[ChainEntry]:
         """Every chain by name, the user's shadowing the presets, sorted by name."""
         found: dict[str, ChainEntry] = {}
-        for origin, folder in (
-            ("preset", self.presets / "chains"),
-            ("user", self.paths.chains_dir),
-        ):
+        for origin, root in self.folders:
+            folder = root / "chains"
             for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-                shadows = origin == "user" and path.stem in found
-                found[path.stem] = ChainEntry(
-                    path.stem,
-                    path,
-                    origin,
-                    _description(path),
-                    shadows,  # type: ignore[arg-type]
-                )
+                hidden = found.get(path.stem)
+                shadows = hidden.origin if hidden is not None else None
+                found[path.stem] = ChainEntry(path.stem, path, origin, _description(path), shadows)
         return sorted(found.values(), key=lambda e: e.name)
 
     def find(self, name: str) -> ChainEntry:
@@ -78,17 +78,15 @@ class ChainLibrary:
 
     def _personas(self) -> dict[str, Persona]:
         personas: dict[str, Persona] = {}
-        for path, is_user in (
-            (self.presets / "personas.yaml", False),
-            (self.paths.config_dir / "personas.yaml", True),
-        ):
+        for index, (_, root) in enumerate(self.folders):
+            path = root / "personas.yaml"
             if not path.is_file():
                 continue
             try:
                 issues = _read_personas(load_located_file(path), personas)
             except YamlError as exc:
                 issues = [Issue(str(exc).partition(": ")[0], "", str(exc).partition(": ")[2])]
-            if issues and not is_user:
+            if issues and index == 0:
                 raise ChainInvalid(issues)
             self.warnings += [f"{issue}; ignored" for issue in issues]
         return personas

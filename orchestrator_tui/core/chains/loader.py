@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from orchestrator_tui.config import Catalog
+from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.chains.model import (
     STEP_KINDS,
     Chain,
@@ -23,7 +23,7 @@ from orchestrator_tui.core.chains.model import (
     Persona,
     Step,
 )
-from orchestrator_tui.yamlsource import Located, YamlError, load_located
+from orchestrator_tui.core.yamlsource import Located, YamlError, load_located
 
 TOP_FIELDS = ("name", "description", "inputs", "steps", "output")
 COMMON = ("id", "kind", "when", "description")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from orchestrator_tui.config import Catalog
+from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.chains import templating
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Issue, Persona, Step
 from orchestrator_tui.core.errors import ConfigError

@@ -24,8 +24,8 @@ from orchestrator_tui.core.chains.document import LONG_FIELDS, ChainDocument
 from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.chains.mocking import mock_chain
 from orchestrator_tui.core.chains.model import STEP_KINDS, ChainInvalid, Issue
+from orchestrator_tui.core.yamlsource import YamlError
 from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
-from orchestrator_tui.yamlsource import YamlError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -333,13 +333,13 @@ class ChainEditorScreen(Screen[None]):
         if not NAME.match(name):
             self.notify("Name the chain first (letters, digits, - _ .)", severity="error")
             return
-        folder = self.library.paths.chains_dir
+        folder = self.library.writable_dir
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.yaml"
         path.write_text(self.doc.to_yaml(), encoding="utf-8")
         self._list_chains()
-        shadow = any(e.name == name and e.shadows_preset for e in self.library.entries())
-        note = " (it shadows the preset of that name)" if shadow else ""
+        hidden = next((e.shadows for e in self.library.entries() if e.name == name), None)
+        note = f" (it shadows the {hidden} of that name)" if hidden else ""
         self.notify(f"Saved to {path}{note}", title="Chain saved", markup=False)
 
     def action_run(self, mock: bool) -> None:

@@ -21,7 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from orchestrator_tui.config import Config, ProviderConfig
+from orchestrator_tui.config import Config
+from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.store.keys import KeyStore, KeyStoreError, mask
 from orchestrator_tui.tui.tables import row_table
 

@@ -20,7 +20,7 @@ from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 if TYPE_CHECKING:
-    from orchestrator_tui.config import Catalog, ProviderConfig
+    from orchestrator_tui.core.catalog import Catalog, ProviderConfig
     from orchestrator_tui.core.types import GenerationParams
     from orchestrator_tui.store.keys import KeyStore
 

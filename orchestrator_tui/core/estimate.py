@@ -1,0 +1,62 @@
+"""The one estimate of what a request will read, write and cost, before it is sent.
+
+Budgets (refuse what could pass them), batch budgets and context limits (summarize or drop old turns
+before a provider says the prompt is too long) all ask the same question, so they share this answer.
+
+Tokens are estimated, not counted: no tokenizer is loaded for any provider. The rule is one token per
+four characters of text (rounded up), plus ``MESSAGE_OVERHEAD`` tokens per message for its role and
+framing. That is close for English prose on current tokenizers and errs high on code and other
+languages only mildly; where a provider reports real usage, that usage is what gets stored and billed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from orchestrator_tui.core.catalog import ModelConfig
+from orchestrator_tui.core.costs import request_cost
+from orchestrator_tui.core.types import LLMRequest, Message, Usage
+
+CHARS_PER_TOKEN = 4
+MESSAGE_OVERHEAD = 4
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens in ``text`` by the documented rule (about four characters a token)."""
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def estimate_messages_tokens(messages: Iterable[Message], system: str | None = None) -> int:
+    """Tokens a conversation (and its system prompt) takes in a request."""
+    total = estimate_tokens(system) + MESSAGE_OVERHEAD if system else 0
+    for message in messages:
+        total += estimate_tokens(message.content) + MESSAGE_OVERHEAD
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class RequestEstimate:
+    """A request's prompt tokens, the most it may write, and what that costs at most.
+
+    ``max_output_tokens`` is ``None`` when neither the request nor the catalog bounds the answer;
+    ``cost`` is ``None`` when a price or that bound is unknown: the request cannot be bounded.
+    """
+
+    input_tokens: int
+    max_output_tokens: int | None
+    cost: float | None
+
+
+def estimate_request(model: ModelConfig, request: LLMRequest) -> RequestEstimate:
+    """The worst case of one request: its prompt, plus as many tokens out as it may write."""
+    input_tokens = estimate_messages_tokens(request.messages, request.system)
+    output_tokens = request.params.max_tokens or model.max_output_tokens
+    worst = Usage(input_tokens, output_tokens)
+    cost = request_cost(model, worst) if output_tokens is not None else None
+    return RequestEstimate(input_tokens, output_tokens, cost)
+
+
+def estimate_request_cost(model: ModelConfig, request: LLMRequest) -> float | None:
+    """At most what ``request`` costs on ``model``; ``None`` when it cannot be bounded."""
+    return estimate_request(model, request).cost
