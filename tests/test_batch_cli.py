@@ -149,3 +149,31 @@ def test_unknown_batches_and_names_in_use_are_one_line_errors(tmp_path: Path) ->
     assert again.exit_code == 2 and "a batch named 'x' exists" in again.output
     listed = batch("list").output
     assert listed.startswith("x  completed  1/1 done")
+
+
+def test_the_budget_stops_new_items_before_spent_plus_in_flight_would_pass_it(
+    tmp_path: Path, write_models
+) -> None:  # type: ignore[no-untyped-def]
+    write_models(
+        "models:\n  mock:paid:\n    api_name: echo\n"
+        "    price: {input: 1000000, output: 1000000}\n    max_output_tokens: 10\n"
+    )
+    inputs = topics(tmp_path, 8)  # "topic N": 6 tokens in by the estimate, 10 out at most: $16
+    result = batch("run", "--steps", "mock:paid", "--inputs", inputs, "--name", "b",
+                   "--budget", "30", "--concurrency", "1")  # fmt: skip
+    assert result.exit_code == 1 and "stopped at the budget" in result.output
+    rows = export("b")
+    spent = sum(r["cost"] for r in rows if r["status"] == "done")
+    assert [r["status"] for r in rows] == ["done"] * 4 + ["queued"] * 4
+    assert spent == 16  # each echo costs $4 (2 tokens in, 2 out); a fifth would be 16 + 16 > 30
+
+
+def test_a_budget_over_a_model_without_an_output_bound_is_refused(
+    tmp_path: Path, write_models
+) -> None:  # type: ignore[no-untyped-def]
+    write_models("models:\n  mock:priced: {api_name: echo, price: {input: 1, output: 1}}\n")
+    inputs = topics(tmp_path, 1)
+    result = CliRunner().invoke(
+        cli, ["batch", "run", "--steps", "mock:priced", "--inputs", inputs, "--budget", "1"]
+    )
+    assert result.exit_code == 2 and "cannot bound the cost of mock:priced" in result.output

@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "orchestrator_tui"
-SDKS = ("anthropic", "google", "mistralai", "openai", "httpx", "textual", "sqlite3", "aiosqlite")
+SDKS = (
+    "anthropic",
+    "google",
+    "mistralai",
+    "openai",
+    "httpx",
+    "textual",
+    "sqlite3",
+    "aiosqlite",
+    "redis",
+)
 
 FORBIDDEN = {
     "core": (

@@ -32,6 +32,7 @@ from orchestrator_tui.core.errors import ConfigError
 
 if TYPE_CHECKING:
     from orchestrator_tui.config import Config
+    from orchestrator_tui.core.batch.pool import Estimate
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.batches import BatchCounts, BatchRow, BatchStore
 
@@ -161,6 +162,21 @@ def _build(config: Config, spec: BatchSpec) -> tuple[Chain, Mapping[str, Persona
         fail(str(exc))
 
 
+def _estimator(services: Services, job: Job) -> Estimate | None:
+    """The budget's per-item bound; a chain that cannot be bounded is refused up front."""
+    if job.budget is None:
+        return None
+    from orchestrator_tui.core.batch.budget import Unbounded, item_cost_bound
+    from orchestrator_tui.core.batch.pool import chain_inputs
+
+    catalog = services.config.catalog
+    try:
+        item_cost_bound(catalog, job.chain, {})
+    except Unbounded as exc:
+        fail(f"--budget: {exc}")
+    return lambda item, chain: item_cost_bound(catalog, chain, chain_inputs(chain, item.inputs))
+
+
 def _config() -> Config:
     from orchestrator_tui.config import load_config
 
@@ -252,6 +268,7 @@ async def _work(services: Services, store: BatchStore, row: BatchRow, job: Job) 
         progress,
         PoolOptions(job.concurrency, job.budget, job.limit),
         personas=job.personas,
+        estimate=_estimator(services, job),
     )
     services.prepare_keys(job.chain.models)
     await store.set_status(row.id, "running")

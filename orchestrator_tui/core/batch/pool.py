@@ -22,7 +22,8 @@ from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.orchestrator import Orchestrator
 
 ChainFor = Callable[[BatchItem], Chain]
-Estimate = Callable[[BatchItem, Chain], float | None]
+Estimate = Callable[[BatchItem, Chain], float]
+"""At most what an item costs (``budget.item_cost_bound``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +108,8 @@ class BatchPool:
             self.progress.stopped = "limit"
             return None
         cost = 0.0
-        if options.budget is not None and self.estimate is not None:
-            cost = self.estimate(item, chain) or 0.0
+        if options.budget is not None:
+            cost = self.estimate(item, chain) if self.estimate is not None else 0.0
             if self.progress.cost + self._in_flight_estimate + cost > options.budget:
                 self.progress.stopped = "budget"
                 return None
