@@ -38,6 +38,7 @@ FORBIDDEN = {
     "store": ("orchestrator_tui.tui", "orchestrator_tui.cli", "textual"),
     "tui": ("orchestrator_tui.providers",),
     "config": ("orchestrator_tui.store", "orchestrator_tui.tui", "orchestrator_tui.cli"),
+    "broker": ("orchestrator_tui.store", "orchestrator_tui.tui", "orchestrator_tui.cli"),
 }
 """Layer -> modules it must not import (a name or any module below it)."""
 

@@ -36,6 +36,10 @@ COMMANDS = {
         "orchestrator_tui.cli.batch:batch",
         "Run a chain or conversation over many inputs, resumable.",
     ),
+    "worker": (
+        "orchestrator_tui.cli.worker:worker",
+        "Run the items of distributed batches from a Redis broker.",
+    ),
 }
 
 

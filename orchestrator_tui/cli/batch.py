@@ -26,12 +26,15 @@ from orchestrator_tui.core.batch.inputs import (
     format_for,
     read_rows,
 )
+from orchestrator_tui.core.batch.model import Progress
 from orchestrator_tui.core.batch.spec import BatchSpec, conversation_chain, parse_turns
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Persona
 from orchestrator_tui.core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from orchestrator_tui.broker.redis_streams import RedisBroker
     from orchestrator_tui.config import Config
+    from orchestrator_tui.core.batch.model import BatchItem, ItemOutcome
     from orchestrator_tui.core.batch.pool import Estimate
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.batches import BatchCounts, BatchRow, BatchStore
@@ -60,8 +63,31 @@ def build_chain(config: Config, spec: BatchSpec) -> tuple[Chain, Mapping[str, Pe
         if issues:
             raise ChainInvalid(issues)
         return chain, library.personas
+    if spec.chain_text is not None:
+        from orchestrator_tui.core.chains.loader import load_chain
+
+        chain = load_chain(
+            spec.chain_text,
+            f"{spec.chain} (as the batch was started)",
+            personas=library.personas,
+            catalog=library.catalog,
+            transform=mock_chain if spec.mock else None,
+        )
+        return chain, library.personas
     names = {name: "" for name in spec.inputs}
     return load(library, spec.chain, spec.steps, names, spec.mock), library.personas
+
+
+def chain_text(config: Config, name: str) -> str:
+    """The text of a named chain or file, kept with the batch: resume and remote workers run
+    the chain as it was when the batch started (a worker validates it like a local file)."""
+    from orchestrator_tui.cli.chains import open_library
+
+    path = open_library(config).find(name).path
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read the chain {path}: {exc}")
 
 
 @batch.command()
@@ -83,6 +109,9 @@ def build_chain(config: Config, spec: BatchSpec) -> tuple[Chain, Mapping[str, Pe
 @click.option("--budget", type=click.FloatRange(min=0), help="Dollars: no item starts past it.")
 @click.option("--limit", type=click.IntRange(min=1), help="Run at most this many items now.")
 @click.option("--strict", is_flag=True, help="Refuse to start when a row is malformed.")
+@click.option(
+    "--broker", metavar="URL", help="redis://HOST:PORT/DB: workers anywhere run the items."
+)
 def run(
     chain: str | None,
     source: str,
@@ -96,8 +125,13 @@ def run(
     budget: float | None,
     limit: int | None,
     strict: bool,
+    broker: str | None,
 ) -> None:
-    """Run CHAIN (or --steps, or --conversation) once per row of --inputs."""
+    """Run CHAIN (or --steps, or --conversation) once per row of --inputs.
+
+    With --broker, the items go through Redis Streams to `orch-tui worker` processes and the
+    results come back into this history; without it, this process runs them.
+    """
     if sum(x is not None for x in (chain, steps, conversation)) != 1:
         fail("give one of CHAIN, --steps or --conversation")
     models = tuple(m.strip() for m in (conversation or "").split(",") if m.strip())
@@ -113,11 +147,12 @@ def run(
     if steps and fmt != "lines":  # an inline chain takes the fields of the first row
         first, rows = _peek(rows)
         fields = tuple(first.fields) if isinstance(first, Row) else ()
-    spec = BatchSpec(chain, steps, models, span, fields, mock)
+    text = chain_text(config, chain) if chain else None
+    spec = BatchSpec(chain, steps, models, span, fields, mock, text)
     loaded, personas = _build(config, spec)
     if fmt == "lines" and loaded.inputs and loaded.inputs[0].name != LINE_FIELD:
         rows = _renamed(rows, loaded.inputs[0].name)
-    job = Job(loaded, personas, spec, concurrency, budget, limit)
+    job = Job(loaded, personas, spec, concurrency, budget, limit, broker)
     sys.exit(run_async(_start(config, job, rows, name or _made_up_name(), strict)))
 
 
@@ -149,6 +184,8 @@ class Job:
     concurrency: int
     budget: float | None
     limit: int | None
+    broker: str | None = None
+    """The broker's URL, password included: used to connect, never stored or shown."""
 
 
 class BadInput(Exception):
@@ -224,11 +261,16 @@ async def _start(
     from orchestrator_tui.services import open_services
     from orchestrator_tui.store.batches import BatchStore
 
+    broker = await _connect(job.broker)
     services = await open_services(config=config)
     try:
         store = BatchStore(services.db, services.recorder)
         created = await store.create(
-            name, job.spec.as_dict(), concurrency=job.concurrency, budget=job.budget
+            name,
+            job.spec.as_dict(),
+            concurrency=job.concurrency,
+            budget=job.budget,
+            broker=broker.where if broker else None,
         )
         bad: list[str] = []
         try:
@@ -240,15 +282,34 @@ async def _start(
         click.echo(
             f"batch {name}: {total} items queued" + (f", {len(bad)} rows skipped" if bad else "")
         )
-        return await _work(services, store, await store.get(created.id), job)
+        return await _work(services, store, await store.get(created.id), job, broker)
     finally:
         await services.aclose()
+        if broker is not None:
+            await broker.aclose()
 
 
-async def _work(services: Services, store: BatchStore, row: BatchRow, job: Job) -> int:
-    """Run the batch's queued items to the end (or the budget or limit); the exit code."""
+async def _connect(url: str | None) -> RedisBroker | None:
+    """The broker, checked to answer (one clear line and exit 2 when it does not)."""
+    if url is None:
+        return None
+    from orchestrator_tui.broker.redis_streams import RedisBroker
+
+    return await RedisBroker.open(url)
+
+
+async def _work(
+    services: Services,
+    store: BatchStore,
+    row: BatchRow,
+    job: Job,
+    broker: RedisBroker | None = None,
+) -> int:
+    """Run the batch's queued items to the end (or the budget or limit); the exit code.
+
+    With a broker, workers run them; this process publishes and collects the results.
+    """
     from orchestrator_tui.cli.batch_view import BatchView
-    from orchestrator_tui.core.batch.model import Progress
     from orchestrator_tui.core.batch.pool import BatchPool, PoolOptions
     from orchestrator_tui.core.batch.spec import chain_for
 
@@ -270,11 +331,15 @@ async def _work(services: Services, store: BatchStore, row: BatchRow, job: Job) 
         personas=job.personas,
         estimate=_estimator(services, job),
     )
-    services.prepare_keys(job.chain.models)
+    if broker is None:
+        services.prepare_keys(job.chain.models)
+        work = pool.run()
+    else:
+        work = _produce(store, row, job, broker, progress)
     await store.set_status(row.id, "running")
     try:
         async with BatchView(row.name, progress):
-            await pool.run()
+            await work
     finally:
         await services.recorder.flush()
         after = await store.counts(row.id)
@@ -294,12 +359,22 @@ async def _work(services: Services, store: BatchStore, row: BatchRow, job: Job) 
 @click.option("--budget", type=click.FloatRange(min=0), help="Dollars, the whole batch's spend.")
 @click.option("--limit", type=click.IntRange(min=1), help="Run at most this many items now.")
 @click.option("--retry-failed", is_flag=True, help="Run the failed items again too.")
+@click.option("--broker", metavar="URL", help="The broker of a distributed batch (with password).")
 def resume(
-    name: str, concurrency: int | None, budget: float | None, limit: int | None, retry_failed: bool
+    name: str,
+    concurrency: int | None,
+    budget: float | None,
+    limit: int | None,
+    retry_failed: bool,
+    broker: str | None,
 ) -> None:
-    """Finish batch NAME: items not done yet (and those cut short by a crash) run again."""
+    """Finish batch NAME: items not done yet (and those cut short by a crash) run again.
+
+    A distributed batch collects what the workers finished meanwhile and goes on through its
+    broker (give --broker again when its URL has a password: passwords are never stored).
+    """
     config = _config()
-    sys.exit(run_async(_resume(config, name, concurrency, budget, limit, retry_failed)))
+    sys.exit(run_async(_resume(config, name, concurrency, budget, limit, retry_failed, broker)))
 
 
 async def _resume(
@@ -309,6 +384,7 @@ async def _resume(
     budget: float | None,
     limit: int | None,
     retry_failed: bool,
+    broker_url: str | None,
 ) -> int:
     from orchestrator_tui.core.batch.spec import BatchSpec
 
@@ -318,13 +394,21 @@ async def _resume(
             fail(f"batch {row.name} is running in process {row.pid}")
         if row.status == "loading":
             fail(f"batch {row.name} stopped while reading its input; run it again with that --name")
+        if row.broker and "***" in row.broker and broker_url is None:
+            fail(f"batch {row.name} runs through {row.broker}: give --broker with its password")
+        url = broker_url or row.broker
         spec = BatchSpec.from_dict(row.spec)
         chain, personas = _build(config, spec)
-        await store.requeue(row.id, failed=retry_failed)
-        job = Job(
-            chain, personas, spec, concurrency or row.concurrency, budget or row.budget, limit
-        )
-        return await _work(services, store, row, job)
+        broker = await _connect(url)
+        try:
+            await store.requeue(row.id, failed=retry_failed)
+            job = Job(
+                chain, personas, spec, concurrency or row.concurrency, budget or row.budget, limit
+            )
+            return await _work(services, store, row, job, broker)
+        finally:
+            if broker is not None:
+                await broker.aclose()
 
 
 @batch.command()
@@ -440,3 +524,22 @@ async def _store(config: Config) -> AsyncIterator[tuple[Services, BatchStore]]:
         yield services, BatchStore(services.db, services.recorder)
     finally:
         await services.aclose()
+
+
+async def _produce(
+    store: BatchStore, row: BatchRow, job: Job, broker: RedisBroker, progress: Progress
+) -> Progress:
+    from orchestrator_tui.core.batch.producer import BatchProducer
+
+    click.echo(
+        f"batch {row.name}: published on {broker.where}; start workers with "
+        f"`orch-tui worker --broker URL`"
+    )
+
+    async def collect(item: BatchItem, outcome: ItemOutcome) -> bool:
+        return await store.collect(item, outcome, job.chain.name)
+
+    producer = BatchProducer(
+        broker, row.id, job.spec.as_dict(), lambda: store.unfinished(row.id), collect, progress
+    )
+    return await producer.run()

@@ -263,6 +263,18 @@ class BatchStore:
                 return
             last = rows[-1]["item"]
 
+    async def unfinished(self, batch_id: str) -> AsyncIterator[list[BatchItem]]:
+        """Items still queued, ``CHUNK`` at a time in input order (what a broker must run)."""
+        queue = self.queue(batch_id)
+        while items := await queue.claim(CHUNK):
+            yield items
+
+    async def collect(self, item: BatchItem, outcome: ItemOutcome, chain: str) -> bool:
+        """Store a result from a broker as a session of the history, once per item."""
+        from orchestrator_tui.store.batch_results import store_result
+
+        return await store_result(self.db, item, outcome, chain)
+
     def queue(self, batch_id: str) -> SqliteItemQueue:
         return SqliteItemQueue(self.db, self.recorder, batch_id)
 

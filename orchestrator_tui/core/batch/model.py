@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ItemStatus = Literal["queued", "done", "failed", "cancelled"]
@@ -54,6 +54,8 @@ class ItemOutcome:
     cost: float | None = None
     error: str | None = None
     turns: tuple[Turn, ...] = ()
+    step_kind: str | None = None
+    """The kind of the step whose output is the item's answer."""
     at: float = field(default_factory=time.time)
 
 
@@ -93,3 +95,13 @@ class Progress:
         else:
             self.failed += 1
         self.cost += outcome.cost or 0.0
+
+
+def outcome_to_dict(outcome: ItemOutcome) -> dict[str, Any]:
+    """Plain data for the wire (JSON): every field, turns as objects."""
+    return asdict(outcome)
+
+
+def outcome_from_dict(data: dict[str, Any]) -> ItemOutcome:
+    turns = tuple(Turn(**turn) for turn in data.get("turns") or ())
+    return ItemOutcome(**{**data, "turns": turns})

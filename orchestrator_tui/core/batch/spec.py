@@ -31,6 +31,8 @@ class BatchSpec:
     inputs: tuple[str, ...] = ()
     """The input names of an inline chain (the fields of the first row)."""
     mock: bool = False
+    chain_text: str | None = None
+    """The named chain's YAML as it was when the batch started (run as a local file is)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +42,7 @@ class BatchSpec:
             "turns": list(self.turns),
             "inputs": list(self.inputs),
             "mock": self.mock,
+            "chain_text": self.chain_text,
         }
 
     @classmethod
@@ -52,6 +55,7 @@ class BatchSpec:
             (int(low), int(high)),
             tuple(data.get("inputs") or ()),
             bool(data.get("mock")),
+            data.get("chain_text"),
         )
 
     def describe(self) -> str:

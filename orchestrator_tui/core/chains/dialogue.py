@@ -69,11 +69,12 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
     topic = ctx.render(step, "prompt", step.prompt or "")
     params = ctx.params(step)
     phrases = step.stop_phrases or CLOSING_PHRASES
-    transcript: list[tuple[str, str]] = []
-    speakers: list[str] = []
+    done = ctx.resumed.get(step.id, ())
+    speakers = [model for model, _ in done]
+    transcript = [(speaker(n % len(step.models), m), text) for n, (m, text) in enumerate(done)]
     last_id: str | None = None
     stopped = "turn limit"
-    for turn in range(step.turns):
+    for turn in range(len(done), step.turns):
         index = turn % len(step.models)
         model = step.models[index]
         me = speaker(index, model)

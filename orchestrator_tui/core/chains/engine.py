@@ -38,10 +38,12 @@ def start_chain(
     personas: Mapping[str, Persona] | None = None,
     session_id: str | None = None,
     listeners: Sequence[Listener] = (),
+    resumed: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> Run:
     """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models.
 
     ``listeners`` hear this run's events after the orchestrator's own (the recorder first).
+    ``resumed``: conversation turns already done, by step id (see ``StepContext.resumed``).
     """
     values = bind_inputs(chain, inputs)
     orchestrator.resolve(chain.models)
@@ -69,6 +71,7 @@ def start_chain(
             orchestrator.responder,
             personas or {},
             started.prompt_id or "",
+            resumed=resumed or {},
         )
         for index, step in enumerate(chain.steps):
             result = await _run_step(ctx, step, index)
