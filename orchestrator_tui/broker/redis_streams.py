@@ -25,8 +25,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import (
+    AuthenticationError,
+    AuthenticationWrongNumberOfArgsError,
+    ResponseError,
+)
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from orchestrator_tui.broker.urls import redacted
@@ -139,6 +143,8 @@ class RedisBroker:
         """Redis's connection and auth errors become one ``BrokerUnavailable`` line."""
         try:
             yield
+        except (AuthenticationError, AuthenticationWrongNumberOfArgsError):
+            raise BrokerUnavailable(f"the broker {self.where} refused the password") from None
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise BrokerUnavailable(
                 f"cannot reach the broker {self.where}: {_reason(exc)}"
@@ -213,21 +219,23 @@ class RedisBroker:
         numbered = sorted((int(k[5:]), v) for k, v in state.items() if k.startswith("turn:"))
         return [Turn(**json.loads(v)) for _, v in numbered]
 
-    async def save_turn(self, delivery: Delivery, token: str, turn: Turn, total: int) -> None:
+    async def save_turn(
+        self, delivery: Delivery, consumer: str, token: str, turn: Turn, number: int
+    ) -> None:
         item = delivery.item
         async with self._guard():
             await self._save_turn(
                 keys=[_lock(item.key), _state(item.key), TURN],
                 args=[
                     token,
-                    total,
+                    number,
                     json.dumps(asdict(turn)),
                     int(self.settings.state_ttl),
                     TURN_MAXLEN,
                     item.batch_id,
                     item.item,
                     turn.model,
-                    "worker",
+                    consumer,
                 ],
             )
 

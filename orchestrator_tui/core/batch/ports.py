@@ -68,8 +68,11 @@ class WorkQueue(Protocol):
         """Turns an earlier attempt completed (the conversation's state)."""
         ...
 
-    async def save_turn(self, delivery: Delivery, token: str, turn: Turn, total: int) -> None:
-        """Keep a completed turn in the item's state and tell observers (if still the holder)."""
+    async def save_turn(
+        self, delivery: Delivery, consumer: str, token: str, turn: Turn, number: int
+    ) -> None:
+        """Keep completed turn ``number`` in the item's state and tell observers which worker
+        ran it (only while ``token`` still holds the item's lock)."""
         ...
 
     async def complete(self, delivery: Delivery, token: str, outcome: ItemOutcome) -> bool:

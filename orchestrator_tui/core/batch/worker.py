@@ -20,7 +20,7 @@ from typing import Any
 
 from orchestrator_tui.core.batch.model import ItemOutcome
 from orchestrator_tui.core.batch.pool import chain_inputs
-from orchestrator_tui.core.batch.ports import Delivery, WorkQueue
+from orchestrator_tui.core.batch.ports import BrokerUnavailable, Delivery, WorkQueue
 from orchestrator_tui.core.batch.spec import BatchSpec, chain_for
 from orchestrator_tui.core.batch.tracker import ItemTracker
 from orchestrator_tui.core.chains.engine import start_chain
@@ -83,7 +83,7 @@ class BatchWorker:
                 free = self.options.concurrency - len(tasks)
                 deliveries = []
                 if free > 0:
-                    deliveries = await self.queue.take(self.options.name, free, 1.0)
+                    deliveries = await self._take(free)
                 else:
                     _, tasks = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 for delivery in deliveries:
@@ -105,7 +105,23 @@ class BatchWorker:
             await asyncio.gather(*tasks, return_exceptions=True)
         return self.stats
 
+    async def _take(self, count: int) -> list[Delivery]:
+        try:
+            return await self.queue.take(self.options.name, count, 1.0)
+        except BrokerUnavailable as exc:
+            log.warning("%s; retrying", exc)
+            await asyncio.sleep(1.0)
+            return []
+
     async def _handle(self, delivery: Delivery) -> None:
+        """One delivery to its end; when the broker goes away meanwhile, the item is left to be
+        delivered again (its lock expires, or the producer publishes it again)."""
+        try:
+            await self._attempt(delivery)
+        except BrokerUnavailable as exc:
+            log.warning("item %s left for another attempt: %s", delivery.item.key, exc)
+
+    async def _attempt(self, delivery: Delivery) -> None:
         token = new_id()
         attempt = await self.queue.lock(delivery, token)
         if attempt is None:
@@ -141,7 +157,11 @@ class BatchWorker:
         """Renew the lock until the run ends; cancel the run when the lock was lost."""
         while True:
             await asyncio.sleep(self.options.renew_every)
-            if not await self.queue.renew(delivery, self.options.name, token):
+            try:
+                kept = await self.queue.renew(delivery, self.options.name, token)
+            except BrokerUnavailable:
+                kept = False
+            if not kept:
                 run.cancel()
                 return False
 
@@ -164,7 +184,9 @@ class BatchWorker:
                 if turn.role == "turn":
                     count = sum(t.role == "turn" for t in tracker.turns)
                     pending.append(
-                        asyncio.create_task(self.queue.save_turn(delivery, token, turn, count))
+                        asyncio.create_task(
+                            self.queue.save_turn(delivery, self.options.name, token, turn, count)
+                        )
                     )
 
         tracker = ItemTracker(item, chain, lambda *_: None, lambda *_: None, prior=prior)
