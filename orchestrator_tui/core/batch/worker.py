@@ -130,19 +130,17 @@ class BatchWorker:
             await self._dead(delivery, token, ItemOutcome("failed", None, error="gave up"))
             return
         run_task = asyncio.create_task(self._run(delivery, token))
-        renewer = asyncio.create_task(self._renew(delivery, token, run_task))
         try:
-            outcome = await run_task
-        except asyncio.CancelledError:
-            if renewer.done() and not renewer.result():
-                self.stats.discarded += 1
-                log.warning("lost the lock of item %s; its result is discarded", delivery.item.key)
-                return
-            raise
+            kept = await self._renew_until_done(delivery, token, run_task)
         finally:
-            renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
+            if not run_task.done():
+                run_task.cancel()
+                await asyncio.gather(run_task, return_exceptions=True)
+        if not kept:
+            self.stats.discarded += 1
+            log.warning("lost the lock of item %s; its result is discarded", delivery.item.key)
+            return
+        outcome = run_task.result()
         if outcome is None:
             return
         if outcome.status == "done":
@@ -153,16 +151,23 @@ class BatchWorker:
             self.stats.retried += 1
             await self.queue.retry(delivery, token)
 
-    async def _renew(self, delivery: Delivery, token: str, run: asyncio.Task[Any]) -> bool:
-        """Renew the lock until the run ends; cancel the run when the lock was lost."""
+    async def _renew_until_done(
+        self, delivery: Delivery, token: str, run: asyncio.Task[Any]
+    ) -> bool:
+        """Renew the lock while the run goes on; ``False`` as soon as the lock was lost.
+
+        It waits on the run rather than being cancelled when the run ends: a cancellation that
+        lands inside a client library's call may be swallowed there.
+        """
         while True:
-            await asyncio.sleep(self.options.renew_every)
+            await asyncio.wait({run}, timeout=self.options.renew_every)
+            if run.done():
+                return True
             try:
                 kept = await self.queue.renew(delivery, self.options.name, token)
             except BrokerUnavailable:
                 kept = False
             if not kept:
-                run.cancel()
                 return False
 
     async def _run(self, delivery: Delivery, token: str) -> ItemOutcome | None:
