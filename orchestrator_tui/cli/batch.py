@@ -259,12 +259,11 @@ async def _start(
     config: Config, job: Job, rows: Iterator[Row | BadRow], name: str, strict: bool
 ) -> int:
     from orchestrator_tui.services import open_services
-    from orchestrator_tui.store.batches import BatchStore
 
     broker = await _connect(job.broker)
     services = await open_services(config=config)
     try:
-        store = BatchStore(services.db, services.recorder)
+        store = services.batches
         created = await store.create(
             name,
             job.spec.as_dict(),
@@ -517,11 +516,10 @@ def export(name: str, output: str | None, fmt: str) -> None:
 @contextlib.asynccontextmanager
 async def _store(config: Config) -> AsyncIterator[tuple[Services, BatchStore]]:
     from orchestrator_tui.services import open_services
-    from orchestrator_tui.store.batches import BatchStore
 
     services = await open_services(config=config)
     try:
-        yield services, BatchStore(services.db, services.recorder)
+        yield services, services.batches
     finally:
         await services.aclose()
 

@@ -249,6 +249,24 @@ class BatchStore:
             tuple((r["item"], r["line"], r["error"] or "") for r in failures),
         )
 
+    async def watch_items(self, batch_id: str, limit: int = 200) -> list[ItemRow]:
+        """What the Batch screen lists: failed items first (with their reasons), then the most
+        recently finished ones."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM batch_items WHERE batch_id = ? AND status IN ('done', 'failed')"
+            " ORDER BY status = 'failed' DESC, finished_at DESC LIMIT ?",
+            (batch_id, limit),
+        )
+        return [_item(row) for row in rows]
+
+    async def throughput(self, batch_id: str, window: float = 60.0) -> float:
+        """Items finished per second over the last ``window`` seconds."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM batch_items WHERE batch_id = ? AND finished_at >= ?",
+            (batch_id, time.time() - window),
+        )
+        return (row[0] if row else 0) / window
+
     async def items(self, batch_id: str, page: int = 1000) -> AsyncIterator[ItemRow]:
         """Every item in input order, read a page at a time."""
         last = 0
