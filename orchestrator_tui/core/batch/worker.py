@@ -120,6 +120,10 @@ class BatchWorker:
             await self._attempt(delivery)
         except BrokerUnavailable as exc:
             log.warning("item %s left for another attempt: %s", delivery.item.key, exc)
+        except Exception:
+            log.exception(
+                "item %s failed in the worker; left for another attempt", delivery.item.key
+            )
 
     async def _attempt(self, delivery: Delivery) -> None:
         token = new_id()
