@@ -11,7 +11,7 @@ import contextlib
 
 import pytest
 
-from orchestrator_tui.cli.batch import build_chain
+from orchestrator_tui.cli.batch_setup import build_chain
 from orchestrator_tui.config import Config
 from orchestrator_tui.core.batch.model import BatchItem, ItemOutcome, Turn
 from orchestrator_tui.core.batch.ports import Delivery

@@ -302,3 +302,54 @@ def test_a_broker_password_is_never_printed_logged_or_stored(tmp_path: Path, pat
     stored = b"".join(p.read_bytes() for p in paths.data_dir.iterdir() if p.is_file())
     assert secret.encode() not in stored
     assert group.db("SELECT broker FROM batches") == [(f"redis://***@127.0.0.1:{server.port}/0",)]
+
+
+def test_tls_with_a_password_works_and_the_password_stays_hidden(
+    tmp_path: Path, paths: Paths
+) -> None:
+    secret = "tls-pw-2291"
+    with redis_server(tmp_path, password=secret, tls=True) as server:
+        server.wait_ready()
+        group = Cluster(tmp_path, paths, server.url)
+        try:
+            producer = group.produce(*conversation(group, 3, "tls", "2"))
+            worker = group.worker("wa", *FAST)
+            assert producer.wait(timeout=60) == 0, group.log("producer.log")
+            worker.wait(timeout=30)
+        finally:
+            group.close()
+        every_item_once(group, 3)
+    shown = group.log("producer.log") + group.log("wa.log")
+    assert secret not in shown and "rediss://***@127.0.0.1" in shown
+
+
+def test_rows_can_come_from_a_redis_list_which_is_left_as_it_was(
+    cluster: Cluster, redis: RedisServer
+) -> None:
+    client = redis.client()
+    client.rpush("topics:queue", "tides", "the moon", "volcanoes")
+    producer = cluster.produce("run", "--conversation", "mock:talk-a,mock:talk-b", "--turns", "2",
+                               "--inputs", "redis-list:topics:queue", "--name", "listed")  # fmt: skip
+    cluster.worker("wa", *FAST)
+    assert producer.wait(timeout=60) == 0, cluster.log("producer.log")
+    every_item_once(cluster, 3)
+    inputs = [json.loads(i) for (i,) in cluster.db("SELECT inputs FROM batch_items ORDER BY item")]
+    assert inputs == [{"topic": "tides"}, {"topic": "the moon"}, {"topic": "volcanoes"}]
+    assert client.lrange("topics:queue", 0, -1) == ["tides", "the moon", "volcanoes"]
+
+
+def test_resume_retries_dead_lettered_items_through_the_broker(
+    cluster: Cluster, redis: RedisServer, paths: Paths
+) -> None:
+    producer = cluster.produce("run", "--steps", "mock:down", "--inputs", cluster.topics(2),
+                               "--name", "retry")  # fmt: skip
+    first = cluster.worker("wa", "--max-attempts", "1", *FAST)
+    assert producer.wait(timeout=60) == 1
+    first.kill()  # the next worker has the model working
+    models = MODELS.replace("schedule: [mid]", "schedule: [ok]")
+    (cluster.worker_home / "config" / "models.yaml").write_text(models, encoding="utf-8")
+    cluster.worker("wb", *FAST)
+    resumed = cluster._spawn(["batch", "resume", "retry", "--retry-failed"], "resume.log",
+                             paths.config_dir.parent)  # fmt: skip
+    assert resumed.wait(timeout=60) == 0, cluster.log("resume.log")
+    assert cluster.db("SELECT status FROM batch_items") == [("done",), ("done",)]

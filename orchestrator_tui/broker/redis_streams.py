@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -279,7 +279,8 @@ class RedisBroker:
             await self.client.set(_batch(batch_id), "1", ex=int(self.settings.state_ttl))
             await self._group(NEW, WORKERS)
             async with self.client.pipeline(transaction=False) as pipe:
-                for item in items:
+                for item in items:  # an item published again starts clean (no "done", no turns)
+                    pipe.delete(_state(item.key))
                     pipe.xadd(NEW, _work(item, spec))
                 await pipe.execute()
 
@@ -388,3 +389,25 @@ def _delivery(ref: str, fields: dict[str, str]) -> Delivery:
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return " ".join(text.split())
+
+
+def read_list(url: str, key: str, page: int = 500) -> Iterator[str]:
+    """The elements of list ``key``, a page at a time (synchronous: input rows are read so)."""
+    import redis
+
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        start = 0
+        while True:
+            try:
+                chunk = client.lrange(key, start, start + page - 1)
+            except redis.RedisError as exc:
+                raise BrokerUnavailable(
+                    f"cannot read {key} on {redacted(url)}: {_reason(exc)}"
+                ) from None
+            yield from (value.replace("\n", " ") + "\n" for value in chunk)
+            if len(chunk) < page:
+                return
+            start += page
+    finally:
+        client.close()

@@ -8,16 +8,23 @@ session tagged with its batch. Exit codes: 0 every item done, 1 some failed or w
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 import click
 
-from orchestrator_tui.cli.common import fail, run_async, warn_config
+from orchestrator_tui.cli.batch_info import cancel, export, list_batches, status
+from orchestrator_tui.cli.batch_setup import (
+    Job,
+    build_or_fail,
+    chain_text,
+    connect_broker,
+    open_store,
+    user_config,
+)
+from orchestrator_tui.cli.common import fail, run_async
 from orchestrator_tui.core.batch.inputs import (
     FORMATS,
     LINE_FIELD,
@@ -27,8 +34,8 @@ from orchestrator_tui.core.batch.inputs import (
     read_rows,
 )
 from orchestrator_tui.core.batch.model import Progress
-from orchestrator_tui.core.batch.spec import BatchSpec, conversation_chain, parse_turns
-from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Persona
+from orchestrator_tui.core.batch.spec import BatchSpec, parse_turns
+from orchestrator_tui.core.chains.model import Chain
 from orchestrator_tui.core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -37,7 +44,11 @@ if TYPE_CHECKING:
     from orchestrator_tui.core.batch.model import BatchItem, ItemOutcome
     from orchestrator_tui.core.batch.pool import Estimate
     from orchestrator_tui.services import Services
-    from orchestrator_tui.store.batches import BatchCounts, BatchRow, BatchStore
+    from orchestrator_tui.store.batches import BatchRow, BatchStore
+
+
+REDIS_LIST = "redis-list:"
+"""``--inputs redis-list:KEY`` reads the rows from a list on the --broker server."""
 
 
 @click.group()
@@ -45,55 +56,13 @@ def batch() -> None:
     """Run a chain or a conversation over many inputs; resume, watch and export batches."""
 
 
-def build_chain(config: Config, spec: BatchSpec) -> tuple[Chain, Mapping[str, Persona]]:
-    """The chain a spec names, validated as any chain is, and the personas it may speak in.
-
-    Raises ``ChainInvalid`` or ``ConfigError``.
-    """
-    from orchestrator_tui.cli.chains import open_library
-    from orchestrator_tui.cli.run import load
-    from orchestrator_tui.core.chains.mocking import mock_chain
-    from orchestrator_tui.core.chains.validation import validate
-
-    library = open_library(config)
-    if spec.conversation:
-        chain = conversation_chain(spec.conversation, spec.turns)
-        chain = mock_chain(chain) if spec.mock else chain
-        issues = validate(chain, personas=library.personas, catalog=library.catalog)
-        if issues:
-            raise ChainInvalid(issues)
-        return chain, library.personas
-    if spec.chain_text is not None:
-        from orchestrator_tui.core.chains.loader import load_chain
-
-        chain = load_chain(
-            spec.chain_text,
-            f"{spec.chain} (as the batch was started)",
-            personas=library.personas,
-            catalog=library.catalog,
-            transform=mock_chain if spec.mock else None,
-        )
-        return chain, library.personas
-    names = {name: "" for name in spec.inputs}
-    return load(library, spec.chain, spec.steps, names, spec.mock), library.personas
-
-
-def chain_text(config: Config, name: str) -> str:
-    """The text of a named chain or file, kept with the batch: resume and remote workers run
-    the chain as it was when the batch started (a worker validates it like a local file)."""
-    from orchestrator_tui.cli.chains import open_library
-
-    path = open_library(config).find(name).path
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read the chain {path}: {exc}")
-
-
 @batch.command()
 @click.argument("chain", required=False)
 @click.option(
-    "--inputs", "source", required=True, help="JSONL, CSV or one topic per line; - for stdin."
+    "--inputs",
+    "source",
+    required=True,
+    help="JSONL, CSV or one topic per line; - for stdin; redis-list:KEY (with --broker).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["auto", *FORMATS]), default="auto", show_default=True
@@ -139,17 +108,23 @@ def run(
         span = parse_turns(turns)
     except ConfigError as exc:
         fail(str(exc))
+    if budget is not None and broker is not None:
+        fail("--budget works in the embedded mode only (without --broker)")
+    listed = source.startswith(REDIS_LIST)
+    if listed and broker is None:
+        fail(f"--inputs {source}: a Redis list needs --broker (the server it is on)")
     if fmt == "auto":
-        fmt = "lines" if source == "-" else format_for(source)
-    config = _config()
-    rows = read_rows(_open(source), fmt, LINE_FIELD)  # type: ignore[arg-type]
+        fmt = "lines" if source == "-" or listed else format_for(source)
+    config = user_config()
+    lines = _redis_list(broker, source[len(REDIS_LIST) :]) if listed else _open(source)  # type: ignore[arg-type]
+    rows = read_rows(lines, fmt, LINE_FIELD)  # type: ignore[arg-type]
     fields: tuple[str, ...] = ()
     if steps and fmt != "lines":  # an inline chain takes the fields of the first row
         first, rows = _peek(rows)
         fields = tuple(first.fields) if isinstance(first, Row) else ()
     text = chain_text(config, chain) if chain else None
     spec = BatchSpec(chain, steps, models, span, fields, mock, text)
-    loaded, personas = _build(config, spec)
+    loaded, personas = build_or_fail(config, spec)
     if fmt == "lines" and loaded.inputs and loaded.inputs[0].name != LINE_FIELD:
         rows = _renamed(rows, loaded.inputs[0].name)
     job = Job(loaded, personas, spec, concurrency, budget, limit, broker)
@@ -174,29 +149,8 @@ def _peek(rows: Iterator[Row | BadRow]) -> tuple[Row | BadRow | None, Iterator[R
     return first, again()
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    """What a run or resume works with: the chain and how fast and how far to go."""
-
-    chain: Chain
-    personas: Mapping[str, Persona]
-    spec: BatchSpec
-    concurrency: int
-    budget: float | None
-    limit: int | None
-    broker: str | None = None
-    """The broker's URL, password included: used to connect, never stored or shown."""
-
-
 class BadInput(Exception):
     """A row the user asked us to refuse (``--strict``)."""
-
-
-def _build(config: Config, spec: BatchSpec) -> tuple[Chain, Mapping[str, Persona]]:
-    try:
-        return build_chain(config, spec)
-    except (ChainInvalid, ConfigError) as exc:
-        fail(str(exc))
 
 
 def _estimator(services: Services, job: Job) -> Estimate | None:
@@ -214,14 +168,6 @@ def _estimator(services: Services, job: Job) -> Estimate | None:
     return lambda item, chain: item_cost_bound(catalog, chain, chain_inputs(chain, item.inputs))
 
 
-def _config() -> Config:
-    from orchestrator_tui.config import load_config
-
-    config = load_config()
-    warn_config(config)
-    return config
-
-
 def _open(source: str) -> IO[str]:
     if source == "-":
         return sys.stdin
@@ -229,6 +175,14 @@ def _open(source: str) -> IO[str]:
         return open(source, encoding="utf-8", newline="")
     except OSError as exc:
         fail(f"--inputs: cannot read {source}: {exc.strerror or exc}")
+
+
+def _redis_list(url: str, key: str) -> Iterator[str]:
+    """The elements of a Redis list (seed 004's ``topics:queue``), one row each, read in pages;
+    the list is left as it is."""
+    from orchestrator_tui.broker.redis_streams import read_list
+
+    return read_list(url, key)
 
 
 def _made_up_name() -> str:
@@ -260,7 +214,7 @@ async def _start(
 ) -> int:
     from orchestrator_tui.services import open_services
 
-    broker = await _connect(job.broker)
+    broker = await connect_broker(job.broker)
     services = await open_services(config=config)
     try:
         store = services.batches
@@ -288,21 +242,14 @@ async def _start(
             await broker.aclose()
 
 
-async def _connect(url: str | None) -> RedisBroker | None:
-    """The broker, checked to answer (one clear line and exit 2 when it does not)."""
-    if url is None:
-        return None
-    from orchestrator_tui.broker.redis_streams import RedisBroker
-
-    return await RedisBroker.open(url)
-
-
 async def _work(
     services: Services,
     store: BatchStore,
     row: BatchRow,
     job: Job,
     broker: RedisBroker | None = None,
+    *,
+    publish: bool = False,
 ) -> int:
     """Run the batch's queued items to the end (or the budget or limit); the exit code.
 
@@ -334,7 +281,7 @@ async def _work(
         services.prepare_keys(job.chain.models)
         work = pool.run()
     else:
-        work = _produce(store, row, job, broker, progress)
+        work = _produce(store, row, job, broker, progress, publish)
     await store.set_status(row.id, "running")
     try:
         async with BatchView(row.name, progress):
@@ -372,7 +319,7 @@ def resume(
     A distributed batch collects what the workers finished meanwhile and goes on through its
     broker (give --broker again when its URL has a password: passwords are never stored).
     """
-    config = _config()
+    config = user_config()
     sys.exit(run_async(_resume(config, name, concurrency, budget, limit, retry_failed, broker)))
 
 
@@ -387,7 +334,7 @@ async def _resume(
 ) -> int:
     from orchestrator_tui.core.batch.spec import BatchSpec
 
-    async with _store(config) as (services, store):
+    async with open_store(config) as (services, store):
         row = await store.get(name)
         if row.running_elsewhere:
             fail(f"batch {row.name} is running in process {row.pid}")
@@ -397,136 +344,29 @@ async def _resume(
             fail(f"batch {row.name} runs through {row.broker}: give --broker with its password")
         url = broker_url or row.broker
         spec = BatchSpec.from_dict(row.spec)
-        chain, personas = _build(config, spec)
-        broker = await _connect(url)
+        chain, personas = build_or_fail(config, spec)
+        broker = await connect_broker(url)
         try:
-            await store.requeue(row.id, failed=retry_failed)
+            requeued = await store.requeue(row.id, failed=retry_failed)
             job = Job(
                 chain, personas, spec, concurrency or row.concurrency, budget or row.budget, limit
             )
-            return await _work(services, store, row, job, broker)
+            return await _work(services, store, row, job, broker, publish=requeued > 0)
         finally:
             if broker is not None:
                 await broker.aclose()
 
 
-@batch.command()
-@click.argument("name")
-def cancel(name: str) -> None:
-    """Start no more items of batch NAME (items in flight finish); resume starts them again."""
-    config = _config()
-
-    async def body() -> None:
-        async with _store(config) as (_, store):
-            row = await store.get(name)
-            count = await store.cancel(row.id)
-            click.echo(f"batch {row.name}: cancelled ({max(count - 1, 0)} items will not start)")
-
-    run_async(body())
-
-
-@batch.command()
-@click.argument("name")
-def status(name: str) -> None:
-    """Counts, cost, tokens, quality and the last failures of batch NAME."""
-    config = _config()
-
-    async def body() -> None:
-        async with _store(config) as (_, store):
-            row = await store.get(name)
-            click.echo("\n".join(status_lines(row, await store.counts(row.id))))
-
-    run_async(body())
-
-
-def status_lines(row: BatchRow, counts: BatchCounts) -> list[str]:
-    from orchestrator_tui.core.batch.spec import BatchSpec
-    from orchestrator_tui.core.costs import format_cost
-
-    state = f"running (process {row.pid})" if row.running_elsewhere else row.status
-    if row.status == "running" and not row.running_elsewhere:
-        state = "interrupted (resume it)"
-    lines = [
-        f"batch {row.name}: {BatchSpec.from_dict(row.spec).describe()}",
-        f"status: {state} · created {time.strftime('%Y-%m-%d %H:%M', time.localtime(row.created_at))}",
-        f"items: {row.total} · {counts.of('done')} done · {counts.of('failed')} failed · "
-        f"{counts.in_flight} in flight · {counts.of('queued')} queued · "
-        f"{counts.of('cancelled')} cancelled",
-        f"cost: {format_cost(counts.cost)} · tokens: {counts.input_tokens} in, "
-        f"{counts.output_tokens} out"
-        + (
-            f" · quality: {counts.quality:.2f} (mean of done)" if counts.quality is not None else ""
-        ),
-    ]
-    if row.bad_rows:
-        lines.append(f"rows skipped as malformed: {row.bad_rows}")
-    if counts.failures:
-        lines.append("last failures:")
-        lines += [f"  item {i} (line {line}): {error}" for i, line, error in counts.failures]
-    return lines
-
-
-@batch.command(name="list")
-def list_batches() -> None:
-    """Every batch, newest first."""
-    config = _config()
-
-    async def body() -> None:
-        async with _store(config) as (_, store):
-            rows = await store.list()
-            if not rows:
-                click.echo("no batches yet (orch-tui batch run --help)")
-            for row in rows:
-                counts = await store.counts(row.id)
-                click.echo(
-                    f"{row.name}  {row.status}  {counts.of('done')}/{row.total} done  "
-                    f"{counts.of('failed')} failed  "
-                    f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(row.created_at))}"
-                )
-
-    run_async(body())
-
-
-@batch.command()
-@click.argument("name")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="A file (default: stdout).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
-def export(name: str, output: str | None, fmt: str) -> None:
-    """One line per item of batch NAME: inputs, outputs, scores, tokens, cost, status."""
-    from orchestrator_tui.cli.batch_export import write_items
-
-    config = _config()
-
-    async def body() -> int:
-        async with _store(config) as (_, store):
-            row = await store.get(name)
-            with contextlib.ExitStack() as stack:
-                out = (
-                    sys.stdout
-                    if output is None
-                    else stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
-                )
-                return await write_items(store.items(row.id), out, fmt)
-
-    count = run_async(body())
-    if output is not None:
-        click.echo(f"{count} items written to {output}")
-
-
-@contextlib.asynccontextmanager
-async def _store(config: Config) -> AsyncIterator[tuple[Services, BatchStore]]:
-    from orchestrator_tui.services import open_services
-
-    services = await open_services(config=config)
-    try:
-        yield services, services.batches
-    finally:
-        await services.aclose()
-
-
 async def _produce(
-    store: BatchStore, row: BatchRow, job: Job, broker: RedisBroker, progress: Progress
+    store: BatchStore,
+    row: BatchRow,
+    job: Job,
+    broker: RedisBroker,
+    progress: Progress,
+    publish: bool,
 ) -> Progress:
+    """Publish (all that has no result, when ``publish`` or the broker lost the batch) and
+    collect into the history until every item has its result."""
     from orchestrator_tui.core.batch.producer import BatchProducer
 
     click.echo(
@@ -540,4 +380,10 @@ async def _produce(
     producer = BatchProducer(
         broker, row.id, job.spec.as_dict(), lambda: store.unfinished(row.id), collect, progress
     )
-    return await producer.run()
+    return await producer.run(publish=publish)
+
+
+batch.add_command(cancel)
+batch.add_command(export)
+batch.add_command(list_batches)
+batch.add_command(status)

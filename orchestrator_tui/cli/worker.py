@@ -67,7 +67,7 @@ def worker(
 
 async def _work(url: str, options: WorkerOptions, lock_ttl: float, claim_idle: float) -> int:
     from orchestrator_tui.broker.redis_streams import RedisBroker, RedisSettings
-    from orchestrator_tui.cli.batch import build_chain
+    from orchestrator_tui.cli.batch_setup import build_chain
     from orchestrator_tui.config import load_config
     from orchestrator_tui.core.batch.worker import BatchWorker
     from orchestrator_tui.core.orchestrator import Orchestrator

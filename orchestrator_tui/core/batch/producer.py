@@ -45,9 +45,10 @@ class BatchProducer:
         self.republished = 0
         """How many times the broker had lost the batch and it was published again."""
 
-    async def run(self) -> Progress:
-        """Publish (unless the broker still holds the batch) and collect until every item ended."""
-        if not await self.feed.knows(self.batch_id):
+    async def run(self, *, publish: bool = False) -> Progress:
+        """Publish (when asked, or when the broker does not hold the batch) and collect until
+        every item ended."""
+        if publish or not await self.feed.knows(self.batch_id):
             await self._publish()
         loop = asyncio.get_running_loop()
         checked = loop.time()
