@@ -45,6 +45,7 @@ SCREEN_MODULES: dict[str, str] = {
     "history": "orchestrator_tui.tui.screens.history:HistoryScreen",
     "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
     "settings": "orchestrator_tui.tui.screens.settings:SettingsScreen",
+    "batches": "orchestrator_tui.tui.screens.batches:BatchesScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
@@ -88,6 +89,7 @@ class OrchApp(App[None]):
             priority=True,
         ),
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
+        Binding("f8", "show_screen('batches')", "Batches", id="app.batches", show=False),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
 
