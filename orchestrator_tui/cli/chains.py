@@ -37,11 +37,17 @@ def chains() -> None:
 @chains.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_chains(as_json: bool) -> None:
-    """Every chain by name; yours (in the config dir) shadow presets of the same name."""
+    """Every chain by name: a project's shadow yours, which shadow presets of the same name."""
     entries = open_library().entries()
     if as_json:
         rows = [
-            {"name": e.name, "origin": e.origin, "path": str(e.path), "description": e.description}
+            {
+                "name": e.name,
+                "origin": e.origin,
+                "shadows": e.shadows,
+                "path": str(e.path),
+                "description": e.description,
+            }
             for e in entries
         ]
         click.echo(json.dumps(rows, indent=2))

@@ -10,6 +10,7 @@ import asyncio
 import gc
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
+from orchestrator_tui.entry import PROFILE_ENV
 from orchestrator_tui.tui import markdown_blocks, themes
 
 if TYPE_CHECKING:
@@ -102,6 +104,9 @@ class OrchApp(App[None]):
         self.runs: set[Run] = set()
         """Runs in flight from any screen; cancelled and awaited before the services close."""
         self._gc_threshold: tuple[int, int, int] | None = None
+        self.profile = self._config.paths.profile if self._config else os.environ.get(PROFILE_ENV)
+        """The active profile (``None``: the default), shown in the header from the first frame."""
+        self.sub_title = f"profile {self.profile}" if self.profile else ""
 
     @property
     def services(self) -> Services:
