@@ -23,6 +23,7 @@ from orchestrator_tui.store.sessions import SessionStore
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.chains.library import ChainLibrary
+    from orchestrator_tui.core.modes import ModeLibrary
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class Services:
     orchestrator: Orchestrator
     cache: SqliteResponseCache | None = None
     _library: ChainLibrary | None = field(default=None, repr=False)
+    _modes: ModeLibrary | None = field(default=None, repr=False)
 
     async def chain_library(self) -> ChainLibrary:
         """The chains and personas (the presets, then the user's), read once in a thread.
@@ -48,6 +50,16 @@ class Services:
             folders = self.config.paths.chain_folders()
             self._library = await asyncio.to_thread(ChainLibrary, self.config.catalog, folders)
         return self._library
+
+    async def mode_library(self) -> ModeLibrary:
+        """The modes (shipped, the user's, the project's), read once in a thread; problems in a
+        user's file are in its ``warnings``."""
+        if self._modes is None:
+            from orchestrator_tui.core.modes import ModeLibrary
+
+            folders = self.config.paths.chain_folders()
+            self._modes = await asyncio.to_thread(ModeLibrary, folders)
+        return self._modes
 
     def prepare_keys(self, models: Iterable[str]) -> None:
         """Look up the keys these models need now, before a run starts, so a locked vault asks

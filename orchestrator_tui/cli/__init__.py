@@ -40,6 +40,10 @@ COMMANDS = {
         "orchestrator_tui.cli.config_cmd:trust",
         "Trust this project's .orch-tui folder (it may then change providers).",
     ),
+    "modes": (
+        "orchestrator_tui.cli.modes:modes",
+        "List modes: a system prompt, parameters, models and chain by name.",
+    ),
     "profiles": (
         "orchestrator_tui.cli.profiles:profiles",
         "List, create and delete profiles (own config, history and keys).",

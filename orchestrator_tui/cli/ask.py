@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 import click
 
-from orchestrator_tui.cli.common import read_prompt, run_async, warn_config
+from orchestrator_tui.cli.common import active_mode, read_prompt, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.events import ResponseEnded
 from orchestrator_tui.core.types import GenerationParams
 
@@ -28,6 +29,11 @@ FALLBACK_MODELS = ("mock:lorem", "mock:echo")
     default=None,
     help="Reuse a stored answer for the same model, parameters and messages (default: config.yaml).",
 )
+@click.option(
+    "--mode",
+    metavar="NAME",
+    help="A mode's system prompt, parameters and models (see `orch-tui modes`); options win.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def ask(
     prompt: str | None,
@@ -36,20 +42,27 @@ def ask(
     temperature: float | None,
     max_tokens: int | None,
     cache: bool | None,
+    mode: str | None,
     as_json: bool,
 ) -> None:
     """Send PROMPT (or standard input) to every model at once and compare the answers.
 
-    With no -m, the default models from config.yaml are used, or two offline mock models.
+    With no -m, the mode's models are used, else the default models from config.yaml, else two
+    offline mock models.
     """
     text = read_prompt(prompt)
-    config = load_config()
+    config = load_config(flags={"mode": mode} if mode else None)
     warn_config(config)
-    chosen = models or config.settings.default_models or FALLBACK_MODELS
+    active = active_mode(config)
+    chosen = (
+        models or (active.models if active else ()) or config.settings.default_models
+    ) or FALLBACK_MODELS
     for name in chosen:
         config.catalog.resolve(name)
-    params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
-    ended = run_async(_ask(config, text, chosen, params, as_json, cache))
+    asked = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
+    params = active.params.merged(asked) if active else asked
+    conversation = Conversation(mode=active.name if active else None)
+    ended = run_async(_ask(config, text, chosen, params, as_json, cache, conversation))
     if ended and all(e.status != "ok" for e in ended):
         sys.exit(1)
 
@@ -61,6 +74,7 @@ async def _ask(
     params: GenerationParams,
     as_json: bool,
     cache: bool | None,
+    conversation: Conversation,
 ) -> list[ResponseEnded]:
     from orchestrator_tui.cli.live import LiveAnswers
     from orchestrator_tui.services import open_services
@@ -68,7 +82,7 @@ async def _ask(
     services = await open_services(config=config, cache=cache)
     try:
         services.prepare_keys(models)
-        run = services.orchestrator.fan_out(prompt, models, params)
+        run = services.orchestrator.fan_out(prompt, models, params, conversation=conversation)
         view = None if as_json else LiveAnswers()
         try:
             async for event in run:

@@ -25,6 +25,8 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     reviewer: str = "mock:judge"
     judge: str = "mock:judge"
+    mode: str = ""
+    """The mode in force when none is chosen (``research``...); empty for none."""
 
 
 SettingsLayer = tuple[Mapping[str, Any], Callable[[str], str]]

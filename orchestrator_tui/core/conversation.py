@@ -22,6 +22,8 @@ class Conversation:
     histories: dict[str, list[Message]] = field(default_factory=dict)
     last_prompt_id: str | None = None
     title: str | None = None
+    mode: str | None = None
+    """The mode in force (``/mode``), stored with each prompt of the session."""
 
     def messages_for(self, model: str, prompt: str) -> list[Message]:
         from orchestrator_tui.core.types import Message  # not with the TUI's first frame

@@ -38,6 +38,7 @@ class RunStarted:
     parent_id: str | None = None
     title: str | None = None
     chain_name: str | None = None
+    mode: str | None = None
     at: float = field(default_factory=now)
 
 

@@ -90,6 +90,7 @@ class Orchestrator:
             params,
             parent_id=parent_id,
             title=conversation.title,
+            mode=conversation.mode,
         )
         return self._start(started, body)
 

@@ -133,7 +133,10 @@ class Recorder:
 
 
 def _run_started(event: RunStarted) -> list[Statement]:
-    metadata = json.dumps({"models": list(event.models), "params": event.params.as_dict()})
+    fields: dict[str, object] = {"models": list(event.models), "params": event.params.as_dict()}
+    if event.mode:
+        fields["mode"] = event.mode
+    metadata = json.dumps(fields)
     statements: list[Statement] = [
         (
             "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"

@@ -49,6 +49,7 @@ def conversation_from(
         histories=histories,
         last_prompt_id=last_prompt.id if last_prompt and not session_id else None,
         title=None if session_id else session.title,
+        mode=session.metadata.get("mode"),
     )
 
 

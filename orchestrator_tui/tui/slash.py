@@ -12,6 +12,7 @@ COMMANDS: dict[str, str] = {
     "/synthesize": "merge the answers into one: /synthesize [judge model]",
     "/attach": "attach a text file to the next prompt: /attach path/to/file",
     "/chain": "load a chain: /chain [name]",
+    "/mode": "use a mode's system prompt, parameters and models: /mode research (off: none)",
     "/help": "list these commands",
 }
 

@@ -37,6 +37,7 @@ def start_chain(
     *,
     personas: Mapping[str, Persona] | None = None,
     session_id: str | None = None,
+    mode: str | None = None,
 ) -> Run:
     """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models."""
     values = bind_inputs(chain, inputs)
@@ -53,6 +54,7 @@ def start_chain(
         GenerationParams(),
         title=f"{chain.name}: {first}" if first else chain.name,
         chain_name=chain.name,
+        mode=mode,
     )
 
     async def body(run: Run) -> RunStatus:

@@ -40,6 +40,7 @@ from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from orchestrator_tui.core.modes import Mode
     from orchestrator_tui.core.run import Run
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.reopen import StoredAnswer
@@ -75,6 +76,7 @@ class WorkspaceScreen(Screen[None]):
         self.conversation = Conversation()
         self.models: list[str] = []
         self.system: str | None = None
+        self.mode: Mode | None = None
         self.attachments: list[Attachment] = []
         self.prompt: str | None = None
         """The last prompt sent, as the models received it (for retry, review, synthesis)."""
@@ -126,7 +128,10 @@ class WorkspaceScreen(Screen[None]):
     async def _load(self) -> None:
         services = await self.orch.wait_services()
         catalog = services.config.catalog
-        wanted = services.config.settings.default_models or MOCK_MODELS
+        settings = services.config.settings
+        if settings.mode:
+            await self.command_mode(settings.mode, select=False)
+        wanted = (self.mode.models if self.mode else ()) or settings.default_models or MOCK_MODELS
         chosen = []
         for name in wanted:
             with contextlib.suppress(OrchError):
@@ -209,6 +214,7 @@ class WorkspaceScreen(Screen[None]):
         services = await self.orch.wait_services()
         from orchestrator_tui.core.types import GenerationParams
 
+        params = GenerationParams(system=self.system)
         prompt = with_attachments(text, self.attachments)
         picker = self.query_one(ModelPicker)
         follow_up = bool(self.conversation.histories)
@@ -216,7 +222,7 @@ class WorkspaceScreen(Screen[None]):
             run = services.orchestrator.fan_out(
                 prompt,
                 self.models,
-                GenerationParams(system=self.system),
+                self.mode.params.merged(params) if self.mode else params,
                 conversation=self.conversation,
                 model_params=picker.params,
             )
@@ -310,6 +316,35 @@ class WorkspaceScreen(Screen[None]):
         else:
             self.notify("Chains run with `orch-tui run`; this build has no chain editor screen")
 
+    async def command_mode(self, argument: str, *, select: bool = True) -> None:
+        """``/mode NAME`` uses a mode from the next prompt on; ``/mode off`` none; ``/mode`` lists.
+
+        ``select`` picks the mode's models too (not before the picker is filled)."""
+        library = await (await self.orch.wait_services()).mode_library()
+        for warning in library.warnings:
+            self.notify(warning, title="Modes", severity="warning", markup=False)
+        if not argument:
+            current = self.mode.name if self.mode else None
+            lines = [
+                f"{'*' if name == current else ' '} {name}  {library.modes[name].description}"
+                for name in sorted(library.modes)
+            ]
+            self.notify("\n".join(lines), title="Modes (/mode NAME)", timeout=20, markup=False)
+            return
+        if argument in ("off", "none"):
+            self.mode = None
+        else:
+            try:
+                self.mode = library.get(argument)
+            except OrchError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            if self.mode.models and select:
+                await self.command_models(" ".join(self.mode.models))
+        self.conversation.mode = self.mode.name if self.mode else None
+        self.orch.show_mode(self.conversation.mode)
+        self._notice(f"Mode {self.mode.name}: {self.mode.description}" if self.mode else "No mode")
+
     async def command_help(self, argument: str) -> None:
         lines = [f"{name}  {text}" for name, text in slash.COMMANDS.items()]
         self.notify("\n".join(lines), title="Commands", timeout=20, markup=False)
@@ -366,7 +401,7 @@ class WorkspaceScreen(Screen[None]):
         if self.running:
             self.notify("Cancel the run first (Escape)", severity="warning")
             return
-        self.conversation = Conversation()
+        self.conversation = Conversation(mode=self.mode.name if self.mode else None)
         self.prompt = None
         self._set_attachments([])
         await self.grid.show([])
