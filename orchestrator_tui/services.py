@@ -107,6 +107,10 @@ async def open_services(
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
     orchestrator = Orchestrator(
-        config.catalog, keys=keys, listeners=[recorder], cache=response_cache
+        config.catalog,
+        keys=keys,
+        listeners=[recorder],
+        cache=response_cache,
+        context=config.context,
     )
     return Services(config, db, sessions, recorder, keys, orchestrator, response_cache)

@@ -24,10 +24,12 @@ from orchestrator_tui.config.settings import (
     SettingsLayer,
     env_name,
     environment_settings,
+    read_context,
     read_settings,
 )
 from orchestrator_tui.config.trust import is_trusted, untrusted_models
 from orchestrator_tui.core.catalog import Catalog
+from orchestrator_tui.core.context_window import ContextPolicy
 from orchestrator_tui.core.errors import ConfigError
 from orchestrator_tui.core.yamlsource import (
     Located,
@@ -60,6 +62,8 @@ class Config:
     sources: dict[tuple[str, ...], str] = field(default_factory=dict)
     """Where each value was set: ``("theme",)`` or ``("providers", "openai", "base_url")``."""
     layers: list[Layer] = field(default_factory=list)
+    context: ContextPolicy = field(default_factory=ContextPolicy)
+    """What a conversation does when it outgrows a model's window (``context:``)."""
 
     def source(self, *path: str) -> str:
         return self.sources.get(tuple(path), DEFAULT_SOURCE)
@@ -108,7 +112,9 @@ def load_config(
     settings, setting_sources = read_settings(setting_layers, warnings)
     sources = {(key,): where for key, where in setting_sources.items()}
     sources.update(catalog_sources(model_docs))
-    return Config(paths, catalog, settings, warnings, sources, layers)
+    where = sources.get(("context",), DEFAULT_SOURCE)
+    context = read_context(settings.context, where, catalog, warnings)
+    return Config(paths, catalog, settings, warnings, sources, layers, context)
 
 
 def _provider_names(docs: list[Located]) -> set[str]:

@@ -8,8 +8,12 @@ came from for ``orch-tui config show --sources``. A bad value is named and the e
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from orchestrator_tui.core.catalog import Catalog
+from orchestrator_tui.core.context_window import STRATEGIES, ContextPolicy
+from orchestrator_tui.core.errors import ConfigError
 
 ENV_PREFIX = "ORCH_TUI_"
 DEFAULT_SOURCE = "default"
@@ -27,6 +31,8 @@ class Settings:
     judge: str = "mock:judge"
     mode: str = ""
     """The mode in force when none is chosen (``research``...); empty for none."""
+    context: dict[str, Any] = field(default_factory=dict)
+    """``{strategy: summarize | truncate, keep_last: N, summarizer: MODEL}``: see ``read_context``."""
 
 
 SettingsLayer = tuple[Mapping[str, Any], Callable[[str], str]]
@@ -62,6 +68,39 @@ def read_settings(
             values[key] = value
             sources[key] = where(key)
     return Settings(**values), sources
+
+
+def read_context(
+    values: Mapping[str, Any], where: str, catalog: Catalog, warnings: list[str]
+) -> ContextPolicy:
+    """The ``context:`` setting as the engine's policy; a bad field is named and its default kept."""
+    policy = ContextPolicy()
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        if (key == "strategy" and value in STRATEGIES) or (
+            key == "keep_last"
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+            and value >= 0
+        ):
+            changes[key] = value
+        elif key == "summarizer" and isinstance(value, str):
+            try:
+                changes[key] = catalog.resolve(value).name
+            except ConfigError as exc:
+                warnings.append(
+                    f"{where}: context.summarizer: {exc}; the conversation's own model summarizes"
+                )
+        elif key in ("strategy", "keep_last"):
+            expected = " or ".join(STRATEGIES) if key == "strategy" else "a whole number from 0"
+            warnings.append(
+                f"{where}: context.{key} must be {expected}, not {value!r}; using {getattr(policy, key)!r}"
+            )
+        else:
+            warnings.append(
+                f"{where}: context.{key}: unknown (known: strategy, keep_last, summarizer); ignored"
+            )
+    return replace(policy, **changes)
 
 
 def env_name(key: str) -> str:

@@ -24,6 +24,8 @@ class Conversation:
     title: str | None = None
     mode: str | None = None
     """The mode in force (``/mode``), stored with each prompt of the session."""
+    reported_tokens: dict[str, int] = field(default_factory=dict)
+    """Per model, the tokens of its history as the provider counted them (last exchange's usage)."""
 
     def messages_for(self, model: str, prompt: str) -> list[Message]:
         from orchestrator_tui.core.types import Message  # not with the TUI's first frame
@@ -38,3 +40,8 @@ class Conversation:
 
         history = self.histories.setdefault(model, [])
         history += [Message("user", prompt), Message("assistant", ended.text)]
+        usage = ended.usage
+        if usage.input_tokens is not None and usage.output_tokens is not None:
+            self.reported_tokens[model] = usage.input_tokens + usage.output_tokens
+        else:
+            self.reported_tokens.pop(model, None)

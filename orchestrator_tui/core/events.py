@@ -13,7 +13,7 @@ from orchestrator_tui.core.types import GenerationParams, Usage
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
 ResponseStatus = Literal["ok", "failed", "cancelled"]
-ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn"]
+ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn", "summary"]
 
 
 def now() -> float:
@@ -197,8 +197,31 @@ class RunFinished:
     at: float = field(default_factory=now)
 
 
+@dataclass(frozen=True, slots=True)
+class ContextCompacted:
+    """Older turns of ``model``'s conversation were summarized or dropped to fit its context window.
+
+    ``note`` is the marker shown in the pane and stored with the session; ``summary_id`` is the
+    summarizer's answer (a ``summary`` response, recorded like any other) when there is one.
+    """
+
+    run_id: str
+    session_id: str
+    prompt_id: str | None
+    model: str
+    strategy: str
+    dropped: int
+    """Exchanges (a prompt and its answer) no longer sent word for word."""
+    kept: int
+    """The last exchanges still sent word for word, after the summary if there is one."""
+    note: str
+    summary_id: str | None = None
+    at: float = field(default_factory=now)
+
+
 RunEvent = (
     RunStarted
+    | ContextCompacted
     | ResponseStarted
     | TextDelta
     | AttemptFailed

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
+from orchestrator_tui.core.context_window import ContextKeeper, ContextPolicy
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import ResponseEnded, RunStarted
 from orchestrator_tui.core.ports import KeyLookup, ResponseCache
@@ -31,11 +32,14 @@ class Orchestrator:
         keys: KeyLookup | None = None,
         listeners: Sequence[Listener] = (),
         cache: ResponseCache | None = None,
+        context: ContextPolicy | None = None,
     ) -> None:
-        """With a ``cache``, finished answers are replayed for the same model, parameters and messages."""
+        """With a ``cache``, finished answers are replayed for the same model, parameters and
+        messages; ``context`` says what to do when a conversation outgrows a model's window."""
         self.catalog = catalog
         self.registry = ProviderRegistry(catalog, keys)
         self.responder = Responder(self.registry, cache)
+        self.context = ContextKeeper(catalog, self.responder, context or ContextPolicy())
         self.listeners: list[Listener] = list(listeners)
 
     def resolve(self, names: Sequence[str]) -> list[ModelConfig]:
@@ -65,15 +69,20 @@ class Orchestrator:
         parent_id = conversation.last_prompt_id
         conversation.last_prompt_id = prompt_id
 
+        async def answer(
+            run: Run, model: ModelConfig, own: GenerationParams, response_id: str
+        ) -> ResponseEnded:
+            messages = await self.context.fit(run, conversation, model, prompt, own, prompt_id)
+            return await self.responder.respond(
+                run, model, messages, own, response_id=response_id, parent_id=prompt_id
+            )
+
         async def body(run: Run) -> RunStatus:
             spawned = []
             for model in resolved:
                 own = params.merged((model_params or {}).get(model.name))
-                messages = conversation.messages_for(model.name, prompt)
                 response_id = new_id()
-                coro = self.responder.respond(
-                    run, model, messages, own, response_id=response_id, parent_id=prompt_id
-                )
+                coro = answer(run, model, own, response_id)
                 spawned.append((model, run.spawn(response_id, coro)))
             ended = await _gather(spawned)
             for model, result in ended:

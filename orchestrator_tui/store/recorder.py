@@ -15,8 +15,10 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import (
     AttemptFailed,
+    ContextCompacted,
     ResponseEnded,
     ResponseStarted,
     ReviewReady,
@@ -84,6 +86,8 @@ class Recorder:
                 self._streaming.pop(event.response_id, None)
                 self._dirty.discard(event.response_id)
                 self._pending += _response_ended(event)
+            case ContextCompacted():
+                self._pending.append(_context_marker(event))
             case StepStarted():
                 self._pending.append(_step_started(event))
             case StepFinished():
@@ -214,6 +218,30 @@ _STEP_FINISHED = (
     " score = excluded.score, scores = excluded.scores, output = excluded.output,"
     " error = excluded.error, details = excluded.details, finished_at = excluded.finished_at"
 )
+
+
+def _context_marker(event: ContextCompacted) -> Statement:
+    """The marker of a conversation shortened to fit: where, how, and the summary it points to."""
+    metadata = {
+        "strategy": event.strategy,
+        "dropped": event.dropped,
+        "kept": event.kept,
+        "summary_id": event.summary_id,
+    }
+    return (
+        "INSERT INTO interactions (id, session_id, parent_id, type, model, content, status,"
+        " created_at, finished_at, metadata) VALUES (?, ?, ?, 'context', ?, ?, 'ok', ?, ?, ?)",
+        (
+            new_id(),
+            event.session_id,
+            event.prompt_id,
+            event.model,
+            event.note,
+            event.at,
+            event.at,
+            json.dumps(metadata),
+        ),
+    )
 
 
 def _insert_response(event: ResponseStarted) -> Statement:

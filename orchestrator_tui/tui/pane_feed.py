@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orchestrator_tui.core.events import (
     AttemptFailed,
+    ContextCompacted,
     ResponseEnded,
     ResponseStarted,
     ReviewReady,
@@ -42,6 +43,10 @@ class PaneFeed:
                 if pane is not None:
                     self.responses[event.response_id] = pane
                     pane.start(event.response_id, self.prompt, retry=self.retry)
+            case ContextCompacted():
+                pane = self.grid.pane(event.model)
+                if pane is not None:
+                    pane.compacted(event.note)
             case AttemptFailed():
                 pane = self.responses.get(event.response_id)
                 if pane is not None:
