@@ -13,6 +13,7 @@ from orchestrator_tui.cli.common import active_mode, read_prompt, run_async, war
 from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.events import ResponseEnded
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams
 
 FALLBACK_MODELS = ("mock:lorem", "mock:echo")
@@ -59,6 +60,7 @@ def ask(
     ) or FALLBACK_MODELS
     for name in chosen:
         config.catalog.resolve(name)
+    system = storable(system) if system is not None else None
     asked = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
     params = active.params.merged(asked) if active else asked
     conversation = Conversation(mode=active.name if active else None)

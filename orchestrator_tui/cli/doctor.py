@@ -89,6 +89,8 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
     from rich.table import Table
     from rich.text import Text
 
+    from orchestrator_tui.cli.terminal import plain  # servers' words: notes, model names, errors
+
     console = Console()
     table = Table(title="Providers", title_justify="left")
     for heading in ("provider", "key", "endpoint", "answers"):
@@ -102,22 +104,26 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
         answer = {True: Text("yes", "green"), False: Text("no", "red")}.get(
             p.reachable, Text("?", "yellow")
         )
-        table.add_row(p.name, key, p.endpoint, Text.assemble(answer, " ", p.note))
+        table.add_row(
+            plain(p.name), key, plain(p.endpoint), Text.assemble(answer, " ", plain(p.note))
+        )
     console.print(table)
     for p in providers:
         if p.name == "ollama" or ":11434" in p.endpoint:
             if p.reachable:
                 listed = ", ".join(p.models) or "none"
-                console.print(f"Ollama is running at {p.endpoint}; installed models: {listed}")
+                console.print(
+                    plain(f"Ollama is running at {p.endpoint}; installed models: {listed}")
+                )
             else:
-                console.print(f"Ollama is not running at {p.endpoint}")
+                console.print(plain(f"Ollama is not running at {p.endpoint}"))
     grid = Table(title="Models", title_justify="left")
     headings = ["model", "context", "streaming", "vision"] + (["live call"] if live else [])
     for heading in headings:
         grid.add_column(heading)
     for m in models:
-        row = [
-            m.model.name,
+        row: list[str | Text] = [
+            plain(m.model.name),
             f"{m.model.context_window:,}" if m.model.context_window else "—",
             "yes" if m.model.streaming else "no",
             "yes" if m.model.vision else "no",
@@ -126,8 +132,7 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
             style = {"ok": "green", "failed": "red"}.get(m.status, "yellow")
             took = f" {m.latency:.2f}s" if m.latency is not None else ""
             detail = f" — {m.detail}" if m.detail else ""
-            cells: list[str | Text] = [*row, Text(f"{m.status}{took}{detail}", style)]
-            grid.add_row(*cells)
+            grid.add_row(*row, plain(f"{m.status}{took}{detail}", style))
         else:
             grid.add_row(*row)
     console.print(grid)

@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from orchestrator_tui.cli.terminal import markdown, plain, write
 from orchestrator_tui.core.costs import format_cost, total_cost
 from orchestrator_tui.core.events import (
     AttemptFailed,
@@ -95,11 +96,11 @@ class LiveAnswers:
 
     def _tail_panel(self, answer: _Answer, lines: int) -> Panel:
         tail = "\n".join(answer.text.splitlines()[-lines:])
-        body = Text(tail)
+        body = plain(tail)
         if answer.note and answer.ended is None:
-            body = Text.assemble(body, ("\n" + answer.note, "yellow"))
+            body = Text.assemble(body, plain("\n" + answer.note, "yellow"))
         style = STATUS_STYLE.get(answer.status, "white")
-        return Panel(body, title=answer.model, subtitle=answer.status, border_style=style)
+        return Panel(body, title=plain(answer.model), subtitle=answer.status, border_style=style)
 
     def close(self) -> None:
         if self._live is not None:
@@ -112,16 +113,16 @@ class LiveAnswers:
 
     def _print_answer(self, answer: _Answer) -> None:
         style = STATUS_STYLE.get(answer.status, "white")
-        body: Markdown | Text = Markdown(answer.text) if answer.text else Text("(no text)", "dim")
+        body: Markdown | Text = markdown(answer.text) if answer.text else Text("(no text)", "dim")
         if answer.ended and answer.ended.error:
-            body = Group(body, Text(answer.ended.error, style="red"))  # type: ignore[assignment]
+            body = Group(body, plain(answer.ended.error, "red"))  # type: ignore[assignment]
         if self.console.is_terminal:
-            self.console.print(Panel(body, title=answer.model, border_style=style))
-        else:
-            self.console.rule(f"{answer.model} ({answer.status})")
-            self.console.print(Text(answer.text))
+            self.console.print(Panel(body, title=plain(answer.model), border_style=style))
+        else:  # piped: the answer as it came, byte for byte
+            self.console.rule(plain(f"{answer.model} ({answer.status})"))
+            write(answer.text, self.console.file)
             if answer.ended and answer.ended.error:
-                self.console.print(Text(answer.ended.error))
+                write(answer.ended.error, self.console.file)
 
     def summary(self) -> Table:
         table = Table(title="Comparison", title_justify="left")
@@ -131,7 +132,7 @@ class LiveAnswers:
         ended = [a.ended for a in self.answers.values() if a.ended]
         for e in ended:
             table.add_row(
-                f"{e.model} (for {e.fallback_from})" if e.fallback_from else e.model,
+                plain(f"{e.model} (for {e.fallback_from})" if e.fallback_from else e.model),
                 Text(e.status + (" (cached)" if e.cached else ""), STATUS_STYLE[e.status]),
                 _seconds(e.ttft),
                 _seconds(e.latency),

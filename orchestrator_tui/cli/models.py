@@ -45,6 +45,8 @@ def models(as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from orchestrator_tui.cli.terminal import plain
+
     table = Table()
     for heading in ("model", "$/M in", "$/M out", "context", "key"):
         table.add_column(heading)
@@ -53,7 +55,7 @@ def models(as_json: bool) -> None:
         name = row["model"]
         label = f"{name} ({aliases[name]})" if name in aliases else name
         table.add_row(
-            label,
+            plain(label),
             _price(row["price_input"]),
             _price(row["price_output"]),
             f"{row['context_window']:,}" if row["context_window"] else "—",

@@ -86,7 +86,10 @@ def load_config(
     flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
-    """Every layer merged; ``flags`` are settings given on the command line (the last layer)."""
+    """Every layer merged (installed plugins' models right after the package defaults);
+    ``flags`` are settings given on the command line (the last layer)."""
+    from orchestrator_tui.plugins import load_plugins
+
     paths = paths or Paths.default()
     environ = os.environ if environ is None else environ
     warnings: list[str] = []
@@ -95,6 +98,13 @@ def load_config(
         DEFAULTS_SOURCE,
     )
     model_docs = [defaults]
+    plugins = load_plugins()
+    warnings += [f"plugin {e.name} ({e.distribution}) skipped: {e.error}" for e in plugins.failed]
+    for where, text in plugins.catalogs:
+        try:
+            model_docs.append(load_located(text, where))
+        except YamlError as exc:
+            warnings.append(f"{exc}; ignored")
     setting_layers: list[SettingsLayer] = []
     layers = config_layers(paths)
     for layer in layers:
@@ -110,7 +120,7 @@ def load_config(
     setting_layers.append((dict(flags or {}), lambda k: FLAG_SOURCE))
     catalog = read_catalog(model_docs, warnings)
     settings, setting_sources = read_settings(setting_layers, warnings)
-    sources = {(key,): where for key, where in setting_sources.items()}
+    sources: dict[tuple[str, ...], str] = {(k,): where for k, where in setting_sources.items()}
     sources.update(catalog_sources(model_docs))
     where = sources.get(("context",), DEFAULT_SOURCE)
     context = read_context(settings.context, where, catalog, warnings)

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from orchestrator_tui.core.catalog import Catalog, ModelConfig, ProviderConfig
-from orchestrator_tui.core.registry import PROVIDER_TYPES
+from orchestrator_tui.core.registry import IMPLEMENTATIONS
 from orchestrator_tui.core.types import ModelRef
 from orchestrator_tui.core.yamlsource import Located
 
@@ -96,8 +96,8 @@ def _provider(name: str, entry: Any, base: ProviderConfig | None) -> ProviderCon
         }
     merged.update(entry)
     kind = merged.pop("type", "openai_compat")
-    if kind not in PROVIDER_TYPES:
-        raise ValueError(f"type {kind!r} is not one of {', '.join(PROVIDER_TYPES)}")
+    if kind not in IMPLEMENTATIONS:
+        raise ValueError(f"type {kind!r} is not one of {', '.join(IMPLEMENTATIONS)}")
     key_env = merged.pop("key_env", [])
     if isinstance(key_env, str):
         key_env = [key_env]

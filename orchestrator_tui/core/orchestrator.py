@@ -16,6 +16,7 @@ from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.responder import Responder
 from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
 from orchestrator_tui.core.types import GenerationParams
 
@@ -61,6 +62,7 @@ class Orchestrator:
         """
         if not prompt.strip():
             raise ValueError("the prompt is empty")
+        prompt = storable(prompt)
         resolved = self.resolve(models)
         if not resolved:
             raise ValueError("no model selected")

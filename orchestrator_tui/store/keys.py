@@ -136,7 +136,8 @@ class KeyStore:
         import keyring.errors
 
         try:
-            return self.backend.get_password(self.service, provider)
+            key: str | None = self.backend.get_password(self.service, provider)
+            return key
         except keyring.errors.KeyringLocked as exc:
             raise KeysLocked(str(exc)) from None
         except keyring.errors.KeyringError as exc:

@@ -117,7 +117,7 @@ class HistoryActions:
             if path.exists():
                 self.app.notify(f"{path} exists; choose a new name", severity="error", markup=False)
                 return
-            text = await (await self.store()).export(session_id, fmt)
+            text = await (await self.store()).export([session_id], fmt)
             try:
                 await asyncio.to_thread(_write_new, path, text)
             except OSError as exc:

@@ -32,6 +32,7 @@ from orchestrator_tui.core.events import (
     StepStarted,
     TextDelta,
 )
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.widgets.step_progress import StepProgress
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
@@ -132,7 +133,7 @@ class ChainRunScreen(Screen[None]):
             case ResponseStarted():
                 stream.reset()
                 self.query_one("#run-current", Static).update(
-                    f"{event.step_id} · {event.model} ({event.role})"
+                    safe.content(f"{event.step_id} · {event.model} ({event.role})")
                 )
             case TextDelta():
                 stream.append(event.text)
@@ -157,7 +158,7 @@ class ChainRunScreen(Screen[None]):
             self._show_output(row.step_id, f"output ({row.status})", row.output)
 
     def _show_output(self, step_id: str, what: str, text: str) -> None:
-        self.query_one("#run-current", Static).update(f"{step_id} · {what}")
+        self.query_one("#run-current", Static).update(safe.content(f"{step_id} · {what}"))
         stream = self.query_one(StreamingMarkdown)
         stream.reset()
         stream.set_text(text or "(no output)")
@@ -173,5 +174,5 @@ class ChainRunScreen(Screen[None]):
     def _set_status(self, text: str, tone: str) -> None:
         """The bottom line; ``tone`` is a class the stylesheet colours (``-ok``, ``-error``...)."""
         status = self.query_one("#run-status", Static)
-        status.update(text)
+        status.update(safe.content(text))
         status.set_classes(tone)

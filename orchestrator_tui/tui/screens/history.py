@@ -21,9 +21,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.listing import Cursor, SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui import formatting, safe
 from orchestrator_tui.tui.history_actions import HistoryActions
 from orchestrator_tui.tui.tables import row_table
 
@@ -51,9 +52,9 @@ def when(at: float) -> str:
 
 def highlighted(hit: SearchHit) -> Text:
     """The excerpt with each match in reverse video (model text is never parsed as markup)."""
-    text = Text(hit.excerpt, no_wrap=True, overflow="ellipsis")
-    for start, end in hit.highlights:
-        text.stylize("bold reverse", start, end)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for part, matched in hit.parts():
+        text.append(terminal_safe(part), "bold reverse" if matched else "")
     return text
 
 
@@ -167,11 +168,11 @@ class HistoryScreen(Screen[None]):
             self.rows[row.id] = row
             score = formatting.score(row.best_score) if row.best_score is not None else "—"
             table.add_row(
-                Text(row.title or "(untitled)"),
-                row.kind,
-                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(row.title or "(untitled)"),
+                safe.text(row.kind),
+                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
                 when(row.created_at),
-                row.status,
+                safe.text(row.status),
                 formatting.tokens(row.tokens),
                 formatting.cost(row.cost),
                 score,
@@ -211,8 +212,8 @@ class HistoryScreen(Screen[None]):
         for index, hit in enumerate(hits):
             where = "prompt" if hit.type == "prompt" else f"{hit.model or '?'} · {hit.type}"
             table.add_row(
-                Text(hit.session_title or "(untitled)"),
-                Text(where),
+                safe.text(hit.session_title or "(untitled)"),
+                safe.text(where),
                 highlighted(hit),
                 key=str(index),
             )
@@ -323,4 +324,4 @@ class HistoryScreen(Screen[None]):
         self.app.push_screen(HistoryStatsScreen())
 
     def _info(self, text: str) -> None:
-        self.query_one("#history-info", Static).update(text)
+        self.query_one("#history-info", Static).update(safe.content(text))

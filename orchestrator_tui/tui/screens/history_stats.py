@@ -13,12 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Sparkline, Static
 
 from orchestrator_tui.store.stats import ModelStats
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui import formatting, safe
 from orchestrator_tui.tui.tables import row_table
 
 PERIODS = {"7 days": 7, "30 days": 30, "90 days": 90, "365 days": 365}
@@ -84,7 +83,7 @@ class HistoryStatsScreen(Screen[None]):
         await charts.remove_children()
         await charts.mount_all(
             Horizontal(
-                Static(Content(row.model), classes="chart-label"),
+                Static(safe.content(row.model), classes="chart-label"),
                 Sparkline(list(row.daily_calls), classes="chart"),
                 classes="chart-row",
             )
@@ -96,7 +95,7 @@ class HistoryStatsScreen(Screen[None]):
         table.clear()
         for row in rows:
             table.add_row(
-                Text(row.model),
+                safe.text(row.model),
                 f"{row.calls:,}",
                 rate_bar(row.success_rate),
                 formatting.seconds(row.median_ttft),

@@ -11,13 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from orchestrator_tui.core.types import GenerationParams
-from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.widgets.model_picker import ModelSettings
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
     def compose(self) -> ComposeResult:
         p, chosen = self.settings.params, self.settings.persona
         with VerticalScroll(id="dialog", can_focus=False) as dialog:
-            dialog.border_title = f"Parameters of {self.model}"
+            dialog.border_title = safe.content(f"Parameters of {self.model}")
             yield Label("Temperature (0—2, empty = provider default)")
             yield Input(
                 "" if p.temperature is None else f"{p.temperature:g}",
@@ -75,7 +74,7 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
             )
             yield Static("", id="persona-system")
             if self.warnings:
-                yield Static(Content("\n".join(self.warnings)), id="persona-warnings")
+                yield Static(safe.content("\n".join(self.warnings)), id="persona-warnings")
             yield Label("System prompt (added after the persona's; overrides /system)")
             yield TextArea(self.settings.own_system or "", id="system", soft_wrap=True)
             with Horizontal(id="buttons"):
@@ -86,7 +85,7 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
     def _persona_chosen(self, event: Select.Changed) -> None:
         persona = self.personas.get(event.value) if isinstance(event.value, str) else None
         shown = self.query_one("#persona-system", Static)
-        shown.update(Content(visible_controls(persona.system)) if persona else "")
+        shown.update(safe.content(persona.system) if persona else "")
         shown.display = persona is not None
 
     @on(Button.Pressed, "#save")
@@ -125,4 +124,4 @@ def _label(persona: Persona) -> Text:
     text = persona.name + (" (role)" if persona.kind == "role" else "")
     if persona.description:
         text += f" — {persona.description}"
-    return Text(visible_controls(text))
+    return safe.text(text)

@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from orchestrator_tui.core.events import ReviewReady
-from orchestrator_tui.tui import formatting
-from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.tui import formatting, safe
 from orchestrator_tui.tui.themes import score_style
 
 
@@ -39,7 +39,7 @@ class ReviewFeedbackScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         review = self.review
         with VerticalScroll(id="feedback-body") as body:
-            body.border_title = f"Review of {visible_controls(self.answer)}"
+            body.border_title = safe.content(f"Review of {self.answer}")
             body.border_subtitle = "esc to close"
             yield Static(self._verdict(), id="feedback-verdict")
             if review.error:
@@ -58,7 +58,7 @@ class ReviewFeedbackScreen(ModalScreen[None]):
         else:
             score = (f" ★ {formatting.score(review.score)}/100 ", score_style(review.score))
         return Content.assemble(
-            ("by ", "$text-muted"), (visible_controls(review.reviewer), "bold"), "  ", score
+            ("by ", "$text-muted"), (terminal_safe(review.reviewer), "bold"), "  ", score
         )
 
     def action_close(self) -> None:
@@ -67,4 +67,4 @@ class ReviewFeedbackScreen(ModalScreen[None]):
 
 
 def _plain(text: str) -> Content:
-    return Content(visible_controls(text.strip()))
+    return safe.content(text.strip())

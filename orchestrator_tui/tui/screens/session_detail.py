@@ -1,8 +1,9 @@
 """One past session in full: prompts, every model's answer with usage and cost, reviews with scores,
 chain steps with their refine iterations. Pick any piece to copy it, fork there, or rerun it.
 
-Text goes in as ``Content`` (never parsed as markup) in one widget per interaction, so a session of
-hundreds of interactions opens at once.
+Text goes in through ``safe`` (never parsed as markup, control characters shown as symbols: a
+session may be imported from anywhere) in one widget per interaction, so a session of hundreds of
+interactions opens at once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from textual.widgets import Footer, Header, ListItem, ListView, Static
 
 from orchestrator_tui.store.detail import SessionDetail
 from orchestrator_tui.store.rows import InteractionRow
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui import formatting, safe
 from orchestrator_tui.tui.history_actions import HistoryActions
 
 
@@ -36,12 +37,12 @@ def describe(detail: SessionDetail) -> Content:
         formatting.cost(detail.cost),
     ]
     lines = [
-        Content.styled(s.title or "(untitled)", "bold"),
-        Content(" · ".join(facts)),
-        Content(f"models: {', '.join(detail.models) or '—'} · " + " · ".join(totals)),
+        safe.content(s.title or "(untitled)", "bold"),
+        safe.content(" · ".join(facts)),
+        safe.content(f"models: {', '.join(detail.models) or '—'} · " + " · ".join(totals)),
     ]
     for step in detail.chain_steps:
-        lines.append(Content(f"step {step.step_id} ({step.kind}): {step.outcome}"))
+        lines.append(safe.content(f"step {step.step_id} ({step.kind}): {step.outcome}"))
     return Content("\n").join(lines)
 
 
@@ -65,14 +66,18 @@ def render_item(detail: SessionDetail, item: InteractionRow) -> Content:
                 facts.append(f"{usage.attempt} attempts")
         style = "bold $error" if item.status in ("failed", "interrupted") else "bold $primary"
         best = ("  ♛ best", "bold $success") if item.best else ""
-        head = Content.assemble((f"▍ {item.model or '?'}", style), "  " + " · ".join(facts), best)
-    parts = [head, Content(item.content or "(no text)")]
+        head = Content.assemble(
+            safe.content(f"▍ {item.model or '?'}", style),
+            safe.content("  " + " · ".join(facts)),
+            best,
+        )
+    parts = [head, safe.content(item.content or "(no text)")]
     if item.error:
-        parts.append(Content.styled(f"error: {item.error}", "$error"))
+        parts.append(safe.content(f"error: {item.error}", "$error"))
     for review in detail.reviews_for(item.id):
         score = "failed" if review.score is None else f"{review.score:.2f}"
         line = f"review by {review.reviewer}: {score} — {review.feedback}"
-        parts.append(Content.styled(line, "italic $secondary"))
+        parts.append(safe.content(line, "italic $secondary"))
     return Content("\n").join(parts)
 
 

@@ -16,14 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.tui import slash
+from orchestrator_tui.tui import safe, slash
 from orchestrator_tui.tui.attachments import (
     Attachment,
     AttachmentError,
@@ -521,8 +520,10 @@ class WorkspaceScreen(Screen[None]):
 
 
 def _show_line(widget: Static, text: str) -> None:
-    """Show ``text`` in a one-line Static, hidden when empty; unchanged text costs no layout."""
-    if widget.display == bool(text) and str(widget.content) == text:
+    """Show ``text`` (a prompt, file names: made safe) in a one-line Static, hidden when empty;
+    unchanged text costs no layout."""
+    shown = safe.content(text)
+    if widget.display == bool(text) and widget.content == shown:
         return
-    widget.update(Content(text))
+    widget.update(shown)
     widget.display = bool(text)

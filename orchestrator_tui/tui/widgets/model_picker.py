@@ -19,6 +19,8 @@ from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from orchestrator_tui.tui import safe
+
 if TYPE_CHECKING:
     from orchestrator_tui.core.catalog import Catalog, ProviderConfig
     from orchestrator_tui.core.types import GenerationParams
@@ -180,7 +182,7 @@ class ModelPicker(Vertical):
         settings = self.settings.get(name)
         if settings:
             lines.append(_describe(settings))
-        detail.update(Content("\n".join(lines)))
+        detail.update(safe.content("\n".join(lines)))  # a models.yaml's description
 
     def action_edit_params(self) -> None:
         picker = self.query_one(SelectionList)

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from orchestrator_tui.tui import formatting
-from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.tui import formatting, safe
 from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
@@ -98,7 +98,7 @@ class ResponsePane(Vertical, can_focus=True):
 
     def compacted(self, note: str) -> None:
         """Older turns were summarized or dropped to fit the window: a marker line says so."""
-        self.body.note(Text("⋯ " + visible_controls(note), "italic"))
+        self.body.note(Text("⋯ " + terminal_safe(note), "italic"))
 
     def append(self, text: str) -> None:
         self.body.append(text)
@@ -106,7 +106,7 @@ class ResponsePane(Vertical, can_focus=True):
     def attempt_failed(self, event: AttemptFailed) -> None:
         if event.retry_in is not None:
             self._set_note(
-                Content.styled(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
+                safe.content(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
             )
 
     def end(self, ended: ResponseEnded) -> None:
@@ -115,7 +115,7 @@ class ResponsePane(Vertical, can_focus=True):
         if ended.status == "cancelled":
             self._set_note(Content.styled("cancelled: the partial answer is kept", "$warning"))
         elif ended.error:
-            self._set_note(Content.styled(visible_controls(ended.error), "$error"))
+            self._set_note(safe.content(ended.error, "$error"))
         self._refresh_header()
 
     def reviewing(self, reviewer: str) -> None:
@@ -125,9 +125,7 @@ class ResponsePane(Vertical, can_focus=True):
     def reviewed(self, review: ReviewReady) -> None:
         self.review, self.reviewer = review, None
         if review.error:
-            self._set_note(
-                Content.styled(f"review failed: {visible_controls(review.error)}", "$error")
-            )
+            self._set_note(safe.content(f"review failed: {review.error}", "$error"))
         self._refresh_header()
 
     def restore(
@@ -220,7 +218,7 @@ class ResponsePane(Vertical, can_focus=True):
         icon, style = STATUS_ICON.get(self.status, ("?", ""))
         parts: list[Content | str | tuple[str, str]] = [
             (icon + " ", style),
-            (visible_controls(self.title), "bold"),
+            (terminal_safe(self.title), "bold"),
         ]
         review = self.review
         if review is not None and review.score is not None:
@@ -248,4 +246,4 @@ class ResponsePane(Vertical, can_focus=True):
 def _prompt_line(prompt: str) -> Text:
     """A follow-up's prompt above its answer: its first line."""
     lines = prompt.strip().splitlines() or [""]
-    return Text("▸ " + visible_controls(lines[0]), "dim italic")
+    return safe.text("▸ " + lines[0], "dim italic")

@@ -22,12 +22,12 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.tui.markdown_blocks import (
     Block,
     may_define_references,
     rich_markdown,
     split_blocks,
-    visible_controls,
 )
 from orchestrator_tui.tui.redraw_pacer import RedrawPacer
 
@@ -120,7 +120,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     @property
     def text(self) -> str:
         """The current message as shown (control characters made visible), drawn or not."""
-        return self._text + visible_controls("".join(self._pending))
+        return self._text + terminal_safe("".join(self._pending))
 
     @property
     def line_count(self) -> int:
@@ -274,7 +274,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._show()
 
     def _take_pending(self) -> None:
-        self._text += visible_controls("".join(self._pending))
+        self._text += terminal_safe("".join(self._pending))
         self._pending.clear()
 
     def _redraw(self) -> None:
