@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 import click
 
-from orchestrator_tui.cli.common import active_mode, read_prompt, run_async, warn_config
+from orchestrator_tui.cli.common import active_mode, fail, read_prompt, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.events import ResponseEnded
 from orchestrator_tui.core.storable import storable
-from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.core.types import GenerationParams, ImagePart
 
 FALLBACK_MODELS = ("mock:lorem", "mock:echo")
 
@@ -35,6 +35,13 @@ FALLBACK_MODELS = ("mock:lorem", "mock:echo")
     metavar="NAME",
     help="A mode's system prompt, parameters and models (see `orch-tui modes`); options win.",
 )
+@click.option(
+    "--attach",
+    "attach",
+    multiple=True,
+    metavar="IMAGE",
+    help="Send an image (PNG, JPEG, GIF, WebP; at most 10 MB) with the prompt; repeat.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def ask(
     prompt: str | None,
@@ -44,13 +51,21 @@ def ask(
     max_tokens: int | None,
     cache: bool | None,
     mode: str | None,
+    attach: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Send PROMPT (or standard input) to every model at once and compare the answers.
 
     With no -m, the mode's models are used, else the default models from config.yaml, else two
-    offline mock models.
+    offline mock models. A model that does not take images is not sent an --attach'ed one; its
+    answer says so.
     """
+    from orchestrator_tui.core.images import ImageError, load_image
+
+    try:
+        images = [load_image(path) for path in attach]
+    except ImageError as exc:
+        fail(str(exc))
     text = read_prompt(prompt)
     config = load_config(flags={"mode": mode} if mode else None)
     warn_config(config)
@@ -64,7 +79,7 @@ def ask(
     asked = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
     params = active.params.merged(asked) if active else asked
     conversation = Conversation(mode=active.name if active else None)
-    ended = run_async(_ask(config, text, chosen, params, as_json, cache, conversation))
+    ended = run_async(_ask(config, text, chosen, params, as_json, cache, conversation, images))
     if ended and all(e.status != "ok" for e in ended):
         sys.exit(1)
 
@@ -77,6 +92,7 @@ async def _ask(
     as_json: bool,
     cache: bool | None,
     conversation: Conversation,
+    images: Sequence[ImagePart] = (),
 ) -> list[ResponseEnded]:
     from orchestrator_tui.cli.live import LiveAnswers
     from orchestrator_tui.services import open_services
@@ -84,7 +100,9 @@ async def _ask(
     services = await open_services(config=config, cache=cache)
     try:
         services.prepare_keys(models)
-        run = services.orchestrator.fan_out(prompt, models, params, conversation=conversation)
+        run = services.orchestrator.fan_out(
+            prompt, models, params, conversation=conversation, images=images
+        )
         view = None if as_json else LiveAnswers()
         try:
             async for event in run:

@@ -17,7 +17,7 @@ from orchestrator_tui.core.catalog import ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.estimate import estimate_messages_tokens, estimate_tokens
 from orchestrator_tui.core.events import ContextCompacted
-from orchestrator_tui.core.types import GenerationParams, Message
+from orchestrator_tui.core.types import GenerationParams, ImagePart, Message
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.catalog import Catalog
@@ -93,10 +93,11 @@ class ContextKeeper:
         prompt: str,
         params: GenerationParams,
         prompt_id: str | None,
+        images: Sequence[ImagePart] = (),
     ) -> list[Message]:
         """The messages to send for ``prompt``; the conversation's history is compacted first
         (and stays so) when they would not fit."""
-        messages = conversation.messages_for(model.name, prompt)
+        messages = conversation.messages_for(model.name, prompt, images)
         reported = conversation.reported_tokens.get(model.name)
         if self.fits(model, messages, params, reported):
             return messages
@@ -139,7 +140,7 @@ class ContextKeeper:
                 summary_id,
             )
         )
-        return conversation.messages_for(model.name, prompt)
+        return conversation.messages_for(model.name, prompt, images)
 
     async def _summarize(
         self, run: Run, model: ModelConfig, older: list[Message], prompt_id: str | None

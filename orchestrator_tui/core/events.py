@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orchestrator_tui.core.types import GenerationParams, Usage
+from orchestrator_tui.core.types import GenerationParams, ImagePart, Usage
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
 ResponseStatus = Literal["ok", "failed", "cancelled"]
@@ -39,6 +39,8 @@ class RunStarted:
     title: str | None = None
     chain_name: str | None = None
     mode: str | None = None
+    attachments: tuple[ImagePart, ...] = ()
+    """Images sent with the prompt (the history keeps their names and hashes, not the bytes)."""
     at: float = field(default_factory=now)
 
 

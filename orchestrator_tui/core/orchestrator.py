@@ -18,7 +18,7 @@ from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
 from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
-from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.core.types import GenerationParams, ImagePart
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,12 @@ class Orchestrator:
         *,
         conversation: Conversation | None = None,
         model_params: Mapping[str, GenerationParams] | None = None,
+        images: Sequence[ImagePart] = (),
     ) -> Run:
         """Send ``prompt`` to every model concurrently; one failing never stops the others.
 
-        With a ``conversation``, each model continues its own earlier exchange.
+        With a ``conversation``, each model continues its own earlier exchange. ``images`` go
+        with the prompt to models that take them; any other model's answer says it was not sent.
         """
         if not prompt.strip():
             raise ValueError("the prompt is empty")
@@ -74,7 +76,9 @@ class Orchestrator:
         async def answer(
             run: Run, model: ModelConfig, own: GenerationParams, response_id: str
         ) -> ResponseEnded:
-            messages = await self.context.fit(run, conversation, model, prompt, own, prompt_id)
+            messages = await self.context.fit(
+                run, conversation, model, prompt, own, prompt_id, images
+            )
             return await self.responder.respond(
                 run, model, messages, own, response_id=response_id, parent_id=prompt_id
             )
@@ -88,7 +92,7 @@ class Orchestrator:
                 spawned.append((model, run.spawn(response_id, coro)))
             ended = await _gather(spawned)
             for model, result in ended:
-                conversation.record(model.name, prompt, result)
+                conversation.record(model.name, prompt, result, images)
             return _status([result for _, result in ended])
 
         started = RunStarted(
@@ -102,6 +106,7 @@ class Orchestrator:
             parent_id=parent_id,
             title=conversation.title,
             mode=conversation.mode,
+            attachments=tuple(images),
         )
         return self._start(started, body)
 

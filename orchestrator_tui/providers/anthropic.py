@@ -8,7 +8,14 @@ from typing import Any
 
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    ImagePart,
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    Usage,
+)
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import (
     DEFAULT_MAX_TOKENS,
@@ -39,7 +46,7 @@ class AnthropicProvider(SdkProvider):
         system, turns = split_system(request)
         kwargs: dict[str, Any] = {
             "model": request.model.name,
-            "messages": [{"role": m.role, "content": m.content} for m in turns],
+            "messages": [{"role": m.role, "content": _content(m)} for m in turns],
             "max_tokens": request.params.max_tokens or DEFAULT_MAX_TOKENS,
         }
         if system:
@@ -85,3 +92,17 @@ class AnthropicProvider(SdkProvider):
         if self._client is not None:
             await self._client.close()
         self._client = None
+
+
+def _content(message: Message) -> str | list[dict[str, Any]]:
+    """Plain text, or Anthropic's blocks when the message carries images (images first, as its
+    documentation advises)."""
+    if not message.images:
+        return message.content
+    blocks: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, ImagePart):
+            source = {"type": "base64", "media_type": part.media_type, "data": part.base64}
+            blocks.append({"type": "image", "source": source})
+    blocks.append({"type": "text", "text": message.content})
+    return blocks

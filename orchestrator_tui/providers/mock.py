@@ -64,7 +64,10 @@ class MockProvider:
             raise ProviderError(
                 ErrorKind.BAD_REQUEST, f"no mock model {model!r}", provider=self.name
             )
-        prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+        asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
+        prompt = asked.content if asked else ""
+        if model == "echo" and asked is not None:  # the echo follows every part, images too
+            prompt += "".join(f"\n[image {i.describe()}]" for i in asked.images)
         outcome = "ok"
         if model == "flaky":
             schedule = options.get("schedule") or FLAKY_SCHEDULE

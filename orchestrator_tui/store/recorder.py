@@ -164,6 +164,11 @@ def _run_started(event: RunStarted) -> list[Statement]:
     fields: dict[str, object] = {"models": list(event.models), "params": event.params.as_dict()}
     if event.mode:
         fields["mode"] = event.mode
+    if event.attachments:
+        fields["attachments"] = [
+            {"name": i.name, "media_type": i.media_type, "bytes": len(i.data), "sha256": i.sha256}
+            for i in event.attachments
+        ]
     metadata = json.dumps(fields)
     statements: list[Statement] = [
         (
@@ -317,20 +322,23 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
     }
     if event.fallback_from:
         metadata["fallback_from"] = event.fallback_from
-    return [
+    update: Statement = (
+        "UPDATE interactions SET content = ?, model = ?, status = ?, error = ?,"
+        " finished_at = ?, metadata = ? WHERE id = ?",
         (
-            "UPDATE interactions SET content = ?, model = ?, status = ?, error = ?,"
-            " finished_at = ?, metadata = ? WHERE id = ?",
-            (
-                event.text,
-                event.model,
-                event.status,
-                event.error,
-                event.at,
-                json.dumps(metadata),
-                event.response_id,
-            ),
+            event.text,
+            event.model,
+            event.status,
+            event.error,
+            event.at,
+            json.dumps(metadata),
+            event.response_id,
         ),
+    )
+    if event.error_kind == "skipped":
+        return [update]  # never sent, so no request to record
+    return [
+        update,
         _request(
             event,
             event.attempts,

@@ -224,6 +224,7 @@ class WorkspaceScreen(Screen[None]):
                 self.mode.params.merged(params) if self.mode else params,
                 conversation=self.conversation,
                 model_params=picker.params,
+                images=[a.image for a in self.attachments if a.image is not None],
             )
         except (OrchError, ValueError) as exc:
             self.notify(str(exc), severity="error", markup=False)
