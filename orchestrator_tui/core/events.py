@@ -221,6 +221,17 @@ class ContextCompacted:
     at: float = field(default_factory=now)
 
 
+@dataclass(frozen=True, slots=True)
+class BestMarked:
+    """The person marked ``best`` the best of ``answers`` (one prompt's answers side by side);
+    ``None`` unmarks them all. An event, so the recorder writes it after the answers it names."""
+
+    session_id: str
+    answers: tuple[str, ...]
+    best: str | None
+    at: float = field(default_factory=now)
+
+
 RunEvent = (
     RunStarted
     | ContextCompacted
@@ -233,4 +244,5 @@ RunEvent = (
     | StepIteration
     | StepFinished
     | RunFinished
+    | BestMarked
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.context_window import ContextKeeper, ContextPolicy
 from orchestrator_tui.core.conversation import Conversation, new_id
-from orchestrator_tui.core.events import ResponseEnded, RunStarted
+from orchestrator_tui.core.events import ResponseEnded, RunEvent, RunStarted
 from orchestrator_tui.core.ports import KeyLookup, ResponseCache
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.responder import Responder
@@ -177,6 +177,14 @@ class Orchestrator:
             return await body(run)
 
         return Run(started.run_id, started.session_id, announced, self.listeners)
+
+    def announce(self, event: RunEvent) -> None:
+        """Tell every listener of something a person did outside a run (a best mark)."""
+        for listener in self.listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("run listener failed on %s", type(event).__name__)
 
     async def aclose(self) -> None:
         await self.registry.aclose()

@@ -18,6 +18,7 @@ from typing import Any
 from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import (
     AttemptFailed,
+    BestMarked,
     ContextCompacted,
     ResponseEnded,
     ResponseStarted,
@@ -31,7 +32,12 @@ from orchestrator_tui.core.events import (
 )
 from orchestrator_tui.store.db import Database, DatabaseError
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
-from orchestrator_tui.store.saving import request_insert, review_insert, step_insert
+from orchestrator_tui.store.saving import (
+    best_update,
+    request_insert,
+    review_insert,
+    step_insert,
+)
 from orchestrator_tui.store.writer import this_process
 
 log = logging.getLogger(__name__)
@@ -55,6 +61,9 @@ class Recorder:
         self._pending: list[Statement] = []
         self._streaming: dict[str, list[str]] = {}
         self._dirty: set[str] = set()
+        self._additions: set[str] = set()
+        """Runs that add to answers already there (a review, a synthesis): their outcome is on
+        what they add, never the session's, which stays that of its answers."""
         self._wake = asyncio.Event()
         self._closing = False
         self._writer: asyncio.Task[None] | None = None
@@ -73,6 +82,8 @@ class Recorder:
             return
         match event:
             case RunStarted():
+                if event.prompt_id is None:
+                    self._additions.add(event.run_id)
                 self._pending += _run_started(event)
             case ResponseStarted():
                 self._streaming[event.response_id] = []
@@ -93,12 +104,19 @@ class Recorder:
                 self._pending.append(_step_started(event))
             case StepFinished():
                 self._pending.append(_step_finished(event))
+            case BestMarked():
+                statement = best_update(event.session_id, event.answers, event.best)
+                if statement is not None:
+                    self._pending.append(statement)
             case RunFinished():
+                addition = event.run_id in self._additions
+                self._additions.discard(event.run_id)
+                status = "completed" if addition else SESSION_STATUS[event.status]
                 self._pending.append(
                     (
                         "UPDATE sessions SET status = ?, updated_at = ?, pid = NULL, pid_start = NULL"
                         " WHERE id = ?",
-                        (SESSION_STATUS[event.status], event.at, event.session_id),
+                        (status, event.at, event.session_id),
                     )
                 )
         self._wake.set()

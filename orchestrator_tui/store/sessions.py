@@ -25,7 +25,7 @@ from orchestrator_tui.store.rows import (
     placeholders,
     session_row,
 )
-from orchestrator_tui.store.saving import save_detail
+from orchestrator_tui.store.saving import best_update, save_detail
 from orchestrator_tui.store.search import SearchHit, fts_query
 from orchestrator_tui.store.writer import is_running
 
@@ -170,13 +170,9 @@ class SessionStore:
     async def mark_best(self, session_id: str, answers: Iterable[str], best: str | None) -> None:
         """Of ``answers`` (one prompt's answers, as shown side by side), ``best`` is the best one;
         ``None`` unmarks them all. The others lose any earlier mark, in the same transaction."""
-        ids = list(dict.fromkeys([*answers, *([best] if best else [])]))
-        if ids:
-            sql = (
-                f"UPDATE interactions SET best = (id IS ?)"
-                f" WHERE session_id = ? AND id IN ({placeholders(ids)})"
-            )
-            await self.db.write([(sql, [best, session_id, *ids])])
+        statement = best_update(session_id, list(answers), best)
+        if statement is not None:
+            await self.db.write([statement])
 
     async def fork(self, session_id: str, at: str, title: str | None = None) -> str:
         """A new session with copies of the interactions up to ``at``; its id."""
@@ -200,8 +196,9 @@ class SessionStore:
 
     # Files
 
-    async def export(self, session_ids: Sequence[str], fmt: str) -> str:
-        """The sessions as one file's text in an export format (``export.EXPORTERS``)."""
+    async def export(self, sessions: str | Sequence[str], fmt: str) -> str:
+        """A session (or several) as one file's text in an export format (``export.EXPORTERS``)."""
+        session_ids = [sessions] if isinstance(sessions, str) else sessions
         exporter = export.EXPORTERS.get(fmt)
         if exporter is None:
             known = ", ".join(export.EXPORTERS)

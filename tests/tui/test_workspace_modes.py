@@ -17,7 +17,7 @@ async def test_slash_mode_applies_its_prompt_and_models_shows_and_stores_it(
     async with open_workspace() as ws:
         await ws.send("/mode terse")
         await ws.pilot.pause()
-        assert ws.screen.models == ["mock:echo"]
+        assert ws.screen.session.models == ["mock:echo"]
         assert "mode terse" in str(ws.screen.query_one("HeaderTitle").render())
         await ws.send("Explain tides")
         await ws.settled()
@@ -30,7 +30,7 @@ async def test_slash_mode_applies_its_prompt_and_models_shows_and_stores_it(
         await ws.send("/mode off")
         await ws.pilot.pause()
         assert "mode" not in str(ws.screen.query_one("HeaderTitle").render())
-        assert ws.screen.conversation.mode is None
+        assert ws.screen.session.conversation.mode is None
 
 
 async def test_slash_mode_alone_lists_the_modes(open_workspace, paths) -> None:

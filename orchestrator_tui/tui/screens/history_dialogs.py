@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +17,7 @@ from orchestrator_tui.store.export import EXPORTERS
 from orchestrator_tui.tui import safe
 
 
-class _Dialog(ModalScreen):  # type: ignore[type-arg]
+class _Dialog(ModalScreen[Any]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="history.dialog.cancel")
@@ -46,11 +46,15 @@ class RenameDialog(_Dialog):
 
 
 class ConfirmDialog(_Dialog):
-    """A yes/no question; dismisses with ``True`` only on yes."""
+    """A yes/no question; dismisses with ``True`` only on yes.
 
-    def __init__(self, question: str, yes: str = "Delete") -> None:
+    Enter presses the button that has focus: ``yes`` for what can be undone (a deletion to the
+    trash), ``Cancel`` otherwise (``enter_confirms=False``), so a reflex Enter never loses data.
+    """
+
+    def __init__(self, question: str, yes: str = "Delete", *, enter_confirms: bool = False) -> None:
         super().__init__()
-        self.question, self.yes = question, yes
+        self.question, self.yes, self.enter_confirms = question, yes, enter_confirms
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -60,7 +64,7 @@ class ConfirmDialog(_Dialog):
                 yield Button("Cancel", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no").focus()
+        self.query_one("#yes" if self.enter_confirms else "#no").focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

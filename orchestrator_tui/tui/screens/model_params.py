@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from orchestrator_tui.core.session import ModelSettings
 from orchestrator_tui.core.types import GenerationParams
 from orchestrator_tui.tui import safe
-from orchestrator_tui.tui.widgets.model_picker import ModelSettings
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.chains.model import Persona
@@ -92,9 +92,11 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
     def action_save(self) -> None:
         inputs = [self.query_one("#temperature", Input), self.query_one("#max_tokens", Input)]
         for field in inputs:
-            if field.value.strip() and not field.validate(field.value).is_valid:
+            checked = field.validate(field.value) if field.value.strip() else None
+            if checked is not None and not checked.is_valid:
                 field.focus()
-                self.notify(f"{field.id.replace('_', ' ')}: not a valid value", severity="error")
+                name = (field.id or "value").replace("_", " ")
+                self.notify(f"{name}: not a valid value", severity="error")
                 return
         temperature, max_tokens = (field.value.strip() for field in inputs)
         value = self.query_one("#persona", Select).value
