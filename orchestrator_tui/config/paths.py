@@ -104,6 +104,11 @@ class Paths:
         return self.data_dir / "trusted-projects.json"
 
     @property
+    def discovery_cache(self) -> Path:
+        """Models found on local servers lately (``orchestrator_tui.discovery``)."""
+        return self.cache_dir / "discovered-models.json"
+
+    @property
     def models_file(self) -> Path:
         return self.config_dir / "models.yaml"
 

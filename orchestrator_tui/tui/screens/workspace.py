@@ -132,6 +132,18 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
         reviewer = services.config.settings.reviewer
         await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
+        self._discover()
+
+    @work(group="discovery", exclusive=True, exit_on_error=False)
+    async def _discover(self) -> None:
+        """Models on running local servers join the list once found (after the first paint)."""
+        from orchestrator_tui.discovery import discover
+
+        config, keys = self.services.config, self.services.keys
+        found = await discover(config.catalog, config.paths.discovery_cache)
+        if found:
+            catalog = config.catalog.with_models(found)
+            self.query_one(ModelPicker).check_keys(catalog, keys, self.session.models)
 
     # -- model picker ---------------------------------------------------------------------------
 
