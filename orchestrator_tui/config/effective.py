@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from orchestrator_tui.config.loading import Config
@@ -33,6 +33,8 @@ def effective_entries(config: Config) -> Iterator[Entry]:
     """Every setting (defaults included), then each catalog value that some file set."""
     for name in Settings.__dataclass_fields__:
         value = getattr(config.settings, name)
+        if name == "context":  # what is in force, defaults filled in
+            value = asdict(config.context)
         yield Entry(name, list(value) if isinstance(value, tuple) else value, config.source(name))
     for path, source in sorted(config.sources.items(), key=_order):
         if len(path) < 2:

@@ -39,3 +39,17 @@ async def test_slash_mode_alone_lists_the_modes(open_workspace, paths) -> None:
         await ws.pilot.pause()
         listing = ws.notes[-1]
         assert all(name in listing for name in ModeLibrary(paths.chain_folders()).modes)
+
+
+async def test_a_reopened_session_brings_back_its_mode(open_workspace, paths) -> None:
+    from orchestrator_tui.core.conversation import Conversation
+
+    async with open_workspace() as ws:
+        header = ws.screen.query_one("HeaderTitle")
+        assert await ws.screen.continue_session(Conversation(mode="debug"), ["mock:echo"])
+        await ws.pilot.pause()
+        assert ws.screen.session.mode is not None and ws.screen.session.mode.name == "debug"
+        assert "mode debug" in str(header.render())
+        assert await ws.screen.continue_session(Conversation(), ["mock:echo"])
+        await ws.pilot.pause()
+        assert ws.screen.session.mode is None and "mode" not in str(header.render())

@@ -280,6 +280,9 @@ class WorkspaceScreen(Screen[None]):
                 pane = self.grid.pane(answer.ended.model)
                 if pane is not None:
                     pane.restore(answer.ended, answer.review, answer.best, answer.earlier)
+        stored_mode = conversation.mode
+        if stored_mode != (self.session.mode.name if self.session.mode else None):
+            await self.command_mode(stored_mode or "off", select=False)  # the session's own
         title = conversation.title or "a new session"
         self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
         if draft is not None:
