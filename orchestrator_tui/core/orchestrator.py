@@ -207,6 +207,8 @@ async def _gather(
     for (model, _), result in zip(spawned, results, strict=True):
         if isinstance(result, ResponseEnded):
             ended.append((model, result))
+        elif isinstance(result, asyncio.CancelledError):
+            continue  # cancelled while older turns were being summarized, before it was sent
         else:
             log.error("response of %s crashed", model.name, exc_info=result)
     return ended
