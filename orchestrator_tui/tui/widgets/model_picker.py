@@ -127,7 +127,8 @@ class ModelPicker(Vertical):
             key = (" ✓", "$success")
         else:
             key = (" ✗", "$error")
-        return Content.assemble(name, key, mark)
+        found = (" · discovered", "$text-muted") if self.catalog.models[name].discovered else ""
+        return Content.assemble(name, key, mark, found)
 
     @on(SelectionList.SelectedChanged)
     def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
