@@ -42,6 +42,15 @@ def test_ask_on_a_terminal_shows_the_answer_without_its_escape_sequences(
     assert b"\x1b]8;" not in term.output  # no terminal hyperlink of any kind
 
 
+def test_run_on_a_terminal_shows_the_chains_answer_as_safely(
+    hostile: WireServer, orch_home: Path
+) -> None:
+    term = on_terminal(orch_home, "run", "--steps", MODEL, "-i", "task=be hostile")
+    assert injected(term.output) == []
+    shown = term.screen_text()
+    assert "END-OF-ANSWER" in shown and "a link (smb://evil.example/share)" in shown
+
+
 def test_history_show_and_search_on_a_terminal_are_as_safe(
     hostile: WireServer, orch_home: Path
 ) -> None:
