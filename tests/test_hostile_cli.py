@@ -37,6 +37,7 @@ def test_ask_on_a_terminal_shows_the_answer_without_its_escape_sequences(
     assert injected(term.output) == []
     shown = term.screen_text()
     assert "END-OF-ANSWER" in shown and "␛]52;c;" in shown and "NUL␀HERE" in shown
+    assert "LONE\ufffdSURROGATE" in shown
     assert "WIPE-NEXT␛[2J" in shown and "C1-NEXT␛[2J" in shown
     assert "a link (smb://evil.example/share)" in shown  # the target shown, not hidden in a link
     assert b"\x1b]8;" not in term.output  # no terminal hyperlink of any kind
