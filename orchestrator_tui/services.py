@@ -26,6 +26,7 @@ from orchestrator_tui.store.sessions import SessionStore
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.chains.library import ChainLibrary
+    from orchestrator_tui.store.batches import BatchStore
 
 
 @dataclass(slots=True)
@@ -40,6 +41,13 @@ class Services:
     feeds: list[BoundedFeed] = field(default_factory=list)
     """Plugins' run-event subscribers, each fed off the hot path."""
     _library: ChainLibrary | None = field(default=None, repr=False)
+
+    @property
+    def batches(self) -> BatchStore:
+        """Batches and their items (the embedded queue) in the history database."""
+        from orchestrator_tui.store.batches import BatchStore
+
+        return BatchStore(self.db, self.recorder)
 
     async def chain_library(self) -> ChainLibrary:
         """The chains and personas (the presets, then the user's), read once in a thread.
@@ -74,8 +82,10 @@ class Services:
             for feed in self.feeds:
                 if (note := await feed.aclose()) is not None:
                     print(f"orch-tui: {note}", file=sys.stderr)
-            await self.recorder.aclose()
-            await self.orchestrator.aclose()
+            try:
+                await self.recorder.aclose()  # raises if the history cannot be written
+            finally:
+                await self.orchestrator.aclose()
         finally:
             if self.cache is not None:
                 await self.cache.aclose()

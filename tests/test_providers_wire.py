@@ -135,13 +135,14 @@ async def test_a_failure_after_the_first_token_keeps_the_partial_text_and_is_not
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_an_empty_answer_ends_ok_with_no_text(wire: WireServer, provider: str) -> None:
+async def test_an_empty_answer_ends_marked_empty(wire: WireServer, provider: str) -> None:
     wire.script("empty")
     out = await ask(MODELS[provider])
-    assert out.ended.status == "ok"
-    assert out.ended.text == ""
+    assert out.ended.status == "empty"
+    assert out.ended.text == "" and out.ended.error is None
     assert out.ended.usage.output_tokens == 0
-    assert [(r["status"], r["output_tokens"]) for r in out.requests] == [("ok", 0)]
+    assert out.interaction["status"] == "empty"
+    assert [(r["status"], r["output_tokens"]) for r in out.requests] == [("empty", 0)]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

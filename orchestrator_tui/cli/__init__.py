@@ -36,6 +36,14 @@ COMMANDS = {
         "orchestrator_tui.cli.plugins:plugins",
         "List installed plugins, what each adds, and any that failed.",
     ),
+    "batch": (
+        "orchestrator_tui.cli.batch:batch",
+        "Run a chain or conversation over many inputs, resumable.",
+    ),
+    "worker": (
+        "orchestrator_tui.cli.worker:worker",
+        "Run the items of distributed batches from a Redis broker.",
+    ),
 }
 
 

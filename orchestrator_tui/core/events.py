@@ -12,7 +12,8 @@ from typing import Literal
 from orchestrator_tui.core.types import GenerationParams, Usage
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
-ResponseStatus = Literal["ok", "failed", "cancelled"]
+ResponseStatus = Literal["ok", "empty", "failed", "cancelled"]
+"""``empty``: the model finished without an error but its answer is blank (nothing, or spaces)."""
 ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn"]
 
 
@@ -110,7 +111,7 @@ class ResponseEnded:
 
 @dataclass(frozen=True, slots=True)
 class ResponseFinished(ResponseEnded):
-    """The model finished its answer."""
+    """The model finished its answer (``ok``, or ``empty`` when it is blank)."""
 
 
 @dataclass(frozen=True, slots=True)

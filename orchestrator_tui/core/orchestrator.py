@@ -198,7 +198,7 @@ async def _gather(
 
 
 def _status(ended: Sequence[ResponseEnded]) -> RunStatus:
-    if any(e.status == "ok" for e in ended):
+    if any(e.status in ("ok", "empty") for e in ended):  # the run ended; a blank answer is marked
         return "completed"
     if ended and all(e.status == "cancelled" for e in ended):
         return "cancelled"

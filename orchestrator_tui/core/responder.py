@@ -109,6 +109,9 @@ class Responder:
         try:
             if key is not None and (hit := await self._cached(run, key, response_id, progress)):
                 return end(model, progress, None, cached=True, usage=hit.usage)
+            # Its SDK imported, its client made: the answer's time counts from the request.
+            await self.registry.prepare(self.registry.catalog.provider_of(model).name)
+            end.start = time.monotonic()
             candidates = [model, *self._fallbacks(model)]
             for index, current in enumerate(candidates):
                 following = candidates[index + 1].name if index + 1 < len(candidates) else None
@@ -118,7 +121,7 @@ class Responder:
                 if error is None or progress.pieces or following is None:
                     break
             ended = end(current, progress, error)
-            if key is not None and error is None and current is model:
+            if key is not None and ended.status == "ok" and current is model:
                 await self._store(key, model, progress)
             return ended
         except asyncio.CancelledError:
@@ -277,7 +280,8 @@ class Responder:
                         continue
                     if not chunk:
                         continue
-                    chunk = clean(chunk)  # a lone surrogate would fail every write of it
+                    if not chunk.isascii():  # a flag check: the common token costs no more
+                        chunk = clean(chunk)  # a lone surrogate would fail every write of it
                     if progress.ttft is None:
                         progress.ttft = time.monotonic() - started
                     append(chunk)
@@ -341,7 +345,7 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            ended = ResponseFinished(status="ok", **common)
+            ended = ResponseFinished(status="ok" if progress.text.strip() else "empty", **common)
         else:
             ended = ResponseFailed(
                 status="cancelled" if error.kind is ErrorKind.CANCELLED else "failed",

@@ -117,6 +117,15 @@ class Recorder:
                 )
         self._wake.set()
 
+    def add(self, statement: Statement) -> None:
+        """Write ``statement`` with the events queued so far, in the same transaction.
+
+        A listener called right after the recorder (no await between) lands in the transaction
+        that records the same event: a batch item's result and its session's end, for example.
+        """
+        self._pending.append(statement)
+        self._wake.set()
+
     async def flush(self) -> None:
         """Write everything queued so far, including streaming text.
 

@@ -61,6 +61,8 @@ class StoredAnswer:
     best: bool
     earlier: tuple[tuple[str, str], ...] = ()
     """The model's answers to the prompts before, each with the prompt that followed it."""
+    prompt: str = ""
+    """The prompt of the first turn shown (above the first of ``earlier``, or above ``ended``)."""
 
 
 def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
@@ -94,14 +96,15 @@ def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
             (item.content, prompts.get(prompt, ""))
             for (_, item), prompt in zip(shown, following, strict=True)
         )
-        answers.append(replace(_stored(detail, last), earlier=earlier))
+        first = prompts.get(shown[0][0] if shown else last_prompt, "")
+        answers.append(replace(_stored(detail, last), earlier=earlier, prompt=first))
     return answers
 
 
 def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
     usage = detail.usage_of(item.id)
     status = _STATUSES.get(item.status, "failed")
-    ended = (ResponseFinished if status == "ok" else ResponseFailed)(
+    ended = (ResponseFinished if status in ("ok", "empty") else ResponseFailed)(
         run_id="",
         session_id=detail.session.id,
         response_id=item.id,
@@ -243,7 +246,7 @@ def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow
 
 
 _KINDS: dict[str, RunKind] = {k: k for k in ("compare", "chat", "chain", "conversation")}
-_STATUSES: dict[str, ResponseStatus] = {s: s for s in ("ok", "failed", "cancelled")}
+_STATUSES: dict[str, ResponseStatus] = {s: s for s in ("ok", "empty", "failed", "cancelled")}
 """Stored kinds and statuses as the engine's types; anything else reads as a chat, a failure."""
 
 

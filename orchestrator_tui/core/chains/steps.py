@@ -42,7 +42,7 @@ async def parallel(ctx: StepContext, step: Step) -> StepResult:
     """Every model at once; one failing or cancelled never stops the others.
 
     The answers that came back whole are the step's ``outputs``; with none, the step failed if a
-    model failed, else (every answer cancelled) it was cancelled.
+    model failed or answered blank, else (every answer cancelled) it was cancelled.
     """
     prompt = ctx.render(step, "prompt", step.prompt or "")
     params = ctx.params(step)
@@ -51,7 +51,7 @@ async def parallel(ctx: StepContext, step: Step) -> StepResult:
     )
     by_label = list(zip(_labels(step.models), (e for _, e in ended), strict=True))
     outputs = {label: e.text for label, e in by_label if e.status == "ok"}
-    errors = [failure(e) for _, e in by_label if e.status == "failed"]
+    errors = [failure(e) for _, e in by_label if e.status in ("failed", "empty")]
     cancelled = sum(e.status == "cancelled" for _, e in by_label)
     status: StepStatus = "ok" if outputs else "failed" if errors else "cancelled"
     return StepResult(
@@ -212,12 +212,14 @@ RUNNERS: dict[str, StepRunner] = {
 
 
 def _one_answer(step: Step, ended: ResponseEnded, prompt: str, response_id: str) -> StepResult:
-    """The result of a step made of one answer: it ends as that answer did."""
+    """The result of a step made of one answer: it ends as that answer did (a blank one fails:
+    nothing would reach the next step)."""
+    status: StepStatus = "failed" if ended.status == "empty" else ended.status
     return StepResult(
         step.id,
-        ended.status,
+        status,
         ended.text,
-        error=failure(ended) if ended.status == "failed" else None,
+        error=failure(ended) if status == "failed" else None,
         prompt=prompt,
         response_id=response_id,
     )

@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from orchestrator_tui.core import display
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.store.listing import Cursor, SessionFilter, SessionSummary
+from orchestrator_tui.store.listing import STATUSES, Cursor, SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
 from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.history_actions import HistoryActions
@@ -37,7 +37,6 @@ from orchestrator_tui.tui.tables import row_table
 
 PAGE = 60
 KINDS = ("compare", "chat", "chain", "conversation")
-STATUSES = ("completed", "failed", "cancelled", "interrupted", "active")
 PERIODS = {"today": 1, "7 days": 7, "30 days": 30, "365 days": 365}
 DAY = 86_400.0
 SESSION_COLUMNS = (
@@ -183,6 +182,8 @@ class HistoryScreen(Screen[None]):
     async def _count(self) -> None:
         store = (await app_services(self)).sessions
         total = await store.count(self.filter)
+        if self.searching:
+            return  # the search's own line stands (a search typed at once may end first)
         place = "in the trash" if self.filter.trash else "in the history"
         self._info(f"{total:,} session{'s' if total != 1 else ''} {place}")
 
