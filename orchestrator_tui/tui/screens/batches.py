@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from orchestrator_tui.core import display
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.tables import row_table
 
 if TYPE_CHECKING:
@@ -99,8 +99,8 @@ class BatchesScreen(Screen[None]):
         for row in rows:
             c = counts[row.id]
             table.add_row(
-                Text(row.name),
-                row.status,
+                safe.text(row.name),
+                safe.text(row.status),
                 f"{c.of('done')}/{row.total}",
                 str(c.of("failed")),
                 str(c.in_flight),
@@ -118,7 +118,7 @@ class BatchesScreen(Screen[None]):
         quality = f" · quality {counts.quality:.2f}" if counts.quality is not None else ""
         where = f" · through {row.broker}" if row.broker else ""
         self.query_one("#batch-summary", Static).update(
-            Text(
+            safe.text(
                 f"{row.name}: {finished}/{row.total} finished · {counts.of('failed')} failed · "
                 f"{rate:.2g} items/s over the last minute{eta} · "
                 f"{display.cost(counts.cost)} · "
@@ -139,10 +139,10 @@ class BatchesScreen(Screen[None]):
             table.add_row(
                 str(item.item),
                 str(item.line),
-                Text(item.status, style="red" if item.status == "failed" else ""),
+                safe.text(item.status, "red" if item.status == "failed" else ""),
                 f"{item.quality:.2f}" if item.quality is not None else "—",
                 display.cost(item.cost),
-                Text(" ".join((text or "").split())[:200]),
+                safe.text(" ".join((text or "").split())[:200]),  # a model's answer
                 key=key,
             )
         if items:
