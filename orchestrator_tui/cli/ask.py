@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -72,16 +71,8 @@ async def _ask(
         services.prepare_keys(models)
         run = services.orchestrator.fan_out(prompt, models, params)
         view = None if as_json else LiveAnswers()
-        try:
-            async for event in run:
-                if view is not None:
-                    view.handle(event)
-        except asyncio.CancelledError:  # Ctrl-C: end every answer as cancelled, text kept
-            run.cancel()
-            async for event in run:
-                if view is not None:
-                    view.handle(event)
-            raise
+        try:  # Ctrl-C ends every answer as cancelled, its text kept
+            await (run.follow() if view is None else run.follow(view.handle))
         finally:
             if view is not None:
                 view.close()

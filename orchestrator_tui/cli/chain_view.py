@@ -16,6 +16,7 @@ from rich.text import Text
 
 from orchestrator_tui.cli.live import STATUS_STYLE, start_live
 from orchestrator_tui.cli.terminal import markdown, plain, write
+from orchestrator_tui.core import display
 from orchestrator_tui.core.chains.engine import describe
 from orchestrator_tui.core.chains.model import Chain
 from orchestrator_tui.core.events import (
@@ -86,7 +87,7 @@ class ChainProgress:
             step.scores.append(event.score)
         if self._live is None:
             icon = ICONS[step.status]
-            score = f" score {event.score:.2f}" if event.score is not None else ""
+            score = f" score {display.score(event.score)}" if event.score is not None else ""
             notes = f" ({step.notes})" if step.notes else ""
             error = f" — {event.error}" if event.error else ""
             line = f"{icon} {step.id} ({step.kind}) {step.status}{score}{notes}{error}"
@@ -98,7 +99,7 @@ class ChainProgress:
             table.add_column(heading, justify="right" if heading == "time" else "left")
         for step in self.steps.values():
             icon, style = ICONS[step.status], STATUS_STYLE[step.status]
-            shown = " ".join(f"{s:.2f}" if s is not None else "✗" for s in step.scores[-4:])
+            shown = " ".join(display.score(s) if s is not None else "✗" for s in step.scores[-4:])
             scores = f"{sparkline(step.scores)} {shown}".strip()
             table.add_row(
                 Text(icon, style),

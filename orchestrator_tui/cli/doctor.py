@@ -9,6 +9,7 @@ import click
 
 from orchestrator_tui.cli.common import run_async, warn_config
 from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.core import display
 
 if TYPE_CHECKING:
     from orchestrator_tui.diagnose import ModelHealth, ProviderHealth
@@ -101,9 +102,10 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
             if p.key_source
             else Text(f"missing: orch-tui keys set {p.name}", "red")
         )
-        answer = {True: Text("yes", "green"), False: Text("no", "red")}.get(
-            p.reachable, Text("?", "yellow")
-        )
+        if p.reachable is None:
+            answer = Text("?", "yellow")
+        else:
+            answer = Text("yes", "green") if p.reachable else Text("no", "red")
         table.add_row(
             plain(p.name), key, plain(p.endpoint), Text.assemble(answer, " ", plain(p.note))
         )
@@ -130,7 +132,7 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
         ]
         if live:
             style = {"ok": "green", "failed": "red"}.get(m.status, "yellow")
-            took = f" {m.latency:.2f}s" if m.latency is not None else ""
+            took = f" {display.seconds(m.latency)}" if m.latency is not None else ""
             detail = f" — {m.detail}" if m.detail else ""
             grid.add_row(*row, plain(f"{m.status}{took}{detail}", style))
         else:

@@ -21,6 +21,7 @@ import click
 
 from orchestrator_tui.cli.common import fail, run_async, warn_config
 from orchestrator_tui.cli.terminal import echo
+from orchestrator_tui.core import display
 from orchestrator_tui.core.storable import decoded
 from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.listing import STATUSES, SessionFilter, SessionSummary
@@ -145,8 +146,8 @@ def list_(limit: int, as_json: bool, **filters: Any) -> None:
 
 
 def summary_line(row: SessionSummary) -> str:
-    score = f"{row.best_score:.2f}" if row.best_score is not None else "  - "
-    cost = f"${row.cost:.4f}" if row.cost is not None else "$?"
+    score = display.score(row.best_score)
+    cost = display.cost(row.cost)
     models = ",".join(m.partition(":")[2] or m for m in row.models) or "-"
     return (
         f"{row.id[:8]}  {_local(row.created_at)}  {row.kind:<12} {row.status:<11} "
@@ -350,9 +351,9 @@ def stats(days: int, since: str | None, until: str | None, as_json: bool) -> Non
         for r in rows:
             echo(
                 f"{r.model:<30.30} {r.calls:>6} {r.success_rate:>6.0%} {r.empty:>6}"
-                f" {_secs(r.median_ttft):>7}"
-                f" {_secs(r.median_latency):>8} {r.input_tokens + r.output_tokens:>10}"
-                f" {_money(r.cost):>10} {_score(r.mean_score):>6}"
+                f" {display.seconds(r.median_ttft):>7}"
+                f" {display.seconds(r.median_latency):>8} {r.input_tokens + r.output_tokens:>10}"
+                f" {display.cost(r.cost):>10} {display.score(r.mean_score):>6}"
             )
         if not rows:
             click.echo("no calls in that period")
@@ -385,18 +386,6 @@ def backup(target: Path) -> None:
 
 def _local(at: float) -> str:
     return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
-
-
-def _secs(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}s"
-
-
-def _money(value: float | None) -> str:
-    return "?" if value is None else f"${value:.4f}"
-
-
-def _score(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
 
 
 def _mb(size: int) -> str:

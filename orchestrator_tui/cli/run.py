@@ -18,7 +18,7 @@ from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid
 from orchestrator_tui.core.errors import ConfigError
-from orchestrator_tui.core.events import RunFinished, StepFinished
+from orchestrator_tui.core.events import RunEvent, StepFinished
 from orchestrator_tui.core.storable import decoded, storable
 
 
@@ -109,19 +109,13 @@ async def _run(
             fail(str(exc))
         view = None if as_json else ChainProgress(chain)
         finished: dict[str, StepFinished] = {}
-        status = "failed"
+
+        def keep(event: RunEvent) -> None:
+            if isinstance(event, StepFinished):
+                finished[event.step_id] = event
+
         try:
-            async for event in started:
-                if view is not None:
-                    view.handle(event)
-                if isinstance(event, StepFinished):
-                    finished[event.step_id] = event
-                elif isinstance(event, RunFinished):
-                    status = event.status
-        except BaseException:
-            started.cancel()
-            await started.wait()
-            raise
+            status = await started.follow(keep, *([] if view is None else [view.handle]))
         finally:
             answer = final_output(chain, finished)
             if view is not None:

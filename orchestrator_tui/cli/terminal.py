@@ -10,7 +10,7 @@ byte for byte: no symbols, no wrapping, and no escape sequences stripped (click 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING
 
 import click
 from rich.text import Text
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # markdown-it loads with the first answer, not with every err
     from rich.markdown import Markdown
 
 
-def for_stream(text: str, stream: TextIO) -> str:
+def for_stream(text: str, stream: IO[str]) -> str:
     """``text`` as it may be written to ``stream``: made safe if that is a terminal."""
     return terminal_safe(text) if stream.isatty() else text
 
@@ -32,7 +32,7 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     click.echo(for_stream(text, stream), err=err, nl=nl, color=True)
 
 
-def write(text: str, stream: TextIO) -> None:
+def write(text: str, stream: IO[str]) -> None:
     """Write ``text`` and a newline, bypassing Rich (which would wrap it): piped answers are data."""
     stream.write(for_stream(text, stream) + "\n")
 

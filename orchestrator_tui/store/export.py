@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from orchestrator_tui.core import display
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow, SessionRow
 
@@ -175,9 +176,9 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
         tokens = (usage.input_tokens or 0) + (usage.output_tokens or 0)
         facts.append(f"{tokens} tokens")
         if usage.ttft is not None:
-            facts.append(f"first token {usage.ttft:.2f} s")
+            facts.append(f"first token {display.seconds(usage.ttft)}")
         if usage.latency is not None:
-            facts.append(f"{usage.latency:.2f} s")
+            facts.append(display.seconds(usage.latency))
         if usage.cost is not None:
             facts.append(f"${usage.cost:.4f}")
     out += [f"*{' · '.join(facts)}*", ""]
@@ -185,7 +186,7 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
         out += [f"> Error: {item.error}", ""]
     out += [item.content, ""]
     for review in detail.reviews_for(item.id):
-        score = "failed" if review.score is None else f"{review.score:.2f}"
+        score = "failed" if review.score is None else display.score(review.score)
         out += [f"> **Review by {review.reviewer}: {score}** — {review.feedback}"]
         out += [f"> - {tip}" for tip in review.suggestions]
         out.append("")

@@ -49,7 +49,8 @@ def lazy_screen(target: str) -> Callable[[], Screen[Any]]:
 
     def make() -> Screen[Any]:
         module_name, _, class_name = target.partition(":")
-        return getattr(importlib.import_module(module_name), class_name)()
+        screen: Screen[Any] = getattr(importlib.import_module(module_name), class_name)()
+        return screen
 
     return make
 

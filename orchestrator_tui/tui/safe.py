@@ -7,6 +7,7 @@ through ``content`` (Textual widgets) or ``text`` (Rich renderables, e.g. table 
 
 from __future__ import annotations
 
+from rich.console import OverflowMethod
 from rich.text import Text
 from textual.content import Content
 
@@ -18,6 +19,12 @@ def content(text: str, style: str = "") -> Content:
     return Content.styled(terminal_safe(text), style) if style else Content(terminal_safe(text))
 
 
-def text(text: str, style: str = "", **options: object) -> Text:
-    """``text`` as a Rich ``Text`` (``options``: ``no_wrap``, ``overflow`` ...)."""
-    return Text(terminal_safe(text), style, **options)  # type: ignore[arg-type]
+def text(
+    text: str,
+    style: str = "",
+    *,
+    no_wrap: bool | None = None,
+    overflow: OverflowMethod | None = None,
+) -> Text:
+    """``text`` as a Rich ``Text``."""
+    return Text(terminal_safe(text), style, no_wrap=no_wrap, overflow=overflow)

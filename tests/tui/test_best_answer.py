@@ -75,7 +75,7 @@ async def test_reopening_the_session_shows_its_answers_review_and_mark(open_work
         await ws.pilot.press("ctrl+o")
         await ws.until(lambda: isinstance(ws.app.screen, HistoryScreen), "history open")
         await ws.until(lambda: ws.app.screen.query_one("#sessions").row_count, "sessions")
-        await ws.pilot.press("o")
+        await ws.pilot.press("down", "o")  # from the search box to the table, then reopen
         await ws.until(lambda: isinstance(ws.app.screen, WorkspaceScreen), "back in workspace")
         lorem, echo = ws.pane("mock:lorem"), ws.pane("mock:echo")
         await ws.until(lambda: lorem.body.drawn and echo.body.drawn, "answers drawn")
@@ -129,7 +129,7 @@ def test_a_reopened_session_at_120x40(snap_compare, config) -> None:  # type: ig
             ):
                 break
             await pilot.pause(0.02)
-        await pilot.press("o")
+        await pilot.press("down", "o")  # from the search box to the table, then reopen
         for _ in range(200):
             screen = app.screen
             if (

@@ -27,6 +27,7 @@ from orchestrator_tui.core.chains.mocking import mock_chain
 from orchestrator_tui.core.chains.model import ChainInvalid, Issue
 from orchestrator_tui.core.yamlsource import YamlError
 from orchestrator_tui.tui import safe
+from orchestrator_tui.tui.host import app_services
 from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class ChainEditorScreen(Screen[None]):
 
     @work(group="chain-editor-load", exclusive=True, exit_on_error=False)
     async def _open_library(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await app_services(self)
         try:
             self.library = await services.chain_library()
         except ChainInvalid as exc:  # the shipped presets are broken: nothing to check against

@@ -33,6 +33,7 @@ from orchestrator_tui.core.events import (
     TextDelta,
 )
 from orchestrator_tui.tui import safe
+from orchestrator_tui.tui.host import app_services, orch_app
 from orchestrator_tui.tui.widgets.step_progress import StepProgress
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
@@ -89,7 +90,7 @@ class ChainRunScreen(Screen[None]):
 
     @work(group="chain-run", exclusive=True, exit_on_error=False)
     async def _drive(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await app_services(self)
         try:
             self.run = start_chain(
                 services.orchestrator, self.chain, self.inputs, personas=self.personas
@@ -98,15 +99,13 @@ class ChainRunScreen(Screen[None]):
             self._set_status(str(exc), "-error")
             self.status = "failed"
             return
-        runs = self.app.runs  # type: ignore[attr-defined]
+        runs = orch_app(self).runs
         runs.add(self.run)
         self._set_status("running…  (escape cancels)", "-busy")
         try:
-            async for event in self.run:
-                self.handle(event)
-        except Exception as exc:  # a display bug must not leave the run going unseen
+            await self.run.follow(self.handle)
+        except Exception as exc:  # a display bug: the run was cancelled, and we say why
             log.exception("the run view failed")
-            self.run.cancel()
             self.status = "failed"
             self._set_status(f"the run view failed: {exc}", "-error")
         finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +17,7 @@ from orchestrator_tui.store.export import EXPORTERS
 from orchestrator_tui.tui import safe
 
 
-class _Dialog(ModalScreen):  # type: ignore[type-arg]
+class _Dialog(ModalScreen[Any]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="history.dialog.cancel")

@@ -92,9 +92,11 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
     def action_save(self) -> None:
         inputs = [self.query_one("#temperature", Input), self.query_one("#max_tokens", Input)]
         for field in inputs:
-            if field.value.strip() and not field.validate(field.value).is_valid:
+            checked = field.validate(field.value) if field.value.strip() else None
+            if checked is not None and not checked.is_valid:
                 field.focus()
-                self.notify(f"{field.id.replace('_', ' ')}: not a valid value", severity="error")
+                name = (field.id or "value").replace("_", " ")
+                self.notify(f"{name}: not a valid value", severity="error")
                 return
         temperature, max_tokens = (field.value.strip() for field in inputs)
         value = self.query_one("#persona", Select).value

@@ -16,9 +16,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from orchestrator_tui.core import display
 from orchestrator_tui.core.events import ReviewReady
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.tui import formatting, safe
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.themes import score_style
 
 
@@ -56,7 +57,7 @@ class ReviewFeedbackScreen(ModalScreen[None]):
         if review.score is None:
             score: tuple[str, str] = (" review failed ", "bold $background on $error")
         else:
-            score = (f" ★ {formatting.score(review.score)}/100 ", score_style(review.score))
+            score = (f" ★ {display.score(review.score)}/100 ", score_style(review.score))
         return Content.assemble(
             ("by ", "$text-muted"), (terminal_safe(review.reviewer), "bold"), "  ", score
         )

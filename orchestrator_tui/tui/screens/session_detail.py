@@ -19,10 +19,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ListItem, ListView, Static
 
+from orchestrator_tui.core import display
 from orchestrator_tui.store.detail import SessionDetail
 from orchestrator_tui.store.rows import InteractionRow
-from orchestrator_tui.tui import formatting, safe
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.history_actions import HistoryActions
+from orchestrator_tui.tui.host import app_services
 
 
 def describe(detail: SessionDetail) -> Content:
@@ -33,8 +35,8 @@ def describe(detail: SessionDetail) -> Content:
     if s.chain_name:
         facts.insert(1, f"chain {s.chain_name}")
     totals = [
-        formatting.tokens(detail.input_tokens + detail.output_tokens),
-        formatting.cost(detail.cost),
+        display.tokens(detail.input_tokens + detail.output_tokens),
+        display.cost(detail.cost),
     ]
     lines = [
         safe.content(s.title or "(untitled)", "bold"),
@@ -57,10 +59,10 @@ def render_item(detail: SessionDetail, item: InteractionRow) -> Content:
         usage = detail.usage_of(item.id)
         if usage is not None:
             facts += [
-                formatting.tokens((usage.input_tokens or 0) + (usage.output_tokens or 0)),
-                formatting.cost(usage.cost),
-                f"first token {formatting.seconds(usage.ttft)}",
-                formatting.seconds(usage.latency),
+                display.tokens((usage.input_tokens or 0) + (usage.output_tokens or 0)),
+                display.cost(usage.cost),
+                f"first token {display.seconds(usage.ttft)}",
+                display.seconds(usage.latency),
             ]
             if usage.attempt > 1:
                 facts.append(f"{usage.attempt} attempts")
@@ -75,7 +77,7 @@ def render_item(detail: SessionDetail, item: InteractionRow) -> Content:
     if item.error:
         parts.append(safe.content(f"error: {item.error}", "$error"))
     for review in detail.reviews_for(item.id):
-        score = "failed" if review.score is None else f"{review.score:.2f}"
+        score = "failed" if review.score is None else display.score(review.score)
         line = f"review by {review.reviewer}: {score} — {review.feedback}"
         parts.append(safe.content(line, "italic $secondary"))
     return Content("\n").join(parts)
@@ -113,7 +115,7 @@ class SessionDetailScreen(Screen[None]):
 
     @work(group="detail-load", exclusive=True, exit_on_error=False)
     async def _load(self) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         detail = await store.detail(self.session_id)
         if detail.session.deleted_at is not None and self.detail is not None:
             self.app.pop_screen()  # just moved to the trash: back to the list

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +25,7 @@ from orchestrator_tui.core.attachments import AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
 from orchestrator_tui.tui import safe, slash
+from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
@@ -52,7 +53,7 @@ FIRST_RUN = (
 
 
 class WorkspaceScreen(Screen[None]):
-    CSS_PATH: ClassVar[list[str | Path]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).with_name("workspace.tcss"),
         Path(__file__).parent.parent / "widgets" / "responses.tcss",
     ]
@@ -87,7 +88,7 @@ class WorkspaceScreen(Screen[None]):
 
     @property
     def orch(self) -> OrchApp:
-        return cast("OrchApp", self.app)
+        return orch_app(self)
 
     @property
     def services(self) -> Services:
@@ -399,14 +400,8 @@ class WorkspaceScreen(Screen[None]):
         self.feeds.append(feed)
         self.orch.runs.add(run)
         try:
-            async for event in run:
-                self.session.handle(event)
-                feed.handle(event)
+            await run.follow(self.session.handle, feed.handle)
         finally:
-            if not run.done:
-                run.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await run.wait()
             self.orch.runs.discard(run)
             self.feeds.remove(feed)
         await self._start(lambda: self.session.finished(run))

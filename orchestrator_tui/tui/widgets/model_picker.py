@@ -130,12 +130,12 @@ class ModelPicker(Vertical):
         return Content.assemble(name, key, mark)
 
     @on(SelectionList.SelectedChanged)
-    def _selection_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         event.stop()
         self.post_message(self.Changed(self.selected))
 
     @on(SelectionList.SelectionHighlighted)
-    def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+    def _highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
         event.stop()
         self._show_detail(event.selection_index)
 

@@ -12,8 +12,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from orchestrator_tui.core import display
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.tui import formatting, safe
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
@@ -223,7 +224,7 @@ class ResponsePane(Vertical, can_focus=True):
         review = self.review
         if review is not None and review.score is not None:
             parts.append("  ")
-            parts.append((f" ★ {formatting.score(review.score)} ", score_style(review.score)))
+            parts.append((f" ★ {display.score(review.score)} ", score_style(review.score)))
         elif review is not None:
             parts.append(("  ★ —", "$error"))
         elif self.reviewer is not None:
@@ -234,10 +235,10 @@ class ResponsePane(Vertical, can_focus=True):
         ended = self.ended
         if ended is not None:
             figures = [
-                f"ttft {formatting.seconds(ended.ttft)}",
-                formatting.seconds(ended.latency),
-                formatting.tokens(ended.usage.output_tokens),
-                formatting.cost(ended.cost),
+                f"ttft {display.seconds(ended.ttft)}",
+                display.seconds(ended.latency),
+                display.tokens(ended.usage.output_tokens),
+                display.cost(ended.cost),
             ]
             parts.append(("  " + " · ".join(figures), "$text-muted"))
         return Content.assemble(*parts)

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import ListItem, Sparkline, Static
 
+from orchestrator_tui.core import display
 from orchestrator_tui.core.text import terminal_safe
 
 ICONS = {
@@ -64,7 +65,7 @@ class StepProgress(ListItem):
             (f"  {self.status}", style),
         ]
         if self.scores:
-            shown = " ".join("✗" if s is None else f"{s:.2f}" for s in self.scores[-5:])
+            shown = " ".join("✗" if s is None else display.score(s) for s in self.scores[-5:])
             parts.append((f"\n  scores {shown}", ""))
         parts.append((f"\n  {terminal_safe(self.models)}", "$text-muted"))
         if self.notes:
