@@ -63,13 +63,13 @@ class Database:
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
-            return list(await self.conn.execute_fetchall(sql, params))
+            return list(await self.conn.execute_fetchall(sql, _storable(params)))
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         try:
-            async with self.conn.execute(sql, params) as cursor:
+            async with self.conn.execute(sql, _storable(params)) as cursor:
                 return await cursor.fetchone()
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
@@ -148,7 +148,8 @@ def _is_file_trouble(exc: sqlite3.DatabaseError) -> bool:
 
 def _storable(params: Sequence[Any]) -> Sequence[Any]:
     """Parameters with their text made storable: whatever slipped past the entry points (an
-    imported export's JSON may spell a lone surrogate) is written with U+FFFD, not refused."""
+    imported export's JSON may spell a lone surrogate, a search typed on argv an undecodable
+    byte) is written or looked up with U+FFFD, not refused."""
     return [storable(p) if type(p) is str else p for p in params]
 
 
