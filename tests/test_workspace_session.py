@@ -191,3 +191,20 @@ async def test_clear_is_refused_while_a_run_is_in_flight(services: Services) -> 
     old = session.conversation.session_id
     session.clear()
     assert session.conversation.session_id != old
+
+
+def test_a_changed_selection_keeps_the_models_in_their_places() -> None:
+    session = WorkspaceSession()
+    session.select(["mock:lorem", "mock:echo"])
+    session.reselect(["mock:echo", "mock:flaky", "mock:lorem"])  # the list's own order
+    assert session.models == ["mock:lorem", "mock:echo", "mock:flaky"]
+    session.reselect(["mock:flaky", "mock:lorem"])
+    assert session.models == ["mock:lorem", "mock:flaky"]
+
+
+async def test_each_prompt_run_says_whether_it_follows_on(services: Services) -> None:
+    session = opened(services, "mock:echo")
+    [first] = await drive(session, session.submit("first"))
+    [second] = await drive(session, session.submit("second"))
+    assert (first.text, first.follow_up) == ("first", False)
+    assert (second.text, second.follow_up) == ("second", True)

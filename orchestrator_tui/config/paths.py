@@ -40,6 +40,11 @@ class Paths:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def user_state(self) -> Path:
+        """What the app remembers between runs (models, their settings, earlier prompts)."""
+        return self.data_dir / "state.json"
+
+    @property
     def vault_file(self) -> Path:
         """The encrypted key vault, used where the system has no keyring."""
         return self.data_dir / "keys.vault"

@@ -109,6 +109,9 @@ class Responder:
         try:
             if key is not None and (hit := await self._cached(run, key, response_id, progress)):
                 return end(model, progress, None, cached=True, usage=hit.usage)
+            # Its SDK imported, its client made: the answer's time counts from the request.
+            await self.registry.prepare(self.registry.catalog.provider_of(model).name)
+            end.start = time.monotonic()
             candidates = [model, *self._fallbacks(model)]
             for index, current in enumerate(candidates):
                 following = candidates[index + 1].name if index + 1 < len(candidates) else None
@@ -342,8 +345,7 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            status = "ok" if progress.text.strip() else "empty"
-            ended = ResponseFinished(status=status, **common)
+            ended = ResponseFinished(status="ok" if progress.text.strip() else "empty", **common)
         else:
             ended = ResponseFailed(
                 status="cancelled" if error.kind is ErrorKind.CANCELLED else "failed",

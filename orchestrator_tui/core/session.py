@@ -83,6 +83,8 @@ class Started:
     keys: tuple[str, ...]
     text: str | None = None
     model: str | None = None
+    follow_up: bool = False
+    """A prompt that continues the conversation (the answers before it stay in view)."""
 
 
 class WorkspaceSession:
@@ -132,6 +134,14 @@ class WorkspaceSession:
 
     def select(self, models: Iterable[str]) -> None:
         self.models = list(dict.fromkeys(models))
+
+    def reselect(self, models: Iterable[str]) -> None:
+        """A changed selection: the models still chosen keep their places (their panes do not
+        move between runs), newly chosen ones come after them."""
+        chosen = list(dict.fromkeys(models))
+        self.models = [m for m in self.models if m in chosen] + [
+            m for m in chosen if m not in self.models
+        ]
 
     def set_settings(self, model: str, settings: ModelSettings) -> None:
         if settings == ModelSettings():
@@ -185,6 +195,7 @@ class WorkspaceSession:
         if not self.models:
             raise Refused("Select at least one model first (ctrl+b)")
         prompt = with_attachments(text, self.attachments)
+        follow_up = bool(self.conversation.histories)
         try:
             run = orchestrator.fan_out(
                 prompt,
@@ -198,7 +209,7 @@ class WorkspaceSession:
         self.prompt = prompt
         self.attachments = []
         self.answers = {}
-        return self._started(run, "prompt", tuple(self.models), text=text)
+        return self._started(run, "prompt", tuple(self.models), text=text, follow_up=follow_up)
 
     # -- what is done with answers ---------------------------------------------------------------
 
@@ -341,9 +352,10 @@ class WorkspaceSession:
         *,
         text: str | None = None,
         model: str | None = None,
+        follow_up: bool = False,
     ) -> Started:
         self.runs.append(run)
-        return Started(run, kind, keys, text, model)
+        return Started(run, kind, keys, text, model, follow_up)
 
     def _engine(self) -> Orchestrator:
         if self.orchestrator is None:

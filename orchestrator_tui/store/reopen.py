@@ -61,6 +61,8 @@ class StoredAnswer:
     best: bool
     earlier: tuple[tuple[str, str], ...] = ()
     """The model's answers to the prompts before, each with the prompt that followed it."""
+    prompt: str = ""
+    """The prompt of the first turn shown (above the first of ``earlier``, or above ``ended``)."""
 
 
 def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
@@ -94,7 +96,8 @@ def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
             (item.content, prompts.get(prompt, ""))
             for (_, item), prompt in zip(shown, following, strict=True)
         )
-        answers.append(replace(_stored(detail, last), earlier=earlier))
+        first = prompts.get(shown[0][0] if shown else last_prompt, "")
+        answers.append(replace(_stored(detail, last), earlier=earlier, prompt=first))
     return answers
 
 

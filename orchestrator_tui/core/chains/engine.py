@@ -135,6 +135,8 @@ def describe(details: Mapping[str, object]) -> str:
     if "rewrites" in details:
         parts.append(f"{details['rewrites']} rewrites")
         parts.append("passed" if details.get("passed") else "threshold not reached")
+        if "kept" in details and details["kept"] != details["rewrites"]:
+            parts.append(f"kept iteration {details['kept']}, the best-scored")
     if "turns" in details:
         parts.append(f"{details['turns']} turns")
     if "models" in details:

@@ -182,6 +182,8 @@ class HistoryScreen(Screen[None]):
     async def _count(self) -> None:
         store = (await app_services(self)).sessions
         total = await store.count(self.filter)
+        if self.searching:
+            return  # the search's own line stands (a search typed at once may end first)
         place = "in the trash" if self.filter.trash else "in the history"
         self._info(f"{total:,} session{'s' if total != 1 else ''} {place}")
 
@@ -203,8 +205,8 @@ class HistoryScreen(Screen[None]):
                 display.tokens(row.tokens),
                 display.cost(row.cost),
                 score,
-                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
-                row.kind,
+                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,
             )

@@ -106,7 +106,7 @@ class HistoryStatsScreen(Screen[None]):
                 display.seconds(row.median_latency),
                 display.tokens(row.input_tokens + row.output_tokens),
                 display.cost(row.cost),
-                display.score(row.mean_score) if row.mean_score is not None else "—",
+                display.score(row.mean_score),
             )
         if not rows:
             table.add_row(Text("no calls in this period"), *[""] * (len(STATS_COLUMNS) - 1))

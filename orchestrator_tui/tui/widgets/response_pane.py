@@ -83,16 +83,24 @@ class ResponsePane(Vertical, can_focus=True):
 
     # -- fed by the workspace ------------------------------------------------------------------
 
-    def start(self, response_id: str, prompt: str | None = None, *, retry: bool = False) -> None:
-        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above,
-        and a ``retry`` takes the place of the last answer only."""
+    def start(
+        self,
+        response_id: str,
+        prompt: str | None = None,
+        *,
+        retry: bool = False,
+        follow_up: bool = False,
+    ) -> None:
+        """A new answer begins below ``prompt``; a ``follow_up`` keeps the earlier exchanges
+        above, and a ``retry`` takes the place of the last answer only."""
         body = self.body
         if retry:
             body.drop_message()
-        elif prompt is not None and (body.line_count or body.text):
-            body.note(_prompt_line(prompt))
-        elif prompt is None:
-            body.reset()
+        else:
+            if not follow_up:
+                body.reset()
+            if prompt is not None:
+                body.note(_prompt_line(prompt))
         self.response_id, self.ended = response_id, None
         self.review = self.reviewer = None
         self.status = "streaming"
@@ -135,13 +143,15 @@ class ResponsePane(Vertical, can_focus=True):
         review: ReviewReady | None,
         best: bool,
         earlier: Sequence[tuple[str, str]] = (),
+        prompt: str = "",
     ) -> None:
         """Show a stored answer (a reopened session) as it ended, with its review and mark.
 
-        ``earlier`` are the answers before it, each with the prompt that followed it, shown above
-        as a live follow-up shows them (drawn when in view, not all at once).
+        ``prompt`` is the first prompt shown; ``earlier`` are the answers before this one, each
+        with the prompt that followed it, shown above as live follow-ups show them (drawn when
+        in view, not all at once).
         """
-        self.start(ended.response_id)
+        self.start(ended.response_id, prompt or None)
         for answer, prompt in earlier:
             self.append(answer)
             self.body.note(_prompt_line(prompt))
