@@ -205,7 +205,7 @@ class HistoryScreen(Screen[None]):
                 display.tokens(row.tokens),
                 display.cost(row.cost),
                 score,
-                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(", ".join(display.model_names(row.models))),
                 safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,
