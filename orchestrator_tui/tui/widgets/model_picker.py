@@ -10,13 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import Checkbox, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from orchestrator_tui.tui import safe
@@ -44,6 +47,25 @@ class KeyStatus:
             f"{self.provider} needs an API key: add it on the Keys screen, with "
             f"`orch-tui keys set {self.provider}`, or in {env}"
         )
+
+
+class ModelList(SelectionList[str]):
+    """The models as a list of boxes that differ in shape, not only in colour: ``✓`` for a
+    chosen model, an empty box for the others (Textual draws the same ``X`` in both)."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        mark = "✓" if option.value in self.selected else " "
+        segments = list(line)
+        for index, segment in enumerate(segments):
+            if segment.text == Checkbox.BUTTON_INNER:
+                segments[index] = Segment(mark, segment.style, segment.control)
+                return Strip(segments, line.cell_length)
+        return line
 
 
 class ModelPicker(Vertical):
@@ -80,7 +102,7 @@ class ModelPicker(Vertical):
         """Each model's own settings, shown with a mark; the workspace's session owns the dict."""
 
     def compose(self) -> ComposeResult:
-        yield SelectionList[str](id="picker-list")
+        yield ModelList(id="picker-list")
         yield Static("", id="picker-detail", markup=False)
 
     def on_mount(self) -> None:
