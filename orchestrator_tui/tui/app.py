@@ -89,6 +89,11 @@ class OrchApp(App[None]):
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "show_screen": "Go to that screen",
+        "help": "The keys of the pane in focus and of its screen",
+        "quit": "Leave orch-tui (runs in flight are cancelled, answers so far are kept)",
+    }
 
     def __init__(
         self,

@@ -71,6 +71,13 @@ class ModelList(SelectionList[str]):
 class ModelPicker(Vertical):
     """Emits ``Changed`` with the selected model names whenever the selection changes."""
 
+    HELP = """Every model of every provider: ✓ marks those the next prompt goes to (space or a
+click toggles one). ✗ means its provider has no API key yet; ⚙ means it has its own
+parameters."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "edit_params": "Set this model's temperature, max tokens, persona or system prompt",
+    }
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "edit_params", "Parameters", id="picker.params"),
     ]
