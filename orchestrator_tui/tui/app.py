@@ -93,6 +93,11 @@ class OrchApp(App[None]):
         Binding("f8", "show_screen('batches')", "Batches", id="app.batches", show=False),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "show_screen": "Go to that screen",
+        "help": "The keys of the pane in focus and of its screen",
+        "quit": "Leave orch-tui (runs in flight are cancelled, answers so far are kept)",
+    }
 
     def __init__(
         self,

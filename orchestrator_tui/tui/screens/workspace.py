@@ -60,6 +60,17 @@ class WorkspaceScreen(Screen[None]):
         Path(__file__).with_name("workspace.tcss"),
         Path(__file__).parent.parent / "widgets" / "responses.tcss",
     ]
+    HELP = """Pick models on the left (space toggles, p sets one model's parameters), type a
+prompt below and press Enter: every selected model answers side by side. Follow-ups continue
+each model's conversation. Type / for commands."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "cancel_run": "Stop the answers still streaming (what came so far is kept)",
+        "review": "Score every answer with the reviewer model",
+        "synthesize": "Merge the answers into one, written by a model you choose",
+        "clear": "Start a new conversation",
+        "toggle_models": "Show or hide the model list",
+        "focus_prompt": "Go to the prompt box",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_run", "Cancel run", id="workspace.cancel"),
         Binding("ctrl+r", "review", "Review", id="workspace.review"),
