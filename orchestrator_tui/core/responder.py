@@ -33,6 +33,7 @@ from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, c
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.resilience import RetryPolicy, Timeouts
 from orchestrator_tui.core.run import Run
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef, Usage
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class Responder:
                 if error is None or progress.pieces or following is None:
                     break
             ended = end(current, progress, error)
-            if key is not None and error is None and current is model:
+            if key is not None and ended.status == "ok" and current is model:
                 await self._store(key, model, progress)
             return ended
         except asyncio.CancelledError:
@@ -266,11 +267,12 @@ class Responder:
                 aclosing(provider.stream(request)) as chunks,
             ):
                 # The hot path: one pass per token, names bound once.
-                emit, append, clock, run_id = (
+                emit, append, clock, run_id, clean = (
                     run.emit,
                     progress.pieces.append,
                     loop.time,
                     run.run_id,
+                    storable,
                 )
                 async for chunk in chunks:
                     if isinstance(chunk, Usage):
@@ -278,6 +280,8 @@ class Responder:
                         continue
                     if not chunk:
                         continue
+                    if not chunk.isascii():  # a flag check: the common token costs no more
+                        chunk = clean(chunk)  # a lone surrogate would fail every write of it
                     if progress.ttft is None:
                         progress.ttft = time.monotonic() - started
                     append(chunk)
@@ -341,7 +345,7 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            ended = ResponseFinished(status="ok", **common)
+            ended = ResponseFinished(status="ok" if progress.text.strip() else "empty", **common)
         else:
             ended = ResponseFailed(
                 status="cancelled" if error.kind is ErrorKind.CANCELLED else "failed",

@@ -30,13 +30,13 @@ class MistralProvider(SdkProvider):
 
     def _build(self, http: Any) -> Any:
         from mistralai.client import Mistral
-        from mistralai.client.utils.retries import RetryConfig
+        from mistralai.client.utils.retries import BackoffStrategy, RetryConfig
 
         return Mistral(
             api_key=self._api_key,
             server_url=self._config.base_url,
             async_client=http,
-            retry_config=RetryConfig("none", None, False),  # type: ignore[arg-type]
+            retry_config=RetryConfig("none", BackoffStrategy(0, 0, 1.0, 0), False),
         )
 
     async def _stream(self, client: Any, request: LLMRequest) -> AsyncIterator[Chunk]:

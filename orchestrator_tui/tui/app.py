@@ -11,6 +11,7 @@ import contextlib
 import gc
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,15 +22,22 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
-from orchestrator_tui.tui import markdown_blocks, themes
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.tui import markdown_blocks, terminal_keys, themes
 
 if TYPE_CHECKING:
+    from textual.content import Content
+    from textual.notifications import SeverityLevel
+
     from orchestrator_tui.config import Config, Paths
     from orchestrator_tui.core.run import Run
     from orchestrator_tui.services import Services
     from orchestrator_tui.tui.screens.vault_password import VaultPrompt
 
 log = logging.getLogger(__name__)
+HOLD_ENV = "ORCH_TUI_HOLD_START"
+"""For tests: the services open only once the file this names exists, so a test can type into
+a workspace that is certainly not ready yet."""
 
 SCREEN_MODULES: dict[str, str] = {
     "workspace": "orchestrator_tui.tui.screens.workspace:WorkspaceScreen",
@@ -46,7 +54,8 @@ def lazy_screen(target: str) -> Callable[[], Screen[Any]]:
 
     def make() -> Screen[Any]:
         module_name, _, class_name = target.partition(":")
-        return getattr(importlib.import_module(module_name), class_name)()
+        screen: Screen[Any] = getattr(importlib.import_module(module_name), class_name)()
+        return screen
 
     return make
 
@@ -91,6 +100,7 @@ class OrchApp(App[None]):
         warm_sdks: bool = True,
     ) -> None:
         super().__init__()
+        terminal_keys.install()
         self._services = services
         self._owns_services = services is None
         self._config = config or (services.config if services else None)
@@ -119,6 +129,30 @@ class OrchApp(App[None]):
         if self._open_error is not None:
             raise RuntimeError(f"could not open the history database: {self._open_error}")
         return self.services
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification, always shown as written (``markup`` is ignored: widgets ask for
+        it by default): messages quote answers, titles, file names and errors, whose brackets and
+        control characters are not ours to interpret."""
+        super().notify(
+            terminal_safe(message),
+            title=terminal_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's line; a screen's title may be a chain's or a session's name."""
+        return super().format_title(terminal_safe(title), terminal_safe(sub_title))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return themes.APP_VARIABLE_DEFAULTS
@@ -161,6 +195,9 @@ class OrchApp(App[None]):
 
     @work(group="services", exclusive=True, exit_on_error=False)
     async def _open_services(self) -> None:
+        gate = os.environ.get(HOLD_ENV)
+        while gate and not Path(gate).exists():
+            await asyncio.sleep(0.05)
         try:
             if self._services is None:
                 config = self._config or await asyncio.to_thread(_load_config, self._paths)

@@ -295,7 +295,17 @@ class OpenAI:
         return b'data: {"id": "cmpl-wire", "choices": [{\n\n'
 
     def stream_error(self) -> bytes:
-        return self._data(_error_body("openai", 503))
+        """What OpenAI sends inside a stream when it is overloaded (Mistral's SDK gets the same)."""
+        return self._data(
+            {
+                "error": {
+                    "message": "Our servers are currently overloaded. Please try again later.",
+                    "type": "service_unavailable_error",
+                    "code": "server_is_overloaded",
+                    "param": None,
+                }
+            }
+        )
 
 
 TOO_LONG = {  # what each API answers when the prompt exceeds the context window
