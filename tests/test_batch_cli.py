@@ -187,3 +187,14 @@ def test_budget_and_redis_list_inputs_say_what_they_need(tmp_path: Path) -> None
     listed = CliRunner().invoke(cli, ["batch", "run", "--steps", "echo",
                                       "--inputs", "redis-list:topics:queue"])  # fmt: skip
     assert listed.exit_code == 2 and "a Redis list needs --broker" in listed.output
+
+
+def test_a_conversations_quality_is_shown_with_its_session_in_the_history(
+    tmp_path: Path,
+) -> None:
+    inputs = topics(tmp_path, 1)
+    batch("run", "--conversation", "a,b", "--turns", "3", "--mock", "--inputs", inputs,
+          "--name", "q")  # fmt: skip
+    (row,) = export("q")
+    shown = CliRunner().invoke(cli, ["history", "show", row["session_id"]]).output
+    assert f"quality {row['quality']:.2f}" in shown
