@@ -46,8 +46,8 @@ def status(name: str) -> None:
 
 
 def status_lines(row: BatchRow, counts: BatchCounts) -> list[str]:
+    from orchestrator_tui.core import display
     from orchestrator_tui.core.batch.spec import BatchSpec
-    from orchestrator_tui.core.costs import format_cost
 
     state = f"running (process {row.pid})" if row.running_elsewhere else row.status
     if row.status == "running" and not row.running_elsewhere:
@@ -58,7 +58,7 @@ def status_lines(row: BatchRow, counts: BatchCounts) -> list[str]:
         f"items: {row.total} · {counts.of('done')} done · {counts.of('failed')} failed · "
         f"{counts.in_flight} in flight · {counts.of('queued')} queued · "
         f"{counts.of('cancelled')} cancelled",
-        f"cost: {format_cost(counts.cost)} · tokens: {counts.input_tokens} in, "
+        f"cost: {display.cost(counts.cost)} · tokens: {counts.input_tokens} in, "
         f"{counts.output_tokens} out"
         + (
             f" · quality: {counts.quality:.2f} (mean of done)" if counts.quality is not None else ""

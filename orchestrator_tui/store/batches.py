@@ -7,7 +7,6 @@ An item's result is written through the recorder, in the transaction of its sess
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.recorder import Recorder
-from orchestrator_tui.store.sessions import writer_alive
+from orchestrator_tui.store.writer import is_running, this_process
 
 CHUNK = 500
 
@@ -39,13 +38,18 @@ class BatchRow:
     total: int
     bad_rows: int
     pid: int | None
+    pid_start: int | None
     created_at: float
     updated_at: float
 
     @property
     def running_elsewhere(self) -> bool:
         """Another live process is working this batch."""
-        return self.status in ("running", "loading") and writer_alive(self.pid)
+        return (
+            self.status in ("running", "loading")
+            and (self.pid, self.pid_start) != this_process()
+            and is_running(self.pid, self.pid_start)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,7 @@ class BatchStore:
         A batch whose loading process died is dropped here, so running it again starts clean.
         """
         found = await self._find(name)
-        if found is not None and found.status == "loading" and not writer_alive(found.pid):
+        if found is not None and found.status == "loading" and not found.running_elsewhere:
             await self.delete(found.id)
         elif found is not None:
             raise OrchError(f"a batch named {name!r} exists; resume it or choose another --name")
@@ -111,7 +115,8 @@ class BatchStore:
             [
                 (
                     "INSERT INTO batches (id, name, spec, status, concurrency, budget, broker,"
-                    " pid, created_at, updated_at) VALUES (?, ?, ?, 'loading', ?, ?, ?, ?, ?, ?)",
+                    " pid, pid_start, created_at, updated_at)"
+                    " VALUES (?, ?, ?, 'loading', ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new_id(),
                         name,
@@ -119,7 +124,7 @@ class BatchStore:
                         concurrency,
                         budget,
                         broker,
-                        os.getpid(),
+                        *this_process(),
                         at,
                         at,
                     ),
@@ -146,7 +151,7 @@ class BatchStore:
         await self.db.write(
             [
                 (
-                    "UPDATE batches SET total = ?, bad_rows = ?, status = 'queued', pid = NULL,"
+                    "UPDATE batches SET total = ?, bad_rows = ?, status = 'queued', pid = NULL, pid_start = NULL,"
                     " updated_at = ? WHERE id = ?",
                     (total, bad_rows, time.time(), batch_id),
                 )
@@ -182,12 +187,13 @@ class BatchStore:
 
     async def set_status(self, batch_id: str, status: str) -> None:
         """``running`` claims the batch for this process; any other status lets it go."""
-        pid = os.getpid() if status == "running" else None
+        pid, start = this_process() if status == "running" else (None, None)
         await self.db.write(
             [
                 (
-                    "UPDATE batches SET status = ?, pid = ?, updated_at = ? WHERE id = ?",
-                    (status, pid, time.time(), batch_id),
+                    "UPDATE batches SET status = ?, pid = ?, pid_start = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (status, pid, start, time.time(), batch_id),
                 )
             ]
         )

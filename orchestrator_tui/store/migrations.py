@@ -205,6 +205,12 @@ BEST_ANSWER = """
 ALTER TABLE interactions ADD COLUMN best INTEGER NOT NULL DEFAULT 0;
 """
 
+WRITER_START = """
+-- The writer of an active session is its pid plus that process's start time (clock ticks after
+-- boot, from /proc), so a reused pid or a killed process not yet reaped is not taken for it.
+ALTER TABLE sessions ADD COLUMN pid_start INTEGER;
+"""
+
 BATCHES = """
 -- Batches: a chain or conversation run once per input row. Items are the queue of the embedded
 -- mode (and what the producer collects into in the distributed one); each attempt at an item is a
@@ -220,6 +226,7 @@ CREATE TABLE batches (
     total       INTEGER NOT NULL DEFAULT 0,
     bad_rows    INTEGER NOT NULL DEFAULT 0,
     pid         INTEGER,                   -- the process working it while running
+    pid_start   INTEGER,                   -- and its start time (see store/writer.py)
     created_at  REAL NOT NULL,
     updated_at  REAL NOT NULL
 );
@@ -256,5 +263,6 @@ MIGRATIONS: list[str] = [
     HISTORY_SEARCH,
     FTS_AFTER_STREAMING,
     BEST_ANSWER,
+    WRITER_START,
     BATCHES,
 ]

@@ -13,6 +13,7 @@ from dataclasses import replace
 from orchestrator_tui.core.chains.context import StepContext, StepError, failure
 from orchestrator_tui.core.chains.model import Step, StepResult
 from orchestrator_tui.core.chains.quality import conversation_quality
+from orchestrator_tui.core.events import StepStatus
 from orchestrator_tui.core.review import LLMJudge
 from orchestrator_tui.core.types import Message
 
@@ -116,7 +117,7 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
 
 def _result(
     step: Step,
-    status: str,
+    status: StepStatus,
     topic: str,
     transcript: list[tuple[str, str]],
     last_id: str | None,
@@ -125,7 +126,7 @@ def _result(
 ) -> StepResult:
     return StepResult(
         step.id,
-        status,  # type: ignore[arg-type]
+        status,
         "\n\n".join(f"**{who}**: {text}" for who, text in transcript),
         outputs={f"{i + 1}. {who}": text for i, (who, text) in enumerate(transcript)},
         error=error,

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.core import display
 from orchestrator_tui.tui.tables import row_table
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class BatchesScreen(Screen[None]):
                 f"{c.of('done')}/{row.total}",
                 str(c.of("failed")),
                 str(c.in_flight),
-                formatting.cost(c.cost),
+                display.cost(c.cost),
                 time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at)),
                 key=row.id,
             )
@@ -114,15 +114,17 @@ class BatchesScreen(Screen[None]):
     def _show_summary(self, row: BatchRow, counts: BatchCounts, rate: float) -> None:
         finished = counts.of("done") + counts.of("failed")
         left = row.total - finished
-        eta = f" · ETA {formatting.seconds(left / rate)}" if rate and left else ""
-        quality = f" · quality {counts.quality:.2f}" if counts.quality is not None else ""
+        eta = f" · ETA {display.seconds(left / rate)}" if rate and left else ""
+        quality = (
+            f" · quality {display.score(counts.quality)}" if counts.quality is not None else ""
+        )
         where = f" · through {row.broker}" if row.broker else ""
         self.query_one("#batch-summary", Static).update(
             Text(
                 f"{row.name}: {finished}/{row.total} finished · {counts.of('failed')} failed · "
                 f"{rate:.2g} items/s over the last minute{eta} · "
-                f"{formatting.cost(counts.cost)} · "
-                f"{formatting.tokens(counts.input_tokens + counts.output_tokens)}{quality}{where}"
+                f"{display.cost(counts.cost)} · "
+                f"{display.tokens(counts.input_tokens + counts.output_tokens)}{quality}{where}"
             )
         )
 
@@ -140,8 +142,8 @@ class BatchesScreen(Screen[None]):
                 str(item.item),
                 str(item.line),
                 Text(item.status, style="red" if item.status == "failed" else ""),
-                f"{item.quality:.2f}" if item.quality is not None else "—",
-                formatting.cost(item.cost),
+                display.score(item.quality),
+                display.cost(item.cost),
                 Text(" ".join((text or "").split())[:200]),
                 key=key,
             )
