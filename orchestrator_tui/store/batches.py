@@ -57,7 +57,8 @@ class BatchCounts:
     total: int
     counts: dict[str, int] = field(default_factory=dict)
     in_flight: int = 0
-    cost: float = 0.0
+    cost: float | None = 0.0
+    """Dollars spent; ``None`` when a finished item's cost is unknown (a model without prices)."""
     input_tokens: int = 0
     output_tokens: int = 0
     quality: float | None = None
@@ -230,7 +231,8 @@ class BatchStore:
 
     async def counts(self, batch_id: str) -> BatchCounts:
         rows = await self.db.fetchall(
-            "SELECT status, COUNT(*) AS n, SUM(cost) AS cost, SUM(input_tokens) AS tin,"
+            "SELECT status, COUNT(*) AS n, SUM(cost) AS cost, COUNT(cost) AS priced,"
+            " SUM(input_tokens) AS tin,"
             " SUM(output_tokens) AS tout, AVG(quality) AS quality FROM batch_items"
             " WHERE batch_id = ? GROUP BY status",
             (batch_id,),
@@ -248,7 +250,7 @@ class BatchStore:
             sum(r["n"] for r in rows),
             {r["status"]: r["n"] for r in rows},
             flight[0] if flight else 0,
-            sum(r["cost"] or 0.0 for r in rows),
+            _spent(rows),
             sum(r["tin"] or 0 for r in rows),
             sum(r["tout"] or 0 for r in rows),
             done["quality"] if done and done["quality"] is not None else None,
@@ -366,6 +368,13 @@ def store_outcome(item: BatchItem, outcome: ItemOutcome) -> tuple[str, tuple[Any
             item.item,
         ),
     )
+
+
+def _spent(rows: list[Any]) -> float | None:
+    finished = [r for r in rows if r["status"] in ("done", "failed")]
+    if any(r["priced"] < r["n"] for r in finished):
+        return None
+    return sum(r["cost"] or 0.0 for r in finished)
 
 
 def _batch(row: Any) -> BatchRow:
