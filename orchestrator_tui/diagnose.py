@@ -71,8 +71,8 @@ async def check_providers(
 async def _check(
     registry: ProviderRegistry, keys: KeyStore, provider: ProviderConfig, timeout: float
 ) -> ProviderHealth:
-    found = keys.lookup(provider.name, provider.key_env) if provider.needs_key else None
-    source = "not needed" if not provider.needs_key else (found[1] if found else None)
+    key = keys.status(provider, ask=True)
+    source = "not needed" if not provider.needs_key else key.source
     health = ProviderHealth(provider.name, endpoint_of(provider), source)
     if provider.type == "mock":
         health.reachable, health.note = True, "built in, offline"
@@ -153,4 +153,4 @@ async def check_models(
 
 def _has_key(config: Config, keys: KeyStore, model: ModelConfig) -> bool:
     provider = config.catalog.provider_of(model)
-    return not provider.needs_key or keys.lookup(provider.name, provider.key_env) is not None
+    return keys.status(provider, ask=True).state in ("set", "not needed")

@@ -22,13 +22,15 @@ def models(as_json: bool) -> None:
     rows = []
     for model in config.catalog.models.values():
         provider = config.catalog.provider_of(model)
-        found = keys.lookup(provider.name, provider.key_env)
-        if not provider.needs_key:
-            key_status = "not needed"
-        elif found:
-            key_status = f"found ({found[1]})"
-        else:
+        status = keys.status(provider)
+        if status.state == "set":
+            key_status = f"found ({status.source})"
+        elif status.state == "missing":
             key_status = f"missing: orch-tui keys set {provider.name}"
+        elif status.state == "locked":
+            key_status = "in the locked key vault"
+        else:
+            key_status = "not needed"
         rows.append(
             {
                 "model": model.name,
