@@ -87,7 +87,7 @@ async def _check(
                 status = await _probe(health.endpoint)
                 health.reachable, health.note = (
                     True,
-                    f"answers (HTTP {status}); no key to list models",
+                    f"HTTP {status}; no key to list its models",
                 )
                 return health
             listed = await (await registry.aget(provider.name)).list_models()
@@ -103,7 +103,7 @@ async def _check(
         return health
     health.reachable = True
     health.models = [m.ref.name for m in listed]
-    health.note = f"answers; {len(listed)} models available"
+    health.note = f"{len(listed)} models available"
     return health
 
 

@@ -32,6 +32,10 @@ COMMANDS = {
     ),
     "chains": ("orchestrator_tui.cli.chains:chains", "List, show and validate chains."),
     "run": ("orchestrator_tui.cli.run:run", "Run a chain headless with live progress."),
+    "paths": (
+        "orchestrator_tui.cli.paths:paths",
+        "Show where the configuration, history, key vault and cache live.",
+    ),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -49,3 +49,24 @@ def read_prompt(prompt: str | None) -> str:
     if prompt is None or not prompt.strip():
         fail("the prompt is empty: give it as an argument or on standard input")
     return prompt
+
+
+def print_table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A table with a header row: drawn by Rich on a terminal; in a pipe, plain columns two
+    spaces apart with every value whole, so a script (or ``cut``/``awk``) gets full ids."""
+    rows = [list(row) for row in rows]
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table()
+        for heading in headings:
+            table.add_column(heading)
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    widths = [max(len(str(c)) for c in column) for column in zip(headings, *rows, strict=False)]
+    for row in [list(headings), *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join(cells).rstrip())

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator_tui.cli.common import fail, warn_config
+from orchestrator_tui.cli.common import fail, print_table, warn_config
 from orchestrator_tui.config import Config, load_config
 
 if TYPE_CHECKING:
@@ -73,15 +73,9 @@ def list_keys(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table()
-    for heading in ("provider", "source", "key"):
-        table.add_column(heading)
-    for row in rows:
-        table.add_row(row["provider"], row["source"], row["key"])
-    Console().print(table)
+    print_table(
+        ("provider", "source", "key"), ([r["provider"], r["source"], r["key"]] for r in rows)
+    )
 
 
 @keys.command("delete")

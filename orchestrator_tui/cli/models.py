@@ -6,7 +6,7 @@ import json
 
 import click
 
-from orchestrator_tui.cli.common import warn_config
+from orchestrator_tui.cli.common import print_table, warn_config
 from orchestrator_tui.config import load_config
 
 
@@ -44,24 +44,22 @@ def models(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table()
-    for heading in ("model", "$/M in", "$/M out", "context", "key"):
-        table.add_column(heading)
     aliases = {target: alias for alias, target in config.catalog.aliases.items()}
-    for row in rows:
-        name = row["model"]
-        label = f"{name} ({aliases[name]})" if name in aliases else name
-        table.add_row(
-            label,
-            _price(row["price_input"]),
-            _price(row["price_output"]),
-            f"{row['context_window']:,}" if row["context_window"] else "—",
-            row["key"],
-        )
-    Console().print(table)
+    print_table(
+        ("model", "$/M in", "$/M out", "context", "key"),
+        (
+            (
+                f"{row['model']} ({aliases[row['model']]})"
+                if row["model"] in aliases
+                else row["model"],
+                _price(row["price_input"]),
+                _price(row["price_output"]),
+                f"{row['context_window']:,}" if row["context_window"] else "—",
+                row["key"],
+            )
+            for row in rows
+        ),
+    )
 
 
 def _price(value: float | None) -> str:
