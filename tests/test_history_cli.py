@@ -188,7 +188,7 @@ def test_two_ask_processes_writing_at_once_both_succeed_and_lose_nothing(paths) 
 
 
 def test_rename_says_what_it_renamed(history) -> None:
-    result = run_cli("rename", FIRST[:6], "B-tree notes")
+    result = run_cli("rename", FIRST, "B-tree notes")
     assert result.exit_code == 0
     assert result.output.strip() == f"renamed {FIRST[:8]}: 'Explain B-trees' → 'B-tree notes'"
 
