@@ -170,13 +170,23 @@ async def test_picking_a_step_shows_its_form_and_opening_a_chain_loads_it(
 
 
 async def test_the_chain_command_in_the_workspace_opens_the_editor(config: Config) -> None:
+    from orchestrator_tui.tui.screens.choice import ChoiceDialog
+
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_services()
         await pilot.pause()
-        await pilot.press(*"/chain", "enter")
-        while not isinstance(app.screen, ChainEditorScreen):
-            await pilot.pause()
+        await pilot.press(*"/chain", "enter")  # no name: which chain? (a new one first)
+        for _ in range(200):
+            if isinstance(app.screen, ChoiceDialog):
+                break
+            await pilot.pause(0.02)
+        await pilot.press("enter")
+        for _ in range(200):
+            if isinstance(app.screen, ChainEditorScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, ChainEditorScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ChainEditorScreen)
