@@ -353,3 +353,21 @@ def test_resume_retries_dead_lettered_items_through_the_broker(
                              paths.config_dir.parent)  # fmt: skip
     assert resumed.wait(timeout=60) == 0, cluster.log("resume.log")
     assert cluster.db("SELECT status FROM batch_items") == [("done",), ("done",)]
+
+
+def test_a_stopped_worker_hands_its_items_back_at_once(
+    cluster: Cluster, redis: RedisServer
+) -> None:
+    producer = cluster.produce("run", "--conversation", "mock:slow,mock:slow", "--turns", "3",
+                               "--inputs", cluster.topics(3), "--name", "handback")  # fmt: skip
+    first = cluster.worker("wa", *FAST)
+    wait_until(lambda: len(turns_by_worker(redis)) == 3)  # all three items under way
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 0
+    assert "3 handed back" in cluster.log("wa.log")
+    # the next worker never takes over silent items (a minute's idle): it gets them handed back
+    cluster.worker("wb", "--lock-ttl", "1", "--claim-idle", "60")
+    assert producer.wait(timeout=60) == 0
+    every_item_once(cluster, 3)
+    for turns in turns_by_worker(redis).values():
+        assert [n for _, n in turns] == list(range(1, len(turns) + 1))

@@ -95,7 +95,7 @@ async def _work(url: str, options: WorkerOptions, lock_ttl: float, claim_idle: f
         await broker.aclose()
     click.echo(
         f"worker {options.name}: {stats.done} done, {stats.retried} retried, {stats.dead} dead, "
-        f"{stats.discarded} late results discarded",
+        f"{stats.discarded} late results discarded, {stats.handed_back} handed back",
         err=True,
     )
     return 0

@@ -4,7 +4,8 @@ Any number of workers on any machines share a batch through the broker. Each ite
 its lock, renewed while the run goes on; a worker that loses the lock (it was paused too long and
 another took over) stops and its late result is refused by the broker. A conversation taken over
 goes on from its last completed turn. A run that fails is tried again by any worker until
-``max_attempts``, then the item goes to the dead letters. API keys stay on the worker: the
+``max_attempts``, then the item goes to the dead letters. A worker stopped (SIGTERM, Ctrl-C)
+hands its items in flight back at once instead of leaving them to be taken over. API keys stay on the worker: the
 orchestrator it is given reads its own key store; nothing but data travels.
 """
 
@@ -55,6 +56,9 @@ class WorkerStats:
     dead: int = 0
     discarded: int = 0
     """Results refused because the lock had been lost meanwhile."""
+    handed_back: int = 0
+    """Items in flight when the worker was stopped, queued again for others (their completed
+    turns kept; the attempt counts)."""
 
 
 class BatchWorker:
@@ -136,6 +140,12 @@ class BatchWorker:
         run_task = asyncio.create_task(self._run(delivery, token))
         try:
             kept = await self._renew_until_done(delivery, token, run_task)
+        except asyncio.CancelledError:  # the worker stops: hand the item back at once
+            run_task.cancel()
+            await asyncio.gather(run_task, return_exceptions=True)
+            await self.queue.retry(delivery, token)
+            self.stats.handed_back += 1
+            raise
         finally:
             if not run_task.done():
                 run_task.cancel()
