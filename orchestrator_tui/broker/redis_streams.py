@@ -41,7 +41,7 @@ from orchestrator_tui.core.batch.model import (
     outcome_from_dict,
     outcome_to_dict,
 )
-from orchestrator_tui.core.batch.ports import BrokerUnavailable, Collected, Delivery
+from orchestrator_tui.core.batch.ports import Activity, BrokerUnavailable, Collected, Delivery
 
 PREFIX = "orch:"
 NEW = PREFIX + "conversation.new"
@@ -326,6 +326,16 @@ class RedisBroker:
         async with self._guard():
             await self.client.xack(COMPLETED, _collectors(batch_id), *refs)
             await self.client.xdel(COMPLETED, *refs)
+
+    async def activity(self, batch_id: str, window: float) -> Activity:
+        async with self._guard():
+            seconds, micros = await self.client.time()
+            since = int(seconds * 1000 + micros // 1000 - window * 1000)
+            entries = await self.client.xrevrange(TURN, "+", f"{since}-0", count=TURN_MAXLEN)
+        ours = [fields for _, fields in entries if fields.get("batch") == batch_id]
+        return Activity(
+            len({f.get("worker") for f in ours}), len({f.get("item") for f in ours}), len(ours)
+        )
 
     async def forget(self, batch_id: str) -> None:
         """The batch is finished: drop its marker and its collectors' group."""

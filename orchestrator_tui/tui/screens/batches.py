@@ -2,12 +2,14 @@
 throughput and cost; Enter on an item opens its session.
 
 The figures come from the history database, where the embedded pool and a distributed batch's
-producer both store results, so a batch run by workers on other machines shows here as its
-results come back. It polls once a second while shown; nothing is computed in the widgets.
+producer both store results; for a running distributed batch the workers' latest turns are read
+from the broker too (its URL as stored, or ``ORCH_TUI_BROKER`` when it has a password). It polls
+once a second while shown; nothing is computed in the widgets.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -36,6 +38,8 @@ BATCH_COLUMNS = (
 )
 ITEM_COLUMNS = (("item", 6), ("line", 6), ("status", 7), ("quality", 7), ("cost", 9), ("", 60))
 REFRESH = 1.0
+BROKER_ENV = "ORCH_TUI_BROKER"
+"""The broker's full URL (with its password, which is never stored) for following its workers."""
 
 
 class BatchesScreen(Screen[None]):
@@ -83,7 +87,8 @@ class BatchesScreen(Screen[None]):
             return
         self.chosen = chosen.id
         rate = await store.throughput(chosen.id)
-        self._show_summary(chosen, counts[chosen.id], rate)
+        live = await self._broker_line(chosen) if chosen.status == "running" else ""
+        self._show_summary(chosen, counts[chosen.id], rate, live)
         self._show_items(await store.watch_items(chosen.id))
 
     def _show_batches(self, rows: list[BatchRow], counts: dict[str, BatchCounts]) -> None:
@@ -111,7 +116,24 @@ class BatchesScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(at, len(rows) - 1))
 
-    def _show_summary(self, row: BatchRow, counts: BatchCounts, rate: float) -> None:
+    async def _broker_line(self, row: BatchRow) -> str:
+        """For a distributed batch: what its workers (on any machine) did in the last minute."""
+        url = os.environ.get(BROKER_ENV) or row.broker
+        if not row.broker or not url or "***" in url:
+            return ""
+        from orchestrator_tui.core.errors import OrchError
+
+        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        try:
+            seen = await services.broker_activity(url, row.id)
+        except OrchError as exc:
+            return f"\nbroker: {exc}"
+        return (
+            f"\nworkers: {seen.workers} active · {seen.items} conversations under way · "
+            f"{seen.turns} turns in the last minute"
+        )
+
+    def _show_summary(self, row: BatchRow, counts: BatchCounts, rate: float, live: str) -> None:
         finished = counts.of("done") + counts.of("failed")
         left = row.total - finished
         eta = f" · ETA {display.seconds(left / rate)}" if rate and left else ""
@@ -125,6 +147,7 @@ class BatchesScreen(Screen[None]):
                 f"{rate:.2g} items/s over the last minute{eta} · "
                 f"{display.cost(counts.cost)} · "
                 f"{display.tokens(counts.input_tokens + counts.output_tokens)}{quality}{where}"
+                f"{live}"
             )
         )
 
