@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from orchestrator_tui.broker.redis_streams import RedisBroker
     from orchestrator_tui.core.batch.ports import Activity
     from orchestrator_tui.core.chains.library import ChainLibrary
+    from orchestrator_tui.core.modes import ModeLibrary
     from orchestrator_tui.store.batches import BatchStore
 
 
@@ -44,6 +45,7 @@ class Services:
     """Plugins' run-event subscribers, each fed off the hot path."""
     _library: ChainLibrary | None = field(default=None, repr=False)
     _brokers: dict[str, RedisBroker] = field(default_factory=dict, repr=False)
+    _modes: ModeLibrary | None = field(default=None, repr=False)
 
     @property
     def batches(self) -> BatchStore:
@@ -73,6 +75,16 @@ class Services:
             folders = self.config.paths.chain_folders()
             self._library = await asyncio.to_thread(ChainLibrary, self.config.catalog, folders)
         return self._library
+
+    async def mode_library(self) -> ModeLibrary:
+        """The modes (shipped, the user's, the project's), read once in a thread; problems in a
+        user's file are in its ``warnings``."""
+        if self._modes is None:
+            from orchestrator_tui.core.modes import ModeLibrary
+
+            folders = self.config.paths.chain_folders()
+            self._modes = await asyncio.to_thread(ModeLibrary, folders)
+        return self._modes
 
     def prepare_keys(self, models: Iterable[str]) -> None:
         """Look up the keys these models need now, before a run starts, so a locked vault asks
@@ -131,6 +143,10 @@ async def open_services(
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
     feeds = [BoundedFeed(name, sub) for name, sub in load_plugins().subscribers.items()]
     orchestrator = Orchestrator(
-        config.catalog, keys=keys, listeners=[recorder, *feeds], cache=response_cache
+        config.catalog,
+        keys=keys,
+        listeners=[recorder, *feeds],
+        cache=response_cache,
+        context=config.context,
     )
     return Services(config, db, sessions, recorder, keys, orchestrator, response_cache, feeds)

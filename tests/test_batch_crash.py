@@ -40,6 +40,27 @@ def batch_exists(paths: Paths) -> bool:
     return row is not None and row[0] != "loading"
 
 
+def in_flight(paths: Paths) -> bool:
+    """Some item of the batch is running (its session is active) right now."""
+    if not batch_exists(paths):
+        return False
+    with sqlite3.connect(paths.database) as conn:
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM sessions WHERE batch_id IS NOT NULL AND status = 'active' LIMIT 1"
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return False
+    return row is not None
+
+
+def wait_for_work(paths: Paths, process: subprocess.Popen[bytes], limit: float = 60) -> None:
+    """Until items are in flight, so a kill lands among them however slow start-up is today."""
+    deadline = time.monotonic() + limit
+    while process.poll() is None and not in_flight(paths) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_sigkill_at_random_points_then_resume_ten_times_runs_every_item_once(
     tmp_path: Path, paths: Paths
 ) -> None:
@@ -51,7 +72,8 @@ def test_sigkill_at_random_points_then_resume_ten_times_runs_every_item_once(
     chance = random.Random(4)
     for _ in range(KILLS):
         process = orch(*(["resume", "crash"] if batch_exists(paths) else start))
-        time.sleep(chance.uniform(0.3, 2.0))
+        wait_for_work(paths, process)
+        time.sleep(chance.uniform(0.0, 1.0))
         process.send_signal(signal.SIGKILL)
         process.wait()
     last = orch(*(["resume", "crash"] if batch_exists(paths) else start))

@@ -11,6 +11,7 @@ import click
 
 from orchestrator_tui.cli.batch_setup import open_store, user_config
 from orchestrator_tui.cli.common import run_async
+from orchestrator_tui.cli.terminal import echo
 
 if TYPE_CHECKING:
     from orchestrator_tui.store.batches import BatchCounts, BatchRow
@@ -40,7 +41,7 @@ def status(name: str) -> None:
     async def body() -> None:
         async with open_store(config) as (_, store):
             row = await store.get(name)
-            click.echo("\n".join(status_lines(row, await store.counts(row.id))))
+            echo("\n".join(status_lines(row, await store.counts(row.id))))
 
     run_async(body())
 
@@ -84,7 +85,7 @@ def list_batches() -> None:
                 click.echo("no batches yet (orch-tui batch run --help)")
             for row in rows:
                 counts = await store.counts(row.id)
-                click.echo(
+                echo(
                     f"{row.name}  {row.status}  {counts.of('done')}/{row.total} done  "
                     f"{counts.of('failed')} failed  "
                     f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(row.created_at))}"

@@ -6,6 +6,7 @@ An item's result is written through the recorder, in the transaction of its sess
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from collections.abc import AsyncIterator, Iterable
@@ -257,7 +258,7 @@ class BatchStore:
             tuple((r["item"], r["line"], r["error"] or "") for r in failures),
         )
 
-    async def watch_items(self, batch_id: str, limit: int = 200) -> list[ItemRow]:
+    async def watch_items(self, batch_id: str, limit: int = 200) -> builtins.list[ItemRow]:
         """What the Batch screen lists: failed items first (with their reasons), then the most
         recently finished ones."""
         rows = await self.db.fetchall(
@@ -289,7 +290,7 @@ class BatchStore:
                 return
             last = rows[-1]["item"]
 
-    async def unfinished(self, batch_id: str) -> AsyncIterator[list[BatchItem]]:
+    async def unfinished(self, batch_id: str) -> AsyncIterator[builtins.list[BatchItem]]:
         """Items still queued, ``CHUNK`` at a time in input order (what a broker must run)."""
         queue = self.queue(batch_id)
         while items := await queue.claim(CHUNK):

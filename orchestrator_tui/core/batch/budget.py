@@ -45,10 +45,9 @@ def item_cost_bound(catalog: Catalog, chain: Chain, inputs: Mapping[str, str]) -
             request = LLMRequest(model.ref, (Message("user", prompt),), params)
             estimate = estimate_request(model, request)
             earlier = request_cost(model, Usage(before, 0))
+            estimate_cost = 0.0 if _free(model) else estimate.cost
             if _free(model):
-                estimate_cost, earlier = 0.0, 0.0
-            else:
-                estimate_cost = estimate.cost
+                earlier = 0.0
             if estimate_cost is None or earlier is None:
                 raise Unbounded(
                     f"cannot bound the cost of {model.name}: it has no price or no "

@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from orchestrator_tui.core import display
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.tables import row_table
 
 if TYPE_CHECKING:
@@ -97,15 +97,15 @@ class BatchesScreen(Screen[None]):
             self._fill_batches(table, rows, counts)
 
     def _fill_batches(
-        self, table: DataTable, rows: list[BatchRow], counts: dict[str, BatchCounts]
+        self, table: DataTable[Any], rows: list[BatchRow], counts: dict[str, BatchCounts]
     ) -> None:
         at = table.cursor_row
         table.clear()
         for row in rows:
             c = counts[row.id]
             table.add_row(
-                Text(row.name),
-                row.status,
+                safe.text(row.name),
+                safe.text(row.status),
                 f"{c.of('done')}/{row.total}",
                 str(c.of("failed")),
                 str(c.in_flight),
@@ -142,7 +142,7 @@ class BatchesScreen(Screen[None]):
         )
         where = f" · through {row.broker}" if row.broker else ""
         self.query_one("#batch-summary", Static).update(
-            Text(
+            safe.text(
                 f"{row.name}: {finished}/{row.total} finished · {counts.of('failed')} failed · "
                 f"{rate:.2g} items/s over the last minute{eta} · "
                 f"{display.cost(counts.cost)} · "
@@ -164,10 +164,10 @@ class BatchesScreen(Screen[None]):
             table.add_row(
                 str(item.item),
                 str(item.line),
-                Text(item.status, style="red" if item.status == "failed" else ""),
+                safe.text(item.status, "red" if item.status == "failed" else ""),
                 display.score(item.quality),
                 display.cost(item.cost),
-                Text(" ".join((text or "").split())[:200]),
+                safe.text(" ".join((text or "").split())[:200]),  # a model's answer
                 key=key,
             )
         if items:
