@@ -26,7 +26,6 @@ from orchestrator_tui.store.sessions import SessionStore
 
 if TYPE_CHECKING:
     from orchestrator_tui.broker.redis_streams import RedisBroker
-    from orchestrator_tui.core.batch.ports import Activity
     from orchestrator_tui.core.chains.library import ChainLibrary
     from orchestrator_tui.core.modes import ModeLibrary
     from orchestrator_tui.store.batches import BatchStore
@@ -54,14 +53,23 @@ class Services:
 
         return BatchStore(self.db, self.recorder)
 
-    async def broker_activity(self, url: str, batch_id: str, window: float = 60.0) -> Activity:
-        """What the workers of a distributed batch did lately, read from its broker (the Batch
-        screen follows batches run by workers on other machines with it)."""
-        if url not in self._brokers:
-            from orchestrator_tui.broker.redis_streams import RedisBroker
+    async def broker_line(self, url: str, batch_id: str, window: float = 60.0) -> str:
+        """What the workers of a distributed batch did lately, read from its broker, in a line
+        (the Batch screen and ``batch status`` follow workers on other machines with it)."""
+        from orchestrator_tui.core.errors import OrchError
 
-            self._brokers[url] = await RedisBroker.open(url)
-        return await self._brokers[url].activity(batch_id, window)
+        try:
+            if url not in self._brokers:
+                from orchestrator_tui.broker.redis_streams import RedisBroker
+
+                self._brokers[url] = await RedisBroker.open(url)
+            seen = await self._brokers[url].activity(batch_id, window)
+        except OrchError as exc:
+            return f"broker: {exc}"
+        return (
+            f"workers: {seen.workers} active · {seen.items} conversations under way · "
+            f"{seen.turns} turns in the last minute"
+        )
 
     async def chain_library(self) -> ChainLibrary:
         """The chains and personas (the presets, then the user's), read once in a thread.

@@ -373,7 +373,7 @@ def test_a_stopped_worker_hands_its_items_back_at_once(
         assert [n for _, n in turns] == list(range(1, len(turns) + 1))
 
 
-async def test_the_batch_screen_follows_the_workers_of_a_running_distributed_batch(
+async def test_the_batch_screen_and_status_follow_the_workers_of_a_running_batch(
     cluster: Cluster, redis: RedisServer, paths: Paths
 ) -> None:
     from textual.widgets import Static
@@ -381,20 +381,30 @@ async def test_the_batch_screen_follows_the_workers_of_a_running_distributed_bat
     from orchestrator_tui.config import load_config
     from orchestrator_tui.tui.app import OrchApp
 
-    producer = cluster.produce("run", "--conversation", "mock:slow,mock:slow", "--turns", "4",
+    producer = cluster.produce("run", "--conversation", "mock:slow,mock:slow", "--turns", "3",
                                "--inputs", cluster.topics(2), "--name", "watched")  # fmt: skip
-    cluster.worker("wa", *FAST)
+    worker = cluster.worker("wa", "--lock-ttl", "30", "--claim-idle", "60")
     wait_until(lambda: len(turns_by_worker(redis)) == 2)
-    app = OrchApp(config=load_config(paths), warm_sdks=False)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await app.wait_services()
-        await pilot.pause()
-        await pilot.press("f8")
-        summary = ""
-        for _ in range(100):  # the screen reads the broker once a second
-            await pilot.pause(0.1)
-            summary = str(app.screen.query_one("#batch-summary", Static).render())
-            if "workers: 1 active · 2 conversations under way" in summary:
-                break
-        assert "workers: 1 active · 2 conversations under way" in summary, summary
+    worker.send_signal(signal.SIGSTOP)  # the batch stays running while we look
+    try:
+        app = OrchApp(config=load_config(paths), warm_sdks=False)
+        expected = "workers: 1 active · 2 conversations under way"
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.wait_services()
+            await pilot.pause()
+            await pilot.press("f8")
+            summary = ""
+            for _ in range(100):  # the screen reads the broker once a second
+                await pilot.pause(0.1)
+                summary = str(app.screen.query_one("#batch-summary", Static).render())
+                if expected in summary:
+                    break
+            assert expected in summary, summary
+        status = cluster._spawn(
+            ["batch", "status", "watched"], "status.log", paths.config_dir.parent
+        )
+        assert status.wait(timeout=30) == 0
+        assert expected in cluster.log("status.log")
+    finally:
+        worker.send_signal(signal.SIGCONT)
     assert producer.wait(timeout=60) == 0

@@ -9,7 +9,6 @@ once a second while shown; nothing is computed in the widgets.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -38,8 +37,6 @@ BATCH_COLUMNS = (
 )
 ITEM_COLUMNS = (("item", 6), ("line", 6), ("status", 7), ("quality", 7), ("cost", 9), ("", 60))
 REFRESH = 1.0
-BROKER_ENV = "ORCH_TUI_BROKER"
-"""The broker's full URL (with its password, which is never stored) for following its workers."""
 
 
 class BatchesScreen(Screen[None]):
@@ -87,7 +84,7 @@ class BatchesScreen(Screen[None]):
             return
         self.chosen = chosen.id
         rate = await store.throughput(chosen.id)
-        live = await self._broker_line(chosen) if chosen.status == "running" else ""
+        live = await self._broker_line(chosen)
         self._show_summary(chosen, counts[chosen.id], rate, live)
         self._show_items(await store.watch_items(chosen.id))
 
@@ -118,20 +115,11 @@ class BatchesScreen(Screen[None]):
 
     async def _broker_line(self, row: BatchRow) -> str:
         """For a distributed batch: what its workers (on any machine) did in the last minute."""
-        url = os.environ.get(BROKER_ENV) or row.broker
-        if not row.broker or not url or "***" in url:
+        url = row.follow_url()
+        if url is None:
             return ""
-        from orchestrator_tui.core.errors import OrchError
-
         services = await self.app.wait_services()  # type: ignore[attr-defined]
-        try:
-            seen = await services.broker_activity(url, row.id)
-        except OrchError as exc:
-            return f"\nbroker: {exc}"
-        return (
-            f"\nworkers: {seen.workers} active · {seen.items} conversations under way · "
-            f"{seen.turns} turns in the last minute"
-        )
+        return "\n" + await services.broker_line(url, row.id)
 
     def _show_summary(self, row: BatchRow, counts: BatchCounts, rate: float, live: str) -> None:
         finished = counts.of("done") + counts.of("failed")
