@@ -358,7 +358,7 @@ def test_resume_retries_dead_lettered_items_through_the_broker(
 def test_a_stopped_worker_hands_its_items_back_at_once(
     cluster: Cluster, redis: RedisServer
 ) -> None:
-    producer = cluster.produce("run", "--conversation", "mock:slow,mock:slow", "--turns", "3",
+    producer = cluster.produce("run", "--conversation", "mock:slow,mock:slow", "--turns", "5",
                                "--inputs", cluster.topics(3), "--name", "handback")  # fmt: skip
     first = cluster.worker("wa", *FAST)
     wait_until(lambda: len(turns_by_worker(redis)) == 3)  # all three items under way
