@@ -119,7 +119,8 @@ class BatchesScreen(Screen[None]):
         if url is None:
             return ""
         services = await self.app.wait_services()  # type: ignore[attr-defined]
-        return "\n" + await services.broker_line(url, row.id)
+        line: str = await services.broker_line(url, row.id)
+        return "\n" + line
 
     def _show_summary(self, row: BatchRow, counts: BatchCounts, rate: float, live: str) -> None:
         finished = counts.of("done") + counts.of("failed")
