@@ -408,3 +408,14 @@ async def test_the_batch_screen_and_status_follow_the_workers_of_a_running_batch
     finally:
         worker.send_signal(signal.SIGCONT)
     assert producer.wait(timeout=60) == 0
+
+
+def test_a_worker_takes_its_broker_from_the_environment(
+    cluster: Cluster, redis: RedisServer
+) -> None:
+    producer = cluster.produce(*conversation(cluster, 2, "fromenv", "2"))
+    cluster.env = {**cluster.env, "ORCH_TUI_BROKER": cluster.url}
+    command = ["worker", "--name", "wa", "--exit-when-idle", "3", *FAST]
+    worker = cluster._spawn(command, "wa.log", cluster.worker_home)
+    assert producer.wait(timeout=60) == 0
+    assert worker.wait(timeout=30) == 0 and "2 done" in cluster.log("wa.log")

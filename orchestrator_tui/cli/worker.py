@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.option(
-    "--broker", metavar="URL", required=True, help="redis://[:PASSWORD@]HOST:PORT/DB or rediss://."
+    "--broker",
+    metavar="URL",
+    required=True,
+    envvar="ORCH_TUI_BROKER",
+    show_envvar=True,
+    help="redis://[:PASSWORD@]HOST:PORT/DB or rediss://; from the environment, the password "
+    "stays out of the process list.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 1024), default=32, show_default=True)
 @click.option("--name", help="This worker's name in the consumer group (default: made up).")
