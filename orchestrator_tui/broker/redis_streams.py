@@ -107,6 +107,13 @@ return 1
 """
 
 
+_WHILE_COLLECTED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV))
+return 1
+"""
+
+
 def connect(url: str) -> aioredis.Redis:
     """A client for ``redis://`` or ``rediss://`` (TLS) URLs; nothing is sent yet."""
     return aioredis.from_url(url, decode_responses=True, health_check_interval=30)
@@ -126,6 +133,7 @@ class RedisBroker:
         self._renew = client.register_script(_RENEW)
         self._save_turn = client.register_script(_SAVE_TURN)
         self._finish = client.register_script(_FINISH)
+        self._while_collected = client.register_script(_WHILE_COLLECTED)
 
     @classmethod
     async def open(cls, url: str, settings: RedisSettings = RedisSettings()) -> RedisBroker:
@@ -248,6 +256,14 @@ class RedisBroker:
     async def dead(self, delivery: Delivery, token: str, outcome: ItemOutcome) -> None:
         fields = _result(delivery, outcome)
         await self._end(delivery, token, COMPLETED, "final", fields, dead=True)
+
+    async def interrupted(self, delivery: Delivery, outcome: ItemOutcome) -> None:
+        """Only while the producer still collects the batch (after, nobody would read it)."""
+        fields = [v for pair in _result(delivery, outcome).items() for v in pair]
+        async with self._guard():
+            await self._while_collected(
+                keys=[_batch(delivery.item.batch_id), COMPLETED], args=fields
+            )
 
     async def _end(
         self,

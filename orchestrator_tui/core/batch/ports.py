@@ -87,6 +87,11 @@ class WorkQueue(Protocol):
         """Move the item to the dead letters and publish it as failed."""
         ...
 
+    async def interrupted(self, delivery: Delivery, outcome: ItemOutcome) -> None:
+        """Publish an attempt cut short (``outcome.status == "interrupted"``) for the history,
+        while the batch's producer still collects."""
+        ...
+
     async def aclose(self) -> None: ...
 
 

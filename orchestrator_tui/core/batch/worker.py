@@ -75,6 +75,8 @@ class BatchWorker:
         self.options = options
         self.stats = WorkerStats()
         self._built: dict[str, tuple[Chain, Mapping[str, Persona]]] = {}
+        self._trackers: dict[str, tuple[ItemTracker, int]] = {}
+        """The run of each attempt in flight (by lock token) and how many turns it resumed."""
 
     async def run(self) -> WorkerStats:
         tasks: set[asyncio.Task[None]] = set()
@@ -145,6 +147,7 @@ class BatchWorker:
             await asyncio.gather(run_task, return_exceptions=True)
             await self.queue.retry(delivery, token)
             self.stats.handed_back += 1
+            await self._cut_short(delivery, token)
             raise
         finally:
             if not run_task.done():
@@ -153,7 +156,9 @@ class BatchWorker:
         if not kept:
             self.stats.discarded += 1
             log.warning("lost the lock of item %s; its result is discarded", delivery.item.key)
+            await self._cut_short(delivery, token)
             return
+        self._trackers.pop(token, None)
         outcome = run_task.result()
         if outcome is None:
             return
@@ -164,6 +169,13 @@ class BatchWorker:
         else:
             self.stats.retried += 1
             await self.queue.retry(delivery, token)
+
+    async def _cut_short(self, delivery: Delivery, token: str) -> None:
+        """Publish the attempt as interrupted, so the history keeps what it had written."""
+        tracker, resumed = self._trackers.pop(token, (None, 0))
+        outcome = tracker.cut_short(resumed) if tracker is not None else None
+        if outcome is not None:
+            await self.queue.interrupted(delivery, outcome)
 
     async def _renew_until_done(
         self, delivery: Delivery, token: str, run: asyncio.Task[Any]
@@ -208,7 +220,8 @@ class BatchWorker:
                         )
                     )
 
-        tracker = ItemTracker(item, chain, lambda *_: None, lambda *_: None, prior=prior)
+        tracker = ItemTracker(item, chain, prior=prior)
+        self._trackers[token] = (tracker, len(prior))
         run = start_chain(
             self.orchestrator,
             chain,
