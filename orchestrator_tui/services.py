@@ -25,6 +25,7 @@ from orchestrator_tui.store.recorder import Recorder
 from orchestrator_tui.store.sessions import SessionStore
 
 if TYPE_CHECKING:
+    from orchestrator_tui.broker.redis_streams import RedisBroker
     from orchestrator_tui.core.chains.library import ChainLibrary
     from orchestrator_tui.core.modes import ModeLibrary
     from orchestrator_tui.store.batches import BatchStore
@@ -42,6 +43,7 @@ class Services:
     feeds: list[BoundedFeed] = field(default_factory=list)
     """Plugins' run-event subscribers, each fed off the hot path."""
     _library: ChainLibrary | None = field(default=None, repr=False)
+    _brokers: dict[str, RedisBroker] = field(default_factory=dict, repr=False)
     _modes: ModeLibrary | None = field(default=None, repr=False)
 
     @property
@@ -50,6 +52,24 @@ class Services:
         from orchestrator_tui.store.batches import BatchStore
 
         return BatchStore(self.db, self.recorder)
+
+    async def broker_line(self, url: str, batch_id: str, window: float = 60.0) -> str:
+        """What the workers of a distributed batch did lately, read from its broker, in a line
+        (the Batch screen and ``batch status`` follow workers on other machines with it)."""
+        from orchestrator_tui.core.errors import OrchError
+
+        try:
+            if url not in self._brokers:
+                from orchestrator_tui.broker.redis_streams import RedisBroker
+
+                self._brokers[url] = await RedisBroker.open(url)
+            seen = await self._brokers[url].activity(batch_id, window)
+        except OrchError as exc:
+            return f"broker: {exc}"
+        return (
+            f"workers: {seen.workers} active · {seen.items} conversations under way · "
+            f"{seen.turns} turns in the last minute"
+        )
 
     async def chain_library(self) -> ChainLibrary:
         """The chains and personas (the presets, then the user's), read once in a thread.
@@ -112,6 +132,8 @@ class Services:
                 await self.recorder.aclose()  # raises if the history cannot be written
             finally:
                 await self.orchestrator.aclose()
+                for broker in self._brokers.values():
+                    await broker.aclose()
         finally:
             if self.cache is not None:
                 await self.cache.aclose()
