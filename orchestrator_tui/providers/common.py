@@ -8,7 +8,7 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from orchestrator_tui.core.catalog import ProviderConfig
@@ -120,10 +120,10 @@ class SdkProvider:
         """Import the SDK and make its client, sending through ``http``."""
         raise NotImplementedError
 
-    def _stream(self, client: Any, request: LLMRequest) -> AsyncIterator[Chunk]:
+    def _stream(self, client: Any, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         raise NotImplementedError
 
-    def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+    def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         return self._stream(self._sdk(), request)
 
     def _sdk(self) -> Any:

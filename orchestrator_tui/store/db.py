@@ -63,13 +63,13 @@ class Database:
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
-            return list(await self.conn.execute_fetchall(sql, params))
+            return list(await self.conn.execute_fetchall(sql, _storable(params)))
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         try:
-            async with self.conn.execute(sql, params) as cursor:
+            async with self.conn.execute(sql, _storable(params)) as cursor:
                 return await cursor.fetchone()
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
@@ -81,23 +81,7 @@ class Database:
         writer cancelled midway does not cut its transaction short: it finishes (or rolls back)
         first, so the connection is never left inside a transaction.
         """
-        return await asyncio.shield(self._write(list(statements)))
-
-    async def _write(self, statements: list[tuple[str, Sequence[Any]]]) -> int:
-        changed = 0
-        async with self._writing:
-            try:
-                await self.conn.execute("BEGIN IMMEDIATE")
-                for sql, params in statements:
-                    cursor = await self.conn.execute(sql, _storable(params))
-                    changed += max(cursor.rowcount, 0)
-                await self.conn.commit()
-            except BaseException as exc:
-                if self.conn.in_transaction:
-                    await self.conn.rollback()
-                if isinstance(exc, sqlite3.DatabaseError):
-                    raise self._unusable(exc) from None
-                raise
+        changed, _ = await asyncio.shield(self._write(list(statements), each=False))
         return changed
 
     async def write_each(
@@ -108,21 +92,27 @@ class Database:
         What did not go in is returned as (index, error) pairs; the rest is committed. A locked
         or damaged file still stops everything with ``DatabaseError``.
         """
-        return await asyncio.shield(self._write_each(list(statements)))
+        _, failed = await asyncio.shield(self._write(list(statements), each=True))
+        return failed
 
-    async def _write_each(
-        self, statements: list[tuple[str, Sequence[Any]]]
-    ) -> list[tuple[int, Exception]]:
-        failed: list[tuple[int, Exception]] = []
+    async def _write(
+        self, statements: list[tuple[str, Sequence[Any]]], *, each: bool
+    ) -> tuple[int, list[tuple[int, Exception]]]:
+        changed, failed = 0, []
         async with self._writing:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 for index, (sql, params) in enumerate(statements):
+                    if not each:
+                        cursor = await self.conn.execute(sql, _storable(params))
+                        changed += max(cursor.rowcount, 0)
+                        continue
                     await self.conn.execute("SAVEPOINT one_row")
                     try:
-                        await self.conn.execute(sql, _storable(params))
+                        cursor = await self.conn.execute(sql, _storable(params))
+                        changed += max(cursor.rowcount, 0)
                     except (sqlite3.DatabaseError, ValueError, OverflowError) as exc:
-                        if isinstance(exc, sqlite3.DatabaseError) and self._is_file_trouble(exc):
+                        if isinstance(exc, sqlite3.DatabaseError) and _is_file_trouble(exc):
                             raise
                         await self.conn.execute("ROLLBACK TO one_row")
                         failed.append((index, exc))
@@ -134,7 +124,7 @@ class Database:
                 if isinstance(exc, sqlite3.DatabaseError):
                     raise self._unusable(exc) from None
                 raise
-        return failed
+        return changed, failed
 
     async def execute_outside_transaction(self, sql: str, params: Sequence[Any] = ()) -> None:
         """For statements SQLite refuses inside a transaction (``VACUUM``, ``VACUUM INTO``)."""
@@ -146,19 +136,20 @@ class Database:
 
     def _unusable(self, exc: sqlite3.DatabaseError) -> Exception:
         """A locked or damaged file becomes a ``DatabaseError`` that says so; a bug stays a bug."""
-        if self._is_file_trouble(exc):
+        if _is_file_trouble(exc):
             return DatabaseError(_explain(self.path, exc))
         return exc
 
-    @staticmethod
-    def _is_file_trouble(exc: sqlite3.DatabaseError) -> bool:
-        text = str(exc)
-        return any(word in text for word in _FILE_TROUBLE)
+
+def _is_file_trouble(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc)
+    return any(word in text for word in _FILE_TROUBLE)
 
 
 def _storable(params: Sequence[Any]) -> Sequence[Any]:
     """Parameters with their text made storable: whatever slipped past the entry points (an
-    imported export's JSON may spell a lone surrogate) is written with U+FFFD, not refused."""
+    imported export's JSON may spell a lone surrogate, a search typed on argv an undecodable
+    byte) is written or looked up with U+FFFD, not refused."""
     return [storable(p) if type(p) is str else p for p in params]
 
 

@@ -98,6 +98,20 @@ async def test_markup_and_ansi_in_model_text_are_shown_as_text() -> None:
         assert "\x1b" not in text and "␛[31m" in text
 
 
+async def test_a_line_end_split_between_two_pieces_is_still_a_line_end() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        view.paced = False
+        for piece in ("one\r", "\ntwo\r\n", "three\r"):
+            view.append(piece)
+            await pilot.pause()
+        view.finish()
+        await drawn(view, pilot)
+        assert view.text == "one\ntwo\nthree␍"  # a CR that ends no line stays visible
+        assert shown(view) == one_shot(app, view, "one\ntwo\nthree␍")
+
+
 async def test_view_follows_the_tail_and_last_line_is_visible() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 20)) as pilot:
