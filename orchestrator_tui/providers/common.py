@@ -166,7 +166,7 @@ class SdkProvider:
         try:
             asyncio.run(rehearse())
         except Exception as exc:  # only a lost head start: the real request does it all again
-            log.debug("rehearsing a request to %s failed: %r", self.name, exc)
+            log.debug("rehearsing a request to %s failed: %s", self.name, type(exc).__name__)
 
     async def preconnect(self) -> None:
         await self.prepare()
