@@ -280,6 +280,8 @@ class OrchApp(App[None]):
             with contextlib.suppress(OrchError):
                 providers.append(catalog.provider_of(catalog.resolve(name)).name)
         await self.services.orchestrator.registry.warm(providers)
+        if self._gc_threshold is not None:
+            gc.freeze()  # the SDKs just imported live as long as the app, like the rest frozen
 
     def _tune_garbage_collector(self) -> None:
         """Keep the garbage collector's passes rare and short while answers stream.
