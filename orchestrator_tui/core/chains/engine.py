@@ -40,6 +40,7 @@ def start_chain(
     session_id: str | None = None,
     listeners: Sequence[Listener] = (),
     resumed: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    mode: str | None = None,
 ) -> Run:
     """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models.
 
@@ -60,6 +61,7 @@ def start_chain(
         GenerationParams(),
         title=f"{chain.name}: {first}" if first else chain.name,
         chain_name=chain.name,
+        mode=mode,
     )
 
     async def body(run: Run) -> RunStatus:

@@ -89,6 +89,13 @@ class SessionTable(DataTable[Text | str]):
 class HistoryScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
     AUTO_FOCUS = "#history-search"
+    HELP = """Every past session, newest first. Type to search prompts and answers; the arrow
+keys move to the sessions, where Enter reopens one and the letters shown below act on it."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "back": "Back to the workspace (or out of the search)",
+        "focus_search": "Search prompts and answers",
+        "to_results": "From the search box down to the sessions",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("ctrl+f", "focus_search", "Search", id="history.search"),
@@ -205,7 +212,7 @@ class HistoryScreen(Screen[None]):
                 display.tokens(row.tokens),
                 display.cost(row.cost),
                 score,
-                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(", ".join(display.model_names(row.models))),
                 safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,

@@ -1,53 +1,62 @@
 """Choose the models of the next prompt: every provider's models with key status, multi-select.
 
-Key status comes from ``services.keys.lookup`` in a thread (a keyring may be slow); only the
-source of a key is ever shown, never the key.
+Key status comes from ``services.keys.status`` in a thread (a keyring may be slow), never asking
+for the vault's password; only the source of a key is ever shown, never the key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import Checkbox, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from orchestrator_tui.tui import safe
 
 if TYPE_CHECKING:
-    from orchestrator_tui.core.catalog import Catalog, ProviderConfig
+    from orchestrator_tui.core.catalog import Catalog
     from orchestrator_tui.core.session import ModelSettings
-    from orchestrator_tui.store.keys import KeyStore
+    from orchestrator_tui.store.keys import KeyStatus, KeyStore
 
 
-@dataclass(frozen=True, slots=True)
-class KeyStatus:
-    provider: str
-    source: str | None
-    """Where the key was found (``keyring``, ``env:NAME``); ``None`` when missing."""
-    needed: bool
+class ModelList(SelectionList[str]):
+    """The models as a list of boxes that differ in shape, not only in colour: ``✓`` for a
+    chosen model, an empty box for the others (Textual draws the same ``X`` in both)."""
 
-    @property
-    def usable(self) -> bool:
-        return self.source is not None or not self.needed
-
-    def how_to_add(self, config: ProviderConfig) -> str:
-        env = " or ".join(config.key_env) or "no environment variable"
-        return (
-            f"{self.provider} needs an API key: add it on the Keys screen, with "
-            f"`orch-tui keys set {self.provider}`, or in {env}"
-        )
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        mark = "✓" if option.value in self.selected else " "
+        segments = list(line)
+        for index, segment in enumerate(segments):
+            if segment.text == Checkbox.BUTTON_INNER:
+                segments[index] = Segment(mark, segment.style, segment.control)
+                return Strip(segments, line.cell_length)
+        return line
 
 
 class ModelPicker(Vertical):
     """Emits ``Changed`` with the selected model names whenever the selection changes."""
+
+    HELP = """Every model of every provider: ✓ marks those the next prompt goes to (space or a
+click toggles one). ✗ means its provider has no API key yet; ⚙ means it has its own
+parameters."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "edit_params": "Set this model's temperature, max tokens, persona or system prompt",
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "edit_params", "Parameters", id="picker.params"),
@@ -75,16 +84,25 @@ class ModelPicker(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog: Catalog | None = None
+        self._keys: KeyStore | None = None
         self.status: dict[str, KeyStatus] = {}
         self.settings: dict[str, ModelSettings] = {}
         """Each model's own settings, shown with a mark; the workspace's session owns the dict."""
 
     def compose(self) -> ComposeResult:
-        yield SelectionList[str](id="picker-list")
+        yield ModelList(id="picker-list")
         yield Static("", id="picker-detail", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "Models"
+        changed = getattr(self.app, "keys_changed", None)
+        if changed is not None:
+            changed.subscribe(self, self._key_changed)
+
+    def _key_changed(self, provider: str) -> None:
+        """A key was saved or removed on Keys & settings: show each provider's status anew."""
+        if self.catalog is not None and self._keys is not None:
+            self._recheck(self.catalog, self._keys)
 
     @property
     def selected(self) -> list[str]:
@@ -125,9 +143,12 @@ class ModelPicker(Vertical):
             key = ("", "")
         elif status.source:
             key = (" ✓", "$success")
+        elif status.state == "locked":
+            key = (" ?", "$warning")
         else:
             key = (" ✗", "$error")
-        return Content.assemble(name, key, mark)
+        found = (" · discovered", "$text-muted") if self.catalog.models[name].discovered else ""
+        return Content.assemble(name, key, mark, found)
 
     @on(SelectionList.SelectedChanged)
     def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
@@ -150,9 +171,11 @@ class ModelPicker(Vertical):
         status = self.status.get(provider.name)
         lines = [model.description] if model.description else []
         if status is not None and not status.usable:
-            lines.append(status.how_to_add(provider))
+            lines.append(status.how_to_add())
         elif status is not None and status.source:
             lines.append(f"key from {status.source}")
+        elif status is not None and status.state == "locked":
+            lines.append(f"the key of {provider.name} may be in the key vault: asked when sending")
         settings = self.settings.get(name)
         if settings:
             lines.append(_describe(settings))
@@ -167,18 +190,22 @@ class ModelPicker(Vertical):
     @work(group="key-status", exclusive=True, thread=True, exit_on_error=False)
     def check_keys(self, catalog: Catalog, keys: KeyStore, selected: list[str]) -> None:
         """Look every provider's key up off the event loop, then fill the list."""
-        status = {
-            name: KeyStatus(name, _source(keys, config), config.needs_key)
-            for name, config in catalog.providers.items()
-        }
+        self._keys = keys
+        status = {name: keys.status(config) for name, config in catalog.providers.items()}
         self.app.call_from_thread(self.load, catalog, selected, status)
 
+    @work(group="key-status", exclusive=True, thread=True, exit_on_error=False)
+    def _recheck(self, catalog: Catalog, keys: KeyStore) -> None:
+        status = {name: keys.status(config) for name, config in catalog.providers.items()}
+        self.app.call_from_thread(self._relabel, status)
 
-def _source(keys: KeyStore, config: ProviderConfig) -> str | None:
-    if not config.needs_key:
-        return None
-    found = keys.lookup(config.name, config.key_env)
-    return found[1] if found else None
+    def _relabel(self, status: dict[str, KeyStatus]) -> None:
+        self.status = status
+        picker = self.query_one(SelectionList)
+        for index in range(picker.option_count):
+            name = str(picker.get_option_at_index(index).value)
+            picker.replace_option_prompt_at_index(index, self._label(name))
+        self._show_detail(picker.highlighted)
 
 
 def _describe(settings: ModelSettings) -> str:

@@ -494,7 +494,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             return end
         jump = max(1, height // JUMP_SHARE)
         top = round(self.scroll_y) if keep_top is None else keep_top
-        return top if end <= top < end + jump else end + jump - 1
+        return top if end <= top < count else end + jump - 1  # the tail in view: stay
 
     def _padded(self, count: int, top: int) -> int:
         """The scrollable height: ``count`` lines, and while the text streams the blank rows
