@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 
 from orchestrator_tui.core.catalog import Catalog, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked, Provider
+
+log = logging.getLogger(__name__)
 
 ProviderFactory = Callable[[ProviderConfig, str | None], Provider]
 """How a provider is made: a class taking its config and API key (``None`` when it needs none)."""
@@ -74,6 +77,7 @@ class ProviderRegistry:
         self.catalog = catalog
         self.keys = keys or EnvKeys()
         self._instances: dict[str, Provider] = {}
+        self._retired: list[Provider] = []
         self._keys: dict[str, str] = {}
         self._opening: dict[str, asyncio.Lock] = {}
 
@@ -92,6 +96,11 @@ class ProviderRegistry:
     async def aget(self, name: str) -> Provider:
         """``get`` for the event loop: the key is looked up in a thread, once however many
         responses ask at the same time; later calls return the made instance at once."""
+        return await self._aget(name, make_in_thread=False)
+
+    async def _aget(self, name: str, *, make_in_thread: bool) -> Provider:
+        """``aget``; ``make_in_thread`` makes the instance in a thread too (its module imported,
+        its HTTP client built: tens of milliseconds), for the warm-up while the person types."""
         found = self._instances.get(name)
         if found is not None:
             return found
@@ -100,8 +109,34 @@ class ProviderRegistry:
             if found is None:
                 config = self.catalog.providers[name]
                 key = await asyncio.to_thread(self._key, config) if _wants_key(config) else None
-                found = self._instances.get(name) or self._create(config, key)
+                found = self._instances.get(name)
+                if found is None and make_in_thread:
+                    found = await asyncio.to_thread(self._create, config, key)
+                elif found is None:
+                    found = self._create(config, key)
         return found
+
+    async def prepare(self, name: str) -> None:
+        """Get the provider called ``name`` ready for a request without touching the network:
+        its key looked up, its client made, its SDK imported (in threads). A failure is left
+        for the request to report."""
+        try:
+            await (await self.aget(name)).prepare()
+        except Exception as exc:
+            log.debug("could not prepare %s: %s", name, type(exc).__name__)
+
+    async def warm(self, names: Iterable[str]) -> None:
+        """Everything the first request to these providers needs, done ahead: ``prepare``, then a
+        connection opened to each one's server. Never raises: what fails here is the request's
+        to report."""
+        await asyncio.gather(*(self._warm(name) for name in dict.fromkeys(names)))
+
+    async def _warm(self, name: str) -> None:
+        try:
+            provider = await self._aget(name, make_in_thread=True)
+            await provider.preconnect()
+        except Exception as exc:
+            log.debug("could not warm %s: %s", name, type(exc).__name__)
 
     def _key(self, config: ProviderConfig) -> str | None:
         if not _wants_key(config):
@@ -131,11 +166,16 @@ class ProviderRegistry:
         return text.replace(key, "[API key]") if key and text else text
 
     def forget(self, name: str) -> None:
-        """Drop a cached instance (after its key changed); it is closed by the caller."""
-        self._instances.pop(name, None)
+        """Drop the instance made with the provider's old key (after it was set or deleted): the
+        next request looks the key up again. An answer already streaming keeps the old instance
+        to its end; it is closed with the registry."""
+        dropped = self._instances.pop(name, None)
+        if dropped is not None:
+            self._retired.append(dropped)
         self._keys.pop(name, None)
 
     async def aclose(self) -> None:
-        for provider in self._instances.values():
+        for provider in [*self._instances.values(), *self._retired]:
             await provider.aclose()
         self._instances.clear()
+        self._retired.clear()

@@ -28,6 +28,7 @@ from orchestrator_tui.core.events import (
     ResponseStarted,
     TextDelta,
 )
+from orchestrator_tui.core.images import refusal as image_refusal
 from orchestrator_tui.core.limits import ProviderLimits
 from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, cache_key
 from orchestrator_tui.core.registry import ProviderRegistry
@@ -104,11 +105,17 @@ class Responder:
         )
         end = _Ending(run, response_id, params, model, time.monotonic())
         progress = _Progress([], Usage())
+        provider = self.registry.catalog.provider_of(model)
+        if not_sent := image_refusal(model, provider, list(messages)):
+            return end(model, progress, ProviderError(ErrorKind.SKIPPED, not_sent))
         key = cache_key(model.name, params, messages, model.options) if self.cache else None
         current = model
         try:
             if key is not None and (hit := await self._cached(run, key, response_id, progress)):
                 return end(model, progress, None, cached=True, usage=hit.usage)
+            # Its SDK imported, its client made: the answer's time counts from the request.
+            await self.registry.prepare(self.registry.catalog.provider_of(model).name)
+            end.start = time.monotonic()
             candidates = [model, *self._fallbacks(model)]
             for index, current in enumerate(candidates):
                 following = candidates[index + 1].name if index + 1 < len(candidates) else None

@@ -118,6 +118,10 @@ cost and review score."""
         self._set_note(None)
         self.set_best(False)
 
+    def compacted(self, note: str) -> None:
+        """Older turns were summarized or dropped to fit the window: a marker line says so."""
+        self.body.note(Text("⋯ " + terminal_safe(note), "italic"))
+
     def append(self, text: str) -> None:
         self.body.append(text)
 
