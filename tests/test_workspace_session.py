@@ -241,3 +241,37 @@ async def test_a_cancelled_answer_is_not_counted_as_a_failure(
         assert lorem.success_rate == 0.0  # nothing ran to its end: no rate to speak of
     finally:
         await services.aclose()
+
+
+async def test_a_failed_answer_retried_succeeds_and_the_conversation_keeps_one(
+    services: Services,
+) -> None:
+    session = opened(services, "mock:flaky", "mock:echo")
+    await drive(session, session.submit("try this"))
+    failed = session.answers["mock:flaky"].ended
+    assert failed is not None and failed.status == "failed"
+    [retry] = await drive(session, session.retry("mock:flaky"))
+    assert retry.kind == "retry" and retry.keys == ("mock:flaky",)
+    ended = session.answers["mock:flaky"].ended
+    assert ended is not None and ended.status == "ok"
+    history = session.conversation.histories["mock:flaky"]
+    assert [(m.role, m.content) for m in history] == [
+        ("user", "try this"),
+        ("assistant", ended.text),
+    ]
+
+
+async def test_a_follow_up_continues_each_conversation_and_follows_its_prompt(
+    services: Services,
+) -> None:
+    session = opened(services)
+    await drive(session, session.submit("first question"))
+    await drive(session, session.submit("second question"))
+    history = session.conversation.histories["mock:echo"]
+    assert [m.content for m in history] == ["first question"] * 2 + ["second question"] * 2
+    rows = await stored(
+        services,
+        "SELECT id, parent_id FROM interactions WHERE type = 'prompt' ORDER BY created_at",
+    )
+    assert len({sid for (sid,) in await stored(services, "SELECT id FROM sessions")}) == 1
+    assert rows[1][1] == rows[0][0]

@@ -80,7 +80,14 @@ class OrchApp(App[None]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("ctrl+o", "show_screen('history')", "History", id="app.history", show=False),
+        Binding(
+            "ctrl+o",
+            "show_screen('history')",
+            "History",
+            id="app.history",
+            show=False,
+            priority=True,  # at once: the keys typed next go to the History screen
+        ),
         Binding("f1", "help", "Help", id="app.help"),
         Binding(
             "ctrl+p",

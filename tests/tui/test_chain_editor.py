@@ -11,6 +11,7 @@ from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.chain_editor import ChainEditorScreen
 from orchestrator_tui.tui.screens.chain_inputs import ChainInputsScreen
 from orchestrator_tui.tui.screens.chain_run import ChainRunScreen
+from orchestrator_tui.tui.screens.choice import ChoiceDialog
 
 SIZE = (150, 44)
 
@@ -170,7 +171,6 @@ async def test_picking_a_step_shows_its_form_and_opening_a_chain_loads_it(
 
 
 async def test_the_chain_command_in_the_workspace_opens_the_editor(config: Config) -> None:
-    from orchestrator_tui.tui.screens.choice import ChoiceDialog
 
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=SIZE) as pilot:

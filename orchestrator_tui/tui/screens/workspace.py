@@ -70,14 +70,17 @@ each model's conversation. Type / for commands."""
         "clear": "Start a new conversation",
         "toggle_models": "Show or hide the model list",
         "focus_prompt": "Go to the prompt box",
+        "page_panes": "When not every answer fits: the next or previous page of answers",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_run", "Cancel run", id="workspace.cancel"),
         Binding("ctrl+r", "review", "Review", id="workspace.review"),
         Binding("ctrl+t", "synthesize", "Synthesize", id="workspace.synthesize"),
-        Binding("ctrl+l", "clear", "New chat", id="workspace.clear"),
+        Binding("ctrl+l", "clear", "New chat", id="workspace.clear", show=False),
         Binding("ctrl+b", "toggle_models", "Models", id="workspace.models"),
         Binding("ctrl+g", "focus_prompt", "Prompt", id="workspace.prompt", show=False),
+        Binding("ctrl+down", "page_panes(1)", "Next answers", id="workspace.next", show=False),
+        Binding("ctrl+up", "page_panes(-1)", "Earlier answers", id="workspace.back", show=False),
     ]
 
     def __init__(self) -> None:
@@ -324,6 +327,7 @@ each model's conversation. Type / for commands."""
             if pane is not None and pane.best:
                 pane.set_best(False)
         self._drive(started)
+        self.refresh_bindings()
 
     async def continue_session(
         self,
@@ -531,6 +535,33 @@ each model's conversation. Type / for commands."""
     def action_focus_prompt(self) -> None:
         self.query_one(PromptBox).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that can do nothing now leave the footer (F1, F2 and ctrl+q keep their place
+        at 80 columns): cancel while answers stream, review and synthesis once there are
+        answers, the pages of answers when they do not all fit."""
+        session = self.session
+        if action == "cancel_run":
+            return self.running or self.maximized is not None
+        if action == "review":
+            return bool(session.usable_answers())
+        if action == "synthesize":
+            return len(session.usable_answers()) >= 2
+        if action == "page_panes":
+            return self.grid.paged
+        return True
+
+    def action_page_panes(self, delta: int) -> None:
+        self.grid.page(delta)
+
+    @on(ResponseGrid.Paged)
+    def _paged(self, event: ResponseGrid.Paged) -> None:
+        """Say in the header which answers are in view when they do not all fit."""
+        self.refresh_bindings()
+        if event.first == 1 and event.last == event.total:
+            self.sub_title = ""
+        else:
+            self.sub_title = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
+
     @on(ResponsePane.Action)
     async def _pane_action(self, event: ResponsePane.Action) -> None:
         pane = event.pane
@@ -573,6 +604,7 @@ each model's conversation. Type / for commands."""
         finally:
             self.orch.runs.discard(run)
             self.feeds.remove(feed)
+            self.refresh_bindings()
         await self._start(lambda: self.session.finished(run))
 
     def _notice(self, text: str) -> None:

@@ -36,7 +36,9 @@ earlier prompts; Tab completes /commands."""
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "send", "Send", id="prompt.send"),
-        Binding("alt+enter,ctrl+j,shift+enter", "newline", "New line", id="prompt.newline"),
+        Binding(
+            "alt+enter,ctrl+j,shift+enter", "newline", "New line", id="prompt.newline", show=False
+        ),
         Binding("tab", "complete", "Complete", id="prompt.complete", show=False),
         Binding("up", "earlier", "Earlier prompt", id="prompt.earlier", show=False),
         Binding("down", "later", "Later prompt", id="prompt.later", show=False),
