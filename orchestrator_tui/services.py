@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orchestrator_tui.config import Config, Paths, load_config
+from orchestrator_tui.core.feed import BoundedFeed
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.ports import KeysLocked
+from orchestrator_tui.plugins import load_plugins
 from orchestrator_tui.store.cache import SqliteResponseCache
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.keys import KeyStore, keystore_for
@@ -34,6 +37,8 @@ class Services:
     keys: KeyStore
     orchestrator: Orchestrator
     cache: SqliteResponseCache | None = None
+    feeds: list[BoundedFeed] = field(default_factory=list)
+    """Plugins' run-event subscribers, each fed off the hot path."""
     _library: ChainLibrary | None = field(default=None, repr=False)
 
     async def chain_library(self) -> ChainLibrary:
@@ -75,10 +80,18 @@ class Services:
             self.orchestrator.registry.forget(provider)
 
     async def aclose(self) -> None:
-        """Flush the recorder, close provider connections and the database, in that order."""
+        """Flush the recorder, close provider connections and the database, in that order.
+
+        A plugin subscriber that lost events says so on stderr, once the screen is given back.
+        """
         try:
-            await self.recorder.aclose()
-            await self.orchestrator.aclose()
+            for feed in self.feeds:
+                if (note := await feed.aclose()) is not None:
+                    print(f"orch-tui: {note}", file=sys.stderr)
+            try:
+                await self.recorder.aclose()  # raises if the history cannot be written
+            finally:
+                await self.orchestrator.aclose()
         finally:
             if self.cache is not None:
                 await self.cache.aclose()
@@ -108,7 +121,8 @@ async def open_services(
     keys = keystore_for(config, password=vault_password)
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
+    feeds = [BoundedFeed(name, sub) for name, sub in load_plugins().subscribers.items()]
     orchestrator = Orchestrator(
-        config.catalog, keys=keys, listeners=[recorder], cache=response_cache
+        config.catalog, keys=keys, listeners=[recorder, *feeds], cache=response_cache
     )
-    return Services(config, db, sessions, recorder, keys, orchestrator, response_cache)
+    return Services(config, db, sessions, recorder, keys, orchestrator, response_cache, feeds)

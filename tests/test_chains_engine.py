@@ -37,6 +37,9 @@ models:
   mock:judge-fixed:
     api_name: judge
     options: {scores: [0.7]}
+  mock:judge-dipping:
+    api_name: judge
+    options: {scores: [0.3, 0.7, 0.5]}
   mock:broken:
     api_name: flaky
     options: {schedule: [mid]}
@@ -210,6 +213,25 @@ async def test_refine_stops_at_max_iterations_when_the_score_never_passes(svc: S
     assert step.status == "ok" and step.scores == (0.2, 0.2, 0.2)
     assert [i.passed for i in out.of(StepIteration)] == [False, False, False]
     assert len([e for e in out.of(ResponseStarted) if e.role == "refinement"]) == 2
+
+
+async def test_refine_that_never_passes_keeps_its_best_scored_version_not_its_last(
+    svc: Services,
+) -> None:
+    out = await run(svc, REFINE.format(reviewer="mock:judge-dipping", limit=2), topic="tea")
+    step = out.step("polish")
+    assert step.status == "ok" and step.scores == (0.3, 0.7, 0.5)
+    rewrites = [e for e in out.of(ResponseStarted) if e.role == "refinement"]
+    ended = {e.response_id: e for e in out.of(ResponseEnded)}
+    first, second = (ended[r.response_id] for r in rewrites)
+    assert step.output == first.text != second.text  # iteration 1 scored 0.7, iteration 2 0.5
+    assert step.score == 0.7
+    assert step.details == {"rewrites": 2, "passed": False, "kept": 1}
+    assert describe(step.details) == (
+        "2 rewrites · threshold not reached · kept iteration 1, the best-scored"
+    )
+    row = await svc.db.fetchone("SELECT output, details FROM chain_steps WHERE step_id = 'polish'")
+    assert row["output"] == first.text and json.loads(row["details"])["kept"] == 1
 
 
 async def test_a_reviewer_answering_garbage_fails_the_step_never_passes(svc: Services) -> None:

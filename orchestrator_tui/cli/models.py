@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -19,7 +20,7 @@ def models(as_json: bool) -> None:
     config = load_config()
     warn_config(config)
     keys = keystore_for(config)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model in config.catalog.models.values():
         provider = config.catalog.provider_of(model)
         status = keys.status(provider)

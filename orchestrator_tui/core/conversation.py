@@ -29,8 +29,9 @@ class Conversation:
         return [*self.histories.get(model, ()), Message("user", prompt)]
 
     def record(self, model: str, prompt: str, ended: ResponseEnded) -> None:
-        """Keep the exchange for the next follow-up; a failed answer's partial text counts too."""
-        if ended.status != "ok" and not ended.text:
+        """Keep the exchange for the next follow-up; a failed answer's partial text counts too,
+        a blank answer does not (providers refuse an empty assistant turn)."""
+        if not ended.text.strip():
             return
         from orchestrator_tui.core.types import Message
 

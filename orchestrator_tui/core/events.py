@@ -12,7 +12,8 @@ from typing import Literal
 from orchestrator_tui.core.types import GenerationParams, Usage
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
-ResponseStatus = Literal["ok", "failed", "cancelled"]
+ResponseStatus = Literal["ok", "empty", "failed", "cancelled"]
+"""``empty``: the model finished without an error but its answer is blank (nothing, or spaces)."""
 ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn"]
 
 
@@ -110,7 +111,7 @@ class ResponseEnded:
 
 @dataclass(frozen=True, slots=True)
 class ResponseFinished(ResponseEnded):
-    """The model finished its answer."""
+    """The model finished its answer (``ok``, or ``empty`` when it is blank)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,17 @@ class RunFinished:
     at: float = field(default_factory=now)
 
 
+@dataclass(frozen=True, slots=True)
+class BestMarked:
+    """The person marked ``best`` the best of ``answers`` (one prompt's answers side by side);
+    ``None`` unmarks them all. An event, so the recorder writes it after the answers it names."""
+
+    session_id: str
+    answers: tuple[str, ...]
+    best: str | None
+    at: float = field(default_factory=now)
+
+
 RunEvent = (
     RunStarted
     | ResponseStarted
@@ -207,4 +219,5 @@ RunEvent = (
     | StepIteration
     | StepFinished
     | RunFinished
+    | BestMarked
 )

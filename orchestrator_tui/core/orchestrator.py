@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
-from orchestrator_tui.core.events import ResponseEnded, RunStarted
+from orchestrator_tui.core.events import ResponseEnded, RunEvent, RunStarted
 from orchestrator_tui.core.ports import KeyLookup, ResponseCache
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.responder import Responder
 from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
 from orchestrator_tui.core.types import GenerationParams
 
@@ -57,6 +58,7 @@ class Orchestrator:
         """
         if not prompt.strip():
             raise ValueError("the prompt is empty")
+        prompt = storable(prompt)
         resolved = self.resolve(models)
         if not resolved:
             raise ValueError("no model selected")
@@ -161,6 +163,14 @@ class Orchestrator:
 
         return Run(started.run_id, started.session_id, announced, self.listeners)
 
+    def announce(self, event: RunEvent) -> None:
+        """Tell every listener of something a person did outside a run (a best mark)."""
+        for listener in self.listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("run listener failed on %s", type(event).__name__)
+
     async def aclose(self) -> None:
         await self.registry.aclose()
 
@@ -188,7 +198,7 @@ async def _gather(
 
 
 def _status(ended: Sequence[ResponseEnded]) -> RunStatus:
-    if any(e.status == "ok" for e in ended):
+    if any(e.status in ("ok", "empty") for e in ended):  # the run ended; a blank answer is marked
         return "completed"
     if ended and all(e.status == "cancelled" for e in ended):
         return "cancelled"

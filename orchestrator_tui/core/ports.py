@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -24,11 +24,21 @@ class Provider(Protocol):
 
     name: str
 
-    def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+    def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         """Stream one answer; raise ``ProviderError`` (any kind) on failure."""
         ...
 
     async def list_models(self) -> list[ModelInfo]: ...
+
+    async def prepare(self) -> None:
+        """Make what a request needs that costs time but no network (an SDK imported, its client
+        built), off the event loop. What fails here fails again in the request, which reports it."""
+        ...
+
+    async def preconnect(self) -> None:
+        """``prepare``, then open a connection to the API's server for the first request (kept in
+        the client's pool), where the provider can."""
+        ...
 
     async def aclose(self) -> None:
         """Release connections; safe to call more than once."""

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
+from typing import Any
 
 from orchestrator_tui.core.breaker import CircuitBreaker
 from orchestrator_tui.core.catalog import ModelConfig, ProviderConfig
@@ -32,6 +33,7 @@ from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, c
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.resilience import RetryPolicy, Timeouts
 from orchestrator_tui.core.run import Run
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef, Usage
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,9 @@ class Responder:
         try:
             if key is not None and (hit := await self._cached(run, key, response_id, progress)):
                 return end(model, progress, None, cached=True, usage=hit.usage)
+            # Its SDK imported, its client made: the answer's time counts from the request.
+            await self.registry.prepare(self.registry.catalog.provider_of(model).name)
+            end.start = time.monotonic()
             candidates = [model, *self._fallbacks(model)]
             for index, current in enumerate(candidates):
                 following = candidates[index + 1].name if index + 1 < len(candidates) else None
@@ -116,7 +121,7 @@ class Responder:
                 if error is None or progress.pieces or following is None:
                     break
             ended = end(current, progress, error)
-            if key is not None and error is None and current is model:
+            if key is not None and ended.status == "ok" and current is model:
                 await self._store(key, model, progress)
             return ended
         except asyncio.CancelledError:
@@ -262,18 +267,21 @@ class Responder:
                 aclosing(provider.stream(request)) as chunks,
             ):
                 # The hot path: one pass per token, names bound once.
-                emit, append, clock, run_id = (
+                emit, append, clock, run_id, clean = (
                     run.emit,
                     progress.pieces.append,
                     loop.time,
                     run.run_id,
+                    storable,
                 )
                 async for chunk in chunks:
-                    if type(chunk) is not str:
-                        progress.usage = chunk  # type: ignore[assignment]
+                    if isinstance(chunk, Usage):
+                        progress.usage = chunk
                         continue
                     if not chunk:
                         continue
+                    if not chunk.isascii():  # a flag check: the common token costs no more
+                        chunk = clean(chunk)  # a lone surrogate would fail every write of it
                     if progress.ttft is None:
                         progress.ttft = time.monotonic() - started
                     append(chunk)
@@ -320,7 +328,7 @@ class _Ending:
         usage: Usage | None = None,
     ) -> ResponseEnded:
         usage = usage or progress.usage
-        common = dict(
+        common: dict[str, Any] = dict(
             run_id=self.run.run_id,
             session_id=self.run.session_id,
             response_id=self.response_id,
@@ -337,14 +345,13 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            ended = ResponseFinished(status="ok", **common)  # type: ignore[arg-type]
+            ended = ResponseFinished(status="ok" if progress.text.strip() else "empty", **common)
         else:
-            status = "cancelled" if error.kind is ErrorKind.CANCELLED else "failed"
             ended = ResponseFailed(
-                status=status,  # type: ignore[arg-type]
+                status="cancelled" if error.kind is ErrorKind.CANCELLED else "failed",
                 error_kind=str(error.kind),
                 error=error.message,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         self.run.emit(ended)
         return ended

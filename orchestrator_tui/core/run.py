@@ -48,7 +48,9 @@ class Run:
                 log.exception("run listener failed on %s", type(event).__name__)
         self._queue.put_nowait(event)
 
-    def spawn(self, response_id: str, coro: Coroutine[Any, Any, ResponseEnded]) -> asyncio.Task:
+    def spawn(
+        self, response_id: str, coro: Coroutine[Any, Any, ResponseEnded]
+    ) -> asyncio.Task[ResponseEnded]:
         """Start one response as its own task, so it can be cancelled alone."""
         task = asyncio.create_task(coro, name=f"response-{response_id}")
         self._responses[response_id] = task
@@ -85,6 +87,31 @@ class Run:
             yield event
             if isinstance(event, RunFinished):
                 return
+
+    async def follow(self, *handlers: Listener) -> RunStatus:
+        """Hand every event to each handler in turn until the run ends; its status.
+
+        The one way a front end follows a run. When following stops early, the run does not go on
+        unseen: cancelled from outside (Ctrl-C, Escape), the run is cancelled and its last events
+        still handed over, so partial answers end as ``cancelled`` on screen; a handler that
+        fails cancels the run and its error goes on.
+        """
+        try:
+            async for event in self:
+                for handle in handlers:
+                    handle(event)
+        except asyncio.CancelledError:
+            self.cancel()
+            async for event in self:
+                for handle in handlers:
+                    handle(event)
+            raise
+        except BaseException:
+            self.cancel()
+            await self.wait()
+            raise
+        assert self.status is not None  # set before RunFinished is emitted
+        return self.status
 
     async def wait(self) -> list[ResponseEnded]:
         """Wait for the end without iterating; the ended responses in order of ending."""

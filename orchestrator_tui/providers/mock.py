@@ -15,7 +15,7 @@ import math
 import random
 import re
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from orchestrator_tui.core.catalog import ProviderConfig
@@ -54,10 +54,16 @@ class MockProvider:
             for model, text in MODELS.items()
         ]
 
+    async def prepare(self) -> None:
+        """Nothing to get ready: no SDK, no network."""
+
+    async def preconnect(self) -> None:
+        """Nothing to connect to."""
+
     async def aclose(self) -> None:
         return None
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         options = {**self._settings, **request.options}
         model = request.model.name
         if model not in MODELS:

@@ -5,7 +5,7 @@ over plain ``httpx`` server-sent events: one adapter, many ``models.yaml`` entri
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,13 @@ from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.common import client_timeout, split_system, tls_context
+from orchestrator_tui.providers.common import (
+    client_limits,
+    client_timeout,
+    preconnect,
+    split_system,
+    tls_context,
+)
 
 FILTERED_STOPS = ("content_filter",)
 
@@ -38,14 +44,22 @@ class OpenAICompatProvider:
                 provider=config.name,
             )
         self.name = config.name
+        self._base_url = config.base_url.rstrip("/") + "/"
         self._include_usage = bool(config.settings.get("stream_usage", True))
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.AsyncClient(
-            base_url=config.base_url.rstrip("/") + "/",
+            base_url=self._base_url,
             headers=headers,
             timeout=client_timeout(httpx, config),
+            limits=client_limits(httpx),
             verify=tls_context(httpx),
         )
+
+    async def prepare(self) -> None:
+        """Nothing to do: the client is made with the provider."""
+
+    async def preconnect(self) -> None:
+        await preconnect(self._client, self._base_url)
 
     def _body(self, request: LLMRequest) -> dict[str, Any]:
         system, turns = split_system(request)
@@ -61,7 +75,7 @@ class OpenAICompatProvider:
             body["max_tokens"] = request.params.max_tokens
         return body
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         """Text as it arrives: the events of one network read are yielded as one delta."""
         state = _StreamState()
         try:

@@ -205,6 +205,12 @@ BEST_ANSWER = """
 ALTER TABLE interactions ADD COLUMN best INTEGER NOT NULL DEFAULT 0;
 """
 
+WRITER_START = """
+-- The writer of an active session is its pid plus that process's start time (clock ticks after
+-- boot, from /proc), so a reused pid or a killed process not yet reaped is not taken for it.
+ALTER TABLE sessions ADD COLUMN pid_start INTEGER;
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     RESPONSE_CACHE,
@@ -213,4 +219,5 @@ MIGRATIONS: list[str] = [
     HISTORY_SEARCH,
     FTS_AFTER_STREAMING,
     BEST_ANSWER,
+    WRITER_START,
 ]

@@ -6,9 +6,9 @@ no widget or command writes SQL. Write operations are single transactions.
 
 from __future__ import annotations
 
-import os
+import builtins
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from orchestrator_tui.core.conversation import Conversation
@@ -25,8 +25,9 @@ from orchestrator_tui.store.rows import (
     placeholders,
     session_row,
 )
-from orchestrator_tui.store.saving import save_detail
+from orchestrator_tui.store.saving import best_update, save_detail
 from orchestrator_tui.store.search import SearchHit, fts_query
+from orchestrator_tui.store.writer import is_running
 
 __all__ = [
     "InteractionRow",
@@ -49,14 +50,16 @@ class SessionStore:
 
     async def recover_interrupted(self) -> int:
         """Mark sessions left ``active`` by a dead process as ``interrupted``; partial text stays."""
-        rows = await self.db.fetchall("SELECT id, pid FROM sessions WHERE status = 'active'")
-        dead = [row["id"] for row in rows if not _alive(row["pid"])]
+        rows = await self.db.fetchall(
+            "SELECT id, pid, pid_start FROM sessions WHERE status = 'active'"
+        )
+        dead = [row["id"] for row in rows if not is_running(row["pid"], row["pid_start"])]
         if dead:
             marks = placeholders(dead)
             await self.db.write(
                 [
                     (
-                        f"UPDATE sessions SET status = 'interrupted', pid = NULL"
+                        f"UPDATE sessions SET status = 'interrupted', pid = NULL, pid_start = NULL"
                         f" WHERE id IN ({marks})",
                         dead,
                     ),
@@ -112,9 +115,9 @@ class SessionStore:
             raise UnknownSession(f"no session {id_or_prefix!r}")
         if len(rows) > 1 and rows[0]["id"] != prefix:
             raise UnknownSession(f"{id_or_prefix!r} fits several sessions; give more of the id")
-        return rows[0]["id"]
+        return str(rows[0]["id"])
 
-    async def interactions(self, session_id: str) -> list[InteractionRow]:
+    async def interactions(self, session_id: str) -> builtins.list[InteractionRow]:
         rows = await self.db.fetchall(
             f"SELECT {INTERACTION_COLUMNS} FROM interactions WHERE session_id = ? ORDER BY seq",
             (session_id,),
@@ -129,11 +132,13 @@ class SessionStore:
 
     async def search(
         self, text: str, flt: SessionFilter = SessionFilter(), *, limit: int = 50
-    ) -> list[SearchHit]:
+    ) -> builtins.list[SearchHit]:
         """Matches for words typed so far (the last one as a prefix): prompts first, newest first."""
         return await search.search(self.db, text, flt, limit=limit)
 
-    async def stats(self, since: float, until: float | None = None) -> list[stats.ModelStats]:
+    async def stats(
+        self, since: float, until: float | None = None
+    ) -> builtins.list[stats.ModelStats]:
         return await stats.model_stats(self.db, since, until if until is not None else time.time())
 
     # Changing
@@ -165,13 +170,9 @@ class SessionStore:
     async def mark_best(self, session_id: str, answers: Iterable[str], best: str | None) -> None:
         """Of ``answers`` (one prompt's answers, as shown side by side), ``best`` is the best one;
         ``None`` unmarks them all. The others lose any earlier mark, in the same transaction."""
-        ids = list(dict.fromkeys([*answers, *([best] if best else [])]))
-        if ids:
-            sql = (
-                f"UPDATE interactions SET best = (id IS ?)"
-                f" WHERE session_id = ? AND id IN ({placeholders(ids)})"
-            )
-            await self.db.write([(sql, [best, session_id, *ids])])
+        statement = best_update(session_id, list(answers), best)
+        if statement is not None:
+            await self.db.write([statement])
 
     async def fork(self, session_id: str, at: str, title: str | None = None) -> str:
         """A new session with copies of the interactions up to ``at``; its id."""
@@ -195,32 +196,17 @@ class SessionStore:
 
     # Files
 
-    async def export(self, session_id: str, fmt: str) -> str:
-        """The session as ``markdown``, ``json`` or ``jsonl`` text."""
-        detail = await self.detail(session_id)
-        if fmt == "markdown":
-            return export.to_markdown(detail)
-        if fmt == "json":
-            return export.to_json(detail) + "\n"
-        if fmt == "jsonl":
-            return "".join(line + "\n" for line in export.to_jsonl(detail))
-        raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(export.FORMATS)})")
+    async def export(self, sessions: str | Sequence[str], fmt: str) -> str:
+        """A session (or several) as one file's text in an export format (``export.EXPORTERS``)."""
+        session_ids = [sessions] if isinstance(sessions, str) else sessions
+        exporter = export.EXPORTERS.get(fmt)
+        if exporter is None:
+            known = ", ".join(export.EXPORTERS)
+            raise ValueError(f"unknown export format {fmt!r} (one of {known})")
+        return exporter.render([await self.detail(i) for i in session_ids])
 
     async def vacuum(self) -> tuple[int, int]:
         return await upkeep.vacuum(self.db)
 
     async def backup(self, target: Path) -> int:
         return await upkeep.backup(self.db, target)
-
-
-def _alive(pid: int | None) -> bool:
-    """Whether the process that was writing a session still runs (our own pid is a reused one)."""
-    if not pid or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,5 +1,5 @@
-"""Per-model figures over a period: calls, success rate, median time to first token and latency,
-tokens, cost, mean review score, and calls per day for small charts.
+"""Per-model figures over a period: calls, success rate, empty answers, median time to first token
+and latency, tokens, cost, mean review score, and calls per day for small charts.
 
 A call is one answer (its last attempt); retried attempts count in ``attempts`` only. Everything
 still in the database counts, the trash included, since it was paid for. Two indexed range
@@ -33,6 +33,8 @@ class ModelStats:
     reviews: int
     daily_calls: tuple[int, ...] = ()
     """Calls per day across the period, oldest first (at most ``MAX_DAYS`` buckets)."""
+    empty: int = 0
+    """Answers that ended without an error but blank: counted in ``calls``, not in ``ok``."""
 
     @property
     def success_rate(self) -> float:
@@ -43,6 +45,7 @@ class ModelStats:
 class _Tally:
     calls: int = 0
     ok: int = 0
+    empty: int = 0
     attempts: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -71,6 +74,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
         t = tallies.setdefault(r["model"], _Tally(daily=[0] * days))
         t.calls += 1
         t.ok += r["status"] == "ok"
+        t.empty += r["status"] == "empty"
         t.attempts += r["attempt"]
         t.input_tokens += r["input_tokens"] or 0
         t.output_tokens += r["output_tokens"] or 0
@@ -104,6 +108,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
             mean_score=statistics.fmean(t.scores) if t.scores else None,
             reviews=len(t.scores),
             daily_calls=tuple(t.daily),
+            empty=t.empty,
         )
         for model, t in ordered
     ]

@@ -7,9 +7,11 @@ Nothing heavy (configuration, SQLite, Markdown, provider SDKs) is imported befor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,15 +23,22 @@ from textual.command import Provider
 from textual.screen import Screen
 from textual.signal import Signal
 
-from orchestrator_tui.tui import markdown_blocks, themes
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.tui import markdown_blocks, terminal_keys, themes
 
 if TYPE_CHECKING:
+    from textual.content import Content
+    from textual.notifications import SeverityLevel
+
     from orchestrator_tui.config import Config, Paths
     from orchestrator_tui.core.run import Run
     from orchestrator_tui.services import Services
     from orchestrator_tui.tui.screens.vault_password import VaultPrompt
 
 log = logging.getLogger(__name__)
+HOLD_ENV = "ORCH_TUI_HOLD_START"
+"""For tests: the services open only once the file this names exists, so a test can type into
+a workspace that is certainly not ready yet."""
 
 SCREEN_MODULES: dict[str, str] = {
     "workspace": "orchestrator_tui.tui.screens.workspace:WorkspaceScreen",
@@ -46,7 +55,8 @@ def lazy_screen(target: str) -> Callable[[], Screen[Any]]:
 
     def make() -> Screen[Any]:
         module_name, _, class_name = target.partition(":")
-        return getattr(importlib.import_module(module_name), class_name)()
+        screen: Screen[Any] = getattr(importlib.import_module(module_name), class_name)()
+        return screen
 
     return make
 
@@ -91,12 +101,15 @@ class OrchApp(App[None]):
         warm_sdks: bool = True,
     ) -> None:
         super().__init__()
+        terminal_keys.install()
         self._services = services
         self._owns_services = services is None
         self._config = config or (services.config if services else None)
         self._paths = paths
         self._warm_enabled = warm_sdks
         self._services_open = asyncio.Event()
+        self._warm_allowed = asyncio.Event()
+        """Set once the start-up work after the first paint is done (see ``warm_models``)."""
         self._open_error: BaseException | None = None
         self.vault_prompt: VaultPrompt | None = None
         """Asks the key vault's password in a dialog, when the app opened the services itself."""
@@ -119,6 +132,30 @@ class OrchApp(App[None]):
         if self._open_error is not None:
             raise RuntimeError(f"could not open the history database: {self._open_error}")
         return self.services
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification, always shown as written (``markup`` is ignored: widgets ask for
+        it by default): messages quote answers, titles, file names and errors, whose brackets and
+        control characters are not ours to interpret."""
+        super().notify(
+            terminal_safe(message),
+            title=terminal_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's line; a screen's title may be a chain's or a session's name."""
+        return super().format_title(terminal_safe(title), terminal_safe(sub_title))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return themes.APP_VARIABLE_DEFAULTS
@@ -161,6 +198,9 @@ class OrchApp(App[None]):
 
     @work(group="services", exclusive=True, exit_on_error=False)
     async def _open_services(self) -> None:
+        gate = os.environ.get(HOLD_ENV)
+        while gate and not Path(gate).exists():
+            await asyncio.sleep(0.05)
         try:
             if self._services is None:
                 config = self._config or await asyncio.to_thread(_load_config, self._paths)
@@ -184,8 +224,7 @@ class OrchApp(App[None]):
             self._services_open.set()
         await asyncio.to_thread(markdown_blocks.warm_up)
         self._tune_garbage_collector()
-        if self._warm_enabled and self._open_error is None:
-            self.call_after_refresh(self._warm_sdks)
+        self._warm_allowed.set()
 
     async def _apply_preferences(self, config: Config) -> None:
         """The user's themes and keymap, read off the event loop, reported if broken."""
@@ -202,21 +241,30 @@ class OrchApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.for_screen(self.screen))
 
-    @work(group="warm-sdks", thread=True, exit_on_error=False)
-    def _warm_sdks(self) -> None:
-        """Import the SDKs of providers that have a key, so the first real request does not wait."""
-        from orchestrator_tui.core.registry import SDK_MODULES, preload_sdk
+    def warm_models(self, models: Iterable[str]) -> None:
+        """Get the first request to these models ready while the person types: their providers'
+        keys looked up, clients made and SDKs imported (in threads), a connection opened to each
+        server. Called with the selection each time it changes; waits for the services and the
+        start-up work after the first paint, so it never slows that down."""
+        if self._warm_enabled:
+            self._warm(list(models))
 
-        services = self.services
-        for provider in services.config.catalog.providers.values():
-            if provider.type not in SDK_MODULES:
-                continue
-            if services.keys.status(provider).state != "set":
-                continue
-            try:
-                preload_sdk(provider.type)
-            except ImportError:
-                log.warning("could not pre-import the %s SDK", provider.type)
+    @work(group="warm", exclusive=True, exit_on_error=False)
+    async def _warm(self, models: list[str]) -> None:
+        await self._warm_allowed.wait()
+        if self._open_error is not None:
+            return
+        from orchestrator_tui.core.errors import OrchError
+
+        catalog = self.services.config.catalog
+        providers = []
+        for name in models:
+            with contextlib.suppress(OrchError):
+                providers.append(catalog.provider_of(catalog.resolve(name)).name)
+        from orchestrator_tui.store.keys import quietly
+
+        with quietly():  # a key in a locked vault is asked for when a request needs it
+            await self.services.orchestrator.registry.warm(providers)
 
     def _tune_garbage_collector(self) -> None:
         """Keep the garbage collector's passes rare and short while answers stream.

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
 from orchestrator_tui.store.reopen import last_answers
+from orchestrator_tui.tui.host import app_services, orch_app
 from orchestrator_tui.tui.screens.history_dialogs import (
     ConfirmDialog,
     ExportDialog,
@@ -23,23 +24,24 @@ from orchestrator_tui.tui.screens.history_dialogs import (
 if TYPE_CHECKING:
     from orchestrator_tui.store.reopen import RerunPlan
     from orchestrator_tui.store.sessions import SessionStore
+    from orchestrator_tui.tui.app import OrchApp
+    from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 
 
 class HistoryActions:
     """Reopen, rerun, fork, rename, delete, restore and export, for the screen that owns it."""
 
-    def __init__(self, screen: Screen, changed: Callable[[], None]) -> None:  # type: ignore[type-arg]
+    def __init__(self, screen: Screen[Any], changed: Callable[[], object]) -> None:
         self.screen = screen
         self.changed = changed
         """Called after the history changed (a rename, a deletion), to reload what is shown."""
 
     @property
-    def app(self):  # type: ignore[no-untyped-def]
-        return self.screen.app
+    def app(self) -> OrchApp:
+        return orch_app(self.screen)
 
     async def store(self) -> SessionStore:
-        services = await self.app.wait_services()
-        return services.sessions
+        return (await app_services(self.screen)).sessions
 
     async def reopen(self, session_id: str) -> None:
         """Continue the session in the workspace, each model's turns shown in its pane."""
@@ -132,7 +134,7 @@ class HistoryActions:
             if path.exists():
                 self.app.notify(f"{path} exists; choose a new name", severity="error", markup=False)
                 return
-            text = await (await self.store()).export(session_id, fmt)
+            text = await (await self.store()).export([session_id], fmt)
             try:
                 await asyncio.to_thread(_write_new, path, text)
             except OSError as exc:
@@ -142,9 +144,13 @@ class HistoryActions:
 
         self.app.push_screen(ExportDialog(f"orch-tui-{session_id[:8]}", folder or Path.cwd()), done)
 
-    async def _workspace(self):  # type: ignore[no-untyped-def]
+    async def _workspace(self) -> WorkspaceScreen:
         """Back to the workspace (below the history screens), which is returned."""
-        workspace = self.app.get_screen("workspace")
+        from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
+
+        screen = self.app.get_screen("workspace")
+        assert isinstance(screen, WorkspaceScreen)
+        workspace: WorkspaceScreen = screen
         while self.app.screen is not workspace and len(self.app.screen_stack) > 1:
             await self.app.pop_screen()
         if self.app.screen is not workspace:

@@ -11,7 +11,7 @@ COMMANDS: dict[str, str] = {
     "/review": "score every answer: /review [reviewer model]",
     "/synthesize": "merge the answers into one: /synthesize [judge model]",
     "/attach": "attach a text file to the next prompt: /attach path/to/file",
-    "/chain": "load a chain: /chain [name]",
+    "/chain": "open a chain in the editor: /chain NAME (no name: pick from the list)",
     "/help": "list these commands",
 }
 

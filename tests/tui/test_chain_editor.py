@@ -11,6 +11,7 @@ from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.chain_editor import ChainEditorScreen
 from orchestrator_tui.tui.screens.chain_inputs import ChainInputsScreen
 from orchestrator_tui.tui.screens.chain_run import ChainRunScreen
+from orchestrator_tui.tui.screens.choice import ChoiceDialog
 
 SIZE = (150, 44)
 
@@ -174,7 +175,10 @@ async def test_the_chain_command_in_the_workspace_opens_the_editor(config: Confi
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_services()
         await pilot.pause()
-        await pilot.press(*"/chain", "enter")
+        await pilot.press(*"/chain", "enter")  # with no name: the list, a new chain first
+        while not isinstance(app.screen, ChoiceDialog):
+            await pilot.pause()
+        await pilot.press("enter")
         while not isinstance(app.screen, ChainEditorScreen):
             await pilot.pause()
         await pilot.press("escape")

@@ -174,7 +174,7 @@ async def test_a_key_saved_on_f2_without_a_keyring_is_used_after_a_restart_askin
             await app.wait_services()
             for prompt in ("first question", "second question"):
                 box = app.screen.query_one(PromptBox)
-                await _until(pilot, lambda: app.screen.models == ["openai:gpt-4.1-mini"])
+                await _until(pilot, lambda: app.screen.session.models == ["openai:gpt-4.1-mini"])
                 box.focus()
                 box.text = prompt
                 sent = len(server.requests)

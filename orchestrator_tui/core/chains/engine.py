@@ -20,6 +20,7 @@ from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import RunStarted, StepFinished, StepStarted
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.run import Run, RunStatus
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams
 
 
@@ -39,7 +40,7 @@ def start_chain(
     session_id: str | None = None,
 ) -> Run:
     """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models."""
-    values = bind_inputs(chain, inputs)
+    values = bind_inputs(chain, {name: storable(value) for name, value in inputs.items()})
     orchestrator.resolve(chain.models)
     prompt = describe_inputs(chain, values)
     first = next(iter(values.values()), "")
@@ -134,6 +135,8 @@ def describe(details: Mapping[str, object]) -> str:
     if "rewrites" in details:
         parts.append(f"{details['rewrites']} rewrites")
         parts.append("passed" if details.get("passed") else "threshold not reached")
+        if "kept" in details and details["kept"] != details["rewrites"]:
+            parts.append(f"kept iteration {details['kept']}, the best-scored")
     if "turns" in details:
         parts.append(f"{details['turns']} turns")
     if "models" in details:

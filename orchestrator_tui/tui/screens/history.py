@@ -12,6 +12,7 @@ command, even when its first letters arrive before the screen has finished openi
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -25,15 +26,17 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from orchestrator_tui.store.listing import Cursor, SessionFilter, SessionSummary
+from orchestrator_tui.core import display
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.store.listing import STATUSES, Cursor, SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.history_actions import HistoryActions
+from orchestrator_tui.tui.host import app_services
 from orchestrator_tui.tui.tables import row_table
 
 PAGE = 60
 KINDS = ("compare", "chat", "chain", "conversation")
-STATUSES = ("completed", "failed", "cancelled", "interrupted", "active")
 PERIODS = {"today": 1, "7 days": 7, "30 days": 30, "365 days": 365}
 DAY = 86_400.0
 SESSION_COLUMNS = (
@@ -58,13 +61,13 @@ def when(at: float) -> str:
 
 def highlighted(hit: SearchHit) -> Text:
     """The excerpt with each match in reverse video (model text is never parsed as markup)."""
-    text = Text(hit.excerpt, no_wrap=True, overflow="ellipsis")
-    for start, end in hit.highlights:
-        text.stylize("bold reverse", start, end)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for part, matched in hit.parts():
+        text.append(terminal_safe(part), "bold reverse" if matched else "")
     return text
 
 
-class SessionTable(DataTable):  # type: ignore[type-arg]
+class SessionTable(DataTable[Text | str]):
     """The sessions (or the search hits): the one-letter actions live here, so they apply only
     while a table has focus and never while the person types a search."""
 
@@ -153,7 +156,7 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-page", exclusive=True, exit_on_error=False)
     async def _first_page(self) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         page = await store.page(self.filter, limit=PAGE)
         table = self.query_one("#sessions", DataTable)
         row = table.cursor_row
@@ -170,21 +173,23 @@ class HistoryScreen(Screen[None]):
     async def _more(self) -> None:
         if self.next is None:
             return
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         page = await store.page(self.filter, after=self.next, limit=PAGE)
         self._add_rows(page.rows)
         self.next = page.next
 
     @work(group="history-count", exclusive=True, exit_on_error=False)
     async def _count(self) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         total = await store.count(self.filter)
+        if self.searching:
+            return  # the search's own line stands (a search typed at once may end first)
         place = "in the trash" if self.filter.trash else "in the history"
         self._info(f"{total:,} session{'s' if total != 1 else ''} {place}")
 
     @work(group="history-models", exit_on_error=False)
     async def _load_models(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await app_services(self)
         names = sorted(services.config.catalog.models)
         self.query_one("#filter-model", Select).set_options([(n, n) for n in names])
         self.models_loaded = True
@@ -193,15 +198,15 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#sessions", DataTable)
         for row in rows:
             self.rows[row.id] = row
-            score = formatting.score(row.best_score) if row.best_score is not None else "—"
+            score = display.score(row.best_score) if row.best_score is not None else "—"
             table.add_row(
-                Text(row.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
-                row.status,
-                formatting.tokens(row.tokens),
-                formatting.cost(row.cost),
+                safe.text(row.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
+                safe.text(row.status),
+                display.tokens(row.tokens),
+                display.cost(row.cost),
                 score,
-                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
-                row.kind,
+                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,
             )
@@ -229,7 +234,7 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-search", exclusive=True, exit_on_error=False)
     async def _search(self, text: str) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         hits = await store.search(text, self.filter, limit=100)
         if text != self.searching:
             return  # typing went on; a newer search is on its way
@@ -239,8 +244,8 @@ class HistoryScreen(Screen[None]):
         for index, hit in enumerate(hits):
             where = "prompt" if hit.type == "prompt" else f"{hit.model or '?'} · {hit.type}"
             table.add_row(
-                Text(hit.session_title or "(untitled)"),
-                Text(where),
+                safe.text(hit.session_title or "(untitled)"),
+                safe.text(where),
                 highlighted(hit),
                 key=str(index),
             )
@@ -293,7 +298,7 @@ class HistoryScreen(Screen[None]):
 
             self.app.push_screen(SessionDetailScreen(chosen[0], focus=chosen[1]))
 
-    def _with_selected(self, act) -> None:  # type: ignore[no-untyped-def]
+    def _with_selected(self, act: Callable[[str], None]) -> None:
         chosen = self.selected()
         if chosen is None:
             self.notify("No session selected", severity="warning")
@@ -356,4 +361,4 @@ class HistoryScreen(Screen[None]):
         self.app.push_screen(HistoryStatsScreen())
 
     def _info(self, text: str) -> None:
-        self.query_one("#history-info", Static).update(text)
+        self.query_one("#history-info", Static).update(safe.content(text))

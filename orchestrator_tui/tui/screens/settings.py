@@ -9,7 +9,7 @@ thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,10 +22,11 @@ from textual.widgets.option_list import Option
 
 from orchestrator_tui.config import Config
 from orchestrator_tui.store.keys import KeyStatus, KeyStore, KeyStoreError
+from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.tables import row_table
 
 if TYPE_CHECKING:
-    from orchestrator_tui.tui.app import OrchApp
+    pass
 
 
 KEY_COLUMNS = (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12))
@@ -88,7 +89,7 @@ class SettingsScreen(Screen[None]):
 
     async def _keys(self, *, allow_vault: bool) -> tuple[KeyStore, Config]:
         """The key store; with ``allow_vault`` a locked key vault may ask for its password."""
-        app = cast("OrchApp", self.app)
+        app = orch_app(self)
         services = await app.wait_services()
         if allow_vault and app.vault_prompt is not None:
             app.vault_prompt.allow()
@@ -178,7 +179,7 @@ class SettingsScreen(Screen[None]):
     async def _change_key(self, provider: str, key: str | None) -> None:
         """Through ``Services.change_key``: the next request of the provider uses the new key."""
         await self._keys(allow_vault=True)
-        services = cast("OrchApp", self.app).services
+        services = orch_app(self).services
         try:
             outcome = await services.change_key(provider, key)
             if key is not None:
@@ -190,7 +191,7 @@ class SettingsScreen(Screen[None]):
         except KeyStoreError as exc:
             self._say(f"{provider}: {exc}", "error")
         else:
-            cast("OrchApp", self.app).keys_changed.publish(provider)
+            orch_app(self).keys_changed.publish(provider)
         self.refresh_keys(allow_vault=False)
 
     def _nothing_to_remove(self, provider: str) -> str:

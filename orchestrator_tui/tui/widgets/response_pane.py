@@ -12,8 +12,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from orchestrator_tui.tui import formatting
-from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.core import display
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
@@ -26,9 +27,11 @@ STATUS_ICON = {
     "waiting": ("○", "$text-muted"),
     "streaming": ("◐", "$accent"),
     "ok": ("✓", "$success"),
+    "empty": ("∅", "$warning"),
     "failed": ("✗", "$error"),
     "cancelled": ("■", "$warning"),
 }
+EMPTY_NOTE = "empty answer: the model said nothing"
 
 
 class ResponsePane(Vertical, can_focus=True):
@@ -80,16 +83,24 @@ class ResponsePane(Vertical, can_focus=True):
 
     # -- fed by the workspace ------------------------------------------------------------------
 
-    def start(self, response_id: str, prompt: str | None = None, *, retry: bool = False) -> None:
-        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above,
-        and a ``retry`` takes the place of the last answer only."""
+    def start(
+        self,
+        response_id: str,
+        prompt: str | None = None,
+        *,
+        retry: bool = False,
+        follow_up: bool = False,
+    ) -> None:
+        """A new answer begins below ``prompt``; a ``follow_up`` keeps the earlier exchanges
+        above, and a ``retry`` takes the place of the last answer only."""
         body = self.body
         if retry:
             body.drop_message()
-        elif prompt is not None and (body.line_count or body.text):
-            body.note(_prompt_line(prompt))
-        elif prompt is None:
-            body.reset()
+        else:
+            if not follow_up:
+                body.reset()
+            if prompt is not None:
+                body.note(_prompt_line(prompt))
         self.response_id, self.ended = response_id, None
         self.review = self.reviewer = None
         self.status = "streaming"
@@ -102,7 +113,7 @@ class ResponsePane(Vertical, can_focus=True):
     def attempt_failed(self, event: AttemptFailed) -> None:
         if event.retry_in is not None:
             self._set_note(
-                Content.styled(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
+                safe.content(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
             )
 
     def end(self, ended: ResponseEnded) -> None:
@@ -110,8 +121,10 @@ class ResponsePane(Vertical, can_focus=True):
         self.ended, self.status = ended, ended.status
         if ended.status == "cancelled":
             self._set_note(Content.styled("cancelled: the partial answer is kept", "$warning"))
+        elif ended.status == "empty":
+            self._set_note(Content.styled(EMPTY_NOTE, "$warning"))
         elif ended.error:
-            self._set_note(Content.styled(visible_controls(ended.error), "$error"))
+            self._set_note(safe.content(ended.error, "$error"))
         self._refresh_header()
 
     def reviewing(self, reviewer: str) -> None:
@@ -121,9 +134,7 @@ class ResponsePane(Vertical, can_focus=True):
     def reviewed(self, review: ReviewReady) -> None:
         self.review, self.reviewer = review, None
         if review.error:
-            self._set_note(
-                Content.styled(f"review failed: {visible_controls(review.error)}", "$error")
-            )
+            self._set_note(safe.content(f"review failed: {review.error}", "$error"))
         self._refresh_header()
 
     def restore(
@@ -132,13 +143,15 @@ class ResponsePane(Vertical, can_focus=True):
         review: ReviewReady | None,
         best: bool,
         earlier: Sequence[tuple[str, str]] = (),
+        prompt: str = "",
     ) -> None:
         """Show a stored answer (a reopened session) as it ended, with its review and mark.
 
-        ``earlier`` are the answers before it, each with the prompt that followed it, shown above
-        as a live follow-up shows them (drawn when in view, not all at once).
+        ``prompt`` is the first prompt shown; ``earlier`` are the answers before this one, each
+        with the prompt that followed it, shown above as live follow-ups show them (drawn when
+        in view, not all at once).
         """
-        self.start(ended.response_id)
+        self.start(ended.response_id, prompt or None)
         for answer, prompt in earlier:
             self.append(answer)
             self.body.note(_prompt_line(prompt))
@@ -216,12 +229,12 @@ class ResponsePane(Vertical, can_focus=True):
         icon, style = STATUS_ICON.get(self.status, ("?", ""))
         parts: list[Content | str | tuple[str, str]] = [
             (icon + " ", style),
-            (visible_controls(self.title), "bold"),
+            (terminal_safe(self.title), "bold"),
         ]
         review = self.review
         if review is not None and review.score is not None:
             parts.append("  ")
-            parts.append((f" ★ {formatting.score(review.score)} ", score_style(review.score)))
+            parts.append((f" ★ {display.score(review.score)} ", score_style(review.score)))
         elif review is not None:
             parts.append(("  ★ —", "$error"))
         elif self.reviewer is not None:
@@ -232,10 +245,10 @@ class ResponsePane(Vertical, can_focus=True):
         ended = self.ended
         if ended is not None:
             figures = [
-                f"ttft {formatting.seconds(ended.ttft)}",
-                formatting.seconds(ended.latency),
-                formatting.tokens(ended.usage.output_tokens),
-                formatting.cost(ended.cost),
+                f"ttft {display.seconds(ended.ttft)}",
+                display.seconds(ended.latency),
+                display.tokens(ended.usage.output_tokens),
+                display.cost(ended.cost),
             ]
             parts.append(("  " + " · ".join(figures), "$text-muted"))
         return Content.assemble(*parts)
@@ -244,4 +257,4 @@ class ResponsePane(Vertical, can_focus=True):
 def _prompt_line(prompt: str) -> Text:
     """A follow-up's prompt above its answer: its first line."""
     lines = prompt.strip().splitlines() or [""]
-    return Text("▸ " + visible_controls(lines[0]), "dim italic")
+    return safe.text("▸ " + lines[0], "dim italic")
