@@ -50,6 +50,11 @@ class KeyStatus:
     key_env: tuple[str, ...] = ()
 
     @property
+    def has_key(self) -> bool:
+        """A key was found, or may be in the locked vault."""
+        return self.state in ("set", "locked")
+
+    @property
     def usable(self) -> bool:
         """A request can go out: a key is there, none is needed, or the vault may give it."""
         return self.state != "missing"

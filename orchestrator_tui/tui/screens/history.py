@@ -75,13 +75,13 @@ class SessionTable(DataTable[Text | str]):
         Binding("o", "screen.reopen", "Reopen", id="history.reopen"),
         Binding("r", "screen.rerun", "Rerun", id="history.rerun"),
         Binding("R", "screen.rerun_other", "Rerun with…", id="history.rerun_other", show=False),
-        Binding("n", "screen.rename", "Rename", id="history.rename"),
+        Binding("n", "screen.rename", "Rename", id="history.rename", show=False),
         Binding("d", "screen.delete", "Delete", id="history.delete"),
         Binding("u", "screen.restore", "Restore", id="history.restore"),
         Binding("t", "screen.toggle_trash", "Trash", id="history.trash"),
         Binding("x", "screen.empty_trash", "Empty trash", id="history.empty_trash"),
-        Binding("e", "screen.export", "Export", id="history.export"),
-        Binding("s", "screen.stats", "Stats", id="history.stats"),
+        Binding("e", "screen.export", "Export", id="history.export", show=False),
+        Binding("s", "screen.stats", "Stats", id="history.stats", show=False),
         Binding("slash", "screen.focus_search", "Search", id="history.slash_search", show=False),
     ]
 
@@ -90,8 +90,8 @@ class HistoryScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
     AUTO_FOCUS = "#history-search"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="history.back"),
-        Binding("ctrl+f", "focus_search", "Search", id="history.search"),
+        Binding("escape", "back", "Back", id="history.back", show=False),
+        Binding("ctrl+f", "focus_search", "Search", id="history.search", show=False),
         Binding("down", "to_results", "Results", id="history.to_results", show=False),
     ]
 
@@ -117,7 +117,7 @@ class HistoryScreen(Screen[None]):
         columns = (("title", title_width), *SESSION_COLUMNS[1:])
         yield row_table("sessions", columns, zebra=True, kind=SessionTable)
         yield row_table("hits", HIT_COLUMNS, kind=SessionTable)
-        yield Footer()
+        yield Footer(compact=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Trash actions only in the trash, so the footer shows what applies here."""
