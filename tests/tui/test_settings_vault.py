@@ -229,3 +229,23 @@ async def test_a_key_in_the_locked_vault_is_not_called_missing_and_asks_nothing_
         assert not isinstance(app.screen, VaultPasswordScreen)  # a status never asks
         notice = str(app.screen.query_one("#notice").render())
         assert "No API keys found" not in notice
+
+
+async def test_a_new_vault_password_typed_twice_in_one_burst_is_taken_whole() -> None:
+    """Enter is taken in the field's own queue: the repeat typed at once never mixes with the
+    first entry; a repeat that differs asks for both again."""
+    from concurrent.futures import Future
+
+    from textual.app import App
+
+    answer: Future[str | None] = Future()
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        await app.push_screen(VaultPasswordScreen(True, answer, "openai"))
+        await pilot.press(*"pw1", "enter", *"pw2", "enter")
+        await pilot.pause()
+        assert "differ" in str(app.screen.query_one("#vault-error").render())
+        assert not answer.done()
+        await pilot.press(*"pw1", "enter", *"pw1", "enter")
+        await pilot.pause()
+    assert answer.result() == "pw1"
