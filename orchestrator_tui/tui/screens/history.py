@@ -71,6 +71,10 @@ class SessionTable(DataTable[Text | str]):
     """The sessions (or the search hits): the one-letter actions live here, so they apply only
     while a table has focus and never while the person types a search."""
 
+    HELP = """Your past sessions, newest first. Enter opens one; o continues it in the workspace;
+    r sends its prompt again (you are asked first); R picks other models for it; n renames; d moves
+    it to the trash (t shows the trash, u restores, x empties it); e exports; s shows statistics.
+    Type in the search box (ctrl+f, or /) to search prompts and answers; Down goes to the results."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "screen.reopen", "Reopen", id="history.reopen"),
         Binding("r", "screen.rerun", "Rerun", id="history.rerun"),
@@ -88,6 +92,9 @@ class SessionTable(DataTable[Text | str]):
 
 class HistoryScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
+    HELP = """Search and browse every past session. The search box has the cursor when the screen
+    opens: type to search prompts and answers. Down (or Enter) goes to the list, where one-letter
+    keys act on the selected session; Escape clears the search, then goes back."""
     AUTO_FOCUS = "#history-search"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="history.back", show=False),
