@@ -27,12 +27,14 @@ HOSTILE = (
     "WIPE-NEXT\x1b[2J",  # the screen wiped
     "\x1b[31mRED-SGR\x1b[0m ",  # colours
     "C1-NEXT\x9b2J \x9d0;C1-TITLE\x9c ",  # 8-bit CSI, OSC and ST
-    "NUL\x00HERE\n\n",
+    "NUL\x00HERE ",
+    "LONE\ud83dSURROGATE\n\n",  # valid JSON ("\ud83d"), but no UTF-8 terminal can take it
 )
 PIECES = (*HOSTILE, LONG_LINE, "\n\n", *HOSTILE, "END-OF-ANSWER")
 """The deltas of the answer: its hostile part is at both ends, so whichever end is in view (the
 start in the history, the tail in a pane following the stream) shows it."""
-ANSWER = "".join(PIECES)
+ANSWER = "".join(PIECES).replace("\ud83d", "\ufffd")
+"""The answer as the program keeps it: the lone surrogate replaced where it entered."""
 SEQUENCES = (
     b"\x1b]52",
     b"\x1b]0;PWNED",

@@ -380,8 +380,11 @@ async def test_a_conversation_takes_turns_up_to_the_limit_and_is_judged(svc: Ser
     assert talk.status == "ok" and talk.score == 0.7
     turns = [e for e in out.of(ResponseStarted) if e.role == "turn"]
     assert [t.model for t in turns] == ["mock:lorem", "mock:parrot", "mock:lorem"]
-    assert talk.details == {"turns": 3, "models": 2, "stopped": "turn limit", "judge_score": 0.7}
-    assert describe(talk.details) == "3 turns · 2 models · stopped: turn limit"
+    facts = {k: v for k, v in talk.details.items() if not k.startswith("quality")}
+    assert facts == {"turns": 3, "models": 2, "stopped": "turn limit", "judge_score": 0.7}
+    assert set(talk.details["quality_factors"]) == {"length", "diversity", "flow", "completion"}
+    quality = talk.details["quality"]
+    assert describe(talk.details) == f"3 turns · 2 models · stopped: turn limit · quality {quality}"
     assert "**Speaker 2 (mock:parrot)**" in talk.output
 
 

@@ -37,9 +37,19 @@ def test_ask_on_a_terminal_shows_the_answer_without_its_escape_sequences(
     assert injected(term.output) == []
     shown = term.screen_text()
     assert "END-OF-ANSWER" in shown and "␛]52;c;" in shown and "NUL␀HERE" in shown
+    assert "LONE\ufffdSURROGATE" in shown
     assert "WIPE-NEXT␛[2J" in shown and "C1-NEXT␛[2J" in shown
     assert "a link (smb://evil.example/share)" in shown  # the target shown, not hidden in a link
     assert b"\x1b]8;" not in term.output  # no terminal hyperlink of any kind
+
+
+def test_run_on_a_terminal_shows_the_chains_answer_as_safely(
+    hostile: WireServer, orch_home: Path
+) -> None:
+    term = on_terminal(orch_home, "run", "--steps", MODEL, "-i", "task=be hostile")
+    assert injected(term.output) == []
+    shown = term.screen_text()
+    assert "END-OF-ANSWER" in shown and "a link (smb://evil.example/share)" in shown
 
 
 def test_history_show_and_search_on_a_terminal_are_as_safe(

@@ -103,7 +103,7 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
             answer = Text("?", "yellow")
         else:
             answer = Text("yes", "green") if p.reachable else Text("no", "red")
-        note = Text.assemble(" — ", plain(p.note)) if p.note else ""
+        note = plain(f" — {p.note}") if p.note else ""
         table.add_row(plain(p.name), key, plain(p.endpoint), Text.assemble(answer, note))
     console.print(table)
     if any(not p.key_source for p in providers):

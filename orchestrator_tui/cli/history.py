@@ -157,7 +157,7 @@ SUMMARY_HEADER = (
 def summary_line(row: SessionSummary) -> str:
     score = display.score(row.best_score)
     cost = display.cost(row.cost)
-    models = ",".join(m.partition(":")[2] or m for m in row.models) or "-"
+    models = ",".join(display.model_names(row.models)) or "-"
     return (
         f"{row.id[:8]}  {_local(row.created_at)}  {row.kind:<12} {row.status:<11} "
         f"{row.tokens:>7} tok {cost:>9}  {score}  {models:<24.24}  {row.title}"

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
+from orchestrator_tui.core.context_window import ContextKeeper, ContextPolicy
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import ResponseEnded, RunEvent, RunStarted
 from orchestrator_tui.core.ports import KeyLookup, ResponseCache
@@ -17,7 +18,7 @@ from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
 from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
-from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.core.types import GenerationParams, ImagePart
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,14 @@ class Orchestrator:
         keys: KeyLookup | None = None,
         listeners: Sequence[Listener] = (),
         cache: ResponseCache | None = None,
+        context: ContextPolicy | None = None,
     ) -> None:
-        """With a ``cache``, finished answers are replayed for the same model, parameters and messages."""
+        """With a ``cache``, finished answers are replayed for the same model, parameters and
+        messages; ``context`` says what to do when a conversation outgrows a model's window."""
         self.catalog = catalog
         self.registry = ProviderRegistry(catalog, keys)
         self.responder = Responder(self.registry, cache)
+        self.context = ContextKeeper(catalog, self.responder, context or ContextPolicy())
         self.listeners: list[Listener] = list(listeners)
 
     def resolve(self, names: Sequence[str]) -> list[ModelConfig]:
@@ -51,10 +55,12 @@ class Orchestrator:
         *,
         conversation: Conversation | None = None,
         model_params: Mapping[str, GenerationParams] | None = None,
+        images: Sequence[ImagePart] = (),
     ) -> Run:
         """Send ``prompt`` to every model concurrently; one failing never stops the others.
 
-        With a ``conversation``, each model continues its own earlier exchange.
+        With a ``conversation``, each model continues its own earlier exchange. ``images`` go
+        with the prompt to models that take them; any other model's answer says it was not sent.
         """
         if not prompt.strip():
             raise ValueError("the prompt is empty")
@@ -67,19 +73,26 @@ class Orchestrator:
         parent_id = conversation.last_prompt_id
         conversation.last_prompt_id = prompt_id
 
+        async def answer(
+            run: Run, model: ModelConfig, own: GenerationParams, response_id: str
+        ) -> ResponseEnded:
+            messages = await self.context.fit(
+                run, conversation, model, prompt, own, prompt_id, images
+            )
+            return await self.responder.respond(
+                run, model, messages, own, response_id=response_id, parent_id=prompt_id
+            )
+
         async def body(run: Run) -> RunStatus:
             spawned = []
             for model in resolved:
                 own = params.merged((model_params or {}).get(model.name))
-                messages = conversation.messages_for(model.name, prompt)
                 response_id = new_id()
-                coro = self.responder.respond(
-                    run, model, messages, own, response_id=response_id, parent_id=prompt_id
-                )
+                coro = answer(run, model, own, response_id)
                 spawned.append((model, run.spawn(response_id, coro)))
             ended = await _gather(spawned)
             for model, result in ended:
-                conversation.record(model.name, prompt, result)
+                conversation.record(model.name, prompt, result, images)
             return _status([result for _, result in ended])
 
         started = RunStarted(
@@ -92,6 +105,8 @@ class Orchestrator:
             params,
             parent_id=parent_id,
             title=conversation.title,
+            mode=conversation.mode,
+            attachments=tuple(images),
         )
         return self._start(started, body)
 
@@ -192,6 +207,8 @@ async def _gather(
     for (model, _), result in zip(spawned, results, strict=True):
         if isinstance(result, ResponseEnded):
             ended.append((model, result))
+        elif isinstance(result, asyncio.CancelledError):
+            continue  # cancelled while older turns were being summarized, before it was sent
         else:
             log.error("response of %s crashed", model.name, exc_info=result)
     return ended

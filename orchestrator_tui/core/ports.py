@@ -94,7 +94,7 @@ def cache_key(
         "model": model,
         "options": dict(options or {}),
         "params": params.as_dict(),
-        "messages": [[m.role, m.content] for m in messages],
+        "messages": [[m.role, m.content, *(i.sha256 for i in m.images)] for m in messages],
     }
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -28,6 +28,7 @@ from orchestrator_tui.core.events import (
     ResponseStarted,
     TextDelta,
 )
+from orchestrator_tui.core.images import refusal as image_refusal
 from orchestrator_tui.core.limits import ProviderLimits
 from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, cache_key
 from orchestrator_tui.core.registry import ProviderRegistry
@@ -104,6 +105,9 @@ class Responder:
         )
         end = _Ending(run, response_id, params, model, time.monotonic())
         progress = _Progress([], Usage())
+        provider = self.registry.catalog.provider_of(model)
+        if not_sent := image_refusal(model, provider, list(messages)):
+            return end(model, progress, ProviderError(ErrorKind.SKIPPED, not_sent))
         key = cache_key(model.name, params, messages, model.options) if self.cache else None
         current = model
         try:

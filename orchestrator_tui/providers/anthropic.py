@@ -8,7 +8,14 @@ from typing import Any
 
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    ImagePart,
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    Usage,
+)
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import (
     DEFAULT_MAX_TOKENS,
@@ -51,7 +58,7 @@ class AnthropicProvider(SdkProvider):
         system, turns = split_system(request)
         kwargs: dict[str, Any] = {
             "model": request.model.name,
-            "messages": [{"role": m.role, "content": m.content} for m in turns],
+            "messages": [{"role": m.role, "content": _content(m)} for m in turns],
             "max_tokens": request.params.max_tokens or DEFAULT_MAX_TOKENS,
         }
         if system:
@@ -91,3 +98,17 @@ class AnthropicProvider(SdkProvider):
             ModelInfo(ModelRef(self.name, m.id), description=getattr(m, "display_name", ""))
             for m in page.data
         ]
+
+
+def _content(message: Message) -> str | list[dict[str, Any]]:
+    """Plain text, or Anthropic's blocks when the message carries images (images first, as its
+    documentation advises)."""
+    if not message.images:
+        return message.content
+    blocks: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, ImagePart):
+            source = {"type": "base64", "media_type": part.media_type, "data": part.base64}
+            blocks.append({"type": "image", "source": source})
+    blocks.append({"type": "text", "text": message.content})
+    return blocks

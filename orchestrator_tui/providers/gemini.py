@@ -7,7 +7,14 @@ from typing import Any
 
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    TextPart,
+    Usage,
+)
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import SdkProvider, split_system
 
@@ -47,9 +54,7 @@ class GeminiProvider(SdkProvider):
             temperature=request.params.temperature,
             max_output_tokens=request.params.max_tokens,
         )
-        contents = [
-            types.Content(role=ROLES[m.role], parts=[types.Part(text=m.content)]) for m in turns
-        ]
+        contents = [types.Content(role=ROLES[m.role], parts=_parts(types, m)) for m in turns]
         usage = Usage()
         finish: str | None = None
         with self._mapping():
@@ -94,3 +99,13 @@ class GeminiProvider(SdkProvider):
                     )
                 )
         return found
+
+
+def _parts(types: Any, message: Message) -> list[Any]:
+    """The message's parts as Gemini's: text, then each image inline (``inline_data``)."""
+    return [
+        types.Part(text=part.text)
+        if isinstance(part, TextPart)
+        else types.Part.from_bytes(data=part.data, mime_type=part.media_type)
+        for part in message.parts
+    ]

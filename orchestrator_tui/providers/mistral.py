@@ -8,7 +8,14 @@ from typing import Any
 
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    TextPart,
+    Usage,
+)
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import SdkProvider, split_system
 
@@ -41,7 +48,7 @@ class MistralProvider(SdkProvider):
 
     async def _stream(self, client: Any, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         system, turns = split_system(request)
-        messages = [{"role": m.role, "content": m.content} for m in turns]
+        messages = [{"role": m.role, "content": _content(m)} for m in turns]
         if system:
             messages.insert(0, {"role": "system", "content": system})
         kwargs: dict[str, Any] = {"model": request.model.name, "messages": messages}
@@ -102,3 +109,16 @@ def _stream_error(provider: str, body: str) -> ProviderError | None:
     if isinstance(data, dict) and "error" in data:
         return errors.status_error(provider, 200, body=data)
     return None
+
+
+def _content(message: Message) -> str | list[dict[str, Any]]:
+    """Plain text, or Mistral's chunks when the message carries images (``image_url`` holds a
+    data URL as a plain string)."""
+    if not message.images:
+        return message.content
+    return [
+        {"type": "text", "text": part.text}
+        if isinstance(part, TextPart)
+        else {"type": "image_url", "image_url": part.data_url}
+        for part in message.parts
+    ]

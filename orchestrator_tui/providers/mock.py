@@ -29,6 +29,8 @@ MODELS = {
     "judge": 'Answers with a JSON review {"score", "feedback"}.',
     "flaky": "Fails on a schedule, then succeeds.",
 }
+UNLISTED = {"drafter": "Answers any request with a valid chain (for `chains new --mock`)."}
+"""Models the mock answers but does not list: a command adds them to its own catalog."""
 FLAKY_SCHEDULE = ("mid", "ok", "before", "ok", "stall", "ok")
 _TOKEN = re.compile(r"\s*\S+(?:\s+\Z)?|\s+")
 _YIELD_EVERY = 32
@@ -66,11 +68,14 @@ class MockProvider:
     async def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         options = {**self._settings, **request.options}
         model = request.model.name
-        if model not in MODELS:
+        if model not in MODELS and model not in UNLISTED:
             raise ProviderError(
                 ErrorKind.BAD_REQUEST, f"no mock model {model!r}", provider=self.name
             )
-        prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+        asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
+        prompt = asked.content if asked else ""
+        if model == "echo" and asked is not None:  # the echo follows every part, images too
+            prompt += "".join(f"\n[image {i.describe()}]" for i in asked.images)
         outcome = "ok"
         if model == "flaky":
             schedule = options.get("schedule") or FLAKY_SCHEDULE
@@ -114,6 +119,8 @@ class MockProvider:
             return prompt
         if model == "judge":
             return judge_verdict(prompt, options.get("scores"), self._judge_calls)
+        if model == "drafter":
+            return drafted_chain(prompt)
         seed = options.get("seed", zlib.crc32(prompt.encode()))
         size = int(options.get("tokens", 250 if model == "lorem" else 60))
         return lorem_markdown(int(seed), size)
@@ -208,3 +215,25 @@ async def _sleep(seconds: float) -> None:
 
 def _delay(tokens_per_second: float) -> float:
     return 1.0 / tokens_per_second if tokens_per_second > 0 else 0.0
+
+
+def drafted_chain(request: str) -> str:
+    """A valid chain on mock models for any request: draft, then refine under a review."""
+    wanted = next((line.strip() for line in reversed(request.splitlines()) if line.strip()), "")
+    description = json.dumps(f"Drafted offline for: {wanted}"[:200], ensure_ascii=False)
+    return f"""name: drafted
+description: {description}
+inputs:
+  topic: What the chain works on
+steps:
+  - id: draft
+    kind: generate
+    model: mock:lorem
+    prompt: "Write about {{{{ inputs.topic }}}}."
+  - id: polish
+    kind: refine
+    target: draft
+    reviewer: mock:judge
+    threshold: 0.8
+    max_iterations: 2
+"""

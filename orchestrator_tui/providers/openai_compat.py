@@ -14,7 +14,14 @@ import httpx
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    TextPart,
+    Usage,
+)
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import (
     client_limits,
@@ -63,7 +70,7 @@ class OpenAICompatProvider:
 
     def _body(self, request: LLMRequest) -> dict[str, Any]:
         system, turns = split_system(request)
-        messages = [{"role": m.role, "content": m.content} for m in turns]
+        messages = [{"role": m.role, "content": _content(m)} for m in turns]
         if system:
             messages.insert(0, {"role": "system", "content": system})
         body: dict[str, Any] = {"model": request.model.name, "messages": messages, "stream": True}
@@ -160,3 +167,15 @@ class OpenAICompatProvider:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _content(message: Message) -> str | list[dict[str, Any]]:
+    """Plain text, or OpenAI's content parts when the message carries images (data URLs)."""
+    if not message.images:
+        return message.content
+    return [
+        {"type": "text", "text": part.text}
+        if isinstance(part, TextPart)
+        else {"type": "image_url", "image_url": {"url": part.data_url}}
+        for part in message.parts
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from orchestrator_tui.core.context_window import summary_lead
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import (
     ResponseEnded,
@@ -33,9 +34,16 @@ def conversation_from(
     items = _until(detail.interactions, upto)
     histories: dict[str, list[Message]] = {}
     last_prompt: InteractionRow | None = None
+    summaries = {i.id: i.content for i in items if i.type == "summary" and i.status == "ok"}
     for item in items:
         if item.type == "prompt":
             last_prompt = item
+        elif item.type == "context" and item.model:
+            history = histories.get(item.model, [])
+            kept = int(item.metadata.get("kept", 0)) * 2
+            summary = summaries.get(item.metadata.get("summary_id") or "")
+            lead = summary_lead(summary) if summary else []
+            histories[item.model] = [*lead, *(history[len(history) - kept :] if kept else [])]
         elif item.type == "response" and item.model and last_prompt is not None:
             if item.parent_id != last_prompt.id or (item.status != "ok" and not item.content):
                 continue
@@ -49,6 +57,7 @@ def conversation_from(
         histories=histories,
         last_prompt_id=last_prompt.id if last_prompt and not session_id else None,
         title=None if session_id else session.title,
+        mode=session.metadata.get("mode"),
     )
 
 

@@ -35,10 +35,14 @@ class ModelStats:
     """Calls per day across the period, oldest first (at most ``MAX_DAYS`` buckets)."""
     empty: int = 0
     """Answers that ended without an error but blank: counted in ``calls``, not in ``ok``."""
+    cancelled: int = 0
+    """Answers the person stopped: counted in ``calls``, neither a success nor a failure."""
 
     @property
     def success_rate(self) -> float:
-        return self.ok / self.calls if self.calls else 0.0
+        """Of the answers that ran to their end (not cancelled), the share that succeeded."""
+        finished = self.calls - self.cancelled
+        return self.ok / finished if finished else 0.0
 
 
 @dataclass
@@ -46,6 +50,7 @@ class _Tally:
     calls: int = 0
     ok: int = 0
     empty: int = 0
+    cancelled: int = 0
     attempts: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -75,6 +80,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
         t.calls += 1
         t.ok += r["status"] == "ok"
         t.empty += r["status"] == "empty"
+        t.cancelled += r["status"] == "cancelled"
         t.attempts += r["attempt"]
         t.input_tokens += r["input_tokens"] or 0
         t.output_tokens += r["output_tokens"] or 0
@@ -109,6 +115,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
             reviews=len(t.scores),
             daily_calls=tuple(t.daily),
             empty=t.empty,
+            cancelled=t.cancelled,
         )
         for model, t in ordered
     ]

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.entry import PROFILE_ENV
 from orchestrator_tui.tui import markdown_blocks, terminal_keys, themes
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ SCREEN_MODULES: dict[str, str] = {
     "history": "orchestrator_tui.tui.screens.history:HistoryScreen",
     "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
     "settings": "orchestrator_tui.tui.screens.settings:SettingsScreen",
+    "batches": "orchestrator_tui.tui.screens.batches:BatchesScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
@@ -89,8 +91,14 @@ class OrchApp(App[None]):
             priority=True,
         ),
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
+        Binding("f8", "show_screen('batches')", "Batches", id="app.batches", show=False),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "show_screen": "Go to that screen",
+        "help": "The keys of the pane in focus and of its screen",
+        "quit": "Leave orch-tui (runs in flight are cancelled, answers so far are kept)",
+    }
 
     def __init__(
         self,
@@ -118,6 +126,9 @@ class OrchApp(App[None]):
         self.runs: set[Run] = set()
         """Runs in flight from any screen; cancelled and awaited before the services close."""
         self._gc_threshold: tuple[int, int, int] | None = None
+        self.profile = self._config.paths.profile if self._config else os.environ.get(PROFILE_ENV)
+        """The active profile (``None``: the default), shown in the header from the first frame."""
+        self.show_mode(None)
 
     @property
     def services(self) -> Services:
@@ -184,6 +195,13 @@ class OrchApp(App[None]):
         """
         gc.enable()
         self._open_services()
+
+    def show_mode(self, mode: str | None) -> None:
+        """The header names the profile and the mode in force, whichever screen is shown."""
+        parts = [f"profile {self.profile}"] if self.profile else []
+        if mode:
+            parts.append(f"mode {mode}")
+        self.sub_title = " · ".join(parts)
 
     def action_show_screen(self, name: str) -> None:
         """Bring a named screen forward: back to it if it is on the stack, else on top."""

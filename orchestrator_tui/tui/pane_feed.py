@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orchestrator_tui.core.events import (
     AttemptFailed,
+    ContextCompacted,
     ResponseEnded,
     ResponseStarted,
     ReviewReady,
@@ -51,6 +52,10 @@ class PaneFeed:
                     pane.start(
                         event.response_id, self.prompt, retry=self.retry, follow_up=self.follow_up
                     )
+            case ContextCompacted():
+                pane = self.grid.pane(event.model)
+                if pane is not None:
+                    pane.compacted(event.note)
             case AttemptFailed():
                 pane = self.responses.get(event.response_id)
                 if pane is not None:

@@ -10,8 +10,9 @@ COMMANDS: dict[str, str] = {
     "/clear": "start a new conversation",
     "/review": "score every answer: /review [reviewer model]",
     "/synthesize": "merge the answers into one: /synthesize [judge model]",
-    "/attach": "attach a text file to the next prompt: /attach path/to/file",
+    "/attach": "attach a text file or an image to the next prompt: /attach photo.png",
     "/chain": "open a chain in the editor: /chain NAME (no name: pick from the list)",
+    "/mode": "use a mode's system prompt, parameters and models: /mode research (off: none)",
     "/help": "list these commands",
 }
 

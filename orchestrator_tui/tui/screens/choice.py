@@ -20,6 +20,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     """Dismisses with the chosen value (Enter or a click), or ``None`` on Escape."""
 
     CSS_PATH = Path(__file__).with_name("choice.tcss")
+    ACTION_HELP: ClassVar[dict[str, str]] = {"cancel": "Close without choosing"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel")
     ]

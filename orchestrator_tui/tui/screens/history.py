@@ -96,6 +96,13 @@ class HistoryScreen(Screen[None]):
     opens: type to search prompts and answers. Down (or Enter) goes to the list, where one-letter
     keys act on the selected session; Escape clears the search, then goes back."""
     AUTO_FOCUS = "#history-search"
+    HELP = """Every past session, newest first. Type to search prompts and answers; the arrow
+keys move to the sessions, where Enter reopens one and the letters shown below act on it."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "back": "Back to the workspace (or out of the search)",
+        "focus_search": "Search prompts and answers",
+        "to_results": "From the search box down to the sessions",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="history.back", show=False),
         Binding("ctrl+f", "focus_search", "Search", id="history.search", show=False),
@@ -212,7 +219,7 @@ class HistoryScreen(Screen[None]):
                 display.tokens(row.tokens),
                 display.cost(row.cost),
                 score,
-                safe.text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                safe.text(", ".join(display.model_names(row.models))),
                 safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,

@@ -60,6 +60,17 @@ class WorkspaceScreen(Screen[None]):
         Path(__file__).with_name("workspace.tcss"),
         Path(__file__).parent.parent / "widgets" / "responses.tcss",
     ]
+    HELP = """Pick models on the left (space toggles, p sets one model's parameters), type a
+prompt below and press Enter: every selected model answers side by side. Follow-ups continue
+each model's conversation. Type / for commands."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "cancel_run": "Stop the answers still streaming (what came so far is kept)",
+        "review": "Score every answer with the reviewer model",
+        "synthesize": "Merge the answers into one, written by a model you choose",
+        "clear": "Start a new conversation",
+        "toggle_models": "Show or hide the model list",
+        "focus_prompt": "Go to the prompt box",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_run", "Cancel run", id="workspace.cancel"),
         Binding("ctrl+r", "review", "Review", id="workspace.review"),
@@ -132,7 +143,11 @@ class WorkspaceScreen(Screen[None]):
         state = await asyncio.to_thread(load_state, services.config.paths.user_state)
         catalog = services.config.catalog
         settings = services.config.settings
-        wanted = settings.default_models or state.models or MOCK_MODELS
+        if settings.mode:
+            await self.command_mode(settings.mode, select=False)
+        mode = self.session.mode
+        wanted = (mode.models if mode else ()) or settings.default_models or state.models
+        wanted = wanted or MOCK_MODELS
         chosen = []
         for name in wanted:
             with contextlib.suppress(OrchError):
@@ -151,6 +166,18 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
         reviewer = settings.reviewer
         await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
+        self._discover()
+
+    @work(group="discovery", exclusive=True, exit_on_error=False)
+    async def _discover(self) -> None:
+        """Models on running local servers join the list once found (after the first paint)."""
+        from orchestrator_tui.discovery import discover
+
+        config, keys = self.services.config, self.services.keys
+        found = await discover(config.catalog, config.paths.discovery_cache)
+        if found:
+            catalog = config.catalog.with_models(found)
+            self.query_one(ModelPicker).check_keys(catalog, keys, self.session.models)
 
     # -- model picker ---------------------------------------------------------------------------
 
@@ -336,6 +363,9 @@ class WorkspaceScreen(Screen[None]):
                     pane.restore(
                         answer.ended, answer.review, answer.best, answer.earlier, answer.prompt
                     )
+        stored_mode = conversation.mode
+        if stored_mode != (self.session.mode.name if self.session.mode else None):
+            await self.command_mode(stored_mode or "off", select=False)  # the session's own
         if conversation.histories:
             title = conversation.title or "this session"
             self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
@@ -418,6 +448,35 @@ class WorkspaceScreen(Screen[None]):
         from orchestrator_tui.tui.screens.chain_editor import ChainEditorScreen
 
         self.app.push_screen(ChainEditorScreen(name))
+
+    async def command_mode(self, argument: str, *, select: bool = True) -> None:
+        """``/mode NAME`` uses a mode from the next prompt on; ``/mode off`` none; ``/mode`` lists.
+
+        ``select`` picks the mode's models too (not before the picker is filled)."""
+        library = await (await self.orch.wait_services()).mode_library()
+        for warning in library.warnings:
+            self.notify(warning, title="Modes", severity="warning", markup=False)
+        current = self.session.mode
+        if not argument:
+            lines = [
+                f"{'*' if current and name == current.name else ' '} {name}  "
+                f"{library.modes[name].description}"
+                for name in sorted(library.modes)
+            ]
+            self.notify("\n".join(lines), title="Modes (/mode NAME)", timeout=20, markup=False)
+            return
+        mode = None
+        if argument not in ("off", "none"):
+            try:
+                mode = library.get(argument)
+            except OrchError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+        self.session.use_mode(mode)
+        if mode is not None and mode.models and select:
+            await self.command_models(" ".join(mode.models))
+        self.orch.show_mode(mode.name if mode else None)
+        self._notice(f"Mode {mode.name}: {mode.description}" if mode else "No mode")
 
     async def command_help(self, argument: str) -> None:
         lines = [f"{name}  {text}" for name, text in slash.COMMANDS.items()]

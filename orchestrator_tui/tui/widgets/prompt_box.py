@@ -26,6 +26,16 @@ ATTACH = "/attach "
 
 
 class PromptBox(TextArea):
+    HELP = """Enter sends to every selected model; ctrl+j, alt+Enter or shift+Enter start a new
+line. A prompt sent while answers stream waits its turn. Up in the empty box brings back
+earlier prompts; Tab completes /commands."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "send": "Send the prompt to every selected model",
+        "newline": "Start a new line in the prompt",
+        "complete": "Complete the /command being typed",
+        "earlier": "In the empty box: the prompt before (or the one waiting to be sent)",
+        "later": "While going through earlier prompts: the next one",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "send", "Send", id="prompt.send"),
         Binding("alt+enter,ctrl+j,shift+enter", "newline", "New line", id="prompt.newline"),

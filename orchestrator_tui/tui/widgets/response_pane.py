@@ -37,6 +37,17 @@ EMPTY_NOTE = "empty answer: the model said nothing"
 class ResponsePane(Vertical, can_focus=True):
     """Shows one model's answer as it streams; actions work on the focused pane."""
 
+    HELP = """One model's answer as it streams, with its time to first token, time, tokens,
+cost and review score."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "copy_answer": "Copy this answer",
+        "copy_code": "Copy a code block of this answer (again: the next one)",
+        "retry": "Ask this model again; the new answer replaces this one",
+        "cancel": "Stop this answer (what came so far is kept)",
+        "mark_best": "Mark this answer the best of those shown (again: unmark it)",
+        "maximize": "Show this answer alone (again: back to all)",
+        "feedback": "Read the review of this answer in full",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_answer", "Copy", id="pane.copy"),
         Binding("b", "copy_code", "Copy code", id="pane.copy_code"),
@@ -106,6 +117,10 @@ class ResponsePane(Vertical, can_focus=True):
         self.status = "streaming"
         self._set_note(None)
         self.set_best(False)
+
+    def compacted(self, note: str) -> None:
+        """Older turns were summarized or dropped to fit the window: a marker line says so."""
+        self.body.note(Text("⋯ " + terminal_safe(note), "italic"))
 
     def append(self, text: str) -> None:
         self.body.append(text)

@@ -184,7 +184,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         Nothing is drawn here unless the message already is (its lines are then kept: they are its
         one-shot render), so a reopened conversation fed turn by turn costs nothing until shown.
         """
-        self._take_pending()
+        self._take_pending(whole=True)
         drawn = self._laid_out and self.drawn
         if self._text:
             message = [*self._done[self._prefix_line_count() :], *self._open_strips]
@@ -282,9 +282,14 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._rebuild_done()
         self._show()
 
-    def _take_pending(self) -> None:
-        self._text += terminal_safe("".join(self._pending))
+    def _take_pending(self, *, whole: bool = False) -> None:
+        """Add the streamed text, made safe; a CR at its end waits for the next piece (unless the
+        text is ``whole``), as a CRLF split between two pieces is still one line end."""
+        pending = "".join(self._pending)
         self._pending.clear()
+        if pending.endswith("\r") and not (whole or self._complete):
+            pending, self._pending = pending[:-1], ["\r"]
+        self._text += terminal_safe(pending)
 
     def _redraw(self) -> None:
         """Take the new text, draw the open block and whatever else is in view, then show it."""
@@ -489,7 +494,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             return end
         jump = max(1, height // JUMP_SHARE)
         top = round(self.scroll_y) if keep_top is None else keep_top
-        return top if end <= top < end + jump else end + jump - 1
+        return top if end <= top < count else end + jump - 1  # the tail in view: stay
 
     def _padded(self, count: int, top: int) -> int:
         """The scrollable height: ``count`` lines, and while the text streams the blank rows
