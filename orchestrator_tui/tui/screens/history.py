@@ -83,7 +83,7 @@ class SessionTable(DataTable[Text | str]):
         Binding("d", "screen.delete", "Delete", id="history.delete"),
         Binding("u", "screen.restore", "Restore", id="history.restore"),
         Binding("t", "screen.toggle_trash", "Trash", id="history.trash"),
-        Binding("x", "screen.empty_trash", "Empty trash", id="history.empty_trash"),
+        Binding("x", "screen.empty_trash", "Empty", id="history.empty_trash"),
         Binding("e", "screen.export", "Export", id="history.export", show=False),
         Binding("s", "screen.stats", "Stats", id="history.stats", show=False),
         Binding("slash", "screen.focus_search", "Search", id="history.slash_search", show=False),
