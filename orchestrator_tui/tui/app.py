@@ -286,7 +286,10 @@ class OrchApp(App[None]):
         for name in models:
             with contextlib.suppress(OrchError):
                 providers.append(catalog.provider_of(catalog.resolve(name)).name)
-        await self.services.orchestrator.registry.warm(providers)
+        from orchestrator_tui.store.keys import quietly
+
+        with quietly():  # a key in a locked vault is asked for when a request needs it
+            await self.services.orchestrator.registry.warm(providers)
         if self._gc_threshold is not None:
             gc.freeze()  # the SDKs just imported live as long as the app, like the rest frozen
 

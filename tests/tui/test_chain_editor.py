@@ -171,7 +171,6 @@ async def test_picking_a_step_shows_its_form_and_opening_a_chain_loads_it(
 
 
 async def test_the_chain_command_in_the_workspace_opens_the_editor(config: Config) -> None:
-
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_services()

@@ -187,7 +187,7 @@ each model's conversation. Type / for commands."""
     @on(ModelPicker.Loaded)
     async def _keys_known(self, event: ModelPicker.Loaded) -> None:
         models = self.session.models
-        no_keys = not any(s.source for s in event.status.values() if s.needed)
+        no_keys = not any(s.has_key for s in event.status.values() if s.needed)
         if no_keys and models and all(m.startswith("mock:") for m in models):
             self._notice(FIRST_RUN)
         await self._models_shown()
