@@ -51,6 +51,8 @@ def test_list_prints_sessions_newest_first_and_json_for_scripts(history) -> None
     assert lines[0].rstrip().endswith("title")
     assert "Explain LSM trees" in lines[1] and "Explain B-trees" in lines[2]
     assert lines[0].index("status") == lines[1].index("completed")  # the header is aligned
+    # a session with a score and one without ("—") keep the columns after it in line
+    assert lines[0].index("models") == lines[1].index("lorem") == lines[2].index("echo")
     rows = json.loads(run_cli("list", "--json").output)
     assert [r["id"] for r in rows] == [SECOND, FIRST]
     assert rows[0]["best_score"] == 0.7

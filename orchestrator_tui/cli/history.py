@@ -149,7 +149,7 @@ def list_(limit: int, as_json: bool, **filters: Any) -> None:
 
 SUMMARY_HEADER = (
     f"{'id':<8}  {'created':<16}  {'kind':<12} {'status':<11} {'tokens':>11} {'cost':>9}  "
-    f"{'score':<4}  {'models':<24}  title"
+    f"{'score':<5}  {'models':<24}  title"
 )
 """The header row of ``history list``, aligned with ``summary_line``."""
 
@@ -160,7 +160,7 @@ def summary_line(row: SessionSummary) -> str:
     models = ",".join(display.model_names(row.models)) or "-"
     return (
         f"{row.id[:8]}  {_local(row.created_at)}  {row.kind:<12} {row.status:<11} "
-        f"{row.tokens:>7} tok {cost:>9}  {score}  {models:<24.24}  {row.title}"
+        f"{row.tokens:>7} tok {cost:>9}  {score:<5}  {models:<24.24}  {row.title}"
     )
 
 
