@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -134,6 +134,9 @@ class OrchApp(App[None]):
         """Runs in flight from any screen; cancelled and awaited before the services close."""
         self._gc_threshold: tuple[int, int, int] | None = None
         self.profile = self._config.paths.profile if self._config else os.environ.get(PROFILE_ENV)
+        self._early_keys: list[events.Key] | None = []
+        """Keys typed before the workspace is on screen (then ``None``): Textual gives a key that
+        arrives with nothing focused to the blank start-up screen, which drops it."""
         """The active profile (``None``: the default), shown in the header from the first frame."""
         self.show_mode(None)
 
@@ -182,6 +185,16 @@ class OrchApp(App[None]):
         """Textual's commands, less its key panel: F1 help (in the palette as "Help") replaces it."""
         return (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
+    async def on_event(self, event: events.Event) -> None:
+        if (
+            self._early_keys is not None
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+        ):
+            self._early_keys.append(event)  # typed ahead: replayed once the prompt box has focus
+            return
+        await super().on_event(event)
+
     def on_mount(self) -> None:
         self.call_later(self._show_workspace)
 
@@ -194,12 +207,16 @@ class OrchApp(App[None]):
         self.push_screen("workspace")
         self.call_after_refresh(self._painted)
 
-    def _painted(self) -> None:
-        """The workspace is on screen: collect garbage again, and open the services.
+    async def _painted(self) -> None:
+        """The workspace is on screen: the keys typed ahead go to it, in order and before any
+        typed later; then collect garbage again, and open the services.
 
         ``orch-tui`` starts with the collector off: its passes over the objects of the imports
         and the first frame cost about 0.1 s of start-up on a 2-core machine.
         """
+        early, self._early_keys = self._early_keys or [], None
+        for key in early:
+            await super().on_event(key)
         gc.enable()
         self._open_services()
 

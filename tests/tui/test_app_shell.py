@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from orchestrator_tui.config import Config
 from orchestrator_tui.tui.app import SCREEN_MODULES, OrchApp
 from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
+from orchestrator_tui.tui.widgets.prompt_box import PromptBox
 
 
 async def test_app_opens_on_the_workspace_and_opens_services(config: Config) -> None:
@@ -18,6 +21,22 @@ async def test_app_opens_on_the_workspace_and_opens_services(config: Config) -> 
         await pilot.pause()
         assert isinstance(app.screen, WorkspaceScreen)
         assert services.config is config
+
+
+async def test_keys_typed_before_the_workspace_is_shown_land_in_its_prompt_in_order(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show_workspace = OrchApp._show_workspace
+    monkeypatch.setattr(OrchApp, "_show_workspace", lambda self: None)  # held back by the test
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test() as pilot:
+        await pilot.press(*"typed", "ctrl+j", *"ahead")  # the terminal is raw, nothing is focused
+        assert not isinstance(app.screen, WorkspaceScreen)
+        show_workspace(app)
+        await app.wait_services()
+        await pilot.press(*" later")
+        await pilot.pause()
+        assert app.screen.query_one(PromptBox).text == "typed\nahead later"
 
 
 async def test_every_registered_screen_can_be_loaded() -> None:
