@@ -134,10 +134,10 @@ class OrchApp(App[None]):
         """Runs in flight from any screen; cancelled and awaited before the services close."""
         self._gc_threshold: tuple[int, int, int] | None = None
         self.profile = self._config.paths.profile if self._config else os.environ.get(PROFILE_ENV)
+        """The active profile (``None``: the default), shown in the header from the first frame."""
         self._early_keys: list[events.Key] | None = []
         """Keys typed before the workspace is on screen (then ``None``): Textual gives a key that
         arrives with nothing focused to the blank start-up screen, which drops it."""
-        """The active profile (``None``: the default), shown in the header from the first frame."""
         self.show_mode(None)
 
     @property
