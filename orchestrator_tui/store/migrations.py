@@ -205,6 +205,25 @@ BEST_ANSWER = """
 ALTER TABLE interactions ADD COLUMN best INTEGER NOT NULL DEFAULT 0;
 """
 
+VOTES = """
+-- Verdicts on answers shown together, by the person or a judge model: what the arena rates.
+-- A ranking is stored as successive win votes (see core/arena/votes.py).
+CREATE TABLE votes (
+    id          INTEGER PRIMARY KEY,
+    session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    answers     TEXT NOT NULL,             -- JSON list of interaction ids, in the order shown
+    contestants TEXT NOT NULL,             -- JSON list of the model (or chain) behind each
+    outcome     TEXT NOT NULL,             -- win | tie | all_bad
+    winner      TEXT,                      -- the winning answer's id (win)
+    voter       TEXT NOT NULL,             -- user | the judge model
+    blind       INTEGER NOT NULL,          -- 1: the voter did not see who wrote what
+    category    TEXT,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX votes_session ON votes(session_id);
+CREATE INDEX votes_created ON votes(created_at);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     RESPONSE_CACHE,
@@ -213,4 +232,5 @@ MIGRATIONS: list[str] = [
     HISTORY_SEARCH,
     FTS_AFTER_STREAMING,
     BEST_ANSWER,
+    VOTES,
 ]

@@ -11,8 +11,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from orchestrator_tui.core.arena.votes import Vote
 from orchestrator_tui.core.conversation import Conversation
-from orchestrator_tui.store import export, listing, reopen, search, stats, upkeep
+from orchestrator_tui.store import export, listing, reopen, search, stats, upkeep, votes
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.detail import SessionDetail, load_detail
 from orchestrator_tui.store.listing import Cursor, Page, SessionFilter
@@ -27,6 +28,7 @@ from orchestrator_tui.store.rows import (
 )
 from orchestrator_tui.store.saving import save_detail
 from orchestrator_tui.store.search import SearchHit, fts_query
+from orchestrator_tui.store.votes import VoteFilter
 
 __all__ = [
     "InteractionRow",
@@ -164,14 +166,25 @@ class SessionStore:
 
     async def mark_best(self, session_id: str, answers: Iterable[str], best: str | None) -> None:
         """Of ``answers`` (one prompt's answers, as shown side by side), ``best`` is the best one;
-        ``None`` unmarks them all. The others lose any earlier mark, in the same transaction."""
+        ``None`` unmarks them all. The others lose any earlier mark, in the same transaction.
+        The mark is also the person's vote, cast with the names in view (not blind)."""
         ids = list(dict.fromkeys([*answers, *([best] if best else [])]))
         if ids:
             sql = (
                 f"UPDATE interactions SET best = (id IS ?)"
                 f" WHERE session_id = ? AND id IN ({placeholders(ids)})"
             )
-            await self.db.write([(sql, [best, session_id, *ids])])
+            vote = await votes.best_mark_statements(self.db, session_id, ids, best)
+            await self.db.write([(sql, [best, session_id, *ids]), *vote])
+
+    async def add_votes(self, new: Iterable[Vote]) -> int:
+        """Store votes (a blind round's verdict, a judge's, a council's rankings)."""
+        return await votes.add(self.db, new)
+
+    async def votes(
+        self, flt: VoteFilter = VoteFilter(), *, limit: int | None = None
+    ) -> list[Vote]:
+        return await votes.list_votes(self.db, flt, limit=limit)
 
     async def fork(self, session_id: str, at: str, title: str | None = None) -> str:
         """A new session with copies of the interactions up to ``at``; its id."""

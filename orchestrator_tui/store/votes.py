@@ -1,0 +1,162 @@
+"""Votes in SQLite: written with a session (a fork, an import) or one by one, read back filtered.
+
+The leaderboard asks for battles (``battles``) and per-contestant cost and latency (``figures``);
+both read only the columns they need, so a history of 100,000 votes is rated in well under a second.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from orchestrator_tui.core.arena.leaderboard import Figures
+from orchestrator_tui.core.arena.votes import USER, Battle, Vote, battles, new_vote
+from orchestrator_tui.store.db import Database
+
+Statement = tuple[str, Sequence[object]]
+VOTE_COLUMNS = (
+    "session_id, answers, contestants, outcome, voter, winner, blind, category, created_at"
+)
+JUDGES = "judges"
+"""The ``voter`` filter for every judge model (any voter but the person)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoteFilter:
+    """Which votes count. ``voter``: ``user``, ``judges``, one judge model, or ``None`` for all;
+    ``include_open``: votes cast with the models' names in view count too (blind ones only by
+    default); ``since``/``until``: epoch seconds."""
+
+    voter: str | None = None
+    category: str | None = None
+    since: float | None = None
+    until: float | None = None
+    include_open: bool = False
+    session_id: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["1"], []
+        if self.voter == JUDGES:
+            clauses.append("voter != ?")
+            params.append(USER)
+        elif self.voter is not None:
+            clauses.append("voter = ?")
+            params.append(self.voter)
+        if self.category is not None:
+            clauses.append("category = ?")
+            params.append(self.category)
+        if self.since is not None:
+            clauses.append("created_at >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            clauses.append("created_at < ?")
+            params.append(self.until)
+        if not self.include_open:
+            clauses.append("blind = 1")
+        if self.session_id is not None:
+            clauses.append("session_id = ?")
+            params.append(self.session_id)
+        return " AND ".join(clauses), params
+
+
+def vote_insert(vote: Vote) -> Statement:
+    return (
+        f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            vote.session_id,
+            json.dumps(list(vote.answers)),
+            json.dumps(list(vote.contestants)),
+            vote.outcome,
+            vote.voter,
+            vote.winner,
+            int(vote.blind),
+            vote.category,
+            vote.created_at,
+        ),
+    )
+
+
+def vote_from_row(row: Any) -> Vote:
+    return Vote(
+        row["session_id"],
+        tuple(json.loads(row["answers"])),
+        tuple(json.loads(row["contestants"])),
+        row["outcome"],
+        row["voter"],
+        row["winner"],
+        bool(row["blind"]),
+        row["category"],
+        row["created_at"],
+    )
+
+
+async def add(db: Database, votes: Iterable[Vote]) -> int:
+    return await db.write([vote_insert(vote) for vote in votes])
+
+
+async def list_votes(db: Database, flt: VoteFilter, *, limit: int | None = None) -> list[Vote]:
+    """Matching votes, newest first."""
+    where, params = flt.where()
+    sql = f"SELECT {VOTE_COLUMNS} FROM votes WHERE {where} ORDER BY created_at DESC, id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [vote_from_row(row) for row in await db.fetchall(sql, params)]
+
+
+async def session_votes(db: Database, session_id: str) -> list[Vote]:
+    """Every vote on a session's answers, blind or not, oldest first (for its export)."""
+    rows = await db.fetchall(
+        f"SELECT {VOTE_COLUMNS} FROM votes WHERE session_id = ? ORDER BY id", (session_id,)
+    )
+    return [vote_from_row(row) for row in rows]
+
+
+async def vote_battles(db: Database, flt: VoteFilter) -> list[Battle]:
+    return list(battles(await list_votes(db, flt)))
+
+
+async def figures(db: Database, flt: VoteFilter) -> dict[str, Figures]:
+    """Mean cost and latency of the answers the matching votes compared, per contestant
+    (each answer once, its successful request; unknown costs left out of the mean)."""
+    where, params = flt.where()
+    rows = await db.fetchall(
+        "WITH shown AS (SELECT DISTINCT a.value AS answer,"
+        " json_extract(v.contestants, '$[' || a.key || ']') AS contestant"
+        f" FROM votes v, json_each(v.answers) a WHERE {where})"
+        " SELECT contestant, AVG(r.cost) AS cost, AVG(r.latency) AS latency"
+        " FROM shown JOIN requests r ON r.interaction_id = shown.answer AND r.status = 'ok'"
+        " GROUP BY contestant",
+        params,
+    )
+    return {row["contestant"]: Figures(row["cost"], row["latency"]) for row in rows}
+
+
+async def best_mark_statements(
+    db: Database, session_id: str, answers: Sequence[str], best: str | None
+) -> list[Statement]:
+    """The person's best mark as a vote seen with names (``v`` in the workspace): replaces any
+    earlier mark on these answers; unmarking removes it."""
+    if not answers:
+        return []
+    marks = ",".join("?" * len(answers))
+    out: list[Statement] = [
+        (
+            f"DELETE FROM votes WHERE session_id = ? AND voter = ? AND blind = 0"
+            f" AND winner IN ({marks})",
+            [session_id, USER, *answers],
+        )
+    ]
+    if best is None or len(answers) < 2:
+        return out
+    rows = await db.fetchall(
+        f"SELECT id, model FROM interactions WHERE session_id = ? AND id IN ({marks})",
+        [session_id, *answers],
+    )
+    model = {row["id"]: row["model"] for row in rows}
+    shown = [(answer, model[answer]) for answer in answers if model.get(answer)]
+    if best in model and len(shown) >= 2:
+        out.append(vote_insert(new_vote(session_id, shown, "win", winner=best)))
+    return out
