@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from history_factory import T0, make_session
 
-from orchestrator_tui.core.arena.votes import Vote, battles, new_vote, ranking_votes
+from orchestrator_tui.core.arena.votes import Tally, Vote, battles, new_vote, ranking_votes
 from orchestrator_tui.store import export
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.sessions import SessionStore
@@ -117,10 +117,12 @@ async def test_a_vote_names_the_cost_and_latency_of_what_it_compared(store) -> N
 def test_a_vote_stands_for_its_pairwise_battles() -> None:
     win = Vote("s", ("x", "y", "z"), ("a", "b", "c"), "win", winner="y")
     tie = Vote("s", ("x", "y", "z"), ("a", "b", "a"), "all_bad")
-    assert list(battles([win])) == [("b", "a", 1.0), ("b", "c", 1.0)]
-    assert list(battles([tie])) == [("a", "b", 0.5), ("b", "a", 0.5)]
+    assert list(battles([win])) == [("b", "a", 1.0, 1), ("b", "c", 1.0, 1)]
+    assert list(battles([tie])) == [("a", "b", 0.5, 1), ("b", "a", 0.5, 1)]
     ranked = ranking_votes("s", [("z", "c"), ("x", "a"), ("y", "b")], voter="mock:judge")
-    assert list(battles(ranked)) == [("c", "a", 1.0), ("c", "b", 1.0), ("a", "b", 1.0)]
+    assert list(battles(ranked)) == [("c", "a", 1.0, 1), ("c", "b", 1.0, 1), ("a", "b", 1.0, 1)]
+    three = Tally(("a", "b"), "win", 1, 3)
+    assert list(battles([three])) == [("b", "a", 1.0, 3)]
 
 
 @pytest.mark.parametrize(

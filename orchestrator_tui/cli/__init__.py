@@ -32,6 +32,10 @@ COMMANDS = {
     ),
     "chains": ("orchestrator_tui.cli.chains:chains", "List, show and validate chains."),
     "run": ("orchestrator_tui.cli.run:run", "Run a chain headless with live progress."),
+    "arena": (
+        "orchestrator_tui.cli.arena:arena",
+        "Leaderboard of your votes and a judge's, with confidence intervals.",
+    ),
 }
 
 

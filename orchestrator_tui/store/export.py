@@ -136,11 +136,11 @@ def to_markdown(detail: SessionDetail) -> str:
         lines += _markdown_item(detail, item)
     if detail.votes:
         lines += ["## Votes", ""]
-        lines += [f"- {_vote_line(vote)}" for vote in detail.votes]
+        lines += [f"- {vote_summary(vote)}" for vote in detail.votes]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _vote_line(vote: Vote) -> str:
+def vote_summary(vote: Vote) -> str:
     """``user, blind: mock:echo beat mock:lorem`` (or ``... tied`` / ``... all bad``)."""
     who = vote.voter + (", blind" if vote.blind else "")
     if vote.outcome == "win":

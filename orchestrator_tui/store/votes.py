@@ -6,13 +6,14 @@ both read only the columns they need, so a history of 100,000 votes is rated in 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from orchestrator_tui.core.arena.leaderboard import Figures
-from orchestrator_tui.core.arena.votes import USER, Battle, Vote, battles, new_vote
+from orchestrator_tui.core.arena.leaderboard import Figures, Standing, standings
+from orchestrator_tui.core.arena.votes import USER, Tally, Vote, battles, new_vote
 from orchestrator_tui.store.db import Database
 
 Statement = tuple[str, Sequence[object]]
@@ -114,8 +115,17 @@ async def session_votes(db: Database, session_id: str) -> list[Vote]:
     return [vote_from_row(row) for row in rows]
 
 
-async def vote_battles(db: Database, flt: VoteFilter) -> list[Battle]:
-    return list(battles(await list_votes(db, flt)))
+async def tallies(db: Database, flt: VoteFilter) -> list[Tally]:
+    """The matching votes counted in SQL: one row per contestants, outcome and winner's place."""
+    where, params = flt.where()
+    rows = await db.fetchall(
+        "SELECT contestants, outcome, (SELECT key FROM json_each(answers) WHERE value = winner)"
+        f" AS won, COUNT(*) AS n FROM votes WHERE {where} GROUP BY contestants, outcome, won",
+        params,
+    )
+    return [
+        Tally(tuple(json.loads(r["contestants"])), r["outcome"], r["won"], r["n"]) for r in rows
+    ]
 
 
 async def figures(db: Database, flt: VoteFilter) -> dict[str, Figures]:
@@ -160,3 +170,20 @@ async def best_mark_statements(
     if best in model and len(shown) >= 2:
         out.append(vote_insert(new_vote(session_id, shown, "win", winner=best)))
     return out
+
+
+async def leaderboard(
+    db: Database,
+    flt: VoteFilter,
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+    with_figures: bool = True,
+) -> list[Standing]:
+    """The standings for the matching votes; the fit runs in a thread (the loop stays free).
+
+    ``resamples=0, with_figures=False`` is the quick first look: ratings and counts only.
+    """
+    found = list(battles(await tallies(db, flt)))
+    shown = await figures(db, flt) if with_figures else None
+    return await asyncio.to_thread(standings, found, resamples=resamples, seed=seed, figures=shown)

@@ -66,7 +66,7 @@ class Standing:
 
 
 def standings(
-    battles: Iterable[Battle],
+    battles: Iterable[Battle | tuple[str, str, float]],
     *,
     resamples: int = 1000,
     seed: int = 0,

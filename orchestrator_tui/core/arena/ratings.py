@@ -61,16 +61,17 @@ class Pooled:
         return self.wins + 0.5 * self.ties
 
 
-def pool(battles: Iterable[Battle]) -> Pooled:
-    """Battles counted per pair and outcome, contestants in sorted order."""
+def pool(battles: Iterable[Battle | tuple[str, str, float]]) -> Pooled:
+    """Battles counted per pair and outcome, contestants in sorted order. A battle is (a, b, a's
+    score) with an optional fourth item, how many times it happened."""
     tally: dict[tuple[str, str], list[int]] = {}
-    for a, b, score in battles:
+    for a, b, score, *times in battles:
         if a == b:
             continue
         if a > b:
             a, b, score = b, a, 1.0 - score
         cell = tally.setdefault((a, b), [0, 0, 0])
-        cell[0 if score == 1.0 else 1 if score == 0.5 else 2] += 1
+        cell[0 if score == 1.0 else 1 if score == 0.5 else 2] += times[0] if times else 1
     names = tuple(sorted({name for pair in tally for name in pair}))
     index = {name: i for i, name in enumerate(names)}
     pairs = sorted(tally)

@@ -99,26 +99,42 @@ def ranking_votes(
     ]
 
 
-Battle = tuple[str, str, float]
-"""(contestant a, contestant b, a's score: 1 won, 0.5 tied, 0 lost)."""
+Battle = tuple[str, str, float, int]
+"""(contestant a, contestant b, a's score: 1 won, 0.5 tied, 0 lost; how many such battles)."""
 
 
-def battles(votes: Iterable[Vote]) -> Iterator[Battle]:
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """``count`` votes alike: same contestants in the same order, same outcome and winner's place
+    (what the store counts in SQL, so the leaderboard never loads 100,000 rows one by one)."""
+
+    contestants: tuple[str, ...]
+    outcome: Outcome
+    winner: int | None
+    """The winner's position among ``contestants`` (a win), else ``None``."""
+    count: int = 1
+
+
+def tally(vote: Vote) -> Tally:
+    won = vote.answers.index(vote.winner) if vote.winner is not None else None
+    return Tally(vote.contestants, vote.outcome, won)
+
+
+def battles(votes: Iterable[Vote | Tally]) -> Iterator[Battle]:
     """Each vote's pairwise battles: the winner against each other answer, or a tie per pair.
 
     A contestant against itself (one model shown twice) tells nothing about ratings: skipped.
     """
-    for vote in votes:
-        names = vote.contestants
-        if vote.outcome == "win":
-            first = vote.winning_contestant
-            assert first is not None
-            won = vote.answers.index(vote.winner or "")
+    for item in votes:
+        group = tally(item) if isinstance(item, Vote) else item
+        names, count = group.contestants, group.count
+        if group.winner is not None:
+            first = names[group.winner]
             for index, other in enumerate(names):
-                if index != won and other != first:
-                    yield (first, other, 1.0)
+                if index != group.winner and other != first:
+                    yield (first, other, 1.0, count)
             continue
         for left in range(len(names)):
             for right in range(left + 1, len(names)):
                 if names[left] != names[right]:
-                    yield (names[left], names[right], 0.5)
+                    yield (names[left], names[right], 0.5, count)
