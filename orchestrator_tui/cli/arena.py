@@ -175,3 +175,110 @@ def vote_line(vote: Vote) -> str:
 
     when = datetime.fromtimestamp(vote.created_at).strftime("%Y-%m-%d %H:%M")
     return f"{vote.session_id[:8]}  {when}  {vote_summary(vote)}"
+
+
+@arena.command()
+@click.option("--judge", "judge_name", required=True, help="The judge model (provider:model).")
+@click.option("--sessions", "session_ids", multiple=True, help="Session ids (or prefixes); repeat.")
+@click.option(
+    "-n",
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Without --sessions: the latest sessions with answers to compare.",
+)
+@click.option("--category", help="Tag the judge's votes with this category.")
+@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
+def judge(
+    judge_name: str,
+    session_ids: tuple[str, ...],
+    limit: int,
+    category: str | None,
+    as_json: bool,
+) -> None:
+    """Let a judge model compare stored answers pairwise, each pair in both orders.
+
+    Never judges its own model's answers. Its verdicts become votes (voter: the judge); the
+    report shows its consistency (same verdict in both orders) and its agreement with your votes.
+    """
+
+    async def body(services: Services) -> None:
+        from orchestrator_tui.core.arena.judge import Judgement, report
+        from orchestrator_tui.core.arena.votes import USER
+        from orchestrator_tui.core.conversation import Conversation
+        from orchestrator_tui.store.judging import comparisons
+        from orchestrator_tui.store.votes import VoteFilter
+
+        judge_model = services.config.catalog.resolve(judge_name).name
+        services.prepare_keys([judge_model])
+        sessions = services.sessions
+        ids = [await sessions.resolve(s) for s in session_ids]
+        if not ids:
+            ids = [row.id for row in await sessions.list(limit=limit * 5)]
+        judged: list[Judgement] = []
+        user_votes = []
+        done = 0
+        for session_id in ids:
+            detail = await sessions.detail(session_id)
+            found = comparisons(detail, category)
+            if not any(
+                len({a.contestant for a in c.answers if a.contestant != judge_model}) > 1
+                for c in found
+            ):
+                continue
+            conversation = Conversation(session_id, detail.session.kind, title=detail.session.title)
+            started = services.orchestrator.judge(found, judge_model, conversation=conversation)
+            await started.run.wait()
+            await sessions.add_votes(v for j in started.judgements if (v := j.vote()) is not None)
+            judged += started.judgements
+            user_votes += await sessions.votes(
+                VoteFilter(voter=USER, include_open=True, session_id=session_id)
+            )
+            done += 1
+            if not as_json:
+                failed = sum(j.verdict is None for j in started.judgements)
+                click.echo(
+                    f"{session_id[:8]}  {len(started.judgements)} judgements"
+                    + (f", {failed} failed" if failed else ""),
+                    err=True,
+                )
+            if not session_ids and done >= limit:
+                break
+        await services.recorder.flush()
+        result = report(judge_model, judged, user_votes)
+        if as_json:
+            click.echo(json.dumps({**result.as_dict(), "sessions": done}, indent=2))
+            return
+        click.echo(judge_report_text(result, done))
+
+    _with_services(body)
+
+
+def judge_report_text(result: Any, sessions: int) -> str:
+    """A judge run in a few lines: verdicts, failures, consistency, position, agreement."""
+    lines = [
+        f"judge {result.judge}: {result.judgements} judgements over {sessions} sessions"
+        + (f", {result.failed} failed (no VERDICT line)" if result.failed else "")
+    ]
+    if result.consistency is None:
+        lines.append("consistency: no pair was judged in both orders")
+    else:
+        verdict = "INCONSISTENT (position bias?)" if result.inconsistent else "consistent"
+        lines.append(
+            f"consistency: {result.consistent} of {result.pairs} pairs judged the same in both"
+            f" orders ({result.consistency:.0%}): {verdict}"
+        )
+    if result.decided:
+        lines.append(
+            f"first shown won {result.first_shown_won} of {result.decided} decided verdicts"
+            f" ({result.first_shown_won / result.decided:.0%}; a fair judge is near 50%)"
+        )
+    if result.agreement is None:
+        lines.append("agreement with you: none of your votes covers a pair it judged consistently")
+    else:
+        lines.append(
+            f"agreement with you: {result.agreed_with_user} of {result.compared_with_user}"
+            f" pairs ({result.agreement:.0%})"
+        )
+    return "\n".join(lines)
