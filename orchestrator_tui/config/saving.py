@@ -51,9 +51,8 @@ def save_settings(config: Config, **changes: Any) -> Settings:
     scratch = path.with_name(path.name + ".tmp")
     scratch.write_text("".join(lines), encoding="utf-8")
     os.replace(scratch, path)
-    config.settings = replace(
-        config.settings, **{k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()}
-    )
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()}
+    config.settings = replace(config.settings, **values)
     return config.settings
 
 

@@ -9,13 +9,11 @@ from orchestrator_tui.core.types import Usage
 
 
 def request_cost(model: ModelConfig, usage: Usage) -> float | None:
-    parts = (
-        (model.price_input, usage.input_tokens),
-        (model.price_output, usage.output_tokens),
-    )
-    if any(price is None or tokens is None for price, tokens in parts):
+    price_in, price_out = model.price_input, model.price_output
+    tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
+    if price_in is None or price_out is None or tokens_in is None or tokens_out is None:
         return None
-    return sum(price * tokens for price, tokens in parts) / 1_000_000  # type: ignore[operator]
+    return (price_in * tokens_in + price_out * tokens_out) / 1_000_000
 
 
 def total_cost(costs: Iterable[float | None]) -> float | None:

@@ -8,6 +8,9 @@ from typing import Any
 
 from orchestrator_tui.core.errors import ProviderError
 
+_SHARED = random.Random()
+"""Jitter's source when a caller brings none (tests bring a seeded one)."""
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -27,14 +30,16 @@ class RetryPolicy:
         )
 
     def delay(
-        self, attempt: int, error: ProviderError, rng: random.Random = random
-    ) -> float | None:  # type: ignore[assignment]
+        self, attempt: int, error: ProviderError, rng: random.Random | None = None
+    ) -> float | None:
         """Seconds to wait before attempt ``attempt + 1``, or ``None`` to give up."""
         if not error.retryable or attempt >= self.max_attempts:
             return None
         if error.retry_after is not None:
             return min(max(error.retry_after, 0.0), self.max_delay)
-        return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+        return (rng or _SHARED).uniform(
+            0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
+from typing import Any
 
 from orchestrator_tui.core.breaker import CircuitBreaker
 from orchestrator_tui.core.catalog import ModelConfig, ProviderConfig
@@ -269,8 +270,8 @@ class Responder:
                     run.run_id,
                 )
                 async for chunk in chunks:
-                    if type(chunk) is not str:
-                        progress.usage = chunk  # type: ignore[assignment]
+                    if isinstance(chunk, Usage):
+                        progress.usage = chunk
                         continue
                     if not chunk:
                         continue
@@ -320,7 +321,7 @@ class _Ending:
         usage: Usage | None = None,
     ) -> ResponseEnded:
         usage = usage or progress.usage
-        common = dict(
+        common: dict[str, Any] = dict(
             run_id=self.run.run_id,
             session_id=self.run.session_id,
             response_id=self.response_id,
@@ -337,14 +338,13 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            ended = ResponseFinished(status="ok", **common)  # type: ignore[arg-type]
+            ended = ResponseFinished(status="ok", **common)
         else:
-            status = "cancelled" if error.kind is ErrorKind.CANCELLED else "failed"
             ended = ResponseFailed(
-                status=status,  # type: ignore[arg-type]
+                status="cancelled" if error.kind is ErrorKind.CANCELLED else "failed",
                 error_kind=str(error.kind),
                 error=error.message,
-                **common,  # type: ignore[arg-type]
+                **common,
             )
         self.run.emit(ended)
         return ended

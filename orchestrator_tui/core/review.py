@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from orchestrator_tui.core.catalog import ModelConfig
 from orchestrator_tui.core.conversation import new_id
@@ -47,7 +47,8 @@ class ScoreRequest:
 
 
 class Scorer(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     async def score(self, request: ScoreRequest) -> Review:
         """A verdict; raise ``VerdictError`` when none could be reached."""
@@ -87,7 +88,7 @@ def parse_verdict(text: str, reviewer: str = "") -> Review:
     )
 
 
-def _first_json_object(text: str) -> dict | None:
+def _first_json_object(text: str) -> dict[str, Any] | None:
     decoder = json.JSONDecoder()
     for match in re.finditer(r"\{", text):
         try:

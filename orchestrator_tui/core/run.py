@@ -48,7 +48,9 @@ class Run:
                 log.exception("run listener failed on %s", type(event).__name__)
         self._queue.put_nowait(event)
 
-    def spawn(self, response_id: str, coro: Coroutine[Any, Any, ResponseEnded]) -> asyncio.Task:
+    def spawn(
+        self, response_id: str, coro: Coroutine[Any, Any, ResponseEnded]
+    ) -> asyncio.Task[ResponseEnded]:
         """Start one response as its own task, so it can be cancelled alone."""
         task = asyncio.create_task(coro, name=f"response-{response_id}")
         self._responses[response_id] = task

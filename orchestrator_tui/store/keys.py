@@ -132,7 +132,8 @@ class KeyStore:
         import keyring.errors
 
         try:
-            return self.backend.get_password(SERVICE, provider)
+            key: str | None = self.backend.get_password(SERVICE, provider)
+            return key
         except keyring.errors.KeyringLocked as exc:
             raise KeysLocked(str(exc)) from None
         except keyring.errors.KeyringError as exc:

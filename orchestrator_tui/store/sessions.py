@@ -6,6 +6,7 @@ no widget or command writes SQL. Write operations are single transactions.
 
 from __future__ import annotations
 
+import builtins
 import os
 import time
 from collections.abc import Iterable
@@ -114,9 +115,9 @@ class SessionStore:
             raise UnknownSession(f"no session {id_or_prefix!r}")
         if len(rows) > 1 and rows[0]["id"] != prefix:
             raise UnknownSession(f"{id_or_prefix!r} fits several sessions; give more of the id")
-        return rows[0]["id"]
+        return str(rows[0]["id"])
 
-    async def interactions(self, session_id: str) -> list[InteractionRow]:
+    async def interactions(self, session_id: str) -> builtins.list[InteractionRow]:
         rows = await self.db.fetchall(
             f"SELECT {INTERACTION_COLUMNS} FROM interactions WHERE session_id = ? ORDER BY seq",
             (session_id,),
@@ -131,11 +132,13 @@ class SessionStore:
 
     async def search(
         self, text: str, flt: SessionFilter = SessionFilter(), *, limit: int = 50
-    ) -> list[SearchHit]:
+    ) -> builtins.list[SearchHit]:
         """Matches for words typed so far (the last one as a prefix): prompts first, newest first."""
         return await search.search(self.db, text, flt, limit=limit)
 
-    async def stats(self, since: float, until: float | None = None) -> list[stats.ModelStats]:
+    async def stats(
+        self, since: float, until: float | None = None
+    ) -> builtins.list[stats.ModelStats]:
         return await stats.model_stats(self.db, since, until if until is not None else time.time())
 
     # Changing

@@ -63,7 +63,7 @@ def ask_password(creating: bool) -> str:
 
 
 class VaultKeyring(KeyringBackend):
-    priority = 0.5  # type: ignore[assignment]  # below every OS keyring; chosen explicitly
+    priority = 0.5  # below every OS keyring; chosen explicitly
     source_label = "vault"
     after_environment = True
     """Looked up after the environment variables, so a set variable never needs the password."""
@@ -132,7 +132,8 @@ class VaultKeyring(KeyringBackend):
             self._password = source
 
     def _header(self) -> dict[str, Any]:
-        return json.loads(self.path.read_text("utf-8"))
+        header: dict[str, Any] = json.loads(self.path.read_text("utf-8"))
+        return header
 
     def _derive(self, password: str, salt: bytes, n: int) -> bytes:
         from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -164,7 +165,8 @@ class VaultKeyring(KeyringBackend):
         except InvalidTag:
             self._key = None
             raise WrongPassword("wrong master password for the key vault") from None
-        return json.loads(plain)
+        keys: dict[str, dict[str, str]] = json.loads(plain)
+        return keys
 
     def _write(self, items: dict[str, dict[str, str]]) -> None:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM

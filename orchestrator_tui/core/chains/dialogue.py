@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from orchestrator_tui.core.chains.context import StepContext, StepError, failure
 from orchestrator_tui.core.chains.model import Step, StepResult
+from orchestrator_tui.core.events import StepStatus
 from orchestrator_tui.core.review import LLMJudge
 from orchestrator_tui.core.types import Message
 
@@ -110,7 +111,7 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
 
 def _result(
     step: Step,
-    status: str,
+    status: StepStatus,
     topic: str,
     transcript: list[tuple[str, str]],
     last_id: str | None,
@@ -119,7 +120,7 @@ def _result(
 ) -> StepResult:
     return StepResult(
         step.id,
-        status,  # type: ignore[arg-type]
+        status,
         "\n\n".join(f"**{who}**: {text}" for who, text in transcript),
         outputs={f"{i + 1}. {who}": text for i, (who, text) in enumerate(transcript)},
         error=error,

@@ -79,7 +79,8 @@ class ChainDocument:
 
     @property
     def steps(self) -> list[dict[str, Any]]:
-        return self.data.setdefault("steps", [])
+        steps: list[dict[str, Any]] = self.data.setdefault("steps", [])
+        return steps
 
     def to_yaml(self) -> str:
         return yaml.dump(self.data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96)

@@ -29,7 +29,7 @@ def inline_chain(spec: str, input_names: Sequence[str], personas: Mapping[str, P
         if len(names) == 1
         else "\n".join(f"{name}: {{{{ inputs.{name} }}}}" for name in names)
     )
-    steps = []
+    steps: list[Step] = []
     for number, part in enumerate(parts, start=1):
         model, voice = _split(part, personas)
         prompt = task

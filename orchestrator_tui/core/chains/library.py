@@ -97,7 +97,11 @@ def _read_personas(doc: Located, into: dict[str, Persona]) -> list[Issue]:
     data = doc.data if isinstance(doc.data, dict) else {}
     if doc.data is not None and not isinstance(doc.data, dict):
         issues.append(Issue(doc.where(), "", "expected `personas:` and `roles:` mappings"))
-    for section, kind in (("personas", "persona"), ("roles", "role")):
+    sections: tuple[tuple[str, Literal["persona", "role"]], ...] = (
+        ("personas", "persona"),
+        ("roles", "role"),
+    )
+    for section, kind in sections:
         entries = data.get(section) or {}
         if not isinstance(entries, dict):
             issues.append(Issue(doc.where(section), section, "must be a mapping of names"))
@@ -110,7 +114,7 @@ def _read_personas(doc: Located, into: dict[str, Persona]) -> list[Issue]:
                 )
                 continue
             description = entry.get("description", "") if isinstance(entry, dict) else ""
-            into[str(name)] = Persona(str(name), system, str(description or ""), kind)  # type: ignore[arg-type]
+            into[str(name)] = Persona(str(name), system, str(description or ""), kind)
     return issues
 
 

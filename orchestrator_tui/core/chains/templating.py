@@ -37,6 +37,7 @@ def parse_condition(source: str) -> nodes.Template:
 def references(tree: nodes.Template, root: str) -> Iterator[str]:
     """Names read under ``root`` (``steps.draft``, ``inputs['topic']``), for validation."""
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        assert isinstance(node, nodes.Getattr | nodes.Getitem)
         if isinstance(node.node, nodes.Name) and node.node.name == root:
             if isinstance(node, nodes.Getattr):
                 yield node.attr
@@ -53,7 +54,7 @@ def free_names(tree: nodes.Template) -> set[str]:
 
 def render(source: str, context: Mapping[str, Any]) -> str:
     try:
-        return _compiled(source).render(context)
+        return str(_compiled(source).render(context))
     except TemplateError as exc:
         raise TemplateProblem(_describe(exc)) from None
     except Exception as exc:  # a filter or comparison that fails on the values given
