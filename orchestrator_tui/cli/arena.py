@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -19,6 +19,7 @@ from orchestrator_tui.cli.history import parse_when
 if TYPE_CHECKING:
     from orchestrator_tui.core.arena.leaderboard import Standing
     from orchestrator_tui.core.arena.votes import Vote
+    from orchestrator_tui.core.events import RunKind
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.votes import VoteFilter
 
@@ -217,7 +218,7 @@ def judge(
         if not ids:
             ids = [row.id for row in await sessions.list(limit=limit * 5)]
         judged: list[Judgement] = []
-        user_votes = []
+        user_votes: list[Vote] = []
         done = 0
         for session_id in ids:
             detail = await sessions.detail(session_id)
@@ -227,7 +228,8 @@ def judge(
                 for c in found
             ):
                 continue
-            conversation = Conversation(session_id, detail.session.kind, title=detail.session.title)
+            kind = cast("RunKind", detail.session.kind)
+            conversation = Conversation(session_id, kind, title=detail.session.title)
             started = services.orchestrator.judge(found, judge_model, conversation=conversation)
             await started.run.wait()
             await sessions.add_votes(v for j in started.judgements if (v := j.vote()) is not None)

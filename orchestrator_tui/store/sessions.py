@@ -186,7 +186,7 @@ class SessionStore:
 
     async def votes(
         self, flt: VoteFilter = VoteFilter(), *, limit: int | None = None
-    ) -> list[Vote]:
+    ) -> builtins.list[Vote]:
         return await votes.list_votes(self.db, flt, limit=limit)
 
     async def fork(self, session_id: str, at: str, title: str | None = None) -> str:

@@ -38,7 +38,8 @@ class VoteFilter:
     session_id: str | None = None
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses, params = ["1"], []
+        clauses: list[str] = ["1"]
+        params: list[Any] = []
         if self.voter == JUDGES:
             clauses.append("voter != ?")
             params.append(USER)

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from orchestrator_tui.core.arena.votes import Battle
 
@@ -33,6 +34,8 @@ BASE = 10.0
 CENTER = 1000.0
 RIDGE = 1e-4
 """Penalty on the squared natural-log strengths: tiny beside one battle's information (≤ 0.25)."""
+Floats = NDArray[np.float64]
+Indices = NDArray[np.intp]
 RESAMPLES = 1000
 MAX_STEP = 4.0
 """Largest Newton step (natural-log units) per iteration: keeps a lopsided resample stable."""
@@ -46,18 +49,18 @@ class Pooled:
     number of times ``first`` won, tied and lost."""
 
     contestants: tuple[str, ...]
-    first: np.ndarray
-    second: np.ndarray
-    wins: np.ndarray
-    ties: np.ndarray
-    losses: np.ndarray
+    first: Indices
+    second: Indices
+    wins: Floats
+    ties: Floats
+    losses: Floats
 
     @property
-    def count(self) -> np.ndarray:
+    def count(self) -> Floats:
         return self.wins + self.ties + self.losses
 
     @property
-    def score(self) -> np.ndarray:
+    def score(self) -> Floats:
         return self.wins + 0.5 * self.ties
 
 
@@ -87,13 +90,13 @@ def pool(battles: Iterable[Battle | tuple[str, str, float]]) -> Pooled:
 
 
 def fit_batch(
-    first: np.ndarray,
-    second: np.ndarray,
-    count: np.ndarray,
-    score: np.ndarray,
+    first: Indices,
+    second: Indices,
+    count: Floats,
+    score: Floats,
     size: int,
-    start: np.ndarray | None = None,
-) -> np.ndarray:
+    start: Floats | None = None,
+) -> Floats:
     """Ratings (Elo-like scale) for each row of ``count``/``score`` (shape: fits x pairs).
 
     Row r's data: pair p was played ``count[r, p]`` times and ``first[p]`` scored ``score[r, p]``;
@@ -113,7 +116,7 @@ def fit_batch(
     diagonal = np.arange(size) * (size + 1)
     ridge = np.eye(size) * RIDGE
 
-    def per_contestant(values: np.ndarray, signed: bool) -> np.ndarray:
+    def per_contestant(values: Floats, signed: bool) -> Floats:
         both = np.concatenate([values, values], axis=1)[:, order]
         return np.add.reduceat(both * signs if signed else both, bounds, axis=1)
 
@@ -135,22 +138,23 @@ def fit_batch(
     return CENTER + theta * (SCALE / math.log(BASE))
 
 
-def fit(pooled: Pooled) -> np.ndarray:
+def fit(pooled: Pooled) -> Floats:
     """The maximum-likelihood ratings of ``pooled.contestants``, in that order."""
     if not pooled.contestants:
         return np.zeros(0)
-    return fit_batch(
+    fitted: Floats = fit_batch(
         pooled.first,
         pooled.second,
         pooled.count[None, :],
         pooled.score[None, :],
         len(pooled.contestants),
     )[0]
+    return fitted
 
 
 def bootstrap(
     pooled: Pooled, *, resamples: int = RESAMPLES, seed: int = 0, chunk: int = 250
-) -> np.ndarray:
+) -> Floats:
     """Ratings refitted on ``resamples`` resamples of the battles: shape resamples x contestants.
 
     Resamples are fitted ``chunk`` at a time so memory stays small (fits x contestants²).
@@ -174,7 +178,7 @@ def bootstrap(
     return out
 
 
-def interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def interval(samples: Floats, level: float = 0.95) -> tuple[Floats, Floats]:
     """Percentile interval of bootstrap ``samples`` (resamples x contestants)."""
     tail = (1.0 - level) / 2 * 100
     low, high = np.percentile(samples, [tail, 100 - tail], axis=0)
@@ -183,4 +187,4 @@ def interval(samples: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.n
 
 def win_probability(rating_a: float, rating_b: float) -> float:
     """P(a beats b) under the model, for ratings on this scale."""
-    return 1.0 / (1.0 + BASE ** ((rating_b - rating_a) / SCALE))
+    return 1.0 / (1.0 + math.pow(BASE, (rating_b - rating_a) / SCALE))
