@@ -71,7 +71,8 @@ async def test_votes_are_filtered_by_voter_category_and_period(store) -> None:
 
 
 async def test_votes_go_out_with_the_session_and_come_back(store) -> None:
-    await store.add_votes(ranking_votes(SID, shown(C, A, B), voter="mock:judge", category="math"))
+    ranked = ranking_votes(SID, shown(A, B, C), [C, A, B], voter="mock:judge", category="math")
+    await store.add_votes(ranked)
     await store.mark_best(SID, [A, B, C], A)
     detail = await store.detail(SID)
     assert len(detail.votes) == 3
@@ -83,6 +84,7 @@ async def test_votes_go_out_with_the_session_and_come_back(store) -> None:
     assert again.votes == detail.votes
     markdown = await store.export(SID, "markdown")
     assert "- mock:judge, blind: mock:judge beat mock:echo, mock:lorem (math)" in markdown
+    assert "- mock:judge, blind: mock:echo beat mock:lorem (math)" in markdown
     assert "- user: mock:echo beat mock:lorem, mock:judge" in markdown
 
 
@@ -119,7 +121,9 @@ def test_a_vote_stands_for_its_pairwise_battles() -> None:
     tie = Vote("s", ("x", "y", "z"), ("a", "b", "a"), "all_bad")
     assert list(battles([win])) == [("b", "a", 1.0, 1), ("b", "c", 1.0, 1)]
     assert list(battles([tie])) == [("a", "b", 0.5, 1), ("b", "a", 0.5, 1)]
-    ranked = ranking_votes("s", [("z", "c"), ("x", "a"), ("y", "b")], voter="mock:judge")
+    shown = [("x", "a"), ("y", "b"), ("z", "c")]
+    ranked = ranking_votes("s", shown, ["z", "x", "y"], voter="mock:judge")
+    assert [v.answers for v in ranked] == [("x", "y", "z"), ("x", "y")]  # in the order shown
     assert list(battles(ranked)) == [("c", "a", 1.0, 1), ("c", "b", 1.0, 1), ("a", "b", 1.0, 1)]
     three = Tally(("a", "b"), "win", 1, 3)
     assert list(battles([three])) == [("b", "a", 1.0, 3)]

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from orchestrator_tui.core.types import GenerationParams, Usage
+
+if TYPE_CHECKING:
+    from orchestrator_tui.core.arena.votes import Vote
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
 ResponseStatus = Literal["ok", "failed", "cancelled"]
@@ -188,6 +191,16 @@ class StepFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class VotesCast:
+    """Verdicts reached inside a run (a council's peer rankings): stored as votes, rated later."""
+
+    run_id: str
+    session_id: str
+    votes: tuple[Vote, ...]
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinished:
     run_id: str
     session_id: str
@@ -206,5 +219,6 @@ RunEvent = (
     | StepStarted
     | StepIteration
     | StepFinished
+    | VotesCast
     | RunFinished
 )

@@ -4,7 +4,7 @@ Models: ``echo`` repeats the prompt, ``lorem`` writes Markdown (same text for th
 ``judge`` answers with a JSON review, ``flaky`` fails on a schedule. For the arena: ``arbiter``
 judges pairs and ranks answers fairly (the longer answer is the better one, whatever the order),
 ``arbiter-biased`` always prefers the answer shown first (a position bias to be caught), and
-``peer-1`` .. ``peer-4`` answer like ``lorem`` (each its own length) and rank like ``arbiter``. Speed comes from the provider
+``peer-1`` .. ``peer-3`` answer like ``lorem`` (each its own length) and rank like ``arbiter``. Speed comes from the provider
 settings or the model's ``options``: ``ttft`` (seconds before the first token) and
 ``tokens_per_second`` (0 means as fast as possible).
 """
@@ -170,13 +170,14 @@ def arena_reply(model: str, prompt: str) -> str | None:
 
 
 def _shown_answers(prompt: str) -> list[tuple[str, str]]:
-    """(label, text) of each ``## Answer X`` section, up to the next ``## `` heading."""
+    """(label, text) of each ``## Answer X`` section: up to the next one, the last up to
+    ``## Your ...`` (answers may have ``## `` headings of their own)."""
     found = list(_ANSWER_HEADING.finditer(prompt))
     out = []
-    for match in found:
-        rest = prompt[match.end() :]
-        following = rest.find("\n## ")
-        out.append((match.group(1), (rest if following < 0 else rest[:following]).strip()))
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else prompt.find("\n## Your ")
+        text = prompt[match.end() : end if end > match.end() else len(prompt)]
+        out.append((match.group(1), text.strip()))
     return out
 
 

@@ -26,10 +26,12 @@ from orchestrator_tui.core.events import (
     StepFinished,
     StepStarted,
     TextDelta,
+    VotesCast,
 )
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
 from orchestrator_tui.store.saving import request_insert, review_insert, step_insert
+from orchestrator_tui.store.votes import vote_insert
 
 log = logging.getLogger(__name__)
 Statement = tuple[str, Sequence[Any]]
@@ -88,6 +90,8 @@ class Recorder:
                 self._pending.append(_step_started(event))
             case StepFinished():
                 self._pending.append(_step_finished(event))
+            case VotesCast():
+                self._pending += [vote_insert(vote) for vote in event.votes]
             case RunFinished():
                 self._pending.append(
                     (

@@ -78,25 +78,34 @@ def new_vote(
 
 def ranking_votes(
     session_id: str,
-    ranked: Sequence[tuple[str, str]],
+    shown: Sequence[tuple[str, str]],
+    ranked: Sequence[str],
     *,
     voter: str,
     blind: bool = True,
     category: str | None = None,
 ) -> list[Vote]:
-    """A ranking, best first, as N-1 win votes: each answer beat every answer ranked below it."""
-    return [
-        new_vote(
-            session_id,
-            ranked[index:],
-            "win",
-            winner=ranked[index][0],
-            voter=voter,
-            blind=blind,
-            category=category,
+    """A ranking as N-1 win votes: each answer beat every answer ranked below it.
+
+    ``shown``: (answer id, contestant) in the order the ranker saw them; ``ranked``: the answer
+    ids best first. Each vote lists the answers still in play in the order shown.
+    """
+    votes = []
+    remaining = list(shown)
+    for winner in ranked[:-1]:
+        votes.append(
+            new_vote(
+                session_id,
+                remaining,
+                "win",
+                winner=winner,
+                voter=voter,
+                blind=blind,
+                category=category,
+            )
         )
-        for index in range(len(ranked) - 1)
-    ]
+        remaining = [item for item in remaining if item[0] != winner]
+    return votes
 
 
 Battle = tuple[str, str, float, int]

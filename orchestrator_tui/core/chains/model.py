@@ -12,7 +12,9 @@ from typing import Literal
 from orchestrator_tui.core.errors import ConfigError
 from orchestrator_tui.core.events import StepStatus
 
-StepKind = Literal["generate", "parallel", "review", "refine", "synthesize", "conversation"]
+StepKind = Literal[
+    "generate", "parallel", "review", "refine", "synthesize", "conversation", "council"
+]
 STEP_KINDS: tuple[StepKind, ...] = (
     "generate",
     "parallel",
@@ -20,6 +22,7 @@ STEP_KINDS: tuple[StepKind, ...] = (
     "refine",
     "synthesize",
     "conversation",
+    "council",
 )
 
 
@@ -60,6 +63,8 @@ class Step:
     turns: int = 6
     stop_phrases: tuple[str, ...] = ()
     judge: str | None = None
+    aggregate: str = "borda"
+    """How a council combines its rankings: ``borda`` or ``bradley-terry``."""
     locations: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """``file:line`` of each field as written, for errors found after loading."""
 
