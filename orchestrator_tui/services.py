@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orchestrator_tui.config import Config, Paths, load_config
+from orchestrator_tui.core.budget import BudgetGuard, start_of_today
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.ports import KeysLocked
 from orchestrator_tui.store.cache import SqliteResponseCache
@@ -60,6 +61,15 @@ class Services:
             with contextlib.suppress(KeysLocked):
                 self.keys.get(provider.name, provider.key_env)
 
+    async def limit_run(self, dollars: float | None) -> None:
+        """``--budget``: the most one run may spend, over ``budget:`` in config.yaml."""
+        guard = self.orchestrator.responder.budget
+        if dollars is None or guard is None:
+            return
+        if not guard.limits.active:  # the day's spend was not read at start-up
+            guard.spent_today = await self.sessions.spent_since(start_of_today())
+        guard.limits = guard.limits.with_run_limit(dollars)
+
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order."""
         try:
@@ -94,7 +104,13 @@ async def open_services(
     keys = keystore_for(config, password=vault_password)
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
+    limits = config.settings.budget
+    spent = await sessions.spent_since(start_of_today()) if limits.active else 0.0
     orchestrator = Orchestrator(
-        config.catalog, keys=keys, listeners=[recorder], cache=response_cache
+        config.catalog,
+        keys=keys,
+        listeners=[recorder],
+        cache=response_cache,
+        budget=BudgetGuard(limits, spent_today=spent),
     )
     return Services(config, db, sessions, recorder, keys, orchestrator, response_cache)

@@ -28,6 +28,11 @@ FALLBACK_MODELS = ("mock:lorem", "mock:echo")
     default=None,
     help="Reuse a stored answer for the same model, parameters and messages (default: config.yaml).",
 )
+@click.option(
+    "--budget",
+    type=click.FloatRange(0),
+    help="The most this run may spend, in dollars (over `budget:` in config.yaml).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def ask(
     prompt: str | None,
@@ -36,6 +41,7 @@ def ask(
     temperature: float | None,
     max_tokens: int | None,
     cache: bool | None,
+    budget: float | None,
     as_json: bool,
 ) -> None:
     """Send PROMPT (or standard input) to every model at once and compare the answers.
@@ -49,7 +55,7 @@ def ask(
     for name in chosen:
         config.catalog.resolve(name)
     params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
-    ended = run_async(_ask(config, text, chosen, params, as_json, cache))
+    ended = run_async(_ask(config, text, chosen, params, as_json, cache, budget))
     if ended and all(e.status != "ok" for e in ended):
         sys.exit(1)
 
@@ -61,6 +67,7 @@ async def _ask(
     params: GenerationParams,
     as_json: bool,
     cache: bool | None,
+    budget: float | None = None,
 ) -> list[ResponseEnded]:
     from orchestrator_tui.cli.live import LiveAnswers
     from orchestrator_tui.services import open_services
@@ -68,6 +75,7 @@ async def _ask(
     services = await open_services(config=config, cache=cache)
     try:
         services.prepare_keys(models)
+        await services.limit_run(budget)
         run = services.orchestrator.fan_out(prompt, models, params)
         view = None if as_json else LiveAnswers()
         try:

@@ -25,7 +25,7 @@ from orchestrator_tui.store.sessions import SessionStore, UnknownSession
 
 T = TypeVar("T")
 KINDS = ("compare", "chat", "chain", "conversation")
-STATUSES = ("active", "completed", "failed", "cancelled", "interrupted")
+STATUSES = ("active", "completed", "failed", "cancelled", "budget", "interrupted")
 FORMATS = ("markdown", "json", "jsonl")
 DAY = 86_400.0
 

@@ -24,6 +24,7 @@ STATUS_STYLE = {
     "ok": "green",
     "failed": "red",
     "cancelled": "yellow",
+    "budget": "magenta",
     "streaming": "cyan",
     "running": "cyan",
     "waiting": "dim",

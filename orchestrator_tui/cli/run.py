@@ -73,9 +73,19 @@ def load(
 )
 @click.option("--steps", help='An inline chain: "model/persona -> model/persona".')
 @click.option("--mock", is_flag=True, help="Swap every model for an offline mock (a dry run).")
+@click.option(
+    "--budget",
+    type=click.FloatRange(0),
+    help="The most this run may spend, in dollars (over `budget:` in config.yaml).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document at the end.")
 def run(
-    chain: str | None, inputs: tuple[str, ...], steps: str | None, mock: bool, as_json: bool
+    chain: str | None,
+    inputs: tuple[str, ...],
+    steps: str | None,
+    mock: bool,
+    budget: float | None,
+    as_json: bool,
 ) -> None:
     """Run CHAIN (a preset, your own chain, or a .yaml path) headless."""
     if (chain is None) == (steps is None):
@@ -88,13 +98,18 @@ def run(
         loaded = load(library, chain, steps, values, mock)
     except (ChainInvalid, ConfigError) as exc:
         fail(str(exc))
-    status = run_async(_run(config, library, loaded, values, as_json))
+    status = run_async(_run(config, library, loaded, values, as_json, budget))
     if status != "completed":
         sys.exit(1)
 
 
 async def _run(
-    config: Config, library: ChainLibrary, chain: Chain, inputs: Mapping[str, str], as_json: bool
+    config: Config,
+    library: ChainLibrary,
+    chain: Chain,
+    inputs: Mapping[str, str],
+    as_json: bool,
+    budget: float | None = None,
 ) -> str:
     from orchestrator_tui.cli.chain_view import ChainProgress
     from orchestrator_tui.core.chains.engine import final_output, start_chain
@@ -103,6 +118,7 @@ async def _run(
     services = await open_services(config=config)
     try:
         services.prepare_keys(chain.models)
+        await services.limit_run(budget)
         try:
             started = start_chain(services.orchestrator, chain, inputs, personas=library.personas)
         except ChainInvalid as exc:

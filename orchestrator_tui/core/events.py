@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from orchestrator_tui.core.arena.votes import Vote
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
-ResponseStatus = Literal["ok", "failed", "cancelled"]
+ResponseStatus = Literal["ok", "failed", "cancelled", "budget"]
+"""``budget``: refused before it started, or stopped mid-stream, by the budget guard."""
 ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn"]
 
 
@@ -140,7 +141,7 @@ class ReviewReady:
     at: float = field(default_factory=now)
 
 
-StepStatus = Literal["ok", "failed", "skipped", "cancelled"]
+StepStatus = Literal["ok", "failed", "skipped", "cancelled", "budget"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +205,7 @@ class VotesCast:
 class RunFinished:
     run_id: str
     session_id: str
-    status: Literal["completed", "failed", "cancelled"]
+    status: Literal["completed", "failed", "cancelled", "budget"]
     error: str | None = None
     at: float = field(default_factory=now)
 

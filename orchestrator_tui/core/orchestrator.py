@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from orchestrator_tui.core.arena.judge import Comparison, Judgement, judge_comparison
+from orchestrator_tui.core.budget import BudgetGuard
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import ResponseEnded, RunStarted
@@ -32,11 +33,13 @@ class Orchestrator:
         keys: KeyLookup | None = None,
         listeners: Sequence[Listener] = (),
         cache: ResponseCache | None = None,
+        budget: BudgetGuard | None = None,
     ) -> None:
-        """With a ``cache``, finished answers are replayed for the same model, parameters and messages."""
+        """With a ``cache``, finished answers are replayed for the same model, parameters and
+        messages; with a ``budget``, every request is checked against its limits first."""
         self.catalog = catalog
         self.registry = ProviderRegistry(catalog, keys)
-        self.responder = Responder(self.registry, cache)
+        self.responder = Responder(self.registry, cache, budget)
         self.listeners: list[Listener] = list(listeners)
 
     def resolve(self, names: Sequence[str]) -> list[ModelConfig]:

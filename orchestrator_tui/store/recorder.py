@@ -35,7 +35,12 @@ from orchestrator_tui.store.votes import vote_insert
 
 log = logging.getLogger(__name__)
 Statement = tuple[str, Sequence[Any]]
-SESSION_STATUS = {"completed": "completed", "failed": "failed", "cancelled": "cancelled"}
+SESSION_STATUS = {
+    "completed": "completed",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "budget": "budget",
+}
 
 
 def make_title(prompt: str, limit: int = 60) -> str:
@@ -266,6 +271,8 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
     }
     if event.fallback_from:
         metadata["fallback_from"] = event.fallback_from
+    refused = event.status == "budget" and event.usage.input_tokens is None
+    """Refused by the budget before it was sent: no request was made, so none is recorded."""
     return [
         (
             "UPDATE interactions SET content = ?, model = ?, status = ?, error = ?,"
@@ -294,4 +301,4 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
             cost=event.cost,
             cached=event.cached,
         ),
-    ]
+    ][: 1 if refused else 2]

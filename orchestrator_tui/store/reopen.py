@@ -100,7 +100,7 @@ def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
 
 def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
     usage = detail.usage_of(item.id)
-    status = item.status if item.status in ("ok", "failed", "cancelled") else "failed"
+    status = item.status if item.status in ("ok", "failed", "cancelled", "budget") else "failed"
     ended = (ResponseFinished if status == "ok" else ResponseFailed)(
         run_id="",
         session_id=detail.session.id,

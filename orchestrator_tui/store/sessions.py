@@ -141,6 +141,13 @@ class SessionStore:
     ) -> builtins.list[stats.ModelStats]:
         return await stats.model_stats(self.db, since, until if until is not None else time.time())
 
+    async def spent_since(self, since: float) -> float:
+        """Dollars spent on requests made since ``since`` (unknown costs count as nothing)."""
+        row = await self.db.fetchone(
+            "SELECT COALESCE(SUM(cost), 0) AS spent FROM requests WHERE created_at >= ?", (since,)
+        )
+        return float(row["spent"]) if row else 0.0
+
     # Changing
 
     async def rename(self, session_id: str, title: str) -> None:

@@ -32,6 +32,8 @@ class ModelStats:
     mean_score: float | None
     reviews: int
     daily_calls: tuple[int, ...] = ()
+    budget: int = 0
+    """Calls the budget guard stopped mid-stream (refused ones were never made)."""
     """Calls per day across the period, oldest first (at most ``MAX_DAYS`` buckets)."""
 
     @property
@@ -43,6 +45,7 @@ class ModelStats:
 class _Tally:
     calls: int = 0
     ok: int = 0
+    budget: int = 0
     attempts: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -71,6 +74,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
         t = tallies.setdefault(r["model"], _Tally(daily=[0] * days))
         t.calls += 1
         t.ok += r["status"] == "ok"
+        t.budget += r["status"] == "budget"
         t.attempts += r["attempt"]
         t.input_tokens += r["input_tokens"] or 0
         t.output_tokens += r["output_tokens"] or 0
@@ -104,6 +108,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
             mean_score=statistics.fmean(t.scores) if t.scores else None,
             reviews=len(t.scores),
             daily_calls=tuple(t.daily),
+            budget=t.budget,
         )
         for model, t in ordered
     ]

@@ -51,7 +51,7 @@ async def parallel(ctx: StepContext, step: Step) -> StepResult:
     )
     by_label = list(zip(model_labels(step.models), (e for _, e in ended), strict=True))
     outputs = {label: e.text for label, e in by_label if e.status == "ok"}
-    errors = [failure(e) for _, e in by_label if e.status == "failed"]
+    errors = [failure(e) for _, e in by_label if e.status in ("failed", "budget")]
     cancelled = sum(e.status == "cancelled" for _, e in by_label)
     status: StepStatus = "ok" if outputs else "failed" if errors else "cancelled"
     return StepResult(
@@ -196,7 +196,7 @@ def _one_answer(step: Step, ended: ResponseEnded, prompt: str, response_id: str)
         step.id,
         ended.status,
         ended.text,
-        error=failure(ended) if ended.status == "failed" else None,
+        error=failure(ended) if ended.status in ("failed", "budget") else None,
         prompt=prompt,
         response_id=response_id,
     )

@@ -29,7 +29,7 @@ from orchestrator_tui.tui.tables import row_table
 
 PAGE = 60
 KINDS = ("compare", "chat", "chain", "conversation")
-STATUSES = ("completed", "failed", "cancelled", "interrupted", "active")
+STATUSES = ("completed", "failed", "cancelled", "budget", "interrupted", "active")
 PERIODS = {"today": 1, "7 days": 7, "30 days": 30, "365 days": 365}
 DAY = 86_400.0
 SESSION_COLUMNS = (

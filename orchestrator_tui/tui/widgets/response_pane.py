@@ -28,6 +28,7 @@ STATUS_ICON = {
     "ok": ("✓", "$success"),
     "failed": ("✗", "$error"),
     "cancelled": ("■", "$warning"),
+    "budget": ("$", "$warning"),
 }
 
 
