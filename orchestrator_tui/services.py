@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orchestrator_tui.config import Config, Paths, load_config
 from orchestrator_tui.core.budget import BudgetGuard, start_of_today
+from orchestrator_tui.core.feed import BoundedFeed
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.ports import KeysLocked
+from orchestrator_tui.plugins import load_plugins
 from orchestrator_tui.store.cache import SqliteResponseCache
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.keys import KeyStore, keystore_for
@@ -35,6 +38,8 @@ class Services:
     keys: KeyStore
     orchestrator: Orchestrator
     cache: SqliteResponseCache | None = None
+    feeds: list[BoundedFeed] = field(default_factory=list)
+    """Plugins' run-event subscribers, each fed off the hot path."""
     _library: ChainLibrary | None = field(default=None, repr=False)
 
     async def chain_library(self) -> ChainLibrary:
@@ -71,8 +76,14 @@ class Services:
         guard.limits = guard.limits.with_run_limit(dollars)
 
     async def aclose(self) -> None:
-        """Flush the recorder, close provider connections and the database, in that order."""
+        """Flush the recorder, close provider connections and the database, in that order.
+
+        A plugin subscriber that lost events says so on stderr, once the screen is given back.
+        """
         try:
+            for feed in self.feeds:
+                if (note := await feed.aclose()) is not None:
+                    print(f"orch-tui: {note}", file=sys.stderr)
             await self.recorder.aclose()
             await self.orchestrator.aclose()
         finally:
@@ -104,13 +115,14 @@ async def open_services(
     keys = keystore_for(config, password=vault_password)
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
+    feeds = [BoundedFeed(name, sub) for name, sub in load_plugins().subscribers.items()]
     limits = config.settings.budget
     spent = await sessions.spent_since(start_of_today()) if limits.active else 0.0
     orchestrator = Orchestrator(
         config.catalog,
         keys=keys,
-        listeners=[recorder],
+        listeners=[recorder, *feeds],
         cache=response_cache,
         budget=BudgetGuard(limits, spent_today=spent),
     )
-    return Services(config, db, sessions, recorder, keys, orchestrator, response_cache)
+    return Services(config, db, sessions, recorder, keys, orchestrator, response_cache, feeds)

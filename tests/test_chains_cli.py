@@ -90,6 +90,23 @@ def test_an_invalid_chain_exits_2_naming_file_line_and_field(tmp_path: Path) -> 
         assert f"{path}:2: steps[0].prompt: a generate step needs `prompt`" in result.stderr
 
 
+def test_a_mock_run_refuses_an_unknown_provider_exactly_as_a_real_run(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "steps:\n  - id: a\n    kind: generate\n    model: nosuch:model\n    prompt: hi\n"
+    )
+    outputs = []
+    for extra in ((), ("--mock",)):
+        result = invoke("run", str(path), *extra)
+        assert result.exit_code == 2, result.output
+        assert f"{path}:4: steps.a.model: unknown provider 'nosuch'" in result.stderr
+        outputs.append(result.stderr)
+    assert outputs[0] == outputs[1]
+    inline = [invoke("run", "--steps", "nosuch:model", *extra) for extra in ((), ("--mock",))]
+    assert [r.exit_code for r in inline] == [2, 2]
+    assert inline[0].stderr == inline[1].stderr
+
+
 def test_a_missing_input_exits_2_and_says_which() -> None:
     result = invoke("run", "draft-review-refine", "--mock")
     assert result.exit_code == 2

@@ -178,11 +178,19 @@ def test_an_input_default_fills_a_missing_input() -> None:
     assert bind_inputs(chain, {}) == {"tone": "calm"}
 
 
-def test_mock_swaps_every_model_so_a_chain_of_unknown_models_still_checks(config: Config) -> None:
-    text = GOOD.replace("anthropic:claude-sonnet-4-5", "nope:model")
-    issues_of(text, config)  # invalid as written
-    chain = load_chain(text, "demo.yaml", catalog=config.catalog, transform=mock_chain)
+def test_mock_swaps_every_model_of_a_valid_chain(config: Config) -> None:
+    chain = load_chain(GOOD, "demo.yaml", catalog=config.catalog, transform=mock_chain)
     assert set(chain.models) == {"mock:lorem", "mock:judge"}
+
+
+def test_mock_refuses_unknown_models_exactly_as_a_real_run(config: Config) -> None:
+    """A dry run that passed where the real one fails would hide the typo it is meant to find."""
+    text = GOOD.replace("anthropic:claude-sonnet-4-5", "nope:model")
+    with pytest.raises(ChainInvalid) as mocked:
+        load_chain(text, "demo.yaml", catalog=config.catalog, transform=mock_chain)
+    assert [str(i) for i in mocked.value.issues] == [
+        str(i).replace("chain.yaml", "demo.yaml") for i in issues_of(text, config)
+    ]
 
 
 def test_an_inline_chain_passes_each_output_to_the_next_step(config: Config) -> None:

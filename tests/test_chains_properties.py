@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestrator_tui.config import Config, Paths, load_config
+from orchestrator_tui.core.chains.kinds import step_kinds
 from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.loader import FIELDS, TOP_FIELDS, load_chain
-from orchestrator_tui.core.chains.model import STEP_KINDS, Chain, ChainInvalid, Persona
+from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Persona
 
 LOCATION = re.compile(r"^chain\.yaml(:\d+)?$")
 FIELD_NAMES = sorted({f for fields in FIELDS.values() for f in fields} | set(TOP_FIELDS))
@@ -44,7 +45,7 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(-5, 200),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(TEXTS + REFERENCES + list(STEP_KINDS) + FIELD_NAMES),
+    st.sampled_from(TEXTS + REFERENCES + list(step_kinds()) + FIELD_NAMES),
     st.text(max_size=12),
 )
 keys = st.one_of(st.sampled_from([*FIELD_NAMES, "pattern", "words", "min_words"]), scalars)
@@ -57,7 +58,7 @@ shallow = st.one_of(
     scalars, st.lists(scalars, max_size=3), st.dictionaries(keys, scalars, max_size=3)
 )
 steps = st.fixed_dictionaries(
-    {"id": st.sampled_from(REFERENCES), "kind": st.sampled_from([*STEP_KINDS, "nope"])},
+    {"id": st.sampled_from(REFERENCES), "kind": st.sampled_from([*step_kinds(), "nope"])},
     optional={name: shallow for name in FIELD_NAMES if name not in ("id", "kind")},
 )
 documents = st.one_of(

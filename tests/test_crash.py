@@ -81,3 +81,43 @@ async def test_sigkill_mid_stream_keeps_the_database_and_partial_answers(paths, 
         assert len(response.content) > 20
     echo = next(r for r in responses if r.model == "mock:slow-b")
     assert prompt.startswith(echo.content) and echo.content != prompt
+
+
+def history_statuses(env: dict[str, str]) -> str:
+    """``orch-tui history list`` run at once: it opens the history, so it recovers what it finds."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "orchestrator_tui", "history", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    return listed.stdout
+
+
+def test_the_command_right_after_a_sigkill_marks_the_session_interrupted(paths, write_models):  # type: ignore[no-untyped-def]
+    """The killed writer is not reaped yet (a zombie, as when its shell has not waited for it):
+    its pid still exists, yet the session is marked at once."""
+    write_models(SLOW_MODELS)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestrator_tui", "ask", "-m", "mock:slow-a", "tell me"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(len(a) > 20 for a in partial_answers(paths.database)):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+        listed = history_statuses(os.environ.copy())
+        assert os.path.exists(f"/proc/{process.pid}")  # not reaped: a zombie all along
+    finally:
+        process.kill()
+        process.wait(10)
+    assert "interrupted" in listed and "active" not in listed
+    with sqlite3.connect(paths.database) as db:
+        assert db.execute("SELECT status, pid, pid_start FROM sessions").fetchall() == [
+            ("interrupted", None, None)
+        ]

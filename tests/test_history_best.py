@@ -62,12 +62,12 @@ async def test_a_mark_only_touches_the_answers_named_and_that_session(store) -> 
 
 async def test_the_mark_is_in_exports_and_survives_a_round_trip_and_a_fork(store) -> None:
     await store.mark_best(SID, [ECHO, LOREM], LOREM)
-    document = json.loads(await store.export(SID, "json"))
+    document = json.loads(await store.export([SID], "json"))
     assert [i["best"] for i in document["interactions"]] == [False, False, True]
-    markdown = await store.export(SID, "markdown")
+    markdown = await store.export([SID], "markdown")
     assert "### mock:lorem — response ♛ best" in markdown
     assert "mock:echo — response ♛" not in markdown
-    jsonl = (await store.export(SID, "jsonl")).splitlines()
+    jsonl = (await store.export([SID], "jsonl")).splitlines()
     assert [json.loads(line)["best"] for line in jsonl] == [False, False, True]
     copy = export.from_json(json.dumps(document))
     assert [i.best for i in copy.interactions] == [False, False, True]

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from history_factory import make_session
@@ -113,4 +118,120 @@ async def test_vacuum_keeps_every_session_and_the_search(tmp_path) -> None:
         "28",
         "29",
     }
+    await db.close()
+
+
+async def test_opening_waits_for_a_writer_of_a_new_file_instead_of_failing(tmp_path) -> None:
+    """Switching a rollback-journal file to WAL while another process writes it makes SQLite
+    answer "locked" at once, not after the busy timeout; opening waits and retries."""
+    path = tmp_path / "h.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    opening = asyncio.create_task(Database.open(path, busy_timeout=30))
+    try:
+        await asyncio.sleep(0.3)
+        assert not opening.done(), opening.exception()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    db = await opening
+    try:
+        assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+        assert (await db.fetchone("PRAGMA user_version"))[0] == len(MIGRATIONS)
+    finally:
+        await db.close()
+
+
+def _open_and_record(path: str, name: str, barrier) -> None:  # type: ignore[no-untyped-def]
+    """One process: wait for the others, then open the new history and record one session."""
+
+    async def body() -> None:
+        db = await Database.open(Path(path))
+        try:
+            await SessionStore(db).import_detail(make_session(int(name), name, {"mock:echo": name}))
+        finally:
+            await db.close()
+
+    barrier.wait()
+    asyncio.run(body())
+
+
+def test_eight_processes_opening_one_new_history_at_once_lose_nothing(tmp_path) -> None:
+    context = multiprocessing.get_context("fork")
+    for round_ in range(5):
+        path = tmp_path / f"h{round_}.sqlite3"
+        barrier = context.Barrier(8)
+        processes = [
+            context.Process(target=_open_and_record, args=(str(path), str(i + 1), barrier))
+            for i in range(8)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(60)
+        assert [p.exitcode for p in processes] == [0] * 8
+        with sqlite3.connect(path) as raw:
+            assert raw.execute("SELECT count(*) FROM sessions").fetchone()[0] == 8
+
+
+def orch(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestrator_tui", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_a_database_found_damaged_during_ask_is_one_line_and_exit_2(paths) -> None:  # type: ignore[no-untyped-def]
+    """The header is sound, so opening works; the first write meets the damaged pages."""
+    assert orch("ask", "-m", "mock:echo", "first").returncode == 0
+    with sqlite3.connect(paths.database) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        [root] = raw.execute("SELECT rootpage FROM sqlite_master WHERE name = 'interactions'")
+    data = bytearray(paths.database.read_bytes())
+    data[(root[0] - 1) * 4096 : root[0] * 4096] = b"\xde\xad\xbe\xef" * 1024
+    paths.database.write_bytes(bytes(data))
+    result = orch("ask", "-m", "mock:echo", "second")
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("orch-tui: error: the history database") and "left untouched" in line
+    assert paths.database.read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize("command", [["ask", "-m", "mock:echo", "hi"], ["history", "list"]])
+def test_orch_tui_home_pointing_at_a_file_is_one_line_and_exit_2(tmp_path, command) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "not-a-folder"
+    home.write_text("mine\n")
+    result = orch(*command, env={"ORCH_TUI_HOME": str(home)})
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"orch-tui: error: ORCH_TUI_HOME={home} is a file, not a folder; point it at a folder"
+        " (nothing was changed)"
+    ]
+    assert home.read_text() == "mine\n"
+
+
+async def test_rows_the_recorder_could_not_write_while_locked_are_written_later(tmp_path) -> None:
+    from orchestrator_tui.core.events import RunStarted
+    from orchestrator_tui.core.types import GenerationParams
+    from orchestrator_tui.store.recorder import Recorder
+
+    path = tmp_path / "h.sqlite3"
+    db = await Database.open(path, busy_timeout=0.05)
+    recorder = Recorder(db)
+    recorder(RunStarted("r", "s1", "chat", "p1", "kept", ("mock:echo",), GenerationParams()))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseError, match="locked"):
+            await recorder.flush()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await recorder.flush()
+    assert [r["content"] for r in await db.fetchall("SELECT content FROM interactions")] == ["kept"]
     await db.close()

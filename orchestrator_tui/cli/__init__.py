@@ -32,6 +32,10 @@ COMMANDS = {
     ),
     "chains": ("orchestrator_tui.cli.chains:chains", "List, show and validate chains."),
     "run": ("orchestrator_tui.cli.run:run", "Run a chain headless with live progress."),
+    "plugins": (
+        "orchestrator_tui.cli.plugins:plugins",
+        "List installed plugins, what each adds, and any that failed.",
+    ),
     "arena": (
         "orchestrator_tui.cli.arena:arena",
         "Leaderboard of your votes and a judge's, with confidence intervals.",
@@ -39,18 +43,26 @@ COMMANDS = {
 }
 
 
+def _plugin_commands() -> dict[str, click.Command]:
+    """Commands installed plugins add (reading them once, on the first call)."""
+    from orchestrator_tui.plugins import load_plugins
+
+    return load_plugins().commands
+
+
 class LazyGroup(click.Group):
     """Imports a subcommand's module only when that subcommand runs (or its help is shown)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted([*COMMANDS, *_plugin_commands()])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
-            return None
+            return _plugin_commands().get(cmd_name)
         target = COMMANDS[cmd_name][0]
         module_name, _, attr = target.partition(":")
-        return getattr(importlib.import_module(module_name), attr)
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
 
     def invoke(self, ctx: click.Context) -> object:
         """Errors the program can explain become one line and exit code 2, never a traceback."""
@@ -60,7 +72,11 @@ class LazyGroup(click.Group):
             raise CliError(str(exc)) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        plugins = _plugin_commands()
+        rows = [
+            (name, COMMANDS[name][1] if name in COMMANDS else plugins[name].get_short_help_str())
+            for name in self.list_commands(ctx)
+        ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -134,12 +134,12 @@ def _header() -> str:
 
 
 def standing_line(row: Standing) -> str:
-    from orchestrator_tui.core.costs import format_cost
+    from orchestrator_tui.core import display
 
     rank = "prov" if row.rank is None else str(row.rank)
     ci = "" if row.ci_low is None else f"{row.ci_low:.0f}..{row.ci_high:.0f}"
-    cost = format_cost(row.mean_cost) if row.mean_cost is not None else "—"
-    latency = f"{row.mean_latency:.2f} s" if row.mean_latency is not None else "—"
+    cost = display.cost(row.mean_cost) if row.mean_cost is not None else "—"
+    latency = display.seconds(row.mean_latency) if row.mean_latency is not None else "—"
     return (
         f"{rank:>4}  {row.model:<32.32} {row.rating:>6.0f}  {ci:<13} {row.votes:>6}"
         f" {row.win_rate:>5.0%} {cost:>9} {latency:>8}"

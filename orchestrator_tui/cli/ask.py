@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ import click
 from orchestrator_tui.cli.common import read_prompt, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.events import ResponseEnded
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams
 
 FALLBACK_MODELS = ("mock:lorem", "mock:echo")
@@ -54,6 +54,7 @@ def ask(
     chosen = models or config.settings.default_models or FALLBACK_MODELS
     for name in chosen:
         config.catalog.resolve(name)
+    system = storable(system) if system is not None else None
     params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
     ended = run_async(_ask(config, text, chosen, params, as_json, cache, budget))
     if ended and all(e.status != "ok" for e in ended):
@@ -78,16 +79,8 @@ async def _ask(
         await services.limit_run(budget)
         run = services.orchestrator.fan_out(prompt, models, params)
         view = None if as_json else LiveAnswers()
-        try:
-            async for event in run:
-                if view is not None:
-                    view.handle(event)
-        except asyncio.CancelledError:  # Ctrl-C: end every answer as cancelled, text kept
-            run.cancel()
-            async for event in run:
-                if view is not None:
-                    view.handle(event)
-            raise
+        try:  # Ctrl-C ends every answer as cancelled, its text kept
+            await (run.follow() if view is None else run.follow(view.handle))
         finally:
             if view is not None:
                 view.close()

@@ -10,12 +10,13 @@ import time
 from dataclasses import dataclass, field
 
 from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from orchestrator_tui.cli.live import STATUS_STYLE, start_live
+from orchestrator_tui.cli.terminal import markdown, plain, write
+from orchestrator_tui.core import display
 from orchestrator_tui.core.chains.engine import describe
 from orchestrator_tui.core.chains.model import Chain
 from orchestrator_tui.core.events import (
@@ -94,13 +95,11 @@ class ChainProgress:
             step.scores.append(event.score)
         if self._live is None:
             icon = ICONS[step.status]
-            score = f" score {event.score:.2f}" if event.score is not None else ""
+            score = f" score {display.score(event.score)}" if event.score is not None else ""
             notes = f" ({step.notes})" if step.notes else ""
             error = f" — {event.error}" if event.error else ""
-            self.console.print(
-                f"{icon} {step.id} ({step.kind}) {step.status}{score}{notes}{error}",
-                highlight=False,
-            )
+            line = f"{icon} {step.id} ({step.kind}) {step.status}{score}{notes}{error}"
+            write(line, self.console.file)
 
     def table(self) -> Table:
         table = Table(title="Steps", title_justify="left", expand=False)
@@ -108,23 +107,24 @@ class ChainProgress:
             table.add_column(heading, justify="right" if heading == "time" else "left")
         for step in self.steps.values():
             icon, style = ICONS[step.status], STATUS_STYLE[step.status]
-            shown = " ".join(f"{s:.2f}" if s is not None else "✗" for s in step.scores[-4:])
+            shown = " ".join(display.score(s) if s is not None else "✗" for s in step.scores[-4:])
             scores = f"{sparkline(step.scores)} {shown}".strip()
             table.add_row(
                 Text(icon, style),
-                step.id,
-                step.kind,
-                step.models,
+                plain(step.id),
+                plain(step.kind),
+                plain(step.models),
                 "" if step.elapsed is None else f"{step.elapsed:.1f}s",
                 scores,
-                step.notes,
+                plain(step.notes),
             )
         return table
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = max(options.max_height - len(self.steps) - 8, 3)
         tail = "\n".join("".join(self._tail).splitlines()[-lines:])
-        yield Group(self.table(), Panel(Text(tail), title=self._tail_title, border_style="cyan"))
+        title = plain(self._tail_title)
+        yield Group(self.table(), Panel(plain(tail), title=title, border_style="cyan"))
 
     def close(self, output: str | None, title: str) -> None:
         if self._live is not None:
@@ -132,12 +132,14 @@ class ChainProgress:
             self._live = None
         if output:
             if self.console.is_terminal:
-                self.console.print(Panel(Markdown(output), title=title, border_style="green"))
-            else:
-                self.console.rule(title)
-                self.console.print(Text(output))
+                self.console.print(
+                    Panel(markdown(output), title=plain(title), border_style="green")
+                )
+            else:  # piped: the output as it came, byte for byte
+                self.console.rule(plain(title))
+                write(output, self.console.file)
         if self.console.is_terminal:
             for step in self.steps.values():
                 if step.error:
-                    self.console.print(Text(f"{step.id}: {step.error}", "red"))
+                    self.console.print(plain(f"{step.id}: {step.error}", "red"))
             self.console.print(self.table())

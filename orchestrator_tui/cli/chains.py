@@ -8,11 +8,13 @@ import sys
 import click
 
 from orchestrator_tui.cli.common import fail, warn_config
+from orchestrator_tui.cli.terminal import echo, plain
 from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.mocking import mock_chain
 from orchestrator_tui.core.chains.model import ChainInvalid
 from orchestrator_tui.core.errors import ConfigError
+from orchestrator_tui.core.text import terminal_safe
 
 
 def open_library(config: Config | None = None) -> ChainLibrary:
@@ -25,7 +27,7 @@ def open_library(config: Config | None = None) -> ChainLibrary:
     except ChainInvalid as exc:
         fail(str(exc))
     for warning in library.warnings:
-        click.echo(f"orch-tui: warning: {warning}", err=True)
+        echo(f"orch-tui: warning: {warning}", err=True)
     return library
 
 
@@ -54,7 +56,7 @@ def list_chains(as_json: bool) -> None:
         table.add_column(heading)
     for e in entries:
         origin = f"{e.origin} (shadows {e.shadows})" if e.shadows else e.origin
-        table.add_row(e.name, origin, e.description)
+        table.add_row(plain(e.name), origin, plain(e.description))
     Console().print(table)
 
 
@@ -73,9 +75,9 @@ def show(name: str) -> None:
         from rich.console import Console
         from rich.syntax import Syntax
 
-        Console().print(Syntax(text, "yaml", background_color="default"))
+        Console().print(Syntax(terminal_safe(text), "yaml", background_color="default"))
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(text, nl=not text.endswith("\n"), color=True)
 
 
 @chains.command()
@@ -98,10 +100,10 @@ def validate(names: tuple[str, ...], mock: bool) -> None:
             written = library.load(name, catalog=None) if mock else chain
         except (ChainInvalid, ConfigError) as exc:
             bad += 1
-            click.echo(f"✗ {name}: {exc}", err=True)
+            echo(f"✗ {name}: {exc}", err=True)
             continue
-        click.echo(f"✓ {chain.name} ({len(chain.steps)} steps)")
+        echo(f"✓ {chain.name} ({len(chain.steps)} steps)")
         for issue in warnings(written, catalog=library.catalog):
-            click.echo(f"  warning: {issue}", err=True)
+            echo(f"  warning: {issue}", err=True)
     if bad:
         sys.exit(2)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from orchestrator_tui.core.storable import decoded, storable
+
 if TYPE_CHECKING:  # ``orch-tui --help`` need not load the configuration (YAML)
     from orchestrator_tui.config import Config
 
@@ -21,7 +23,9 @@ class CliError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"orch-tui: error: {self.format_message()}", err=True)
+        from orchestrator_tui.cli.terminal import echo  # errors quote files: shown safe
+
+        echo(f"orch-tui: error: {self.format_message()}", err=True)
 
 
 def fail(message: str) -> NoReturn:
@@ -29,8 +33,10 @@ def fail(message: str) -> NoReturn:
 
 
 def warn_config(config: Config) -> None:
+    from orchestrator_tui.cli.terminal import echo
+
     for warning in config.warnings:
-        click.echo(f"orch-tui: warning: {warning}", err=True)
+        echo(f"orch-tui: warning: {warning}", err=True)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -45,7 +51,12 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 def read_prompt(prompt: str | None) -> str:
     """The prompt argument, or standard input when it is ``-`` or absent and stdin is piped."""
     if prompt in (None, "-") and not sys.stdin.isatty():
-        prompt = sys.stdin.read()
+        prompt = read_stdin()
     if prompt is None or not prompt.strip():
         fail("the prompt is empty: give it as an argument or on standard input")
-    return prompt
+    return storable(prompt)
+
+
+def read_stdin() -> str:
+    """Standard input as text, whatever its bytes: what is not UTF-8 shows as U+FFFD."""
+    return decoded(sys.stdin.buffer.read())

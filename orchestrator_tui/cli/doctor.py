@@ -9,6 +9,7 @@ import click
 
 from orchestrator_tui.cli.common import run_async, warn_config
 from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.core import display
 
 if TYPE_CHECKING:
     from orchestrator_tui.diagnose import ModelHealth, ProviderHealth
@@ -89,6 +90,8 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
     from rich.table import Table
     from rich.text import Text
 
+    from orchestrator_tui.cli.terminal import plain  # servers' words: notes, model names, errors
+
     console = Console()
     table = Table(title="Providers", title_justify="left")
     for heading in ("provider", "key", "endpoint", "answers"):
@@ -99,35 +102,39 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
             if p.key_source
             else Text(f"missing: orch-tui keys set {p.name}", "red")
         )
-        answer = {True: Text("yes", "green"), False: Text("no", "red")}.get(
-            p.reachable, Text("?", "yellow")
+        if p.reachable is None:
+            answer = Text("?", "yellow")
+        else:
+            answer = Text("yes", "green") if p.reachable else Text("no", "red")
+        table.add_row(
+            plain(p.name), key, plain(p.endpoint), Text.assemble(answer, " ", plain(p.note))
         )
-        table.add_row(p.name, key, p.endpoint, Text.assemble(answer, " ", p.note))
     console.print(table)
     for p in providers:
         if p.name == "ollama" or ":11434" in p.endpoint:
             if p.reachable:
                 listed = ", ".join(p.models) or "none"
-                console.print(f"Ollama is running at {p.endpoint}; installed models: {listed}")
+                console.print(
+                    plain(f"Ollama is running at {p.endpoint}; installed models: {listed}")
+                )
             else:
-                console.print(f"Ollama is not running at {p.endpoint}")
+                console.print(plain(f"Ollama is not running at {p.endpoint}"))
     grid = Table(title="Models", title_justify="left")
     headings = ["model", "context", "streaming", "vision"] + (["live call"] if live else [])
     for heading in headings:
         grid.add_column(heading)
     for m in models:
-        row = [
-            m.model.name,
+        row: list[str | Text] = [
+            plain(m.model.name),
             f"{m.model.context_window:,}" if m.model.context_window else "—",
             "yes" if m.model.streaming else "no",
             "yes" if m.model.vision else "no",
         ]
         if live:
             style = {"ok": "green", "failed": "red"}.get(m.status, "yellow")
-            took = f" {m.latency:.2f}s" if m.latency is not None else ""
+            took = f" {display.seconds(m.latency)}" if m.latency is not None else ""
             detail = f" — {m.detail}" if m.detail else ""
-            cells: list[str | Text] = [*row, Text(f"{m.status}{took}{detail}", style)]
-            grid.add_row(*cells)
+            grid.add_row(*row, plain(f"{m.status}{took}{detail}", style))
         else:
             grid.add_row(*row)
     console.print(grid)

@@ -20,13 +20,28 @@ from typing import Any, TypeVar
 import click
 
 from orchestrator_tui.cli.common import fail, run_async, warn_config
+from orchestrator_tui.cli.terminal import echo
+from orchestrator_tui.core import display
+from orchestrator_tui.core.storable import decoded
+from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.listing import SessionFilter, SessionSummary
+from orchestrator_tui.store.search import SearchHit
 from orchestrator_tui.store.sessions import SessionStore, UnknownSession
 
 T = TypeVar("T")
+
+
+def export_formats() -> list[str]:
+    """The built-in export formats and those installed plugins add."""
+    from orchestrator_tui.plugins import load_plugins
+    from orchestrator_tui.store.export import EXPORTERS
+
+    load_plugins()
+    return list(EXPORTERS)
+
+
 KINDS = ("compare", "chat", "chain", "conversation")
 STATUSES = ("active", "completed", "failed", "cancelled", "budget", "interrupted")
-FORMATS = ("markdown", "json", "jsonl")
 DAY = 86_400.0
 
 
@@ -126,14 +141,14 @@ def list_(limit: int, as_json: bool, **filters: Any) -> None:
         if not rows:
             click.echo("no sessions" + (" in the trash" if flt.trash else ""))
         for row in rows:
-            click.echo(summary_line(row))
+            echo(summary_line(row))
 
     _with_store(body)
 
 
 def summary_line(row: SessionSummary) -> str:
-    score = f"{row.best_score:.2f}" if row.best_score is not None else "  - "
-    cost = f"${row.cost:.4f}" if row.cost is not None else "$?"
+    score = display.score(row.best_score)
+    cost = display.cost(row.cost)
     models = ",".join(m.partition(":")[2] or m for m in row.models) or "-"
     return (
         f"{row.id[:8]}  {_local(row.created_at)}  {row.kind:<12} {row.status:<11} "
@@ -153,23 +168,26 @@ def search(words: tuple[str, ...], limit: int, as_json: bool, **filters: Any) ->
     async def body(store: SessionStore) -> None:
         hits = await store.search(" ".join(words), flt, limit=limit)
         if as_json:
-            click.echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
+            echo(json.dumps([asdict(h) for h in hits], indent=2, ensure_ascii=False))
             return
         if not hits:
             click.echo("no matches")
         for hit in hits:
             who = hit.model or "you"
-            click.echo(f"{hit.session_id[:8]}  {hit.type:<9} {who:<28.28} {hit.session_title}")
-            click.echo(f"    {hit.marked(*_highlight())}")
+            echo(f"{hit.session_id[:8]}  {hit.type:<9} {who:<28.28} {hit.session_title}")
+            click.echo(f"    {_excerpt(hit)}", color=True)
 
     _with_store(body)
 
 
-def _highlight() -> tuple[str, str]:
-    """Bold reverse on a terminal, brackets in a pipe."""
+def _excerpt(hit: SearchHit) -> str:
+    """Matches in bold reverse on a terminal (the text between made safe), brackets in a pipe."""
     if sys.stdout.isatty():
-        return "\x1b[1;7m", "\x1b[0m"
-    return "[", "]"
+        return "".join(
+            f"\x1b[1;7m{terminal_safe(part)}\x1b[0m" if matched else terminal_safe(part)
+            for part, matched in hit.parts()
+        )
+    return hit.marked()
 
 
 @history.command()
@@ -180,7 +198,7 @@ def show(session: str, as_json: bool) -> None:
 
     async def body(store: SessionStore) -> None:
         session_id = await store.resolve(session)
-        click.echo(await store.export(session_id, "json" if as_json else "markdown"), nl=False)
+        echo(await store.export([session_id], "json" if as_json else "markdown"), nl=False)
 
     _with_store(body)
 
@@ -188,26 +206,30 @@ def show(session: str, as_json: bool) -> None:
 @history.command()
 @click.argument("sessions", nargs=-1, required=True)
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="markdown", show_default=True
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(export_formats()),
+    default="markdown",
+    show_default=True,
+    help="markdown, json, jsonl, or a format a plugin adds",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 def export(sessions: tuple[str, ...], fmt: str, output: Path | None) -> None:
-    """Write sessions as Markdown, JSON or JSONL (one line per interaction, for datasets).
+    """Write sessions as Markdown, JSON, JSONL (one line per interaction, for datasets) or a
+    plugin's format.
 
-    Several sessions go one after another (JSON: one document per line). An existing output file
-    is never overwritten.
+    Several sessions go into one file (JSON: one document per line). An existing output file is
+    never overwritten.
     """
     if output is not None and output.exists():
         fail(f"{output} already exists; choose a new file name")
 
     async def body(store: SessionStore) -> None:
         ids = [await store.resolve(s) for s in sessions]
-        parts = [await store.export(i, fmt) for i in ids]
-        if fmt == "json" and len(parts) > 1:
-            parts = [json.dumps(json.loads(p), ensure_ascii=False) + "\n" for p in parts]
-        text = ("\n" if fmt == "markdown" else "").join(parts)
+        text = await store.export(ids, fmt)
         if output is None:
-            click.echo(text, nl=False)
+            echo(text, nl=False)
         else:
             with output.open("x", encoding="utf-8") as handle:
                 handle.write(text)
@@ -222,12 +244,12 @@ def import_(file: Path) -> None:
     """Add sessions from a JSON or JSONL export of orch-tui (sessions already here are refused)."""
     from orchestrator_tui.store.export import ExportFormatError, from_document, from_jsonl
 
-    text = file.read_text(encoding="utf-8")
+    text = decoded(file.read_bytes())
     try:
         try:
             details = [from_document(json.loads(text))]
-        except json.JSONDecodeError:
-            details = from_jsonl(text.splitlines())
+        except json.JSONDecodeError:  # JSONL: lines end at "\n" only (U+2028 may be in a text)
+            details = from_jsonl(text.split("\n"))
     except ExportFormatError as exc:
         fail(f"{file}: {exc}")
 
@@ -236,7 +258,7 @@ def import_(file: Path) -> None:
             if await store.get(detail.session.id) is not None:
                 fail(f"session {detail.session.id[:8]} is already in the history")
             await store.import_detail(detail)
-            click.echo(f"imported {detail.session.id[:8]}  {detail.session.title}")
+            echo(f"imported {detail.session.id[:8]}  {detail.session.title}")
 
     _with_store(body)
 
@@ -328,10 +350,10 @@ def stats(days: int, since: str | None, until: str | None, as_json: bool) -> Non
             f"{'tokens':>10} {'cost':>10} {'score':>6}"
         )
         for r in rows:
-            click.echo(
-                f"{r.model:<30.30} {r.calls:>6} {r.success_rate:>6.0%} {_secs(r.median_ttft):>7}"
-                f" {_secs(r.median_latency):>8} {r.input_tokens + r.output_tokens:>10}"
-                f" {_money(r.cost):>10} {_score(r.mean_score):>6}"
+            echo(
+                f"{r.model:<30.30} {r.calls:>6} {r.success_rate:>6.0%} {display.seconds(r.median_ttft):>7}"
+                f" {display.seconds(r.median_latency):>8} {r.input_tokens + r.output_tokens:>10}"
+                f" {display.cost(r.cost):>10} {display.score(r.mean_score):>6}"
             )
         if not rows:
             click.echo("no calls in that period")
@@ -364,18 +386,6 @@ def backup(target: Path) -> None:
 
 def _local(at: float) -> str:
     return datetime.fromtimestamp(at).strftime("%Y-%m-%d %H:%M")
-
-
-def _secs(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}s"
-
-
-def _money(value: float | None) -> str:
-    return "?" if value is None else f"${value:.4f}"
-
-
-def _score(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
 
 
 def _mb(size: int) -> str:

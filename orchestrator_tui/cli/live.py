@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
 from rich.live import Live
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from orchestrator_tui.core.costs import format_cost, total_cost
+from orchestrator_tui.cli.terminal import markdown, plain, write
+from orchestrator_tui.core import display
+from orchestrator_tui.core.costs import total_cost
 from orchestrator_tui.core.events import (
     AttemptFailed,
     ResponseEnded,
@@ -33,11 +34,11 @@ STATUS_STYLE = {
 """The colour of an answer's or a chain step's status, the same in every terminal view."""
 
 
-def start_live(renderable: object, console: Console) -> Live | None:
+def start_live(renderable: RenderableType, console: Console) -> Live | None:
     """A live view redrawn ten times a second on a terminal; ``None`` when output is piped."""
     if not console.is_terminal:
         return None
-    live = Live(renderable, console=console, refresh_per_second=10, transient=True)  # type: ignore[arg-type]
+    live = Live(renderable, console=console, refresh_per_second=10, transient=True)
     live.start()
     return live
 
@@ -96,11 +97,11 @@ class LiveAnswers:
 
     def _tail_panel(self, answer: _Answer, lines: int) -> Panel:
         tail = "\n".join(answer.text.splitlines()[-lines:])
-        body = Text(tail)
+        body = plain(tail)
         if answer.note and answer.ended is None:
-            body = Text.assemble(body, ("\n" + answer.note, "yellow"))
+            body = Text.assemble(body, plain("\n" + answer.note, "yellow"))
         style = STATUS_STYLE.get(answer.status, "white")
-        return Panel(body, title=answer.model, subtitle=answer.status, border_style=style)
+        return Panel(body, title=plain(answer.model), subtitle=answer.status, border_style=style)
 
     def close(self) -> None:
         if self._live is not None:
@@ -113,43 +114,39 @@ class LiveAnswers:
 
     def _print_answer(self, answer: _Answer) -> None:
         style = STATUS_STYLE.get(answer.status, "white")
-        body: Markdown | Text = Markdown(answer.text) if answer.text else Text("(no text)", "dim")
+        body: RenderableType = markdown(answer.text) if answer.text else Text("(no text)", "dim")
         if answer.ended and answer.ended.error:
-            body = Group(body, Text(answer.ended.error, style="red"))  # type: ignore[assignment]
+            body = Group(body, plain(answer.ended.error, "red"))
         if self.console.is_terminal:
-            self.console.print(Panel(body, title=answer.model, border_style=style))
-        else:
-            self.console.rule(f"{answer.model} ({answer.status})")
-            self.console.print(Text(answer.text))
+            self.console.print(Panel(body, title=plain(answer.model), border_style=style))
+        else:  # piped: the answer as it came, byte for byte
+            self.console.rule(plain(f"{answer.model} ({answer.status})"))
+            write(answer.text, self.console.file)
             if answer.ended and answer.ended.error:
-                self.console.print(Text(answer.ended.error))
+                write(answer.ended.error, self.console.file)
 
     def summary(self) -> Table:
         table = Table(title="Comparison", title_justify="left")
         for heading in ("model", "status", "first token", "latency", "in", "out", "cost"):
-            justify = "left" if heading in ("model", "status") else "right"
-            table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+            justify: JustifyMethod = "left" if heading in ("model", "status") else "right"
+            table.add_column(heading, justify=justify)
         ended = [a.ended for a in self.answers.values() if a.ended]
         for e in ended:
             table.add_row(
-                f"{e.model} (for {e.fallback_from})" if e.fallback_from else e.model,
+                plain(f"{e.model} (for {e.fallback_from})" if e.fallback_from else e.model),
                 Text(e.status + (" (cached)" if e.cached else ""), STATUS_STYLE[e.status]),
-                _seconds(e.ttft),
-                _seconds(e.latency),
+                display.seconds(e.ttft),
+                display.seconds(e.latency),
                 _count(e.usage.input_tokens),
                 _count(e.usage.output_tokens),
-                format_cost(e.cost),
+                display.cost(e.cost),
             )
         if len(ended) > 1:
             table.add_section()
             table.add_row(
-                "total", "", "", "", "", "", format_cost(total_cost(e.cost for e in ended))
+                "total", "", "", "", "", "", display.cost(total_cost(e.cost for e in ended))
             )
         return table
-
-
-def _seconds(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}s"
 
 
 def _count(value: int | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -19,7 +20,7 @@ def models(as_json: bool) -> None:
     config = load_config()
     warn_config(config)
     keys = keystore_for(config)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model in config.catalog.models.values():
         provider = config.catalog.provider_of(model)
         found = keys.lookup(provider.name, provider.key_env)
@@ -45,6 +46,8 @@ def models(as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from orchestrator_tui.cli.terminal import plain
+
     table = Table()
     for heading in ("model", "$/M in", "$/M out", "context", "key"):
         table.add_column(heading)
@@ -53,7 +56,7 @@ def models(as_json: bool) -> None:
         name = row["model"]
         label = f"{name} ({aliases[name]})" if name in aliases else name
         table.add_row(
-            label,
+            plain(label),
             _price(row["price_input"]),
             _price(row["price_output"]),
             f"{row['context_window']:,}" if row["context_window"] else "—",

@@ -13,12 +13,13 @@ from pathlib import Path
 import click
 
 from orchestrator_tui.cli.chains import open_library
-from orchestrator_tui.cli.common import fail, run_async, warn_config
+from orchestrator_tui.cli.common import fail, read_stdin, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid
 from orchestrator_tui.core.errors import ConfigError
-from orchestrator_tui.core.events import RunFinished, StepFinished
+from orchestrator_tui.core.events import RunEvent, StepFinished
+from orchestrator_tui.core.storable import decoded, storable
 
 
 def parse_inputs(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -29,13 +30,13 @@ def parse_inputs(pairs: tuple[str, ...]) -> dict[str, str]:
         if not sep or not key.strip():
             fail(f"--input {pair!r}: write it as name=value")
         if value == "@-":
-            value = sys.stdin.read()
+            value = read_stdin()
         elif value.startswith("@"):
             try:
-                value = Path(value[1:]).expanduser().read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                fail(f"--input {key}: cannot read {value[1:]}: {exc}")
-        values[key.strip()] = value
+                value = decoded(Path(value[1:]).expanduser().read_bytes())
+            except OSError as exc:
+                fail(f"--input {key}: cannot read {value[1:]}: {exc.strerror or exc}")
+        values[key.strip()] = storable(value)
     return values
 
 
@@ -52,11 +53,10 @@ def load(
 
     if steps is not None:
         chain = inline_chain(steps, list(inputs), library.personas)
-        chain = mock_chain(chain) if mock else chain
         issues = validate(chain, personas=library.personas, catalog=library.catalog)
         if issues:
             raise ChainInvalid(issues)
-        return chain
+        return mock_chain(chain) if mock else chain
     assert name is not None
     return library.load(name, transform=mock_chain if mock else None)
 
@@ -125,19 +125,13 @@ async def _run(
             fail(str(exc))
         view = None if as_json else ChainProgress(chain)
         finished: dict[str, StepFinished] = {}
-        status = "failed"
+
+        def keep(event: RunEvent) -> None:
+            if isinstance(event, StepFinished):
+                finished[event.step_id] = event
+
         try:
-            async for event in started:
-                if view is not None:
-                    view.handle(event)
-                if isinstance(event, StepFinished):
-                    finished[event.step_id] = event
-                elif isinstance(event, RunFinished):
-                    status = event.status
-        except BaseException:
-            started.cancel()
-            await started.wait()
-            raise
+            status = await started.follow(keep, *([] if view is None else [view.handle]))
         finally:
             answer = final_output(chain, finished)
             if view is not None:

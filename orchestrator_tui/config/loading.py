@@ -33,16 +33,27 @@ class Config:
 
 
 def load_config(paths: Paths | None = None) -> Config:
+    """The package defaults, then installed plugins' models, then the user's files."""
+    from orchestrator_tui.plugins import load_plugins
+
     paths = paths or Paths.default()
     warnings: list[str] = []
     defaults = load_located(
         (resources.files("orchestrator_tui") / "defaults" / "models.yaml").read_text("utf-8"),
         "models.yaml (defaults)",
     )
-    catalog = read_catalog(defaults, None, warnings)
+    layers = [defaults]
+    plugins = load_plugins()
+    warnings += [f"plugin {e.name} ({e.distribution}) skipped: {e.error}" for e in plugins.failed]
+    for where, text in plugins.catalogs:
+        try:
+            layers.append(load_located(text, where))
+        except YamlError as exc:
+            warnings.append(f"{exc}; ignored")
     user_models = _read_user_file(paths.models_file, warnings)
     if user_models is not None:
-        catalog = read_catalog(defaults, user_models, warnings)
+        layers.append(user_models)
+    catalog = read_catalog(layers, warnings)
     settings = read_settings(_read_user_file(paths.settings_file, warnings), warnings)
     return Config(paths, catalog, settings, warnings)
 

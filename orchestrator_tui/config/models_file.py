@@ -5,22 +5,22 @@ A bad entry is skipped and named (file and line) in the warnings; the rest still
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from orchestrator_tui.core.catalog import Catalog, ModelConfig, ProviderConfig
-from orchestrator_tui.core.registry import PROVIDER_TYPES
+from orchestrator_tui.core.registry import IMPLEMENTATIONS
 from orchestrator_tui.core.types import ModelRef
 from orchestrator_tui.core.yamlsource import Located
 
 
-def read_catalog(defaults: Located, user: Located | None, warnings: list[str]) -> Catalog:
-    """Merge the user's entries over the defaults, entry by entry; a bad entry is skipped and named."""
+def read_catalog(layers: Sequence[Located], warnings: list[str]) -> Catalog:
+    """Merge each layer's entries over the ones before, entry by entry; a bad entry is skipped and
+    named."""
     providers: dict[str, ProviderConfig] = {}
     models: dict[str, ModelConfig] = {}
     aliases: dict[str, str] = {}
-    for doc in (defaults, user):
-        if doc is None:
-            continue
+    for doc in layers:
         for name, entry in _section(doc, "providers", warnings).items():
             base = providers.get(name)
             try:
@@ -69,8 +69,8 @@ def _provider(name: str, entry: Any, base: ProviderConfig | None) -> ProviderCon
         }
     merged.update(entry)
     kind = merged.pop("type", "openai_compat")
-    if kind not in PROVIDER_TYPES:
-        raise ValueError(f"type {kind!r} is not one of {', '.join(PROVIDER_TYPES)}")
+    if kind not in IMPLEMENTATIONS:
+        raise ValueError(f"type {kind!r} is not one of {', '.join(IMPLEMENTATIONS)}")
     key_env = merged.pop("key_env", [])
     if isinstance(key_env, str):
         key_env = [key_env]

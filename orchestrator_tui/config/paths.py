@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from orchestrator_tui.core.errors import ConfigError
+
 APP_NAME = "orch-tui"
 HOME_ENV = "ORCH_TUI_HOME"
 
@@ -63,8 +65,21 @@ class Paths:
         return [("preset", bundled_dir("presets")), ("user", self.config_dir)]
 
     def ensure(self) -> None:
+        """Create the folders; one that cannot be (a file is in the way) is a ``ConfigError``."""
         for folder in (self.config_dir, self.data_dir, self.cache_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(_unusable_folder(folder, exc)) from None
+
+
+def _unusable_folder(folder: Path, exc: OSError) -> str:
+    home = os.environ.get(HOME_ENV)
+    if home and Path(home).expanduser().exists() and not Path(home).expanduser().is_dir():
+        return (
+            f"{HOME_ENV}={home} is a file, not a folder; point it at a folder (nothing was changed)"
+        )
+    return f"cannot create the folder {folder}: {exc.strerror or exc} (nothing was changed)"
 
 
 def bundled_dir(name: str) -> Path:

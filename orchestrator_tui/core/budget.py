@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from orchestrator_tui.core.catalog import ModelConfig
-from orchestrator_tui.core.costs import format_cost
+from orchestrator_tui.core.display import cost as format_cost
 from orchestrator_tui.core.estimate import estimate_request, tokens_in_chars
 from orchestrator_tui.core.types import LLMRequest
 

@@ -24,13 +24,3 @@ def total_cost(costs: Iterable[float | None]) -> float | None:
             return None
         total += cost
     return total
-
-
-def format_cost(cost: float | None) -> str:
-    if cost is None:
-        return "unknown"
-    if cost == 0:
-        return "$0"
-    if cost < 0.01:
-        return f"${cost:.4f}"
-    return f"${cost:.2f}"

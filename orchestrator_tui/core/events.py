@@ -210,6 +210,19 @@ class RunFinished:
     at: float = field(default_factory=now)
 
 
+@dataclass(frozen=True, slots=True)
+class BestMarked:
+    """The person marked ``best`` the best of ``answers`` (one prompt's answers side by side);
+    ``None`` unmarks them all. An event, so the recorder writes it after the answers it names."""
+
+    session_id: str
+    answers: tuple[str, ...]
+    best: str | None
+    at: float = field(default_factory=now)
+    models: tuple[str, ...] = ()
+    """The model of each answer, in the same order: the mark is also the person's vote."""
+
+
 RunEvent = (
     RunStarted
     | ResponseStarted
@@ -222,4 +235,5 @@ RunEvent = (
     | StepFinished
     | VotesCast
     | RunFinished
+    | BestMarked
 )

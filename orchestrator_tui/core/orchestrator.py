@@ -11,12 +11,13 @@ from orchestrator_tui.core.arena.judge import Comparison, Judgement, judge_compa
 from orchestrator_tui.core.budget import BudgetGuard
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
-from orchestrator_tui.core.events import ResponseEnded, RunStarted
+from orchestrator_tui.core.events import ResponseEnded, RunEvent, RunStarted
 from orchestrator_tui.core.ports import KeyLookup, ResponseCache
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.responder import Responder
 from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
 from orchestrator_tui.core.types import GenerationParams
 
@@ -61,6 +62,7 @@ class Orchestrator:
         """
         if not prompt.strip():
             raise ValueError("the prompt is empty")
+        prompt = storable(prompt)
         resolved = self.resolve(models)
         if not resolved:
             raise ValueError("no model selected")
@@ -182,6 +184,14 @@ class Orchestrator:
             return await body(run)
 
         return Run(started.run_id, started.session_id, announced, self.listeners)
+
+    def announce(self, event: RunEvent) -> None:
+        """Tell every listener of something a person did outside a run (a best mark)."""
+        for listener in self.listeners:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("run listener failed on %s", type(event).__name__)
 
     async def aclose(self) -> None:
         await self.registry.aclose()

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from collections.abc import Callable
 
 from orchestrator_tui.core.catalog import Catalog, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked, Provider
 
-IMPLEMENTATIONS = {
+ProviderFactory = Callable[[ProviderConfig, str | None], Provider]
+"""How a provider is made: a class taking its config and API key (``None`` when it needs none)."""
+
+IMPLEMENTATIONS: dict[str, str | ProviderFactory] = {
     "mock": "orchestrator_tui.providers.mock:MockProvider",
     "anthropic": "orchestrator_tui.providers.anthropic:AnthropicProvider",
     "gemini": "orchestrator_tui.providers.gemini:GeminiProvider",
     "mistral": "orchestrator_tui.providers.mistral:MistralProvider",
     "openai_compat": "orchestrator_tui.providers.openai_compat:OpenAICompatProvider",
 }
-"""Provider type (``type:`` in models.yaml) -> the class that implements it, imported on first use."""
-PROVIDER_TYPES = tuple(IMPLEMENTATIONS)
+"""Provider type (``type:`` in models.yaml) -> its class, or where to import it from on first use.
+
+The one list of valid types: built-ins here, plugins' through ``register_provider_type``."""
+
+
+def register_provider_type(name: str, implementation: ProviderFactory) -> None:
+    """Add a provider type; a name already taken (a built-in's first of all) is refused."""
+    if name in IMPLEMENTATIONS:
+        raise ValueError(f"provider type {name!r} exists already")
+    if not callable(getattr(implementation, "stream", None)):
+        raise ValueError(f"provider type {name!r} has no stream method")
+    IMPLEMENTATIONS[name] = implementation
+
+
 SDK_MODULES = {
     "anthropic": "anthropic",
     "gemini": "google.genai",
@@ -99,9 +115,11 @@ class ProviderRegistry:
         return key
 
     def _create(self, config: ProviderConfig, key: str | None) -> Provider:
-        module_name, _, class_name = IMPLEMENTATIONS[config.type].partition(":")
-        cls = getattr(importlib.import_module(module_name), class_name)
-        provider: Provider = cls(config, key)
+        target = IMPLEMENTATIONS[config.type]
+        if isinstance(target, str):
+            module_name, _, class_name = target.partition(":")
+            target = getattr(importlib.import_module(module_name), class_name)
+        provider = target(config, key)
         self._instances[config.name] = provider
         if key:
             self._keys[config.name] = key

@@ -36,6 +36,7 @@ from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, c
 from orchestrator_tui.core.registry import ProviderRegistry
 from orchestrator_tui.core.resilience import RetryPolicy, Timeouts
 from orchestrator_tui.core.run import Run
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef, Usage
 
 log = logging.getLogger(__name__)
@@ -309,11 +310,12 @@ class Responder:
                 aclosing(provider.stream(request)) as chunks,
             ):
                 # The hot path: one pass per token, names bound once.
-                emit, append, clock, run_id = (
+                emit, append, clock, run_id, clean = (
                     run.emit,
                     progress.pieces.append,
                     loop.time,
                     run.run_id,
+                    storable,
                 )
                 async for chunk in chunks:
                     if isinstance(chunk, Usage):
@@ -321,6 +323,7 @@ class Responder:
                         continue
                     if not chunk:
                         continue
+                    chunk = clean(chunk)  # a lone surrogate would fail every write of it
                     if watch is not None:
                         written += len(chunk)
                         watch(progress, written, provider_config.name)

@@ -89,6 +89,31 @@ class Run:
             if isinstance(event, RunFinished):
                 return
 
+    async def follow(self, *handlers: Listener) -> RunStatus:
+        """Hand every event to each handler in turn until the run ends; its status.
+
+        The one way a front end follows a run. When following stops early, the run does not go on
+        unseen: cancelled from outside (Ctrl-C, Escape), the run is cancelled and its last events
+        still handed over, so partial answers end as ``cancelled`` on screen; a handler that
+        fails cancels the run and its error goes on.
+        """
+        try:
+            async for event in self:
+                for handle in handlers:
+                    handle(event)
+        except asyncio.CancelledError:
+            self.cancel()
+            async for event in self:
+                for handle in handlers:
+                    handle(event)
+            raise
+        except BaseException:
+            self.cancel()
+            await self.wait()
+            raise
+        assert self.status is not None  # set before RunFinished is emitted
+        return self.status
+
     async def wait(self) -> list[ResponseEnded]:
         """Wait for the end without iterating; the ended responses in order of ending."""
         await asyncio.shield(self._main)

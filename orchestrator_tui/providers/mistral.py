@@ -19,14 +19,14 @@ class MistralProvider(SdkProvider):
     def _sdk(self) -> Any:
         if self._client is None:
             from mistralai.client import Mistral
-            from mistralai.client.utils.retries import RetryConfig
+            from mistralai.client.utils.retries import BackoffStrategy, RetryConfig
 
             self._http = sdk_http_client(self._config)
             self._client = Mistral(
                 api_key=self._api_key,
                 server_url=self._config.base_url,
                 async_client=self._http,
-                retry_config=RetryConfig("none", None, False),  # type: ignore[arg-type]
+                retry_config=RetryConfig("none", BackoffStrategy(0, 0, 1.0, 0), False),
             )
         return self._client
 

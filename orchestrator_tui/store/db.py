@@ -7,7 +7,9 @@ never overwritten.
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import aiosqlite
 
 from orchestrator_tui.core.errors import OrchError
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.store.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -35,18 +38,18 @@ class Database:
     @classmethod
     async def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_MS / 1000) -> Database:
         """``busy_timeout``: seconds to wait for another process's write before giving up."""
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             conn = await aiosqlite.connect(path, timeout=busy_timeout)
+        except OSError as exc:
+            raise DatabaseError(
+                f"cannot open the history database {path}: {exc.strerror}"
+            ) from None
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open the history database {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
         try:
-            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await _migrate(conn, path)
+            await _prepare(conn, path, busy_timeout)
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise DatabaseError(_explain(path, exc)) from None
@@ -86,7 +89,7 @@ class Database:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 for sql, params in statements:
-                    cursor = await self.conn.execute(sql, params)
+                    cursor = await self.conn.execute(sql, _storable(params))
                     changed += max(cursor.rowcount, 0)
                 await self.conn.commit()
             except BaseException as exc:
@@ -96,6 +99,42 @@ class Database:
                     raise self._unusable(exc) from None
                 raise
         return changed
+
+    async def write_each(
+        self, statements: Iterable[tuple[str, Sequence[Any]]]
+    ) -> list[tuple[int, Exception]]:
+        """Run statements in one transaction, each on its own: one that fails is undone alone.
+
+        What did not go in is returned as (index, error) pairs; the rest is committed. A locked
+        or damaged file still stops everything with ``DatabaseError``.
+        """
+        return await asyncio.shield(self._write_each(list(statements)))
+
+    async def _write_each(
+        self, statements: list[tuple[str, Sequence[Any]]]
+    ) -> list[tuple[int, Exception]]:
+        failed: list[tuple[int, Exception]] = []
+        async with self._writing:
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                for index, (sql, params) in enumerate(statements):
+                    await self.conn.execute("SAVEPOINT one_row")
+                    try:
+                        await self.conn.execute(sql, _storable(params))
+                    except (sqlite3.DatabaseError, ValueError, OverflowError) as exc:
+                        if isinstance(exc, sqlite3.DatabaseError) and self._is_file_trouble(exc):
+                            raise
+                        await self.conn.execute("ROLLBACK TO one_row")
+                        failed.append((index, exc))
+                    await self.conn.execute("RELEASE one_row")
+                await self.conn.commit()
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    await self.conn.rollback()
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise self._unusable(exc) from None
+                raise
+        return failed
 
     async def execute_outside_transaction(self, sql: str, params: Sequence[Any] = ()) -> None:
         """For statements SQLite refuses inside a transaction (``VACUUM``, ``VACUUM INTO``)."""
@@ -107,10 +146,49 @@ class Database:
 
     def _unusable(self, exc: sqlite3.DatabaseError) -> Exception:
         """A locked or damaged file becomes a ``DatabaseError`` that says so; a bug stays a bug."""
-        text = str(exc)
-        if any(word in text for word in _FILE_TROUBLE):
+        if self._is_file_trouble(exc):
             return DatabaseError(_explain(self.path, exc))
         return exc
+
+    @staticmethod
+    def _is_file_trouble(exc: sqlite3.DatabaseError) -> bool:
+        text = str(exc)
+        return any(word in text for word in _FILE_TROUBLE)
+
+
+def _storable(params: Sequence[Any]) -> Sequence[Any]:
+    """Parameters with their text made storable: whatever slipped past the entry points (an
+    imported export's JSON may spell a lone surrogate) is written with U+FFFD, not refused."""
+    return [storable(p) if type(p) is str else p for p in params]
+
+
+async def _prepare(conn: aiosqlite.Connection, path: Path, busy_timeout: float) -> None:
+    """Settings and migrations, retried while another process holds the file.
+
+    SQLite answers "locked" at once, without waiting, where waiting could deadlock: switching a
+    new file to WAL while another process writes it (several commands opening a brand-new history
+    together). Opening waits and retries as long as any write would wait for its lock.
+    """
+    deadline = time.monotonic() + busy_timeout
+    delay = 0.005
+    while True:
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await _migrate(conn, path)
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_lock(exc) or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+        delay = min(delay * 2, 0.1)
+
+
+def _is_lock(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:
@@ -159,7 +237,7 @@ async def _version(conn: aiosqlite.Connection) -> int:
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    if _is_lock(exc):
         return (
             f"the history database {path} is locked by another program; "
             "close it and try again. The file was left untouched."

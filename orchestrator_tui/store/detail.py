@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchestrator_tui.core import display
 from orchestrator_tui.core.arena.votes import Vote
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.rows import (
@@ -80,9 +81,9 @@ class ChainStepRow:
         """``ok, score 0.55 → 0.72 → 0.86`` (the status, each iteration's score, any error)."""
         text = self.status
         if self.scores:
-            text += ", score " + " → ".join("—" if x is None else f"{x:.2f}" for x in self.scores)
+            text += ", score " + " → ".join(display.score(x) for x in self.scores)
         elif self.score is not None:
-            text += f", score {self.score:.2f}"
+            text += f", score {display.score(self.score)}"
         if self.error:
             text += f" ({self.error})"
         return text

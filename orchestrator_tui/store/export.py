@@ -6,24 +6,54 @@ the interactions, their usage, their reviews or the votes on them is lost on the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, fields
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from orchestrator_tui.core import display
 from orchestrator_tui.core.arena.votes import Vote
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow, SessionRow
 
 FORMAT = "orch-tui.session"
 VERSION = 1
-FORMATS = ("markdown", "json", "jsonl")
 OPTIONAL = frozenset({"best"})
 """Interaction fields newer than version 1's first exports: a file without them still reads."""
 
 
 class ExportFormatError(ValueError):
     """The text is not an orch-tui export (or one from a newer version)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exporter:
+    """One export format: ``render`` turns one or more sessions into the text of one file."""
+
+    name: str
+    suffix: str
+    render: Callable[[Sequence[SessionDetail]], str]
+    description: str = ""
+
+
+def _json_documents(details: Sequence[SessionDetail]) -> str:
+    """One session: an indented document; several: one document per line."""
+    if len(details) == 1:
+        return to_json(details[0]) + "\n"
+    return "".join(json.dumps(to_document(d), ensure_ascii=False) + "\n" for d in details)
+
+
+EXPORTERS: dict[str, Exporter] = {}
+"""Export formats by name: the built-ins below, then those plugins add (see ``register_exporter``)."""
+
+
+def register_exporter(exporter: Exporter) -> None:
+    """Add a format; a name already taken (a built-in's first of all) is refused."""
+    if exporter.name in EXPORTERS:
+        raise ValueError(f"export format {exporter.name!r} exists already")
+    if not callable(exporter.render):
+        raise ValueError(f"export format {exporter.name!r} has no render function")
+    EXPORTERS[exporter.name] = exporter
 
 
 def to_document(detail: SessionDetail) -> dict[str, Any]:
@@ -169,9 +199,9 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
         tokens = (usage.input_tokens or 0) + (usage.output_tokens or 0)
         facts.append(f"{tokens} tokens")
         if usage.ttft is not None:
-            facts.append(f"first token {usage.ttft:.2f} s")
+            facts.append(f"first token {display.seconds(usage.ttft)}")
         if usage.latency is not None:
-            facts.append(f"{usage.latency:.2f} s")
+            facts.append(display.seconds(usage.latency))
         if usage.cost is not None:
             facts.append(f"${usage.cost:.4f}")
     out += [f"*{' · '.join(facts)}*", ""]
@@ -179,7 +209,7 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
         out += [f"> Error: {item.error}", ""]
     out += [item.content, ""]
     for review in detail.reviews_for(item.id):
-        score = "failed" if review.score is None else f"{review.score:.2f}"
+        score = "failed" if review.score is None else display.score(review.score)
         out += [f"> **Review by {review.reviewer}: {score}** — {review.feedback}"]
         out += [f"> - {tip}" for tip in review.suggestions]
         out.append("")
@@ -262,3 +292,21 @@ def _check(data: Any) -> None:
 
 def _when(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+for _builtin in (
+    Exporter(
+        "markdown",
+        ".md",
+        lambda details: "\n".join(to_markdown(d) for d in details),
+        "to read",
+    ),
+    Exporter("json", ".json", _json_documents, "one document per session; imports back"),
+    Exporter(
+        "jsonl",
+        ".jsonl",
+        lambda details: "".join(line + "\n" for d in details for line in to_jsonl(d)),
+        "one line per interaction, for datasets; imports back",
+    ),
+):
+    register_exporter(_builtin)

@@ -205,6 +205,12 @@ BEST_ANSWER = """
 ALTER TABLE interactions ADD COLUMN best INTEGER NOT NULL DEFAULT 0;
 """
 
+WRITER_START = """
+-- The writer of an active session is its pid plus that process's start time (clock ticks after
+-- boot, from /proc), so a reused pid or a killed process not yet reaped is not taken for it.
+ALTER TABLE sessions ADD COLUMN pid_start INTEGER;
+"""
+
 VOTES = """
 -- Verdicts on answers shown together, by the person or a judge model: what the arena rates.
 -- A ranking is stored as successive win votes (see core/arena/votes.py).
@@ -232,5 +238,6 @@ MIGRATIONS: list[str] = [
     HISTORY_SEARCH,
     FTS_AFTER_STREAMING,
     BEST_ANSWER,
+    WRITER_START,
     VOTES,
 ]

@@ -11,12 +11,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from orchestrator_tui.core.events import (
     AttemptFailed,
+    BestMarked,
     ResponseEnded,
     ResponseStarted,
     ReviewReady,
@@ -28,10 +29,16 @@ from orchestrator_tui.core.events import (
     TextDelta,
     VotesCast,
 )
-from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.db import Database, DatabaseError
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
-from orchestrator_tui.store.saving import request_insert, review_insert, step_insert
-from orchestrator_tui.store.votes import vote_insert
+from orchestrator_tui.store.saving import (
+    best_update,
+    request_insert,
+    review_insert,
+    step_insert,
+)
+from orchestrator_tui.store.votes import best_vote_statements, vote_insert
+from orchestrator_tui.store.writer import this_process
 
 log = logging.getLogger(__name__)
 Statement = tuple[str, Sequence[Any]]
@@ -59,6 +66,9 @@ class Recorder:
         self._pending: list[Statement] = []
         self._streaming: dict[str, list[str]] = {}
         self._dirty: set[str] = set()
+        self._additions: set[str] = set()
+        """Runs that add to answers already there (a review, a synthesis): their outcome is on
+        what they add, never the session's, which stays that of its answers."""
         self._wake = asyncio.Event()
         self._closing = False
         self._writer: asyncio.Task[None] | None = None
@@ -77,6 +87,8 @@ class Recorder:
             return
         match event:
             case RunStarted():
+                if event.prompt_id is None:
+                    self._additions.add(event.run_id)
                 self._pending += _run_started(event)
             case ResponseStarted():
                 self._streaming[event.response_id] = []
@@ -97,17 +109,31 @@ class Recorder:
                 self._pending.append(_step_finished(event))
             case VotesCast():
                 self._pending += [vote_insert(vote) for vote in event.votes]
+            case BestMarked():
+                statement = best_update(event.session_id, event.answers, event.best)
+                if statement is not None:
+                    self._pending.append(statement)
+                    shown = list(zip(event.answers, event.models, strict=False))
+                    self._pending += best_vote_statements(event.session_id, shown, event.best)
             case RunFinished():
+                addition = event.run_id in self._additions
+                self._additions.discard(event.run_id)
+                status = "completed" if addition else SESSION_STATUS[event.status]
                 self._pending.append(
                     (
-                        "UPDATE sessions SET status = ?, updated_at = ?, pid = NULL WHERE id = ?",
-                        (SESSION_STATUS[event.status], event.at, event.session_id),
+                        "UPDATE sessions SET status = ?, updated_at = ?, pid = NULL, pid_start = NULL"
+                        " WHERE id = ?",
+                        (status, event.at, event.session_id),
                     )
                 )
         self._wake.set()
 
     async def flush(self) -> None:
-        """Write everything queued so far, including streaming text."""
+        """Write everything queued so far, including streaming text.
+
+        If the file cannot be written (locked, damaged), the rows stay queued for the next flush
+        and ``DatabaseError`` is raised: the last flush (``aclose``) reports it.
+        """
         async with self._lock:
             statements = self._pending
             self._pending = []
@@ -119,7 +145,21 @@ class Recorder:
                     )
             self._dirty.clear()
             if statements:
+                await self._write(statements)
+
+    async def _write(self, statements: list[Statement]) -> None:
+        """One transaction; if a row is refused, every other row still goes in (and the one
+        refused is named in the log), so a run never stays ``active`` for one bad value."""
+        try:
+            try:
                 await self.db.write(statements)
+            except (sqlite3.Error, ValueError, OverflowError):
+                for index, exc in await self.db.write_each(statements):
+                    sql = " ".join(statements[index][0].split()[:3])
+                    log.error("one row was not recorded (%s ...): %s", sql, exc)
+        except DatabaseError:
+            self._pending[:0] = statements  # kept, in order, ahead of what came meanwhile
+            raise
 
     async def aclose(self) -> None:
         self._closing = True
@@ -136,6 +176,10 @@ class Recorder:
             self._wake.clear()
             try:
                 await self.flush()
+            except DatabaseError:
+                # A locked or damaged file: retried quietly; the last flush (``aclose``) raises
+                # it for the front end to say in one line if it lasts.
+                await asyncio.sleep(self.interval)
             except Exception:
                 log.exception("recording to the history database failed")
                 await asyncio.sleep(self.interval)
@@ -146,9 +190,9 @@ def _run_started(event: RunStarted) -> list[Statement]:
     statements: list[Statement] = [
         (
             "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"
-            " pid, metadata) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)"
+            " pid, pid_start, metadata) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(id) DO UPDATE SET status = 'active', updated_at = excluded.updated_at,"
-            " pid = excluded.pid",
+            " pid = excluded.pid, pid_start = excluded.pid_start",
             (
                 event.session_id,
                 event.title or make_title(event.prompt or ""),
@@ -156,7 +200,7 @@ def _run_started(event: RunStarted) -> list[Statement]:
                 event.chain_name,
                 event.at,
                 event.at,
-                os.getpid(),
+                *this_process(),
                 metadata,
             ),
         )

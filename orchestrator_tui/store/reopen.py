@@ -14,7 +14,9 @@ from orchestrator_tui.core.events import (
     ResponseEnded,
     ResponseFailed,
     ResponseFinished,
+    ResponseStatus,
     ReviewReady,
+    RunKind,
 )
 from orchestrator_tui.core.types import GenerationParams, Message, Usage
 from orchestrator_tui.store.detail import ChainStepRow, SessionDetail
@@ -43,9 +45,7 @@ def conversation_from(
     session = detail.session
     return Conversation(
         session_id=session_id or session.id,
-        kind=session.kind
-        if session.kind in ("compare", "chat", "chain", "conversation")
-        else "chat",  # type: ignore[arg-type]
+        kind=_kind(session.kind),
         histories=histories,
         last_prompt_id=last_prompt.id if last_prompt and not session_id else None,
         title=None if session_id else session.title,
@@ -100,13 +100,13 @@ def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
 
 def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
     usage = detail.usage_of(item.id)
-    status = item.status if item.status in ("ok", "failed", "cancelled", "budget") else "failed"
+    status = _STATUSES.get(item.status, "failed")
     ended = (ResponseFinished if status == "ok" else ResponseFailed)(
         run_id="",
         session_id=detail.session.id,
         response_id=item.id,
         model=item.model or "",
-        status=status,  # type: ignore[arg-type]
+        status=status,
         text=item.content,
         usage=Usage(usage.input_tokens, usage.output_tokens) if usage else Usage(),
         ttft=usage.ttft if usage else None,
@@ -160,7 +160,7 @@ def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan
     conversation = (
         conversation_from(detail, upto=earlier, session_id=new_id())
         if earlier
-        else Conversation(kind=detail.session.kind)  # type: ignore[arg-type]
+        else Conversation(kind=_kind(detail.session.kind))
     )
     models = tuple(
         dict.fromkeys(
@@ -240,3 +240,12 @@ def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow
         if item.id == upto:
             return items[: index + 1]
     raise ValueError(f"no interaction {upto} in this session")
+
+
+_KINDS: dict[str, RunKind] = {k: k for k in ("compare", "chat", "chain", "conversation")}
+_STATUSES: dict[str, ResponseStatus] = {s: s for s in ("ok", "failed", "cancelled", "budget")}
+"""Stored kinds and statuses as the engine's types; anything else reads as a chat, a failure."""
+
+
+def _kind(stored: str) -> RunKind:
+    return _KINDS.get(stored, "chat")

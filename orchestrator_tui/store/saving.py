@@ -12,9 +12,20 @@ from dataclasses import replace
 
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
+from orchestrator_tui.store.rows import placeholders
 from orchestrator_tui.store.votes import vote_insert
 
 Statement = tuple[str, Sequence[object]]
+
+
+def best_update(session_id: str, answers: Sequence[str], best: str | None) -> Statement | None:
+    """Of ``answers`` (one prompt's answers), ``best`` is the best one; ``None`` unmarks them all.
+    The others lose any earlier mark in the same statement. ``None`` when there is nothing to mark."""
+    ids = list(dict.fromkeys([*answers, *([best] if best else [])]))
+    if not ids:
+        return None
+    sql = f"UPDATE interactions SET best = (id IS ?) WHERE session_id = ? AND id IN ({placeholders(ids)})"
+    return (sql, [best, session_id, *ids])
 
 
 async def save_detail(db: Database, detail: SessionDetail) -> None:

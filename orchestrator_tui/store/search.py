@@ -36,12 +36,16 @@ class SearchHit:
 
     def marked(self, before: str = "[", after: str = "]") -> str:
         """The excerpt with each match wrapped, for plain-text output."""
+        return "".join(f"{before}{part}{after}" if hit else part for part, hit in self.parts())
+
+    def parts(self) -> list[tuple[str, bool]]:
+        """The excerpt in pieces, each with whether it is a match (to style each on its own)."""
         out, last = [], 0
         for start, end in self.highlights:
-            out += [self.excerpt[last:start], before, self.excerpt[start:end], after]
+            out += [(self.excerpt[last:start], False), (self.excerpt[start:end], True)]
             last = end
-        out.append(self.excerpt[last:])
-        return "".join(out)
+        out.append((self.excerpt[last:], False))
+        return [(part, hit) for part, hit in out if part]
 
 
 def fts_query(text: str) -> str:

@@ -7,9 +7,8 @@ no widget or command writes SQL. Write operations are single transactions.
 from __future__ import annotations
 
 import builtins
-import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from orchestrator_tui.core.arena.votes import Vote
@@ -27,9 +26,10 @@ from orchestrator_tui.store.rows import (
     placeholders,
     session_row,
 )
-from orchestrator_tui.store.saving import save_detail
+from orchestrator_tui.store.saving import best_update, save_detail
 from orchestrator_tui.store.search import SearchHit, fts_query
 from orchestrator_tui.store.votes import VoteFilter
+from orchestrator_tui.store.writer import is_running
 
 __all__ = [
     "InteractionRow",
@@ -52,14 +52,16 @@ class SessionStore:
 
     async def recover_interrupted(self) -> int:
         """Mark sessions left ``active`` by a dead process as ``interrupted``; partial text stays."""
-        rows = await self.db.fetchall("SELECT id, pid FROM sessions WHERE status = 'active'")
-        dead = [row["id"] for row in rows if not _alive(row["pid"])]
+        rows = await self.db.fetchall(
+            "SELECT id, pid, pid_start FROM sessions WHERE status = 'active'"
+        )
+        dead = [row["id"] for row in rows if not is_running(row["pid"], row["pid_start"])]
         if dead:
             marks = placeholders(dead)
             await self.db.write(
                 [
                     (
-                        f"UPDATE sessions SET status = 'interrupted', pid = NULL"
+                        f"UPDATE sessions SET status = 'interrupted', pid = NULL, pid_start = NULL"
                         f" WHERE id IN ({marks})",
                         dead,
                     ),
@@ -178,14 +180,11 @@ class SessionStore:
         """Of ``answers`` (one prompt's answers, as shown side by side), ``best`` is the best one;
         ``None`` unmarks them all. The others lose any earlier mark, in the same transaction.
         The mark is also the person's vote, cast with the names in view (not blind)."""
-        ids = list(dict.fromkeys([*answers, *([best] if best else [])]))
-        if ids:
-            sql = (
-                f"UPDATE interactions SET best = (id IS ?)"
-                f" WHERE session_id = ? AND id IN ({placeholders(ids)})"
-            )
-            vote = await votes.best_mark_statements(self.db, session_id, ids, best)
-            await self.db.write([(sql, [best, session_id, *ids]), *vote])
+        ids = list(answers)
+        statement = best_update(session_id, ids, best)
+        if statement is not None:
+            shown = await votes.models_of(self.db, session_id, ids)
+            await self.db.write([statement, *votes.best_vote_statements(session_id, shown, best)])
 
     async def add_votes(self, new: Iterable[Vote]) -> int:
         """Store votes (a blind round's verdict, a judge's, a council's rankings)."""
@@ -218,32 +217,17 @@ class SessionStore:
 
     # Files
 
-    async def export(self, session_id: str, fmt: str) -> str:
-        """The session as ``markdown``, ``json`` or ``jsonl`` text."""
-        detail = await self.detail(session_id)
-        if fmt == "markdown":
-            return export.to_markdown(detail)
-        if fmt == "json":
-            return export.to_json(detail) + "\n"
-        if fmt == "jsonl":
-            return "".join(line + "\n" for line in export.to_jsonl(detail))
-        raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(export.FORMATS)})")
+    async def export(self, sessions: str | Sequence[str], fmt: str) -> str:
+        """A session (or several) as one file's text in an export format (``export.EXPORTERS``)."""
+        session_ids = [sessions] if isinstance(sessions, str) else sessions
+        exporter = export.EXPORTERS.get(fmt)
+        if exporter is None:
+            known = ", ".join(export.EXPORTERS)
+            raise ValueError(f"unknown export format {fmt!r} (one of {known})")
+        return exporter.render([await self.detail(i) for i in session_ids])
 
     async def vacuum(self) -> tuple[int, int]:
         return await upkeep.vacuum(self.db)
 
     async def backup(self, target: Path) -> int:
         return await upkeep.backup(self.db, target)
-
-
-def _alive(pid: int | None) -> bool:
-    """Whether the process that was writing a session still runs (our own pid is a reused one)."""
-    if not pid or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -145,13 +145,15 @@ async def figures(db: Database, flt: VoteFilter) -> dict[str, Figures]:
     return {row["contestant"]: Figures(row["cost"], row["latency"]) for row in rows}
 
 
-async def best_mark_statements(
-    db: Database, session_id: str, answers: Sequence[str], best: str | None
+def best_vote_statements(
+    session_id: str, shown: Sequence[tuple[str, str]], best: str | None
 ) -> list[Statement]:
-    """The person's best mark as a vote seen with names (``v`` in the workspace): replaces any
-    earlier mark on these answers; unmarking removes it."""
-    if not answers:
+    """The person's best mark as a vote seen with names (``v`` in the workspace): it replaces any
+    earlier mark on these answers; unmarking removes it. ``shown``: (answer id, model) in the
+    order shown."""
+    if not shown:
         return []
+    answers = [answer for answer, _ in shown]
     marks = ",".join("?" * len(answers))
     out: list[Statement] = [
         (
@@ -160,17 +162,21 @@ async def best_mark_statements(
             [session_id, USER, *answers],
         )
     ]
-    if best is None or len(answers) < 2:
-        return out
+    named = [(answer, model) for answer, model in shown if model]
+    if best is not None and best in dict(named) and len(named) >= 2:
+        out.append(vote_insert(new_vote(session_id, named, "win", winner=best)))
+    return out
+
+
+async def models_of(db: Database, session_id: str, answers: Sequence[str]) -> list[tuple[str, str]]:
+    """(answer id, model) of each of ``answers`` stored in the session, in the given order."""
+    marks = ",".join("?" * len(answers))
     rows = await db.fetchall(
         f"SELECT id, model FROM interactions WHERE session_id = ? AND id IN ({marks})",
         [session_id, *answers],
     )
-    model = {row["id"]: row["model"] for row in rows}
-    shown = [(answer, model[answer]) for answer in answers if model.get(answer)]
-    if best in model and len(shown) >= 2:
-        out.append(vote_insert(new_vote(session_id, shown, "win", winner=best)))
-    return out
+    model = {row["id"]: row["model"] or "" for row in rows}
+    return [(answer, model[answer]) for answer in answers if answer in model]
 
 
 async def leaderboard(

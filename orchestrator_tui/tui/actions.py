@@ -8,7 +8,7 @@ ones marked), and an unbound ``action_*`` method of one of our classes is found 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from textual.dom import DOMNode
@@ -129,9 +129,9 @@ def _first_line(doc: str) -> str:
     return inspect.cleandoc(doc).split("\n\n")[0].replace("\n", " ")
 
 
-def _needs_arguments(method: object) -> bool:
+def _needs_arguments(method: Callable[..., object]) -> bool:
     try:
-        parameters = list(inspect.signature(method).parameters.values())[1:]  # type: ignore[arg-type]
+        parameters = list(inspect.signature(method).parameters.values())[1:]
     except (TypeError, ValueError):
         return True
     return any(p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters)

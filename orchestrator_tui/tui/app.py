@@ -20,9 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 
+from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.tui import markdown_blocks, themes
 
 if TYPE_CHECKING:
+    from textual.content import Content
+    from textual.notifications import SeverityLevel
+
     from orchestrator_tui.config import Config, Paths
     from orchestrator_tui.core.run import Run
     from orchestrator_tui.services import Services
@@ -45,7 +49,8 @@ def lazy_screen(target: str) -> Callable[[], Screen[Any]]:
 
     def make() -> Screen[Any]:
         module_name, _, class_name = target.partition(":")
-        return getattr(importlib.import_module(module_name), class_name)()
+        screen: Screen[Any] = getattr(importlib.import_module(module_name), class_name)()
+        return screen
 
     return make
 
@@ -116,6 +121,30 @@ class OrchApp(App[None]):
         if self._open_error is not None:
             raise RuntimeError(f"could not open the history database: {self._open_error}")
         return self.services
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification, always shown as written (``markup`` is ignored: widgets ask for
+        it by default): messages quote answers, titles, file names and errors, whose brackets and
+        control characters are not ours to interpret."""
+        super().notify(
+            terminal_safe(message),
+            title=terminal_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's line; a screen's title may be a chain's or a session's name."""
+        return super().format_title(terminal_safe(title), terminal_safe(sub_title))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return themes.APP_VARIABLE_DEFAULTS

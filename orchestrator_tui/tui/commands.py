@@ -7,6 +7,7 @@ Installed lazily: ``App.COMMANDS`` takes a function that returns the provider cl
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -65,7 +66,7 @@ class ActionCommands(Provider):
             and not (app.is_screen_installed(name) and app.get_screen(name) is current)
         ]
 
-    def _runner(self, action: AvailableAction) -> partial[object]:
+    def _runner(self, action: AvailableAction) -> Callable[[], Awaitable[bool]]:
         return partial(self.app.run_action, action.action, action.node)
 
 

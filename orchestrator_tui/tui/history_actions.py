@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
 from orchestrator_tui.store.reopen import last_answers
+from orchestrator_tui.tui.host import app_services, orch_app
 from orchestrator_tui.tui.screens.history_dialogs import (
     ConfirmDialog,
     ExportDialog,
@@ -21,24 +22,26 @@ from orchestrator_tui.tui.screens.history_dialogs import (
 )
 
 if TYPE_CHECKING:
+    from orchestrator_tui.store.reopen import RerunPlan
     from orchestrator_tui.store.sessions import SessionStore
+    from orchestrator_tui.tui.app import OrchApp
+    from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 
 
 class HistoryActions:
     """Reopen, rerun, fork, rename, delete, restore and export, for the screen that owns it."""
 
-    def __init__(self, screen: Screen, changed: Callable[[], None]) -> None:  # type: ignore[type-arg]
+    def __init__(self, screen: Screen[Any], changed: Callable[[], object]) -> None:
         self.screen = screen
         self.changed = changed
         """Called after the history changed (a rename, a deletion), to reload what is shown."""
 
     @property
-    def app(self):  # type: ignore[no-untyped-def]
-        return self.screen.app
+    def app(self) -> OrchApp:
+        return orch_app(self.screen)
 
     async def store(self) -> SessionStore:
-        services = await self.app.wait_services()
-        return services.sessions
+        return (await app_services(self.screen)).sessions
 
     async def reopen(self, session_id: str) -> None:
         """Continue the session in the workspace, each model's turns shown in its pane."""
@@ -58,9 +61,22 @@ class HistoryActions:
     async def rerun(
         self, session_id: str, prompt_id: str | None = None, *, other_models: bool = False
     ) -> None:
-        """Send the prompt again to the same models, in a new session; with ``other_models``,
-        leave it in the prompt box with the model list open, to choose and send."""
+        """Send the prompt again to the same models, in a new session, once the person agreed to
+        what it sends where (it is a paid request); with ``other_models``, leave it in the prompt
+        box with the model list open, to choose and send."""
         plan = await (await self.store()).rerun_plan(session_id, prompt_id)
+        if not other_models:
+            question = rerun_question(plan.prompt, plan.models)
+
+            async def agreed(yes: bool | None) -> None:
+                if yes:
+                    await self._rerun(plan, other_models=False)
+
+            self.app.push_screen(ConfirmDialog(question, "Send", enter_confirms=True), agreed)
+            return
+        await self._rerun(plan, other_models=True)
+
+    async def _rerun(self, plan: RerunPlan, *, other_models: bool) -> None:
         workspace = await self._workspace()
         draft = plan.prompt if other_models else None
         if not await workspace.continue_session(plan.conversation, list(plan.models), draft=draft):
@@ -92,7 +108,8 @@ class HistoryActions:
                 self.app.notify(f"Moved {title!r} to the trash (t shows it, u restores)")
                 self.changed()
 
-        self.app.push_screen(ConfirmDialog(f"Move {title!r} to the trash?"), done)
+        question = f"Move {title!r} to the trash? (It can be restored from there.)"
+        self.app.push_screen(ConfirmDialog(question, enter_confirms=True), done)
 
     async def restore(self, session_id: str) -> None:
         if await (await self.store()).restore([session_id]):
@@ -117,7 +134,7 @@ class HistoryActions:
             if path.exists():
                 self.app.notify(f"{path} exists; choose a new name", severity="error", markup=False)
                 return
-            text = await (await self.store()).export(session_id, fmt)
+            text = await (await self.store()).export([session_id], fmt)
             try:
                 await asyncio.to_thread(_write_new, path, text)
             except OSError as exc:
@@ -127,14 +144,25 @@ class HistoryActions:
 
         self.app.push_screen(ExportDialog(f"orch-tui-{session_id[:8]}", folder or Path.cwd()), done)
 
-    async def _workspace(self):  # type: ignore[no-untyped-def]
+    async def _workspace(self) -> WorkspaceScreen:
         """Back to the workspace (below the history screens), which is returned."""
-        workspace = self.app.get_screen("workspace")
+        from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
+
+        screen = self.app.get_screen("workspace")
+        assert isinstance(screen, WorkspaceScreen)
+        workspace: WorkspaceScreen = screen
         while self.app.screen is not workspace and len(self.app.screen_stack) > 1:
             await self.app.pop_screen()
         if self.app.screen is not workspace:
             await self.app.push_screen(workspace)
         return workspace
+
+
+def rerun_question(prompt: str, models: tuple[str, ...], limit: int = 300) -> str:
+    """What a rerun will send to which models, asked before it is sent."""
+    shown = prompt if len(prompt) <= limit else prompt[: limit - 1] + "…"
+    count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
+    return f"Send this prompt again to {count} ({', '.join(models)}) in a new session?\n\n{shown}"
 
 
 def _write_new(path: Path, text: str) -> None:

@@ -22,15 +22,7 @@ if TYPE_CHECKING:
     from rich.markdown import Markdown
 
 _CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
-
-
-def visible_controls(text: str) -> str:
-    """Show control characters (ANSI escapes, bells) as their Unicode pictures, never execute them."""
-    return _CONTROL.sub(
-        lambda m: chr(0x2400 + ord(m.group())) if m.group() != "\x7f" else "␡", text
-    )
 
 
 def may_define_references(text: str) -> bool:
@@ -48,9 +40,11 @@ def _parser() -> MarkdownIt:
 
 @cache
 def _template() -> Markdown:
+    """Links are drawn as ``text (target)``, never as terminal hyperlinks: an answer's link may
+    point at ``file:///etc/passwd`` as well as at a web page."""
     from rich.markdown import Markdown
 
-    return Markdown("")
+    return Markdown("", hyperlinks=False)
 
 
 def rich_markdown(source: str, tokens: Sequence[Token] | None = None) -> Markdown:

@@ -9,10 +9,14 @@ from textual.widgets import DataTable
 
 
 def row_table(
-    table_id: str, columns: Iterable[tuple[str, int]], *, zebra: bool = False
+    table_id: str,
+    columns: Iterable[tuple[str, int]],
+    *,
+    zebra: bool = False,
+    kind: type[DataTable[Any]] = DataTable,
 ) -> DataTable[Any]:
-    """A table with a row cursor and these ``(label, width)`` columns."""
-    table: DataTable[Any] = DataTable(id=table_id, cursor_type="row", zebra_stripes=zebra)
+    """A table (of class ``kind``) with a row cursor and these ``(label, width)`` columns."""
+    table: DataTable[Any] = kind(id=table_id, cursor_type="row", zebra_stripes=zebra)
     for label, width in columns:
         table.add_column(label, width=width)
     return table

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from history_factory import make_session
-from textual.worker import WorkerCancelled
 
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.sessions import SessionStore
@@ -19,9 +17,8 @@ from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 
 
 async def stored_best(ws) -> dict[str, bool]:  # type: ignore[no-untyped-def]
-    """Each answer's mark as stored, by model, once the marking workers are done."""
-    with contextlib.suppress(WorkerCancelled):
-        await ws.app.workers.wait_for_complete()
+    """Each answer's mark as stored, by model, once the recorder wrote what it was told."""
+    await ws.services.recorder.flush()
     session = (await ws.services.sessions.list())[0]
     items = await ws.services.sessions.interactions(session.id)
     return {i.model: i.best for i in items if i.type == "response"}
@@ -78,7 +75,7 @@ async def test_reopening_the_session_shows_its_answers_review_and_mark(open_work
         await ws.pilot.press("ctrl+o")
         await ws.until(lambda: isinstance(ws.app.screen, HistoryScreen), "history open")
         await ws.until(lambda: ws.app.screen.query_one("#sessions").row_count, "sessions")
-        await ws.pilot.press("o")
+        await ws.pilot.press("down", "o")  # from the search box to the table, then reopen
         await ws.until(lambda: isinstance(ws.app.screen, WorkspaceScreen), "back in workspace")
         lorem, echo = ws.pane("mock:lorem"), ws.pane("mock:echo")
         await ws.until(lambda: lorem.body.drawn and echo.body.drawn, "answers drawn")
@@ -132,7 +129,7 @@ def test_a_reopened_session_at_120x40(snap_compare, config) -> None:  # type: ig
             ):
                 break
             await pilot.pause(0.02)
-        await pilot.press("o")
+        await pilot.press("down", "o")  # from the search box to the table, then reopen
         for _ in range(200):
             screen = app.screen
             if (

@@ -99,3 +99,33 @@ def test_person_gets_two_mock_answers_and_the_session_is_saved(
         ("mock:lorem", "ok"),
     ]
     assert answers[0][2] == PROMPT
+
+
+def test_a_word_typed_right_after_ctrl_o_is_a_search_not_commands(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """ctrl+o then "write" at once: no rerun ("r"), no trash ("t"), nothing in the prompt box."""
+    home = tmp_path / "home"
+    command = (
+        f"env -u COLUMNS -u LINES ORCH_TUI_HOME={home} TERM=xterm-256color"
+        f" {sys.executable} -m orchestrator_tui"
+    )
+    terminal.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24", command)
+    terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
+    terminal.type(PROMPT)
+    terminal.key("Enter")
+    terminal.wait_for(lambda s: "✓ mock:lorem" in s and "✓ mock:echo" in s, "two answers")
+    terminal.tmux("send-keys", "-t", "app", "C-o")
+    terminal.tmux("send-keys", "-t", "app", "-l", "write")
+    screen = terminal.wait_for(lambda s: "matches for 'write'" in s, "the search for 'write'")
+    assert "Send this prompt again" not in screen
+    terminal.key("Escape")  # clears the search
+    terminal.wait_for(lambda s: "1 session in the history" in s, "the history with one session")
+    terminal.key("Escape")  # back to the workspace
+    screen = terminal.wait_for(lambda s: "Ask every selected model" in s, "an empty prompt box")
+    terminal.key("C-q")
+    deadline = time.monotonic() + 30
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with sqlite3.connect(home / "data" / "history.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM sessions").fetchone() == (1,)

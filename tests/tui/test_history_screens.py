@@ -15,6 +15,7 @@ from textual.worker import WorkerCancelled
 
 from orchestrator_tui.config import Config
 from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.listing import SessionFilter
 from orchestrator_tui.store.sessions import SessionStore
 from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.history import HistoryScreen
@@ -95,6 +96,7 @@ async def open_history(pilot) -> HistoryScreen:  # type: ignore[no-untyped-def]
     await pilot.press("ctrl+o")
     await settle(pilot)
     assert isinstance(app.screen, HistoryScreen)
+    await pilot.press("down")  # from the search box (focused on opening) to the sessions
     return app.screen
 
 
@@ -284,11 +286,30 @@ async def test_reopen_continues_the_session_in_the_workspace(config) -> None:
         assert prompts == ["Explain WAL checkpoints", "And the WAL file size?"]
 
 
+async def test_rerun_says_what_it_sends_where_and_sends_nothing_when_cancelled(config) -> None:
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("r")  # the newest session, 6
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert "Plan a trip to Lisbon" in dialog.question
+        assert "1 model (mock:echo)" in dialog.question
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert await pilot.app.services.sessions.count() == 6
+
+
 async def test_rerun_sends_the_prompt_again_in_a_new_session(config) -> None:
     fill(config)
     async with app_for(config).run_test(size=SIZE) as pilot:
         await open_history(pilot)
         await pilot.press("r")  # the newest session, 6
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("enter")  # "Send" has focus
         await settle(pilot)
         workspace = pilot.app.screen
         assert isinstance(workspace, WorkspaceScreen)
@@ -420,3 +441,70 @@ async def test_ctrl_o_from_a_session_goes_back_to_the_history_not_a_second_one(c
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert pilot.app.screen is screen and len(pilot.app.screen_stack) == depth - 1
+
+
+async def test_history_opens_with_the_cursor_in_the_search_box(config) -> None:
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        await pilot.app.wait_services()
+        await pilot.pause()
+        await pilot.press("ctrl+o", *"write")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, HistoryScreen)
+        assert screen.query_one("#history-search", Input).value == "write"
+        assert screen.focused is screen.query_one("#history-search")
+        assert await pilot.app.services.sessions.count() == 6  # "r" ran nothing
+
+
+async def test_letters_typed_in_the_search_box_are_text_not_actions(config) -> None:
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        screen = await open_history(pilot)
+        await pilot.press("ctrl+f", *"redo tx")  # r, d, o, t, x are actions in the table
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HistoryScreen)
+        assert screen.query_one("#history-search", Input).value == "redo tx"
+        assert not screen.filter.trash
+        assert await pilot.app.services.sessions.count() == 6
+
+
+async def test_enter_confirms_a_delete_that_the_trash_can_undo(config) -> None:
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        await open_history(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert await pilot.app.services.sessions.count() == 5
+
+
+async def test_enter_cancels_emptying_the_trash(config) -> None:
+    fill(config)
+    async with app_for(config).run_test(size=SIZE) as pilot:
+        await open_history(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter", "t")  # moved to the trash, then show the trash
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert await pilot.app.services.sessions.count(SessionFilter(trash=True)) == 1
+
+
+def test_snapshot_history_at_80x24_shows_search_and_figures(config, snap_compare) -> None:
+    fill(config)
+
+    async def opened(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.theme = "textual-dark"
+        await pilot.app.wait_services()
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+
+    assert snap_compare(app_for(config), terminal_size=(80, 24), run_before=opened)

@@ -47,7 +47,7 @@ async def test_a_persona_and_own_system_prompt_go_to_that_model_only(open_worksp
         await ws.pilot.press("ctrl+s")
         await ws.until(lambda: ws.app.screen is ws.screen, "dialog closed")
         picker = ws.screen.query_one(ModelPicker)
-        assert picker.params["mock:echo"].system == f"{critic}\n\n{OWN}"
+        assert ws.screen.session.params["mock:echo"].system == f"{critic}\n\n{OWN}"
         assert "persona critic" in str(picker.query_one("#picker-detail").render())
 
         await ws.send("Is tea better than coffee?")
@@ -82,7 +82,7 @@ async def test_the_dialog_shows_the_saved_settings_again_and_escape_keeps_them(
         dialog.query_one("#system", TextArea).text = ""
         await ws.pilot.press("ctrl+s")
         await ws.until(lambda: ws.app.screen is ws.screen, "dialog closed")
-        assert "mock:lorem" not in ws.screen.query_one(ModelPicker).params
+        assert "mock:lorem" not in ws.screen.session.params
 
 
 async def test_personas_of_the_user_are_offered_and_a_broken_one_is_reported(
@@ -107,4 +107,4 @@ async def test_personas_of_the_user_are_offered_and_a_broken_one_is_reported(
         await choose_persona(ws, dialog, "pirate")
         await ws.pilot.press("ctrl+s")
         await ws.until(lambda: ws.app.screen is ws.screen, "dialog closed")
-        assert ws.screen.query_one(ModelPicker).params["mock:echo"].system == "You are a pirate."
+        assert ws.screen.session.params["mock:echo"].system == "You are a pirate."

@@ -8,7 +8,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from orchestrator_tui.config import Config
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.core import display
 from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 from orchestrator_tui.tui.widgets import streaming_markdown
@@ -28,14 +28,14 @@ async def reopen_newest(ws: Workspace) -> None:
         with contextlib.suppress(WorkerCancelled):
             await ws.app.workers.wait_for_complete()
         await ws.pilot.pause()
-    await ws.pilot.press("o")
+    await ws.pilot.press("down", "o")  # from the search box to the table, then reopen
     await ws.until(lambda: isinstance(ws.app.screen, WorkspaceScreen), "back in the workspace")
     await ws.until(lambda: ws.screen.grid.panes(), "panes restored")
     await ws.settled()
 
 
 def test_snapshot_a_reopened_conversation(snap_compare, config: Config, monkeypatch) -> None:
-    monkeypatch.setattr(formatting, "seconds", lambda value: "12ms")  # latencies vary
+    monkeypatch.setattr(display, "seconds", lambda value: "12ms")  # latencies vary
 
     async def run_before(pilot: Pilot[None]) -> None:
         app = pilot.app

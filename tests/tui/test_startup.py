@@ -76,6 +76,10 @@ def test_bare_orch_tui_paints_the_workspace_without_click_config_or_sdks(tmp_pat
     assert loaded(modules, "aiosqlite", "sqlite3", "keyring", "markdown_it") == []
 
 
+def test_no_plugin_is_read_before_the_first_paint(tmp_path: Path) -> None:
+    assert loaded(at_first_paint(tmp_path).modules, "orchestrator_tui.plugins") == []
+
+
 def test_the_engine_loads_after_the_first_paint_not_with_the_workspace(tmp_path: Path) -> None:
     modules = at_first_paint(tmp_path).modules
     engine = ("orchestrator_tui.services", "orchestrator_tui.core.events")

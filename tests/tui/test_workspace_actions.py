@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from orchestrator_tui.tui.screens.choice import ChoiceDialog
 from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from orchestrator_tui.tui.widgets.prompt_box import PromptBox
@@ -28,20 +29,29 @@ async def test_review_puts_a_score_badge_on_every_answer_and_records_it(open_wor
         assert len(rows) == 2
 
 
-async def test_synthesis_streams_into_its_own_pane(open_workspace) -> None:
+async def test_ctrl_t_asks_who_synthesizes_once_and_streams_into_its_own_pane(
+    open_workspace,
+) -> None:
     async with open_workspace() as ws:
         await ws.send("Name a colour")
         await ws.settled()
         await ws.pilot.press("ctrl+t")
+        await ws.until(lambda: isinstance(ws.app.screen, ChoiceDialog), "the question")
+        await ws.pilot.press("down", "enter")  # the second model that answered: mock:echo
         await ws.settled()
         synthesis = ws.pane("synthesis")
         assert synthesis.status == "ok" and synthesis.text
-        assert synthesis.title == "synthesis · mock:judge"
+        assert not synthesis.text.lstrip().startswith("{")  # an answer, not a judge's verdict
+        assert synthesis.title == "synthesis · mock:echo"
+        await ws.pilot.press("ctrl+t")  # remembered for the session: no question
+        await ws.pilot.pause()
+        assert not isinstance(ws.app.screen, ChoiceDialog)
+        await ws.settled()
         await ws.services.recorder.flush()
         rows = await ws.services.db.fetchall(
-            "SELECT status FROM interactions WHERE type = 'synthesis'"
+            "SELECT status, model FROM interactions WHERE type = 'synthesis'"
         )
-        assert [r["status"] for r in rows] == ["ok"]
+        assert [(r["status"], r["model"]) for r in rows] == [("ok", "mock:echo")] * 2
 
 
 async def test_attached_text_file_goes_with_the_next_prompt(open_workspace, tmp_path: Path) -> None:
@@ -49,12 +59,12 @@ async def test_attached_text_file_goes_with_the_next_prompt(open_workspace, tmp_
     notes.write_text("the attached line\n", encoding="utf-8")
     async with open_workspace() as ws:
         await ws.send(f"/attach {notes}")
-        await ws.until(lambda: ws.screen.attachments, "attached")
+        await ws.until(lambda: ws.screen.session.attachments, "attached")
         assert "notes.md" in str(ws.screen.query_one("#attachments").render())
         await ws.send("summarise")
         await ws.settled()
         assert "the attached line" in ws.pane("mock:echo").text
-        assert ws.screen.attachments == []
+        assert ws.screen.session.attachments == []
 
 
 async def test_binary_and_oversized_files_are_refused(open_workspace, tmp_path: Path) -> None:
@@ -66,7 +76,7 @@ async def test_binary_and_oversized_files_are_refused(open_workspace, tmp_path: 
         for path in (binary, big, tmp_path / "missing.txt"):
             await ws.send(f"/attach {path}")
             await ws.pilot.pause(0.1)
-        assert ws.screen.attachments == []
+        assert ws.screen.session.attachments == []
         messages = ws.notes
         assert any("binary" in m for m in messages)
         assert any("limit" in m for m in messages)
@@ -97,8 +107,8 @@ async def test_per_model_parameters_apply_to_that_model_only(open_workspace) -> 
         await ws.until(lambda: isinstance(ws.app.screen, ModelParamsScreen), "dialog open")
         ws.app.screen.query_one("#max_tokens", Input).value = "5"
         await ws.pilot.press("ctrl+s")
-        await ws.until(lambda: "mock:lorem" in picker.params, "saved")
-        assert picker.params["mock:lorem"].max_tokens == 5
+        await ws.until(lambda: "mock:lorem" in ws.screen.session.params, "saved")
+        assert ws.screen.session.params["mock:lorem"].max_tokens == 5
         await ws.send("short one please, but the echo is not limited at all")
         await ws.settled()
         assert ws.pane("mock:lorem").ended.usage.output_tokens == 5
@@ -128,5 +138,5 @@ async def test_unknown_model_in_models_command_is_reported(open_workspace) -> No
     async with open_workspace() as ws:
         await ws.send("/models nosuch:model")
         await ws.pilot.pause()
-        assert ws.screen.models == ["mock:lorem", "mock:echo"]
+        assert ws.screen.session.models == ["mock:lorem", "mock:echo"]
         assert any("nosuch" in note for note in ws.notes)

@@ -10,7 +10,7 @@ from .conftest import SLOW_MODELS
 
 async def test_first_run_without_keys_selects_two_mock_models_and_says_so(open_workspace) -> None:
     async with open_workspace() as ws:
-        assert ws.screen.models == ["mock:lorem", "mock:echo"]
+        assert ws.screen.session.models == ["mock:lorem", "mock:echo"]
         notice = ws.screen.query_one("#notice")
         assert notice.display and FIRST_RUN in str(notice.render())
         assert "compare" in str(ws.screen.query_one(ChainPanel).render())
@@ -86,7 +86,7 @@ async def test_retry_replaces_a_failed_answer_and_the_conversation_keeps_one(
         await ws.pilot.press("r")
         await ws.settled()
         assert flaky.status == "ok"
-        history = ws.screen.conversation.histories["mock:flaky"]
+        history = ws.screen.session.conversation.histories["mock:flaky"]
         assert [m.role for m in history] == ["user", "assistant"]
         assert history[1].content == flaky.text
 
@@ -101,7 +101,7 @@ async def test_follow_up_continues_each_models_conversation(open_workspace) -> N
         assert echo.text == "second question"
         shown = "".join(s.text for strip in echo.body.lines() for s in strip)
         assert "first question" in shown and "▸ second question" in shown
-        history = ws.screen.conversation.histories["mock:echo"]
+        history = ws.screen.session.conversation.histories["mock:echo"]
         assert [m.content for m in history] == [
             "first question",
             "first question",
@@ -132,7 +132,7 @@ async def test_retry_in_a_follow_up_keeps_the_earlier_exchange_above(open_worksp
         shown = [("".join(s.text for s in strip)).strip() for strip in echo.body.lines()]
         shown = [line for line in shown if line]
         assert shown == ["first question", "▸ second question", "second question"]
-        history = ws.screen.conversation.histories["mock:echo"]
+        history = ws.screen.session.conversation.histories["mock:echo"]
         assert [m.content for m in history] == ["first question"] * 2 + ["second question"] * 2
 
 

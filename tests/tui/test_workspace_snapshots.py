@@ -6,7 +6,7 @@ import pytest
 from textual.pilot import Pilot
 
 from orchestrator_tui.config import Config
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.core import display
 from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from orchestrator_tui.tui.widgets.prompt_box import PromptBox
@@ -15,7 +15,7 @@ from orchestrator_tui.tui.widgets.prompt_box import PromptBox
 @pytest.fixture(autouse=True)
 def fixed_timings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Latencies differ on every run; the snapshots show a constant instead."""
-    monkeypatch.setattr(formatting, "seconds", lambda value: "12ms")
+    monkeypatch.setattr(display, "seconds", lambda value: "12ms")
 
 
 async def _settle(pilot: Pilot[None], condition, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]

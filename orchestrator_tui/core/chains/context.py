@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.chains import templating
+from orchestrator_tui.core.chains.loader import CHECK_MAKERS
 from orchestrator_tui.core.chains.model import Chain, Check, Persona, Step, StepResult
 from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import ResponseEnded, ResponseRole
@@ -132,6 +133,8 @@ class StepContext:
 
 
 def scorer_for(check: Check) -> Scorer:
+    if check.kind in CHECK_MAKERS:
+        return CHECK_MAKERS[check.kind](check.options)
     if check.kind == "length":
         return LengthScorer(check.min_words, check.max_words)
     if check.kind == "keywords":

@@ -20,6 +20,7 @@ from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import RunStarted, StepFinished, StepStarted
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.run import Run, RunStatus
+from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams
 
 
@@ -39,7 +40,7 @@ def start_chain(
     session_id: str | None = None,
 ) -> Run:
     """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models."""
-    values = bind_inputs(chain, inputs)
+    values = bind_inputs(chain, {name: storable(value) for name, value in inputs.items()})
     orchestrator.resolve(chain.models)
     prompt = describe_inputs(chain, values)
     first = next(iter(values.values()), "")

@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator_tui.core.arena.ranking import AGGREGATES
 from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.chains.model import (
-    STEP_KINDS,
     Chain,
     ChainInput,
     ChainInvalid,
@@ -24,7 +23,10 @@ from orchestrator_tui.core.chains.model import (
     Persona,
     Step,
 )
-from orchestrator_tui.core.yamlsource import Located, YamlError, load_located
+from orchestrator_tui.core.yamlsource import Located, YamlError, load_located, read_document
+
+if TYPE_CHECKING:
+    from orchestrator_tui.core.review import Scorer
 
 TOP_FIELDS = ("name", "description", "inputs", "steps", "output")
 COMMON = ("id", "kind", "when", "description")
@@ -57,11 +59,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "conversation": ("models", "topic"),
     "council": ("models", "model", "prompt"),
 }
-CHECK_FIELDS = {
+CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "length": ("min_words", "max_words"),
     "keywords": ("words",),
     "regex": ("pattern",),
 }
+CHECK_MAKERS: dict[str, Callable[[Mapping[str, Any]], Scorer]] = {}
+"""Check kinds plugins add, each making its scorer from the check's settings (see ``kinds``)."""
 TEXT_FIELDS = (
     "when",
     "model",
@@ -90,32 +94,35 @@ def load_chain(
 ) -> Chain:
     """Parse and validate a chain; raises ``ChainInvalid`` listing every problem found.
 
-    ``transform`` (the ``--mock`` model swap) is applied before models are checked against
-    ``catalog``; with no catalog, model names are not checked.
+    ``transform`` (the ``--mock`` model swap) is applied once the chain as written is valid, so a
+    dry run refuses exactly what a real run would; with no catalog, model names are not checked.
     """
     from orchestrator_tui.core.chains.validation import validate
 
     try:
         doc = load_located(text, source)
     except YamlError as exc:
-        where, _, message = str(exc).partition(": ")
-        raise ChainInvalid([Issue(where, "", message)]) from None
+        raise ChainInvalid([_unloadable(exc)]) from None
     chain, issues = parse(doc)
     if chain is not None:
-        if transform is not None:
-            chain = transform(chain)
         issues += validate(chain, personas=personas, catalog=catalog)
     if issues or chain is None:
         raise ChainInvalid(sorted(issues, key=_line))
-    return chain
+    return transform(chain) if transform is not None else chain
 
 
 def load_chain_file(path: Path, **options: Any) -> Chain:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChainInvalid([Issue(str(path), "", f"cannot read: {exc}")]) from None
+        text = read_document(path)
+    except YamlError as exc:  # unreadable, or too large to be a chain
+        raise ChainInvalid([_unloadable(exc)]) from None
     return load_chain(text, path, **options)
+
+
+def _unloadable(exc: YamlError) -> Issue:
+    """A YAML error (``file:line: message``) as an issue of the chain file."""
+    where, _, message = str(exc).partition(": ")
+    return Issue(where, "", message)
 
 
 def parse(doc: Located) -> tuple[Chain | None, list[Issue]]:
@@ -202,9 +209,9 @@ class _Reader:
             self.error((*path, "id"), f"{shown}: give each step an id of letters, digits and _")
             step_id = f"step{index + 1}"
         kind = data.get("kind")
-        if kind not in STEP_KINDS:
+        if kind not in FIELDS:
             shown = "missing" if kind is None else f"unknown kind {kind!r}"
-            self.error((*path, "kind"), f"{shown} (one of: {', '.join(STEP_KINDS)})")
+            self.error((*path, "kind"), f"{shown} (one of: {', '.join(FIELDS)})")
             return None
         allowed = FIELDS[kind]
         for key in data:
@@ -268,8 +275,14 @@ class _Reader:
                 max_words=self.integer(item, here, "max_words", 1, 10_000_000),
                 words=self.names(item, here, "words") or (),
                 pattern=self.text(item, here, "pattern"),
+                options={k: item[k] for k in CHECK_FIELDS[kind] if k in item},
             )
-            if kind == "length" and check.min_words is None and check.max_words is None:
+            if kind in CHECK_MAKERS:
+                try:
+                    CHECK_MAKERS[kind](check.options)
+                except (ValueError, TypeError) as exc:
+                    self.error(here, f"a {kind} check: {exc}")
+            elif kind == "length" and check.min_words is None and check.max_words is None:
                 self.error(here, "a length check needs `min_words` or `max_words`")
             elif kind == "keywords" and not check.words:
                 self.error(here, "a keywords check needs `words`")

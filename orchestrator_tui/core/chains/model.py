@@ -7,34 +7,23 @@ found later (a template failing at run time) can still name the file and line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from orchestrator_tui.core.errors import ConfigError
 from orchestrator_tui.core.events import StepStatus
 
-StepKind = Literal[
-    "generate", "parallel", "review", "refine", "synthesize", "conversation", "council"
-]
-STEP_KINDS: tuple[StepKind, ...] = (
-    "generate",
-    "parallel",
-    "review",
-    "refine",
-    "synthesize",
-    "conversation",
-    "council",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """A heuristic scorer's settings: ``kind`` is ``length``, ``keywords`` or ``regex``."""
+    """A heuristic scorer's settings: ``kind`` is ``length``, ``keywords``, ``regex`` or a plugin's
+    (whose settings are in ``options``)."""
 
     kind: str
     min_words: int | None = None
     max_words: int | None = None
     words: tuple[str, ...] = ()
     pattern: str | None = None
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +31,7 @@ class Step:
     """One step; which fields matter depends on ``kind`` (see ``loader.FIELDS``)."""
 
     id: str
-    kind: StepKind
+    kind: str
     where: str = ""
     when: str | None = None
     model: str | None = None

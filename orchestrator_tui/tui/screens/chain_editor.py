@@ -21,10 +21,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, ListView, Select, Static, TextArea
 
 from orchestrator_tui.core.chains.document import LONG_FIELDS, ChainDocument
+from orchestrator_tui.core.chains.kinds import step_kinds
 from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.chains.mocking import mock_chain
-from orchestrator_tui.core.chains.model import STEP_KINDS, ChainInvalid, Issue
+from orchestrator_tui.core.chains.model import ChainInvalid, Issue
 from orchestrator_tui.core.yamlsource import YamlError
+from orchestrator_tui.tui import safe
+from orchestrator_tui.tui.host import app_services
 from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
 
 if TYPE_CHECKING:
@@ -85,7 +88,7 @@ class ChainEditorScreen(Screen[None]):
 
     @work(group="chain-editor-load", exclusive=True, exit_on_error=False)
     async def _open_library(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await app_services(self)
         try:
             self.library = await services.chain_library()
         except ChainInvalid as exc:  # the shipped presets are broken: nothing to check against
@@ -141,12 +144,13 @@ class ChainEditorScreen(Screen[None]):
         index = self.selected
         kind = str(self.doc.steps[index].get("kind"))
         self._form_shape = (index, kind)
+        kinds = step_kinds()
         widgets: list[Widget] = [
             Label("kind"),
             Select[str](
-                [(k, k) for k in STEP_KINDS],
-                value=kind if kind in STEP_KINDS else Select.NULL,
-                allow_blank=kind not in STEP_KINDS,
+                [(k, k) for k in kinds],
+                value=kind if kind in kinds else Select.NULL,
+                allow_blank=kind not in kinds,
                 id="form-kind",
             ),
             Label("id"),
@@ -206,10 +210,10 @@ class ChainEditorScreen(Screen[None]):
     def _show_issues(self, issues: list[Issue], warnings: Sequence[Issue] = ()) -> None:
         """Errors first, then warnings (the chain runs despite them), each in its colour."""
         self.issues, self.warnings = issues, list(warnings)
-        lines = [Content.styled(f"✗ {issue}", "$text-error") for issue in issues]
+        lines = [safe.content(f"✗ {issue}", "$text-error") for issue in issues]
         if not issues:
             lines.append(Content.styled("✓ valid", "$text-success"))
-        lines += [Content.styled(f"⚠ {issue}", "$text-warning") for issue in warnings]
+        lines += [safe.content(f"⚠ {issue}", "$text-warning") for issue in warnings]
         self.query_one("#editor-issues", Static).update(Content("\n").join(lines))
         self._mark_invalid_fields()
 

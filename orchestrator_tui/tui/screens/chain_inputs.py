@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from orchestrator_tui.core.chains.model import ChainInput
+from orchestrator_tui.tui import safe
 
 
 class ChainInputsScreen(ModalScreen[dict[str, str] | None]):
@@ -29,9 +30,9 @@ class ChainInputsScreen(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="inputs-box") as box:
-            box.border_title = self.title_text
+            box.border_title = safe.content(self.title_text)
             for spec in self.inputs:
-                yield Label(f"{spec.name}  {spec.description}".rstrip(), markup=False)
+                yield Label(safe.content(f"{spec.name}  {spec.description}".rstrip()))
                 yield Input(spec.default or "", placeholder=spec.name, id=f"input-{spec.name}")
             with Horizontal(id="inputs-buttons"):
                 yield Button("Run", variant="primary", id="inputs-run")

@@ -32,6 +32,8 @@ from orchestrator_tui.core.events import (
     StepStarted,
     TextDelta,
 )
+from orchestrator_tui.tui import safe
+from orchestrator_tui.tui.host import app_services, orch_app
 from orchestrator_tui.tui.widgets.step_progress import StepProgress
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
@@ -93,7 +95,7 @@ class ChainRunScreen(Screen[None]):
 
     @work(group="chain-run", exclusive=True, exit_on_error=False)
     async def _drive(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await app_services(self)
         try:
             self.run = start_chain(
                 services.orchestrator, self.chain, self.inputs, personas=self.personas
@@ -102,15 +104,13 @@ class ChainRunScreen(Screen[None]):
             self._set_status(str(exc), "-error")
             self.status = "failed"
             return
-        runs = self.app.runs  # type: ignore[attr-defined]
+        runs = orch_app(self).runs
         runs.add(self.run)
         self._set_status("running…  (escape cancels)", "-busy")
         try:
-            async for event in self.run:
-                self.handle(event)
-        except Exception as exc:  # a display bug must not leave the run going unseen
+            await self.run.follow(self.handle)
+        except Exception as exc:  # a display bug: the run was cancelled, and we say why
             log.exception("the run view failed")
-            self.run.cancel()
             self.status = "failed"
             self._set_status(f"the run view failed: {exc}", "-error")
         finally:
@@ -137,7 +137,7 @@ class ChainRunScreen(Screen[None]):
             case ResponseStarted():
                 stream.reset()
                 self.query_one("#run-current", Static).update(
-                    f"{event.step_id} · {event.model} ({event.role})"
+                    safe.content(f"{event.step_id} · {event.model} ({event.role})")
                 )
             case TextDelta():
                 stream.append(event.text)
@@ -162,7 +162,7 @@ class ChainRunScreen(Screen[None]):
             self._show_output(row.step_id, f"output ({row.status})", row.output)
 
     def _show_output(self, step_id: str, what: str, text: str) -> None:
-        self.query_one("#run-current", Static).update(f"{step_id} · {what}")
+        self.query_one("#run-current", Static).update(safe.content(f"{step_id} · {what}"))
         stream = self.query_one(StreamingMarkdown)
         stream.reset()
         stream.set_text(text or "(no output)")
@@ -178,5 +178,5 @@ class ChainRunScreen(Screen[None]):
     def _set_status(self, text: str, tone: str) -> None:
         """The bottom line; ``tone`` is a class the stylesheet colours (``-ok``, ``-error``...)."""
         status = self.query_one("#run-status", Static)
-        status.update(text)
+        status.update(safe.content(text))
         status.set_classes(tone)

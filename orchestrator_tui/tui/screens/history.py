@@ -3,28 +3,36 @@ that answers as you type (matches highlighted), and filters by kind, model, stat
 
 The table never holds the whole history: the next page (by key, newest first) is fetched when the
 cursor comes near the last loaded row, so it opens at once at 100,000 sessions.
+
+The search box has focus when the screen opens, and the one-letter actions (rerun, delete, …) are
+bindings of the tables, not of the screen: a word typed right after ctrl+o is a search, never a
+command, even when its first letters arrive before the screen has finished opening.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from orchestrator_tui.core import display
+from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.listing import Cursor, SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.history_actions import HistoryActions
+from orchestrator_tui.tui.host import app_services
 from orchestrator_tui.tui.tables import row_table
 
 PAGE = 60
@@ -34,14 +42,17 @@ PERIODS = {"today": 1, "7 days": 7, "30 days": 30, "365 days": 365}
 DAY = 86_400.0
 SESSION_COLUMNS = (
     ("title", 40),
-    ("kind", 12),
-    ("models", 20),
-    ("created", 16),
     ("status", 11),
     ("tokens", 9),
     ("cost", 8),
     ("score", 5),
+    ("models", 20),
+    ("kind", 12),
+    ("created", 16),
 )
+"""Status and figures right after the title, so an 80-column terminal shows them all."""
+TITLE_ROOM = 60
+"""Columns kept beside the title; it gets what is left of the terminal's width, 20 to 40."""
 HIT_COLUMNS = (("session", 30), ("in", 22), ("match", 60))
 
 
@@ -51,27 +62,38 @@ def when(at: float) -> str:
 
 def highlighted(hit: SearchHit) -> Text:
     """The excerpt with each match in reverse video (model text is never parsed as markup)."""
-    text = Text(hit.excerpt, no_wrap=True, overflow="ellipsis")
-    for start, end in hit.highlights:
-        text.stylize("bold reverse", start, end)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for part, matched in hit.parts():
+        text.append(terminal_safe(part), "bold reverse" if matched else "")
     return text
+
+
+class SessionTable(DataTable[Text | str]):
+    """The sessions (or the search hits): the one-letter actions live here, so they apply only
+    while a table has focus and never while the person types a search."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "screen.reopen", "Reopen", id="history.reopen"),
+        Binding("r", "screen.rerun", "Rerun", id="history.rerun"),
+        Binding("R", "screen.rerun_other", "Rerun with…", id="history.rerun_other", show=False),
+        Binding("n", "screen.rename", "Rename", id="history.rename"),
+        Binding("d", "screen.delete", "Delete", id="history.delete"),
+        Binding("u", "screen.restore", "Restore", id="history.restore"),
+        Binding("t", "screen.toggle_trash", "Trash", id="history.trash"),
+        Binding("x", "screen.empty_trash", "Empty trash", id="history.empty_trash"),
+        Binding("e", "screen.export", "Export", id="history.export"),
+        Binding("s", "screen.stats", "Stats", id="history.stats"),
+        Binding("slash", "screen.focus_search", "Search", id="history.slash_search", show=False),
+    ]
 
 
 class HistoryScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
+    AUTO_FOCUS = "#history-search"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("ctrl+f", "focus_search", "Search", id="history.search"),
-        Binding("o", "reopen", "Reopen", id="history.reopen"),
-        Binding("r", "rerun", "Rerun", id="history.rerun"),
-        Binding("R", "rerun_other", "Rerun with…", id="history.rerun_other", show=False),
-        Binding("n", "rename", "Rename", id="history.rename"),
-        Binding("d", "delete", "Delete", id="history.delete"),
-        Binding("u", "restore", "Restore", id="history.restore"),
-        Binding("t", "toggle_trash", "Trash", id="history.trash"),
-        Binding("x", "empty_trash", "Empty trash", id="history.empty_trash"),
-        Binding("e", "export", "Export", id="history.export"),
-        Binding("s", "stats", "Stats", id="history.stats"),
+        Binding("down", "to_results", "Results", id="history.to_results", show=False),
     ]
 
     def __init__(self) -> None:
@@ -86,14 +108,16 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="history-bar"):
-            yield Input(placeholder="Search prompts and answers…", id="history-search")
-            yield Select([(k, k) for k in KINDS], prompt="any kind", id="filter-kind")
-            yield Select([], prompt="any model", id="filter-model")
-            yield Select([(s, s) for s in STATUSES], prompt="any status", id="filter-status")
-            yield Select([(p, p) for p in PERIODS], prompt="any time", id="filter-period")
+            yield Input(placeholder="Search history…", id="history-search")
+            yield Select([(k, k) for k in KINDS], prompt="kind", id="filter-kind")
+            yield Select([], prompt="model", id="filter-model")
+            yield Select([(s, s) for s in STATUSES], prompt="status", id="filter-status")
+            yield Select([(p, p) for p in PERIODS], prompt="time", id="filter-period")
         yield Static("", id="history-info", markup=False)
-        yield row_table("sessions", SESSION_COLUMNS, zebra=True)
-        yield row_table("hits", HIT_COLUMNS)
+        title_width = max(20, min(40, self.app.size.width - TITLE_ROOM))
+        columns = (("title", title_width), *SESSION_COLUMNS[1:])
+        yield row_table("sessions", columns, zebra=True, kind=SessionTable)
+        yield row_table("hits", HIT_COLUMNS, kind=SessionTable)
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -108,8 +132,16 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#hits").display = False
-        self.query_one("#sessions").focus()
         self.reload()
+
+    def on_key(self, event: events.Key) -> None:
+        """A character that reached the screen itself (typed while it was still opening, before
+        anything had focus) belongs to the search box."""
+        search = self.query_one("#history-search", Input)
+        if event.is_printable and event.character and self.focused in (None, search):
+            event.stop()
+            search.focus()
+            search.insert_text_at_cursor(event.character)
 
     @property
     def searching(self) -> str:
@@ -125,7 +157,7 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-page", exclusive=True, exit_on_error=False)
     async def _first_page(self) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         page = await store.page(self.filter, limit=PAGE)
         table = self.query_one("#sessions", DataTable)
         row = table.cursor_row
@@ -142,21 +174,21 @@ class HistoryScreen(Screen[None]):
     async def _more(self) -> None:
         if self.next is None:
             return
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         page = await store.page(self.filter, after=self.next, limit=PAGE)
         self._add_rows(page.rows)
         self.next = page.next
 
     @work(group="history-count", exclusive=True, exit_on_error=False)
     async def _count(self) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         total = await store.count(self.filter)
         place = "in the trash" if self.filter.trash else "in the history"
         self._info(f"{total:,} session{'s' if total != 1 else ''} {place}")
 
     @work(group="history-models", exit_on_error=False)
     async def _load_models(self) -> None:
-        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        services = await app_services(self)
         names = sorted(services.config.catalog.models)
         self.query_one("#filter-model", Select).set_options([(n, n) for n in names])
         self.models_loaded = True
@@ -165,16 +197,16 @@ class HistoryScreen(Screen[None]):
         table = self.query_one("#sessions", DataTable)
         for row in rows:
             self.rows[row.id] = row
-            score = formatting.score(row.best_score) if row.best_score is not None else "—"
+            score = display.score(row.best_score) if row.best_score is not None else "—"
             table.add_row(
-                Text(row.title or "(untitled)"),
-                row.kind,
-                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
-                when(row.created_at),
-                row.status,
-                formatting.tokens(row.tokens),
-                formatting.cost(row.cost),
+                safe.text(row.title or "(untitled)", no_wrap=True, overflow="ellipsis"),
+                safe.text(row.status),
+                display.tokens(row.tokens),
+                display.cost(row.cost),
                 score,
+                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
+                row.kind,
+                when(row.created_at),
                 key=row.id,
             )
 
@@ -201,7 +233,7 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-search", exclusive=True, exit_on_error=False)
     async def _search(self, text: str) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         hits = await store.search(text, self.filter, limit=100)
         if text != self.searching:
             return  # typing went on; a newer search is on its way
@@ -211,8 +243,8 @@ class HistoryScreen(Screen[None]):
         for index, hit in enumerate(hits):
             where = "prompt" if hit.type == "prompt" else f"{hit.model or '?'} · {hit.type}"
             table.add_row(
-                Text(hit.session_title or "(untitled)"),
-                Text(where),
+                safe.text(hit.session_title or "(untitled)"),
+                safe.text(where),
                 highlighted(hit),
                 key=str(index),
             )
@@ -265,7 +297,7 @@ class HistoryScreen(Screen[None]):
 
             self.app.push_screen(SessionDetailScreen(chosen[0], focus=chosen[1]))
 
-    def _with_selected(self, act) -> None:  # type: ignore[no-untyped-def]
+    def _with_selected(self, act: Callable[[str], None]) -> None:
         chosen = self.selected()
         if chosen is None:
             self.notify("No session selected", severity="warning")
@@ -279,7 +311,12 @@ class HistoryScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_focus_search(self) -> None:
+        """Put the cursor in the search box."""
         self.query_one("#history-search").focus()
+
+    def action_to_results(self) -> None:
+        """From the search box down to the sessions (or the matches)."""
+        self._to_results()
 
     async def action_reopen(self) -> None:
         chosen = self.selected()
@@ -323,4 +360,4 @@ class HistoryScreen(Screen[None]):
         self.app.push_screen(HistoryStatsScreen())
 
     def _info(self, text: str) -> None:
-        self.query_one("#history-info", Static).update(text)
+        self.query_one("#history-info", Static).update(safe.content(text))

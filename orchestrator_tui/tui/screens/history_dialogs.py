@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-EXPORT_FORMATS = {"markdown": ".md", "json": ".json", "jsonl": ".jsonl"}
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.store.export import EXPORTERS
+from orchestrator_tui.tui import safe
 
 
-class _Dialog(ModalScreen):  # type: ignore[type-arg]
+class _Dialog(ModalScreen[Any]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="history.dialog.cancel")
@@ -36,7 +37,8 @@ class RenameDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Rename session")
-            yield Input(self.current, id="rename-input", select_on_focus=True)
+            # An imported title may hold control characters: they are edited as their symbols.
+            yield Input(terminal_safe(self.current), id="rename-input", select_on_focus=True)
 
     @on(Input.Submitted)
     def _done(self, event: Input.Submitted) -> None:
@@ -44,21 +46,25 @@ class RenameDialog(_Dialog):
 
 
 class ConfirmDialog(_Dialog):
-    """A yes/no question; dismisses with ``True`` only on yes."""
+    """A yes/no question; dismisses with ``True`` only on yes.
 
-    def __init__(self, question: str, yes: str = "Delete") -> None:
+    Enter presses the button that has focus: ``yes`` for what can be undone (a deletion to the
+    trash), ``Cancel`` otherwise (``enter_confirms=False``), so a reflex Enter never loses data.
+    """
+
+    def __init__(self, question: str, yes: str = "Delete", *, enter_confirms: bool = False) -> None:
         super().__init__()
-        self.question, self.yes = question, yes
+        self.question, self.yes, self.enter_confirms = question, yes, enter_confirms
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.question))
+            yield Label(safe.content(self.question))
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, variant="error", id="yes")
                 yield Button("Cancel", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no").focus()
+        self.query_one("#yes" if self.enter_confirms else "#no").focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -76,7 +82,7 @@ class ExportDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield Label("Export session")
             yield Select(
-                [(name, name) for name in EXPORT_FORMATS],
+                [(name, name) for name in EXPORTERS],
                 value="markdown",
                 allow_blank=False,
                 id="export-format",
@@ -89,7 +95,7 @@ class ExportDialog(_Dialog):
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
         path = self.query_one("#export-path", Input)
-        path.value = str(Path(path.value).with_suffix(EXPORT_FORMATS[str(event.value)]))
+        path.value = str(Path(path.value).with_suffix(EXPORTERS[str(event.value)].suffix))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")

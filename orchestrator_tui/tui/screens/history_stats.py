@@ -13,12 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Sparkline, Static
 
+from orchestrator_tui.core import display
 from orchestrator_tui.store.stats import ModelStats
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui import safe
+from orchestrator_tui.tui.host import app_services
 from orchestrator_tui.tui.tables import row_table
 
 PERIODS = {"7 days": 7, "30 days": 30, "90 days": 90, "365 days": 365}
@@ -77,14 +78,14 @@ class HistoryStatsScreen(Screen[None]):
     async def _load(self) -> None:
         days = PERIODS[str(self.query_one("#stats-period", Select).value)]
         until = self.now if self.now is not None else time.time()
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         rows = await store.stats(until - days * DAY, until)
         self._show(rows)
         charts = self.query_one("#stats-charts", VerticalScroll)
         await charts.remove_children()
         await charts.mount_all(
             Horizontal(
-                Static(Content(row.model), classes="chart-label"),
+                Static(safe.content(row.model), classes="chart-label"),
                 Sparkline(list(row.daily_calls), classes="chart"),
                 classes="chart-row",
             )
@@ -96,14 +97,14 @@ class HistoryStatsScreen(Screen[None]):
         table.clear()
         for row in rows:
             table.add_row(
-                Text(row.model),
+                safe.text(row.model),
                 f"{row.calls:,}",
                 rate_bar(row.success_rate),
-                formatting.seconds(row.median_ttft),
-                formatting.seconds(row.median_latency),
-                formatting.tokens(row.input_tokens + row.output_tokens),
-                formatting.cost(row.cost),
-                formatting.score(row.mean_score) if row.mean_score is not None else "—",
+                display.seconds(row.median_ttft),
+                display.seconds(row.median_latency),
+                display.tokens(row.input_tokens + row.output_tokens),
+                display.cost(row.cost),
+                display.score(row.mean_score) if row.mean_score is not None else "—",
             )
         if not rows:
             table.add_row(Text("no calls in this period"), "", "", "", "", "", "", "")

@@ -11,14 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from orchestrator_tui.core.session import ModelSettings
 from orchestrator_tui.core.types import GenerationParams
-from orchestrator_tui.tui.markdown_blocks import visible_controls
-from orchestrator_tui.tui.widgets.model_picker import ModelSettings
+from orchestrator_tui.tui import safe
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.chains.model import Persona
@@ -53,7 +52,7 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
     def compose(self) -> ComposeResult:
         p, chosen = self.settings.params, self.settings.persona
         with VerticalScroll(id="dialog", can_focus=False) as dialog:
-            dialog.border_title = f"Parameters of {self.model}"
+            dialog.border_title = safe.content(f"Parameters of {self.model}")
             yield Label("Temperature (0—2, empty = provider default)")
             yield Input(
                 "" if p.temperature is None else f"{p.temperature:g}",
@@ -75,7 +74,7 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
             )
             yield Static("", id="persona-system")
             if self.warnings:
-                yield Static(Content("\n".join(self.warnings)), id="persona-warnings")
+                yield Static(safe.content("\n".join(self.warnings)), id="persona-warnings")
             yield Label("System prompt (added after the persona's; overrides /system)")
             yield TextArea(self.settings.own_system or "", id="system", soft_wrap=True)
             with Horizontal(id="buttons"):
@@ -86,16 +85,18 @@ class ModelParamsScreen(ModalScreen[ModelSettings | None]):
     def _persona_chosen(self, event: Select.Changed) -> None:
         persona = self.personas.get(event.value) if isinstance(event.value, str) else None
         shown = self.query_one("#persona-system", Static)
-        shown.update(Content(visible_controls(persona.system)) if persona else "")
+        shown.update(safe.content(persona.system) if persona else "")
         shown.display = persona is not None
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         inputs = [self.query_one("#temperature", Input), self.query_one("#max_tokens", Input)]
         for field in inputs:
-            if field.value.strip() and not field.validate(field.value).is_valid:
+            checked = field.validate(field.value) if field.value.strip() else None
+            if checked is not None and not checked.is_valid:
                 field.focus()
-                self.notify(f"{field.id.replace('_', ' ')}: not a valid value", severity="error")
+                name = (field.id or "value").replace("_", " ")
+                self.notify(f"{name}: not a valid value", severity="error")
                 return
         temperature, max_tokens = (field.value.strip() for field in inputs)
         value = self.query_one("#persona", Select).value
@@ -125,4 +126,4 @@ def _label(persona: Persona) -> Text:
     text = persona.name + (" (role)" if persona.kind == "role" else "")
     if persona.description:
         text += f" — {persona.description}"
-    return Text(visible_controls(text))
+    return safe.text(text)

@@ -16,9 +16,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from orchestrator_tui.core import display
 from orchestrator_tui.core.events import ReviewReady
-from orchestrator_tui.tui import formatting
-from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.themes import score_style
 
 
@@ -39,7 +40,7 @@ class ReviewFeedbackScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         review = self.review
         with VerticalScroll(id="feedback-body") as body:
-            body.border_title = f"Review of {visible_controls(self.answer)}"
+            body.border_title = safe.content(f"Review of {self.answer}")
             body.border_subtitle = "esc to close"
             yield Static(self._verdict(), id="feedback-verdict")
             if review.error:
@@ -56,9 +57,9 @@ class ReviewFeedbackScreen(ModalScreen[None]):
         if review.score is None:
             score: tuple[str, str] = (" review failed ", "bold $background on $error")
         else:
-            score = (f" ★ {formatting.score(review.score)}/100 ", score_style(review.score))
+            score = (f" ★ {display.score(review.score)}/100 ", score_style(review.score))
         return Content.assemble(
-            ("by ", "$text-muted"), (visible_controls(review.reviewer), "bold"), "  ", score
+            ("by ", "$text-muted"), (terminal_safe(review.reviewer), "bold"), "  ", score
         )
 
     def action_close(self) -> None:
@@ -67,4 +68,4 @@ class ReviewFeedbackScreen(ModalScreen[None]):
 
 
 def _plain(text: str) -> Content:
-    return Content(visible_controls(text.strip()))
+    return safe.content(text.strip())

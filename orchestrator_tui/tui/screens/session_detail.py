@@ -1,8 +1,9 @@
 """One past session in full: prompts, every model's answer with usage and cost, reviews with scores,
 chain steps with their refine iterations. Pick any piece to copy it, fork there, or rerun it.
 
-Text goes in as ``Content`` (never parsed as markup) in one widget per interaction, so a session of
-hundreds of interactions opens at once.
+Text goes in through ``safe`` (never parsed as markup, control characters shown as symbols: a
+session may be imported from anywhere) in one widget per interaction, so a session of hundreds of
+interactions opens at once.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, ListItem, ListView, Static
 
+from orchestrator_tui.core import display
 from orchestrator_tui.store.detail import SessionDetail
 from orchestrator_tui.store.rows import InteractionRow
-from orchestrator_tui.tui import formatting
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.history_actions import HistoryActions
+from orchestrator_tui.tui.host import app_services
 
 
 def describe(detail: SessionDetail) -> Content:
@@ -32,16 +35,16 @@ def describe(detail: SessionDetail) -> Content:
     if s.chain_name:
         facts.insert(1, f"chain {s.chain_name}")
     totals = [
-        formatting.tokens(detail.input_tokens + detail.output_tokens),
-        formatting.cost(detail.cost),
+        display.tokens(detail.input_tokens + detail.output_tokens),
+        display.cost(detail.cost),
     ]
     lines = [
-        Content.styled(s.title or "(untitled)", "bold"),
-        Content(" · ".join(facts)),
-        Content(f"models: {', '.join(detail.models) or '—'} · " + " · ".join(totals)),
+        safe.content(s.title or "(untitled)", "bold"),
+        safe.content(" · ".join(facts)),
+        safe.content(f"models: {', '.join(detail.models) or '—'} · " + " · ".join(totals)),
     ]
     for step in detail.chain_steps:
-        lines.append(Content(f"step {step.step_id} ({step.kind}): {step.outcome}"))
+        lines.append(safe.content(f"step {step.step_id} ({step.kind}): {step.outcome}"))
     return Content("\n").join(lines)
 
 
@@ -56,23 +59,27 @@ def render_item(detail: SessionDetail, item: InteractionRow) -> Content:
         usage = detail.usage_of(item.id)
         if usage is not None:
             facts += [
-                formatting.tokens((usage.input_tokens or 0) + (usage.output_tokens or 0)),
-                formatting.cost(usage.cost),
-                f"first token {formatting.seconds(usage.ttft)}",
-                formatting.seconds(usage.latency),
+                display.tokens((usage.input_tokens or 0) + (usage.output_tokens or 0)),
+                display.cost(usage.cost),
+                f"first token {display.seconds(usage.ttft)}",
+                display.seconds(usage.latency),
             ]
             if usage.attempt > 1:
                 facts.append(f"{usage.attempt} attempts")
         style = "bold $error" if item.status in ("failed", "interrupted") else "bold $primary"
         best = ("  ♛ best", "bold $success") if item.best else ""
-        head = Content.assemble((f"▍ {item.model or '?'}", style), "  " + " · ".join(facts), best)
-    parts = [head, Content(item.content or "(no text)")]
+        head = Content.assemble(
+            safe.content(f"▍ {item.model or '?'}", style),
+            safe.content("  " + " · ".join(facts)),
+            best,
+        )
+    parts = [head, safe.content(item.content or "(no text)")]
     if item.error:
-        parts.append(Content.styled(f"error: {item.error}", "$error"))
+        parts.append(safe.content(f"error: {item.error}", "$error"))
     for review in detail.reviews_for(item.id):
-        score = "failed" if review.score is None else f"{review.score:.2f}"
+        score = "failed" if review.score is None else display.score(review.score)
         line = f"review by {review.reviewer}: {score} — {review.feedback}"
-        parts.append(Content.styled(line, "italic $secondary"))
+        parts.append(safe.content(line, "italic $secondary"))
     return Content("\n").join(parts)
 
 
@@ -108,7 +115,7 @@ class SessionDetailScreen(Screen[None]):
 
     @work(group="detail-load", exclusive=True, exit_on_error=False)
     async def _load(self) -> None:
-        store = (await self.app.wait_services()).sessions  # type: ignore[attr-defined]
+        store = (await app_services(self)).sessions
         detail = await store.detail(self.session_id)
         if detail.session.deleted_at is not None and self.detail is not None:
             self.app.pop_screen()  # just moved to the trash: back to the list

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,10 +24,11 @@ from textual.widgets.option_list import Option
 from orchestrator_tui.config import Config
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.store.keys import KeyStore, KeyStoreError, mask
+from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.tables import row_table
 
 if TYPE_CHECKING:
-    from orchestrator_tui.tui.app import OrchApp
+    pass
 
 
 KEY_COLUMNS = (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12))
@@ -99,7 +100,7 @@ class SettingsScreen(Screen[None]):
 
     async def _keys(self, *, allow_vault: bool) -> tuple[KeyStore, Config]:
         """The key store; with ``allow_vault`` a locked key vault may ask for its password."""
-        app = cast("OrchApp", self.app)
+        app = orch_app(self)
         services = await app.wait_services()
         if allow_vault and app.vault_prompt is not None:
             app.vault_prompt.allow()

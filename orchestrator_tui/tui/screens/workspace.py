@@ -1,35 +1,31 @@
 """The home screen: pick models, send one prompt to all of them, watch the answers side by side.
 
-Every run goes through ``services.orchestrator`` (so the recorder stores it) inside a worker; the
-screen keeps the conversation and decides which panes exist, ``PaneFeed`` moves events to them.
-The engine's types and events load with the services, after the first paint, not with this module.
+The screen lays out and draws; ``WorkspaceSession`` decides (what is sent to whom, the queue,
+retry, review, synthesis, best marks). Each run the session starts is shown by a worker here,
+``PaneFeed`` moving its events to the panes. The engine itself loads with the services, after
+the first paint, not with this module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from orchestrator_tui.core.conversation import Conversation
+from orchestrator_tui.core.attachments import AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.tui import slash
-from orchestrator_tui.tui.attachments import (
-    Attachment,
-    AttachmentError,
-    read_attachment,
-    with_attachments,
-)
+from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
+from orchestrator_tui.tui import safe, slash
+from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
@@ -38,14 +34,14 @@ from orchestrator_tui.tui.widgets.response_grid import ResponseGrid
 from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-    from orchestrator_tui.core.run import Run
+    from orchestrator_tui.core.conversation import Conversation
+    from orchestrator_tui.core.session import Started
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.reopen import StoredAnswer
     from orchestrator_tui.tui.app import OrchApp
     from orchestrator_tui.tui.pane_feed import PaneFeed
-    from orchestrator_tui.tui.widgets.model_picker import ModelSettings
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
 NARROW = 100
@@ -57,7 +53,7 @@ FIRST_RUN = (
 
 
 class WorkspaceScreen(Screen[None]):
-    CSS_PATH: ClassVar[list[str | Path]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         Path(__file__).with_name("workspace.tcss"),
         Path(__file__).parent.parent / "widgets" / "responses.tcss",
     ]
@@ -72,12 +68,7 @@ class WorkspaceScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.conversation = Conversation()
-        self.models: list[str] = []
-        self.system: str | None = None
-        self.attachments: list[Attachment] = []
-        self.prompt: str | None = None
-        """The last prompt sent, as the models received it (for retry, review, synthesis)."""
+        self.session = WorkspaceSession()
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
 
@@ -97,7 +88,7 @@ class WorkspaceScreen(Screen[None]):
 
     @property
     def orch(self) -> OrchApp:
-        return cast("OrchApp", self.app)
+        return orch_app(self)
 
     @property
     def services(self) -> Services:
@@ -109,11 +100,12 @@ class WorkspaceScreen(Screen[None]):
 
     @property
     def running(self) -> bool:
-        return any(not feed.run.done for feed in self.feeds)
+        return self.session.running or bool(self.feeds)
 
     def on_mount(self) -> None:
         self.query_one(PromptBox).focus()
-        self.query_one(ChainPanel).show_compare(self.models)
+        self.query_one(ModelPicker).settings = self.session.settings
+        self.query_one(ChainPanel).show_compare(self.session.models)
         self._load()
 
     def on_resize(self, event: Resize) -> None:
@@ -131,34 +123,37 @@ class WorkspaceScreen(Screen[None]):
         for name in wanted:
             with contextlib.suppress(OrchError):
                 chosen.append(catalog.resolve(name).name)
-        self.models = [name for name in chosen if name in catalog.models]
-        self.query_one(ModelPicker).check_keys(catalog, services.keys, self.models)
+        self.session.select(name for name in chosen if name in catalog.models)
+        self.query_one(ChainPanel).show_compare(self.session.models)
+        self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
+        reviewer = services.config.settings.reviewer
+        await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
 
     # -- model picker ---------------------------------------------------------------------------
 
     @on(ModelPicker.Loaded)
     async def _keys_known(self, event: ModelPicker.Loaded) -> None:
+        models = self.session.models
         no_keys = not any(s.source for s in event.status.values() if s.needed)
-        if no_keys and self.models and all(m.startswith("mock:") for m in self.models):
+        if no_keys and models and all(m.startswith("mock:") for m in models):
             self._notice(FIRST_RUN)
         await self._models_shown()
 
     @on(ModelPicker.Changed)
     async def _models_changed(self, event: ModelPicker.Changed) -> None:
-        self.models = event.models
+        self.session.select(event.models)
         await self._models_shown()
 
     async def _models_shown(self) -> None:
         """A pane waits for each selected model, so the first answer starts drawing at once."""
-        self.query_one(ChainPanel).show_compare(self.models)
+        self.query_one(ChainPanel).show_compare(self.session.models)
         if not self.running:
-            await self.grid.show([(model, model) for model in self.models])
+            await self.grid.show([(model, model) for model in self.session.models])
 
     @on(ModelPicker.EditParams)
     async def _edit_params(self, event: ModelPicker.EditParams) -> None:
         from orchestrator_tui.tui.screens.model_params import ModelParamsScreen
 
-        picker = self.query_one(ModelPicker)
         try:
             library = await self.services.chain_library()
             personas, warnings = library.personas, library.warnings
@@ -167,10 +162,11 @@ class WorkspaceScreen(Screen[None]):
 
         def done(settings: ModelSettings | None) -> None:
             if settings is not None:
-                picker.set_settings(event.model, settings)
+                self.session.set_settings(event.model, settings)
+                self.query_one(ModelPicker).settings_changed(event.model)
 
         dialog = ModelParamsScreen(
-            event.model, picker.settings.get(event.model), personas, warnings
+            event.model, self.session.settings.get(event.model), personas, warnings
         )
         self.app.push_screen(dialog, done)
 
@@ -198,36 +194,39 @@ class WorkspaceScreen(Screen[None]):
 
     async def send(self, text: str) -> None:
         """Fan ``text`` (with any attachments) out to the selected models as the next turn."""
-        if not self.models:
-            self.notify("Select at least one model first (ctrl+b)", severity="error")
-            return
-        if self.running:
-            self.notify(
-                "A run is in flight: wait, or press Escape to cancel it", severity="warning"
-            )
-            return
-        services = await self.orch.wait_services()
-        from orchestrator_tui.core.types import GenerationParams
+        await self._start(lambda: self.session.submit(text))
 
-        prompt = with_attachments(text, self.attachments)
-        picker = self.query_one(ModelPicker)
-        follow_up = bool(self.conversation.histories)
+    async def _start(self, step: Callable[[], Started | None]) -> None:
+        """Let the session act; show the run it started, or say why it refused."""
         try:
-            run = services.orchestrator.fan_out(
-                prompt,
-                self.models,
-                GenerationParams(system=self.system),
-                conversation=self.conversation,
-                model_params=picker.params,
-            )
-        except (OrchError, ValueError) as exc:
+            started = step()
+        except Refused as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        except OrchError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.prompt = prompt
-        self._set_attachments([])
-        self._notice("")
-        await self.grid.show([(model, model) for model in self.models])
-        self._drive(run, text if follow_up else None)
+        if started is not None:
+            await self._show(started)
+
+    async def _show(self, started: Started) -> None:
+        """Make the panes ``started`` fills, then follow its events in a worker."""
+        if started.kind == "prompt":
+            self._set_attachments()
+            self._notice("")
+            await self.grid.show([(model, model) for model in started.keys])
+        elif started.kind == "review":
+            for key in started.keys:
+                pane = self.grid.pane(key)
+                if pane is not None:
+                    pane.reviewing(started.model or "")
+        elif started.kind == "synthesis":
+            await self.grid.add(SYNTHESIS, f"synthesis · {started.model}")
+        elif started.kind == "retry":
+            pane = self.grid.pane(started.keys[0])
+            if pane is not None and pane.best:
+                pane.set_best(False)
+        self._drive(started)
 
     async def continue_session(
         self,
@@ -244,18 +243,23 @@ class WorkspaceScreen(Screen[None]):
         box, to send as it is or after changing the models; ``answers`` are shown in the panes
         of their models. ``False`` if a run is in flight.
         """
-        if self.running:
-            self.notify("Cancel the run first (Escape)", severity="warning")
-            return False
         known = [m for m in models if m in self.services.config.catalog.models]
-        self.conversation = conversation
-        self.prompt = prompt
-        self.models = known or self.models
-        self.query_one(ModelPicker).select(self.models)
-        self.query_one(ChainPanel).show_compare(self.models)
+        try:
+            self.session.continue_from(
+                conversation,
+                known,
+                prompt,
+                [(a.ended, a.review, a.best) for a in answers],
+            )
+        except Refused as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return False
+        models = self.session.models
+        self.query_one(ModelPicker).select(models)
+        self.query_one(ChainPanel).show_compare(models)
         await self.grid.show([])
         if answers:
-            await self.grid.show([(model, model) for model in self.models])
+            await self.grid.show([(model, model) for model in models])
             for answer in answers:
                 pane = self.grid.pane(answer.ended.model)
                 if pane is not None:
@@ -281,7 +285,7 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(ModelPicker).select(names)
 
     async def command_system(self, argument: str) -> None:
-        self.system = argument or None
+        self.session.system = argument or None
         self.notify("System prompt set" if argument else "System prompt cleared")
 
     async def command_clear(self, argument: str) -> None:
@@ -302,7 +306,8 @@ class WorkspaceScreen(Screen[None]):
         except AttachmentError as exc:
             self.notify(str(exc), title="Not attached", severity="error", markup=False)
             return
-        self._set_attachments([*self.attachments, attachment])
+        self.session.attach(attachment)
+        self._set_attachments()
 
     async def command_chain(self, argument: str) -> None:
         if "chain_editor" in self.app.SCREENS:
@@ -322,53 +327,32 @@ class WorkspaceScreen(Screen[None]):
             self.minimize()
 
     async def action_review(self, reviewer: str = "") -> None:
-        answers = self._answers()
-        if not answers or self.prompt is None:
-            self.notify("Nothing to review yet: send a prompt first", severity="warning")
-            return
-        from orchestrator_tui.core.orchestrator import ReviewTarget  # loads the engine
+        await self._start(lambda: self.session.review(reviewer))
 
-        reviewer = reviewer or self.services.config.settings.reviewer
-        targets = [ReviewTarget(p.response_id or "", self.prompt, p.text) for p in answers]
-        try:
-            run = self.services.orchestrator.review(
-                targets, reviewer, conversation=self.conversation
-            )
-        except OrchError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+    async def action_synthesize(self, model: str = "") -> None:
+        """Merge the answers into one; the first time in a session, ask which model writes it."""
+        if model or self.session.synthesizer or len(self.session.usable_answers()) < 2:
+            await self._start(lambda: self.session.synthesize(model or None))
             return
-        for pane in answers:
-            pane.reviewing(reviewer)
-        self._drive(run)
+        from orchestrator_tui.tui.screens.choice import ChoiceDialog
 
-    async def action_synthesize(self, judge: str = "") -> None:
-        answers = self._answers()
-        if len(answers) < 2 or self.prompt is None:
-            self.notify("Synthesis needs at least two finished answers", severity="warning")
-            return
-        judge = judge or self.services.config.settings.judge
-        try:
-            run = self.services.orchestrator.synthesize(
-                self.prompt,
-                [(p.model, p.text) for p in answers],
-                judge,
-                conversation=self.conversation,
-            )
-        except OrchError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        from orchestrator_tui.tui.pane_feed import SYNTHESIS
+        answered = [a.model for a in self.session.usable_answers()]
+        others = sorted(set(self.services.config.catalog.models) - set(answered))
+        choices = [(m, f"{m}  (answered)") for m in answered] + [(m, m) for m in others]
 
-        await self.grid.add(SYNTHESIS, f"synthesis · {judge}")
-        self._drive(run)
+        async def chosen(choice: str | None) -> None:
+            if choice is not None:
+                await self._start(lambda: self.session.synthesize(choice))
+
+        self.app.push_screen(ChoiceDialog("Which model writes the synthesis?", choices), chosen)
 
     async def action_clear(self) -> None:
-        if self.running:
-            self.notify("Cancel the run first (Escape)", severity="warning")
+        try:
+            self.session.clear()
+        except Refused as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
-        self.conversation = Conversation()
-        self.prompt = None
-        self._set_attachments([])
+        self._set_attachments()
         await self.grid.show([])
         await self._models_shown()
         self.notify("New conversation")
@@ -385,109 +369,57 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(PromptBox).focus()
 
     @on(ResponsePane.Action)
-    def _pane_action(self, event: ResponsePane.Action) -> None:
+    async def _pane_action(self, event: ResponsePane.Action) -> None:
         pane = event.pane
+        key = pane.name or pane.model
         if event.action == "cancel":
             if not any(feed.cancel(pane) for feed in self.feeds):
                 self.notify("This answer is not streaming", severity="warning")
         elif event.action == "best":
-            self._mark_best(pane)
+            try:
+                self.session.mark_best(key)
+            except Refused as exc:
+                self.notify(str(exc), severity="warning", markup=False)
+                return
+            for other in self.grid.panes():
+                answer = self.session.answers.get(other.name or other.model)
+                other.set_best(answer is not None and answer.best)
         elif event.action == "retry":
-            self._retry(pane)
-
-    def _mark_best(self, pane: ResponsePane) -> None:
-        """Mark ``pane``'s answer the best of those shown (again: unmark it), and store that."""
-        if pane.ended is None:
-            self.notify("Mark an answer once it has ended", severity="warning")
-            return
-        chosen = not pane.best
-        for other in self.grid.panes():
-            other.set_best(chosen and other is pane)
-        self._best_changed()
-
-    def _best_changed(self) -> None:
-        """Store which of the answers shown now is marked best, if any."""
-        answers = [p for p in self.grid.panes() if p.ended is not None and p.response_id]
-        best = next((p.response_id for p in answers if p.best), None)
-        ids = [p.response_id for p in answers if p.response_id]
-        self._store_best(self.conversation.session_id, ids, best)
-
-    @work(group="best-answer", exclusive=True, exit_on_error=False)
-    async def _store_best(self, session_id: str, answers: list[str], best: str | None) -> None:
-        await self.services.recorder.flush()  # the answers' rows are written first
-        await self.services.sessions.mark_best(session_id, answers, best)
-
-    def _retry(self, pane: ResponsePane) -> None:
-        if pane.status in ("streaming", "waiting") or self.prompt is None:
-            self.notify("Nothing to retry yet", severity="warning")
-            return
-        from orchestrator_tui.core.types import GenerationParams
-        from orchestrator_tui.tui.pane_feed import SYNTHESIS
-
-        if pane.name == SYNTHESIS:
-            self.notify("Run /synthesize again to redo the synthesis", severity="warning")
-            return
-        history = self.conversation.histories.get(pane.model, [])
-        if pane.ended is not None and pane.ended.text and len(history) >= 2:
-            del history[-2:]  # the answer being replaced leaves the conversation
-        if pane.best:  # the mark goes with the answer being replaced
-            pane.set_best(False)
-            self._best_changed()
-        run = self.services.orchestrator.fan_out(
-            self.prompt,
-            [pane.model],
-            GenerationParams(system=self.system),
-            conversation=self.conversation,
-            model_params=self.query_one(ModelPicker).params,
-        )
-        self._drive(run, retry=True)
+            await self._start(lambda: self.session.retry(key))
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _answers(self) -> list[ResponsePane]:
-        from orchestrator_tui.tui.pane_feed import SYNTHESIS
-
-        return [
-            p
-            for p in self.grid.panes()
-            if p.name != SYNTHESIS and p.ended is not None and p.ended.status == "ok" and p.text
-        ]
-
     @work(group="runs", exit_on_error=False)
-    async def _drive(self, run: Run, prompt: str | None = None, *, retry: bool = False) -> None:
-        """Show one run's events until it ends; partial answers stay when it is cancelled.
-
-        ``prompt`` and ``retry`` are ``PaneFeed``'s (a follow-up shown above the new answer; an
-        answer taking the place of the last one).
-        """
+    async def _drive(self, started: Started) -> None:
+        """Show one run's events until it ends (partial answers stay when it is cancelled); then
+        the next waiting prompt goes out."""
         from orchestrator_tui.tui.pane_feed import PaneFeed
 
-        feed = PaneFeed(run, self.grid, prompt, retry=retry)
+        run = started.run
+        feed = PaneFeed(run, self.grid, started.text, retry=started.kind == "retry")
         self.feeds.append(feed)
         self.orch.runs.add(run)
         try:
-            async for event in run:
-                feed.handle(event)
+            await run.follow(self.session.handle, feed.handle)
         finally:
-            if not run.done:
-                run.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await run.wait()
             self.orch.runs.discard(run)
             self.feeds.remove(feed)
+        await self._start(lambda: self.session.finished(run))
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)
 
-    def _set_attachments(self, attachments: list[Attachment]) -> None:
-        self.attachments = attachments
+    def _set_attachments(self) -> None:
+        attachments = self.session.attachments
         line = "  ".join(f"📎 {a.name} ({a.size:,} B)" for a in attachments)
         _show_line(self.query_one("#attachments", Static), line)
 
 
 def _show_line(widget: Static, text: str) -> None:
-    """Show ``text`` in a one-line Static, hidden when empty; unchanged text costs no layout."""
-    if widget.display == bool(text) and str(widget.content) == text:
+    """Show ``text`` (a prompt, file names: made safe) in a one-line Static, hidden when empty;
+    unchanged text costs no layout."""
+    shown = safe.content(text)
+    if widget.display == bool(text) and widget.content == shown:
         return
-    widget.update(Content(text))
+    widget.update(shown)
     widget.display = bool(text)

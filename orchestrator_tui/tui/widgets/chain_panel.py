@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
+from orchestrator_tui.core.text import terminal_safe
+
 
 class ChainPanel(Static):
     """``show_compare`` for fan-out; ``show_steps`` with ``(step id, kind)`` pairs for a chain."""
@@ -24,8 +26,8 @@ class ChainPanel(Static):
         )
 
     def show_steps(self, name: str, steps: Sequence[tuple[str, str]]) -> None:
-        lines: list[Content | str | tuple[str, str]] = [(name, "bold")]
+        lines: list[Content | str | tuple[str, str]] = [(terminal_safe(name), "bold")]
         for number, (step_id, kind) in enumerate(steps, 1):
-            lines.append((f"\n{number}. {step_id}", ""))
-            lines.append((f"  {kind}", "$text-muted"))
+            lines.append((f"\n{number}. {terminal_safe(step_id)}", ""))
+            lines.append((f"  {terminal_safe(kind)}", "$text-muted"))
         self.update(Content.assemble(*lines))

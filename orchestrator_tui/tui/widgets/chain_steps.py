@@ -6,9 +6,11 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import ListItem, Static
 
+from orchestrator_tui.core.text import terminal_safe
+
 
 def step_label(number: int, summary: tuple[str, str, str, str], invalid: bool) -> Content:
-    step_id, kind, models, when = summary
+    step_id, kind, models, when = (terminal_safe(part) for part in summary)  # a file's words
     parts: list[tuple[str, str] | str] = [
         (f"{number}. {step_id}", "bold $text-error" if invalid else "bold"),
         (f"  {kind}", "$text-accent"),

@@ -7,7 +7,7 @@ source of a key is ever shown, never the key.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -19,29 +19,12 @@ from textual.message import Message
 from textual.widgets import SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from orchestrator_tui.tui import safe
+
 if TYPE_CHECKING:
     from orchestrator_tui.core.catalog import Catalog, ProviderConfig
-    from orchestrator_tui.core.types import GenerationParams
+    from orchestrator_tui.core.session import ModelSettings
     from orchestrator_tui.store.keys import KeyStore
-
-
-def _no_params() -> GenerationParams:
-    from orchestrator_tui.core.types import GenerationParams  # not with the first frame
-
-    return GenerationParams()
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSettings:
-    """One model's own settings, as the parameters dialog edits them.
-
-    ``params`` is what the model receives (its ``system`` is the persona's prompt, then
-    ``own_system``); the persona is kept by name so the dialog shows it again.
-    """
-
-    params: GenerationParams = field(default_factory=_no_params)
-    persona: str | None = None
-    own_system: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +77,7 @@ class ModelPicker(Vertical):
         self.catalog: Catalog | None = None
         self.status: dict[str, KeyStatus] = {}
         self.settings: dict[str, ModelSettings] = {}
+        """Each model's own settings, shown with a mark; the workspace's session owns the dict."""
 
     def compose(self) -> ComposeResult:
         yield SelectionList[str](id="picker-list")
@@ -101,11 +85,6 @@ class ModelPicker(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "Models"
-
-    @property
-    def params(self) -> dict[str, GenerationParams]:
-        """Each model's own parameters, for ``Orchestrator.fan_out(model_params=...)``."""
-        return {name: settings.params for name, settings in self.settings.items()}
 
     @property
     def selected(self) -> list[str]:
@@ -131,11 +110,8 @@ class ModelPicker(Vertical):
         for name in models:
             picker.select(name)
 
-    def set_settings(self, model: str, settings: ModelSettings) -> None:
-        if settings == ModelSettings():
-            self.settings.pop(model, None)
-        else:
-            self.settings[model] = settings
+    def settings_changed(self, model: str) -> None:
+        """Show ``model``'s settings as they are now in ``settings``."""
         picker = self.query_one(SelectionList)
         index = picker.get_option_index(model)
         picker.replace_option_prompt_at_index(index, self._label(model))
@@ -154,12 +130,12 @@ class ModelPicker(Vertical):
         return Content.assemble(name, key, mark)
 
     @on(SelectionList.SelectedChanged)
-    def _selection_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         event.stop()
         self.post_message(self.Changed(self.selected))
 
     @on(SelectionList.SelectionHighlighted)
-    def _highlighted(self, event: SelectionList.SelectionHighlighted) -> None:
+    def _highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
         event.stop()
         self._show_detail(event.selection_index)
 
@@ -180,7 +156,7 @@ class ModelPicker(Vertical):
         settings = self.settings.get(name)
         if settings:
             lines.append(_describe(settings))
-        detail.update(Content("\n".join(lines)))
+        detail.update(safe.content("\n".join(lines)))  # a models.yaml's description
 
     def action_edit_params(self) -> None:
         picker = self.query_one(SelectionList)

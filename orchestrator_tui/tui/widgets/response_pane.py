@@ -12,8 +12,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from orchestrator_tui.tui import formatting
-from orchestrator_tui.tui.markdown_blocks import visible_controls
+from orchestrator_tui.core import display
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.themes import score_style
 from orchestrator_tui.tui.widgets.streaming_markdown import StreamingMarkdown
 
@@ -103,7 +104,7 @@ class ResponsePane(Vertical, can_focus=True):
     def attempt_failed(self, event: AttemptFailed) -> None:
         if event.retry_in is not None:
             self._set_note(
-                Content.styled(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
+                safe.content(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
             )
 
     def end(self, ended: ResponseEnded) -> None:
@@ -112,7 +113,7 @@ class ResponsePane(Vertical, can_focus=True):
         if ended.status == "cancelled":
             self._set_note(Content.styled("cancelled: the partial answer is kept", "$warning"))
         elif ended.error:
-            self._set_note(Content.styled(visible_controls(ended.error), "$error"))
+            self._set_note(safe.content(ended.error, "$error"))
         self._refresh_header()
 
     def reviewing(self, reviewer: str) -> None:
@@ -122,9 +123,7 @@ class ResponsePane(Vertical, can_focus=True):
     def reviewed(self, review: ReviewReady) -> None:
         self.review, self.reviewer = review, None
         if review.error:
-            self._set_note(
-                Content.styled(f"review failed: {visible_controls(review.error)}", "$error")
-            )
+            self._set_note(safe.content(f"review failed: {review.error}", "$error"))
         self._refresh_header()
 
     def restore(
@@ -217,12 +216,12 @@ class ResponsePane(Vertical, can_focus=True):
         icon, style = STATUS_ICON.get(self.status, ("?", ""))
         parts: list[Content | str | tuple[str, str]] = [
             (icon + " ", style),
-            (visible_controls(self.title), "bold"),
+            (terminal_safe(self.title), "bold"),
         ]
         review = self.review
         if review is not None and review.score is not None:
             parts.append("  ")
-            parts.append((f" ★ {formatting.score(review.score)} ", score_style(review.score)))
+            parts.append((f" ★ {display.score(review.score)} ", score_style(review.score)))
         elif review is not None:
             parts.append(("  ★ —", "$error"))
         elif self.reviewer is not None:
@@ -233,10 +232,10 @@ class ResponsePane(Vertical, can_focus=True):
         ended = self.ended
         if ended is not None:
             figures = [
-                f"ttft {formatting.seconds(ended.ttft)}",
-                formatting.seconds(ended.latency),
-                formatting.tokens(ended.usage.output_tokens),
-                formatting.cost(ended.cost),
+                f"ttft {display.seconds(ended.ttft)}",
+                display.seconds(ended.latency),
+                display.tokens(ended.usage.output_tokens),
+                display.cost(ended.cost),
             ]
             parts.append(("  " + " · ".join(figures), "$text-muted"))
         return Content.assemble(*parts)
@@ -245,4 +244,4 @@ class ResponsePane(Vertical, can_focus=True):
 def _prompt_line(prompt: str) -> Text:
     """A follow-up's prompt above its answer: its first line."""
     lines = prompt.strip().splitlines() or [""]
-    return Text("▸ " + visible_controls(lines[0]), "dim italic")
+    return safe.text("▸ " + lines[0], "dim italic")

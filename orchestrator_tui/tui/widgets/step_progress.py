@@ -6,6 +6,9 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import ListItem, Sparkline, Static
 
+from orchestrator_tui.core import display
+from orchestrator_tui.core.text import terminal_safe
+
 ICONS = {
     "waiting": ("·", "$text-muted"),
     "running": ("▶", "$text-accent"),
@@ -54,19 +57,20 @@ class StepProgress(ListItem):
         sparkline.display = len(self.scores) > 1
 
     def _label(self) -> Content:
+        """The step's facts; its models, notes and error quote files and servers: made safe."""
         icon, style = ICONS[self.status]
         parts: list[tuple[str, str] | str] = [
             (f"{icon} ", style),
-            (self.step_id, "bold"),
+            (terminal_safe(self.step_id), "bold"),
             (f"  {self.kind}", "$text-accent"),
             (f"  {self.status}", style),
         ]
         if self.scores:
-            shown = " ".join("✗" if s is None else f"{s:.2f}" for s in self.scores[-5:])
+            shown = " ".join("✗" if s is None else display.score(s) for s in self.scores[-5:])
             parts.append((f"\n  scores {shown}", ""))
-        parts.append((f"\n  {self.models}", "$text-muted"))
+        parts.append((f"\n  {terminal_safe(self.models)}", "$text-muted"))
         if self.notes:
-            parts.append((f"\n  {self.notes}", "$text-muted"))
+            parts.append((f"\n  {terminal_safe(self.notes)}", "$text-muted"))
         if self.error:
-            parts.append((f"\n  {self.error}", "$text-error"))
+            parts.append((f"\n  {terminal_safe(self.error)}", "$text-error"))
         return Content.assemble(*parts)

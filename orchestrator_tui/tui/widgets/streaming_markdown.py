@@ -22,12 +22,12 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.tui.markdown_blocks import (
     Block,
     may_define_references,
     rich_markdown,
     split_blocks,
-    visible_controls,
 )
 from orchestrator_tui.tui.redraw_pacer import RedrawPacer
 
@@ -120,7 +120,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     @property
     def text(self) -> str:
         """The current message as shown (control characters made visible), drawn or not."""
-        return self._text + visible_controls("".join(self._pending))
+        return self._text + terminal_safe("".join(self._pending))
 
     @property
     def line_count(self) -> int:
@@ -181,7 +181,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             message = [*self._done[self._prefix_line_count() :], *self._open_strips]
             self._prefix += [_Earlier(self._text, message if drawn else None), _blank()]
             self._earlier_undrawn += not drawn
-        self._prefix += [_Earlier(text, self._render(text) if drawn else None), _blank()]
+        self._prefix += [_Earlier(text, self._render_lines(text) if drawn else None), _blank()]
         self._earlier_undrawn += not drawn
         self._earlier_next = len(self._prefix) - 1
         self._clear_message()
@@ -252,7 +252,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
             index -= 1
         self._earlier_next = index
         self._rebuild_done()
-        self._show(keep_top=top + shift)
+        self._show(keep_top=round(top) + shift)
         return bool(self._left)
 
     # -- redrawing ------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         self._show()
 
     def _take_pending(self) -> None:
-        self._text += visible_controls("".join(self._pending))
+        self._text += terminal_safe("".join(self._pending))
         self._pending.clear()
 
     def _redraw(self) -> None:
@@ -370,10 +370,10 @@ class StreamingMarkdown(ScrollView, can_focus=False):
     def _draw_earlier(self, earlier: _Earlier) -> None:
         item = earlier.item
         if isinstance(item, str):
-            earlier.strips = self._render(rich_markdown(item, earlier.tokens))
+            earlier.strips = self._render_lines(rich_markdown(item, earlier.tokens))
             earlier.tokens = None
         else:
-            earlier.strips = self._render(item)
+            earlier.strips = self._render_lines(item)
         self._earlier_undrawn -= 1
 
     def _draw_group(self, group: _Group) -> None:
@@ -396,11 +396,13 @@ class StreamingMarkdown(ScrollView, can_focus=False):
         return (self._open.strips or []) if self._open else []
 
     def _render_group(self, group: _Group) -> list[Strip]:
-        strips = self._render(rich_markdown(self._text[group.start : group.end], group.tokens))
+        strips = self._render_lines(
+            rich_markdown(self._text[group.start : group.end], group.tokens)
+        )
         group.tokens = None
         return strips
 
-    def _render(self, renderable: RenderableType | None) -> list[Strip]:
+    def _render_lines(self, renderable: RenderableType | None) -> list[Strip]:
         """Lines of ``renderable``; ``None`` is a blank line."""
         if renderable is None:
             return [_BLANK]

@@ -1,0 +1,1 @@
+"""Example orch-tui plugins: one of each kind but providers (see orch-tui-plaintext)."""

@@ -1,0 +1,38 @@
+"""How times, tokens, costs and scores read, in the app, the CLI and Markdown exports alike.
+
+One place, so a score is the same "0.85" in a pane, in `history list` and in an export, and a cost
+the same "$0.0042" everywhere. Unknown stays visibly unknown, never 0.
+"""
+
+from __future__ import annotations
+
+UNKNOWN = "—"
+
+
+def seconds(value: float | None) -> str:
+    """``850ms`` under a second, ``1.25s`` under ten, ``12.3s`` above."""
+    if value is None:
+        return UNKNOWN
+    if value < 1:
+        return f"{value * 1000:.0f}ms"
+    return f"{value:.2f}s" if value < 10 else f"{value:.1f}s"
+
+
+def tokens(value: int | None) -> str:
+    if value is None:
+        return f"{UNKNOWN} tok"
+    return f"{value / 1000:.1f}k tok" if value >= 10_000 else f"{value} tok"
+
+
+def cost(value: float | None) -> str:
+    """Dollars: four decimals under a cent (they matter there), two above; ``$?`` when unknown."""
+    if value is None:
+        return "$?"
+    if value == 0:
+        return "$0"
+    return f"${value:.4f}" if value < 0.01 else f"${value:.2f}"
+
+
+def score(value: float | None) -> str:
+    """A review score (0 to 1) with two decimals, as thresholds are written in chains."""
+    return UNKNOWN if value is None else f"{value:.2f}"

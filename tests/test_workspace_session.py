@@ -1,0 +1,207 @@
+"""The workspace's session without a screen: queue, send, retry, review, synthesis, best mark.
+
+Real engine on mock models, real recorder and SQLite file; no Textual anywhere.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from orchestrator_tui.core.session import (
+    SYNTHESIS,
+    ModelSettings,
+    Refused,
+    Started,
+    WorkspaceSession,
+)
+from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.services import Services
+
+
+async def drive(session: WorkspaceSession, started: Started | None) -> list[Started]:
+    """Feed each run's events to the session until nothing more starts; the runs, in order."""
+    done = []
+    while started is not None:
+        async for event in started.run:
+            session.handle(event)
+        done.append(started)
+        started = session.finished(started.run)
+    return done
+
+
+async def stored(services: Services, sql: str) -> list[tuple]:
+    await services.recorder.flush()
+    return [tuple(row) for row in await services.db.fetchall(sql)]
+
+
+def opened(services: Services, *models: str) -> WorkspaceSession:
+    session = WorkspaceSession()
+    session.select(models or ("mock:echo", "mock:lorem"))
+    assert session.open(services.orchestrator, reviewer="mock:judge") is None
+    return session
+
+
+def test_the_session_loads_no_textual_module() -> None:
+    code = (
+        "import sys, orchestrator_tui.core.session;"
+        "assert not any(m.startswith('textual') for m in sys.modules), 'textual loaded'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_prompts_typed_before_the_engine_is_there_wait_and_then_go_out(
+    services: Services,
+) -> None:
+    session = WorkspaceSession()
+    session.select(["mock:echo"])
+    assert session.submit("first") is None and session.submit("second") is None
+    assert session.queue == ["first", "second"]
+    runs = await drive(session, session.open(services.orchestrator, reviewer="mock:judge"))
+    assert [r.text for r in runs] == ["first", "second"]
+    assert session.queue == []
+    prompts = await stored(
+        services, "SELECT content FROM interactions WHERE type = 'prompt' ORDER BY created_at"
+    )
+    assert prompts == [("first",), ("second",)]
+
+
+async def test_a_prompt_sent_during_a_run_waits_its_turn_and_can_be_taken_back(
+    services: Services,
+) -> None:
+    session = opened(services, "mock:echo")
+    first = session.submit("one")
+    assert first is not None and first.text == "one" and first.keys == ("mock:echo",)
+    assert session.submit("two") is None and session.submit("three") is None
+    assert session.take_back() == "three"
+    runs = await drive(session, first)
+    assert [r.text for r in runs] == ["one", "two"]
+    history = session.conversation.histories["mock:echo"]
+    assert [m.content for m in history] == ["one", "one", "two", "two"]
+
+
+async def test_an_empty_prompt_and_no_models_are_refused_and_nothing_is_queued(
+    services: Services,
+) -> None:
+    session = opened(services)
+    with pytest.raises(Refused, match="empty"):
+        session.submit("  \n")
+    session.select([])
+    with pytest.raises(Refused, match="Select at least one model"):
+        session.submit("hello")
+    assert session.queue == []
+
+
+async def test_a_queued_prompt_that_cannot_go_out_stays_queued(services: Services) -> None:
+    session = WorkspaceSession()
+    session.submit("kept")
+    with pytest.raises(Refused, match="Select at least one model"):
+        session.open(services.orchestrator, reviewer="mock:judge")
+    assert session.queue == ["kept"]
+    session.select(["mock:echo"])
+    runs = await drive(session, session.resume())
+    assert [r.text for r in runs] == ["kept"]
+
+
+async def test_each_model_gets_its_own_parameters_and_attachments_go_once(
+    services: Services,
+) -> None:
+    from orchestrator_tui.core.attachments import Attachment
+
+    session = opened(services)
+    session.set_settings("mock:echo", ModelSettings(GenerationParams(max_tokens=3)))
+    session.attach(Attachment("notes.md", "the attached line"))
+    await drive(session, session.submit("look"))
+    echo = session.answers["mock:echo"].ended
+    assert echo is not None and echo.params.max_tokens == 3
+    assert session.answers["mock:lorem"].ended.params.max_tokens is None  # type: ignore[union-attr]
+    assert "the attached line" in (session.prompt or "") and session.attachments == []
+    session.set_settings("mock:echo", ModelSettings())
+    assert session.settings == {}
+
+
+async def test_retry_replaces_the_answer_and_the_conversation_keeps_one(
+    services: Services,
+) -> None:
+    session = opened(services)
+    await drive(session, session.submit("tea or coffee"))
+    first = session.answers["mock:echo"].response_id
+    session.mark_best("mock:echo")
+    await drive(session, session.retry("mock:echo"))
+    answer = session.answers["mock:echo"]
+    assert answer.response_id != first and not answer.best
+    assert len(session.conversation.histories["mock:echo"]) == 2
+    best = await stored(services, "SELECT id FROM interactions WHERE best = 1")
+    assert best == []
+    with pytest.raises(Refused, match="redo the synthesis"):
+        session.retry(SYNTHESIS)
+
+
+async def test_the_best_mark_is_stored_in_order_without_waiting_for_the_answers_rows(
+    services: Services,
+) -> None:
+    session = opened(services)
+    await drive(session, session.submit("tea or coffee"))
+    # no flush in between: the recorder writes the answers, then the mark
+    assert session.mark_best("mock:lorem") is True
+    assert session.mark_best("mock:echo") is True
+    best = await stored(services, "SELECT model FROM interactions WHERE best = 1")
+    assert best == [("mock:echo",)]
+    assert session.mark_best("mock:echo") is False
+    assert await stored(services, "SELECT model FROM interactions WHERE best = 1") == []
+
+
+async def test_review_scores_every_answer_and_a_failed_review_does_not_fail_the_session(
+    services: Services,
+) -> None:
+    session = opened(services)
+    with pytest.raises(Refused, match="Nothing to review"):
+        session.review()
+    await drive(session, session.submit("tea or coffee"))
+    [review] = await drive(session, session.review())
+    assert review.model == "mock:judge" and set(review.keys) == {"mock:echo", "mock:lorem"}
+    assert all(a.review and a.review.score is not None for a in session.answers.values())
+    await drive(session, session.review("mock:echo"))  # echo gives no JSON verdict
+    assert all(a.review and a.review.error for a in session.answers.values())
+    status = await stored(services, "SELECT status FROM sessions")
+    assert status == [("completed",)]
+
+
+async def test_synthesis_asks_for_its_model_once_per_session(services: Services) -> None:
+    session = opened(services)
+    await drive(session, session.submit("name a colour"))
+    with pytest.raises(Refused, match="Choose the model"):
+        session.synthesize()
+    [run] = await drive(session, session.synthesize("mock:lorem"))
+    assert run.keys == (SYNTHESIS,) and session.synthesizer == "mock:lorem"
+    await drive(session, session.synthesize())
+    assert session.answers[SYNTHESIS].model == "mock:lorem"
+    session.clear()
+    assert session.synthesizer is None and session.answers == {}
+
+
+async def test_clear_is_refused_while_a_run_is_in_flight(services: Services) -> None:
+    session = opened(services)
+    started = session.submit("hello")
+    with pytest.raises(Refused, match="Cancel the run"):
+        session.clear()
+    await drive(session, started)
+    old = session.conversation.session_id
+    session.clear()
+    assert session.conversation.session_id != old
+
+
+async def test_the_best_mark_is_also_the_persons_vote_seen_with_names(services: Services) -> None:
+    session = opened(services)
+    await drive(session, session.submit("tea or coffee"))
+    session.mark_best("mock:lorem")
+    votes = await stored(services, "SELECT contestants, outcome, voter, blind, winner FROM votes")
+    lorem = session.answers["mock:lorem"].response_id
+    assert votes == [('["mock:echo", "mock:lorem"]', "win", "user", 0, lorem)]
+    session.mark_best("mock:echo")
+    winners = await stored(services, "SELECT winner FROM votes")
+    assert winners == [(session.answers["mock:echo"].response_id,)]
+    session.mark_best("mock:echo")  # unmarked: no vote left
+    assert await stored(services, "SELECT winner FROM votes") == []
