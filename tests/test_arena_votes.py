@@ -106,14 +106,17 @@ async def test_an_imported_session_brings_its_votes_and_older_exports_still_read
         await db.close()
 
 
-async def test_a_vote_names_the_cost_and_latency_of_what_it_compared(store) -> None:
-    await store.add_votes([new_vote(SID, shown(A, B), "tie", blind=True)])
-    found = await figures(store.db, VoteFilter())
+async def test_each_contestant_has_the_mean_cost_and_latency_of_its_answers(store) -> None:
+    later = make_session(9, "Another", {"mock:lorem": "more"})  # lorem's only answer: $0.015
+    await store.import_detail(later)
+    found = await figures(store.db, VoteFilter(), ["mock:echo", "mock:lorem", "chain:council"])
     # the factory: answer i costs 0.001 * (5 + 10 * (i + 1)), latency 1 + session number
     assert found["mock:echo"].mean_cost == pytest.approx(0.015)
-    assert found["mock:lorem"].mean_cost == pytest.approx(0.025)
-    assert found["mock:lorem"].mean_latency == pytest.approx(4.0)
-    assert "mock:judge" not in found
+    assert found["mock:lorem"].mean_cost == pytest.approx((0.025 + 0.015) / 2)
+    assert found["mock:lorem"].mean_latency == pytest.approx((4.0 + 10.0) / 2)
+    assert "mock:judge" not in found and "chain:council" not in found
+    recent = await figures(store.db, VoteFilter(since=T0 + 5 * 86_400), ["mock:lorem"])
+    assert recent["mock:lorem"].mean_latency == pytest.approx(10.0)
 
 
 def test_a_vote_stands_for_its_pairwise_battles() -> None:

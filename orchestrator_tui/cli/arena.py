@@ -15,6 +15,7 @@ import click
 
 from orchestrator_tui.cli.common import fail, run_async, warn_config
 from orchestrator_tui.cli.history import parse_when
+from orchestrator_tui.core.text import terminal_safe
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.arena.leaderboard import Standing
@@ -141,7 +142,7 @@ def standing_line(row: Standing) -> str:
     cost = display.cost(row.mean_cost) if row.mean_cost is not None else "—"
     latency = display.seconds(row.mean_latency) if row.mean_latency is not None else "—"
     return (
-        f"{rank:>4}  {row.model:<32.32} {row.rating:>6.0f}  {ci:<13} {row.votes:>6}"
+        f"{rank:>4}  {terminal_safe(row.model):<32.32} {row.rating:>6.0f}  {ci:<13} {row.votes:>6}"
         f" {row.win_rate:>5.0%} {cost:>9} {latency:>8}"
     )
 
@@ -175,7 +176,7 @@ def vote_line(vote: Vote) -> str:
     from orchestrator_tui.store.export import vote_summary
 
     when = datetime.fromtimestamp(vote.created_at).strftime("%Y-%m-%d %H:%M")
-    return f"{vote.session_id[:8]}  {when}  {vote_summary(vote)}"
+    return f"{vote.session_id[:8]}  {when}  {terminal_safe(vote_summary(vote))}"
 
 
 @arena.command()

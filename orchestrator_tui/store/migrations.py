@@ -221,6 +221,7 @@ CREATE TABLE votes (
     contestants TEXT NOT NULL,             -- JSON list of the model (or chain) behind each
     outcome     TEXT NOT NULL,             -- win | tie | all_bad
     winner      TEXT,                      -- the winning answer's id (win)
+    won         INTEGER,                   -- the winner's place among the answers, from 0 (win)
     voter       TEXT NOT NULL,             -- user | the judge model
     blind       INTEGER NOT NULL,          -- 1: the voter did not see who wrote what
     category    TEXT,
@@ -228,6 +229,8 @@ CREATE TABLE votes (
 );
 CREATE INDEX votes_session ON votes(session_id);
 CREATE INDEX votes_created ON votes(created_at);
+-- The leaderboard counts votes alike (GROUP BY) from this index alone, in its order.
+CREATE INDEX votes_tally ON votes(blind, contestants, outcome, won, voter, category, created_at);
 """
 
 MIGRATIONS: list[str] = [

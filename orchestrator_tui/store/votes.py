@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from orchestrator_tui.core.arena.leaderboard import Figures, Standing, standings
-from orchestrator_tui.core.arena.votes import USER, Tally, Vote, battles, new_vote
+from orchestrator_tui.core.arena.votes import USER, Tally, Vote, battles, new_vote, tally
 from orchestrator_tui.store.db import Database
 
 Statement = tuple[str, Sequence[object]]
@@ -65,7 +65,7 @@ class VoteFilter:
 
 def vote_insert(vote: Vote) -> Statement:
     return (
-        f"INSERT INTO votes ({VOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO votes ({VOTE_COLUMNS}, won) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             vote.session_id,
             json.dumps(list(vote.answers)),
@@ -76,6 +76,7 @@ def vote_insert(vote: Vote) -> Statement:
             int(vote.blind),
             vote.category,
             vote.created_at,
+            tally(vote).winner,
         ),
     )
 
@@ -120,8 +121,8 @@ async def tallies(db: Database, flt: VoteFilter) -> list[Tally]:
     """The matching votes counted in SQL: one row per contestants, outcome and winner's place."""
     where, params = flt.where()
     rows = await db.fetchall(
-        "SELECT contestants, outcome, (SELECT key FROM json_each(answers) WHERE value = winner)"
-        f" AS won, COUNT(*) AS n FROM votes WHERE {where} GROUP BY contestants, outcome, won",
+        "SELECT contestants, outcome, won, COUNT(*) AS n FROM votes"
+        f" WHERE {where} GROUP BY contestants, outcome, won",
         params,
     )
     return [
@@ -129,20 +130,29 @@ async def tallies(db: Database, flt: VoteFilter) -> list[Tally]:
     ]
 
 
-async def figures(db: Database, flt: VoteFilter) -> dict[str, Figures]:
-    """Mean cost and latency of the answers the matching votes compared, per contestant
-    (each answer once, its successful request; unknown costs left out of the mean)."""
-    where, params = flt.where()
+async def figures(db: Database, flt: VoteFilter, contestants: Sequence[str]) -> dict[str, Figures]:
+    """Mean cost and latency of each contestant's answers over the filter's period: every
+    successful request of that model, voted on or not (more answers, steadier means, and one
+    indexed pass instead of a walk through every vote). Unknown costs are left out of the mean;
+    a contestant that is not a model (a chain) has none."""
+    if not contestants:
+        return {}
+    clauses, params = (
+        [f"model IN ({','.join('?' * len(contestants))})", "status = 'ok'"],
+        [*contestants],
+    )
+    if flt.since is not None:
+        clauses.append("created_at >= ?")
+        params.append(flt.since)
+    if flt.until is not None:
+        clauses.append("created_at < ?")
+        params.append(flt.until)
     rows = await db.fetchall(
-        "WITH shown AS (SELECT DISTINCT a.value AS answer,"
-        " json_extract(v.contestants, '$[' || a.key || ']') AS contestant"
-        f" FROM votes v, json_each(v.answers) a WHERE {where})"
-        " SELECT contestant, AVG(r.cost) AS cost, AVG(r.latency) AS latency"
-        " FROM shown JOIN requests r ON r.interaction_id = shown.answer AND r.status = 'ok'"
-        " GROUP BY contestant",
+        "SELECT model, AVG(cost) AS cost, AVG(latency) AS latency FROM requests"
+        f" WHERE {' AND '.join(clauses)} GROUP BY model",
         params,
     )
-    return {row["contestant"]: Figures(row["cost"], row["latency"]) for row in rows}
+    return {row["model"]: Figures(row["cost"], row["latency"]) for row in rows}
 
 
 def best_vote_statements(
@@ -192,5 +202,6 @@ async def leaderboard(
     ``resamples=0, with_figures=False`` is the quick first look: ratings and counts only.
     """
     found = list(battles(await tallies(db, flt)))
-    shown = await figures(db, flt) if with_figures else None
+    names = sorted({name for a, b, _, _ in found for name in (a, b)})
+    shown = await figures(db, flt, names) if with_figures else None
     return await asyncio.to_thread(standings, found, resamples=resamples, seed=seed, figures=shown)

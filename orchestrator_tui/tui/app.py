@@ -40,6 +40,7 @@ SCREEN_MODULES: dict[str, str] = {
     "history": "orchestrator_tui.tui.screens.history:HistoryScreen",
     "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
     "settings": "orchestrator_tui.tui.screens.settings:SettingsScreen",
+    "leaderboard": "orchestrator_tui.tui.screens.leaderboard:LeaderboardScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
@@ -83,6 +84,9 @@ class OrchApp(App[None]):
             priority=True,
         ),
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
+        Binding(
+            "f8", "show_screen('leaderboard')", "Leaderboard", id="app.leaderboard", show=False
+        ),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
 
