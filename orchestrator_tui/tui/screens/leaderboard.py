@@ -77,7 +77,12 @@ class LeaderboardScreen(Screen[None]):
 
     def action_cycle(self, name: str) -> None:
         """The next value of one filter, then a new fit."""
-        values = list({"voter": VOTERS, "period": PERIODS, "counted": COUNTED}[name])
+        options: dict[str, tuple[str, ...]] = {
+            "voter": tuple(VOTERS),
+            "period": tuple(PERIODS),
+            "counted": tuple(COUNTED),
+        }
+        values = options[name]
         self.choices[name] = values[(values.index(self.choices[name]) + 1) % len(values)]
         self.action_reload()
 
