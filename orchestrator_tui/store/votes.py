@@ -137,10 +137,8 @@ async def figures(db: Database, flt: VoteFilter, contestants: Sequence[str]) -> 
     a contestant that is not a model (a chain) has none."""
     if not contestants:
         return {}
-    clauses, params = (
-        [f"model IN ({','.join('?' * len(contestants))})", "status = 'ok'"],
-        [*contestants],
-    )
+    clauses = [f"model IN ({','.join('?' * len(contestants))})", "status = 'ok'"]
+    params: list[Any] = [*contestants]
     if flt.since is not None:
         clauses.append("created_at >= ?")
         params.append(flt.since)
