@@ -12,6 +12,8 @@ COMMANDS: dict[str, str] = {
     "/synthesize": "merge the answers into one: /synthesize [judge model]",
     "/attach": "attach a text file to the next prompt: /attach path/to/file",
     "/chain": "load a chain: /chain [name]",
+    "/blind": "blind mode: answers labelled A, B, C… until you vote: /blind [on|off]",
+    "/vote": "vote in a blind round: /vote A, /vote tie, /vote bad",
     "/help": "list these commands",
 }
 

@@ -25,6 +25,7 @@ from orchestrator_tui.core.attachments import AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
 from orchestrator_tui.tui import safe, slash
+from orchestrator_tui.tui.blind_mode import BlindMode
 from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
@@ -69,6 +70,7 @@ class WorkspaceScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.session = WorkspaceSession()
+        self.blind = BlindMode(self)
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
 
@@ -127,7 +129,9 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(ChainPanel).show_compare(self.session.models)
         self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
         reviewer = services.config.settings.reviewer
+        self.blind.on = self.blind.on or services.config.settings.blind
         await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
+        self.show_spend()
 
     # -- model picker ---------------------------------------------------------------------------
 
@@ -214,7 +218,11 @@ class WorkspaceScreen(Screen[None]):
         if started.kind == "prompt":
             self._set_attachments()
             self._notice("")
-            await self.grid.show([(model, model) for model in started.keys])
+            if self.blind.on:
+                await self.blind.start(list(started.keys))
+            else:
+                self.blind.round = None
+                await self.grid.show([(model, model) for model in started.keys])
         elif started.kind == "review":
             for key in started.keys:
                 pane = self.grid.pane(key)
@@ -315,6 +323,16 @@ class WorkspaceScreen(Screen[None]):
         else:
             self.notify("Chains run with `orch-tui run`; this build has no chain editor screen")
 
+    async def command_blind(self, argument: str) -> None:
+        self.notify(self.blind.toggle(argument), markup=False)
+
+    async def command_vote(self, argument: str) -> None:
+        await self.blind.command(argument)
+
+    def action_toggle_blind(self) -> None:
+        """Blind mode: label the next answers A, B, C… and hide every tell until you vote."""
+        self.notify(self.blind.toggle(), markup=False)
+
     async def command_help(self, argument: str) -> None:
         lines = [f"{name}  {text}" for name, text in slash.COMMANDS.items()]
         self.notify("\n".join(lines), title="Commands", timeout=20, markup=False)
@@ -375,6 +393,10 @@ class WorkspaceScreen(Screen[None]):
         if event.action == "cancel":
             if not any(feed.cancel(pane) for feed in self.feeds):
                 self.notify("This answer is not streaming", severity="warning")
+        elif event.action in ("tie", "all_bad"):
+            await self.blind.vote("tie" if event.action == "tie" else "all_bad")
+        elif event.action == "best" and self.blind.hiding:
+            await self.blind.vote("win", pane.model)
         elif event.action == "best":
             try:
                 self.session.mark_best(key)
@@ -405,6 +427,22 @@ class WorkspaceScreen(Screen[None]):
             self.orch.runs.discard(run)
             self.feeds.remove(feed)
         await self._start(lambda: self.session.finished(run))
+        self.show_spend()
+
+    @work(group="spend", exclusive=True, exit_on_error=False)
+    async def show_spend(self) -> None:
+        """Today's spend in the header once there is any (not during a blind round: a price
+        is a tell)."""
+        from orchestrator_tui.core import display
+        from orchestrator_tui.core.budget import start_of_today
+
+        if self.blind.hiding:
+            self.sub_title = "blind round: vote to reveal"
+            return
+        services = await self.orch.wait_services()
+        await services.recorder.flush()
+        spent = await services.sessions.spent_since(start_of_today())
+        self.sub_title = f"spent today {display.cost(spent)}" if spent else ""
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)
