@@ -33,14 +33,15 @@ PERIODS = {"all time": None, "7 days": 7, "30 days": 30, "365 days": 365}
 COUNTED = {"blind votes": False, "all votes": True}
 BOARD_COLUMNS = (
     ("#", 4),
-    ("model", 30),
+    ("model", 20),
     ("rating", 6),
-    ("95% CI", 11),
-    ("votes", 7),
-    ("win", 5),
-    ("cost", 9),
-    ("latency", 8),
+    ("95% CI", 10),
+    ("votes", 6),
+    ("win", 4),
+    ("cost", 7),
+    ("latency", 7),
 )
+"""Fits 80 columns with the table's cell padding."""
 
 
 class LeaderboardScreen(Screen[None]):

@@ -132,12 +132,14 @@ class ResponsePane(Vertical, can_focus=True):
         """Blind round: show the label only, no figures, no provider wording."""
         self.blind = True
         self._refresh_header()
+        self.refresh_bindings()
 
     def reveal(self, title: str) -> None:
         """The vote is in: the real name, the figures and any error in full."""
         self.blind, self.title = False, title
         self._show_ending()
         self._refresh_header()
+        self.refresh_bindings()
 
     def reviewing(self, reviewer: str) -> None:
         self.review, self.reviewer = None, reviewer
