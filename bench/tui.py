@@ -4,12 +4,18 @@ Prints, in one run:
 - launch -> first painted workspace in a real pseudo-terminal (median of 5), next to a bare
   Textual app measured the same way (the floor), and the RSS of the started app;
 - Enter -> first token on screen (pseudo-terminal, one mock model with no delay, median of 5);
+- Enter -> request at the server and -> first token on screen for each real provider (the
+  OpenAI-compatible adapter and the Anthropic, Gemini and Mistral SDKs) against the loopback wire
+  server of ``tests/wire`` (pseudo-terminal, median of 5), and whether the app had connected to the
+  server before Enter (its warm-up);
+- one pane streaming 2,000 tokens at 200 tokens/s in a 160x48 pseudo-terminal: bytes the app
+  writes to its terminal, CPU seconds of the app process, and how often the screen changes;
 - 1 and 8 panes x 2,000 mock Markdown tokens at full speed (headless): time until every pane shows
   its final text in view, and until every line above it is drawn too (the scrollback; drawn after
   what is in view), event-loop lag (max, p99), CPU seconds, RSS after the 8-pane run;
 - 8 panes at 200 tokens/s each: CPU per wall second (1.0 = one core) and loop lag.
 
-    .venv/bin/python bench/tui.py [--repeat 5] [--skip-rate] [--startup-only]
+    .venv/bin/python bench/tui.py [--repeat 5] [--skip-rate] [--startup-only] [--only NAME ...]
 
 The package is byte-compiled first, as ``pip install`` does (a checkout run with
 PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module from source on each launch).
@@ -21,6 +27,7 @@ import argparse
 import asyncio
 import compileall
 import fcntl
+import itertools
 import os
 import pty
 import re
@@ -34,6 +41,8 @@ import termios
 import textwrap
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.wire: the loopback server
 
 TOKENS = 2_000
 BARE_APP = textwrap.dedent(
@@ -57,15 +66,27 @@ ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 
 class Terminal:
-    """A child process on a 120x40 pseudo-terminal whose output we read as it is drawn."""
+    """A child process on a pseudo-terminal (120x40 unless told) whose output we read as it is
+    drawn; ``reads`` logs when each read came and how many bytes it brought."""
 
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40)):
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.execvpe(argv[0], argv, env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        columns, rows = size
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.output = b""
+        self.reads: list[tuple[float, int]] = []
+
+    def _read(self) -> bool:
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            return False
+        self.reads.append((time.perf_counter(), len(data)))
+        self.output += data
+        return True
 
     def wait_for(self, *markers: bytes, since: int = 0, limit: float = 30) -> float:
         """The clock when every marker has been drawn (output after offset ``since``)."""
@@ -73,9 +94,7 @@ class Terminal:
         while time.perf_counter() < deadline:
             ready, _, _ = select.select([self.fd], [], [], 0.01)
             if ready:
-                try:
-                    self.output += os.read(self.fd, 65536)
-                except OSError:
+                if not self._read():
                     break
                 text = ESCAPES.sub(b"", self.output[since:])
                 if all(marker in text for marker in markers):
@@ -91,11 +110,13 @@ class Terminal:
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             ready, _, _ = select.select([self.fd], [], [], 0.005)
-            if ready:
-                try:
-                    self.output += os.read(self.fd, 65536)
-                except OSError:
-                    return
+            if ready and not self._read():
+                return
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the child has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -152,6 +173,120 @@ def first_token(repeat: int) -> list[float]:
             times.append(term.wait_for(word.encode(), since=mark) - sent)
             term.close()
     return times
+
+
+REAL_PROVIDERS = ("openai", "anthropic", "gemini", "mistral")
+FIRST_WORD = "zqwire"
+"""The loopback server's first token: a word nothing else on screen contains."""
+
+
+def provider_first_token(provider: str, repeat: int) -> dict[str, list[float]]:
+    """Enter -> the request at the loopback server, and -> its first token drawn in the pane, for
+    one real provider; ``warm`` counts the runs where the app had connected before Enter, and
+    ``connected`` is when, after the first paint."""
+    from tests.wire.engine import KEYS, MODELS, models_yaml
+    from tests.wire.server import threaded_server
+
+    found: dict[str, list[float]] = {"request": [], "token": [], "warm": [], "connected": []}
+    tokens = (FIRST_WORD, " from", " the", " wire")
+    with threaded_server(tokens=tokens) as server, tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        (home / "config").mkdir(parents=True)
+        (home / "config" / "config.yaml").write_text(f"default_models: [{MODELS[provider]}]\n")
+        (home / "config" / "models.yaml").write_text(models_yaml(server.url))
+        env = child_env(home)
+        env[KEYS[provider]] = "sk-wire-bench"
+        for number in range(repeat):
+            connections = len(server.connections)
+            term = Terminal([sys.executable, "-m", "orchestrator_tui"], env)
+            painted = term.wait_for(*WORKSPACE_READY, MODELS[provider].encode())
+            term.drain(2.0)  # a person reads the screen, then types a short prompt
+            term.type(f"Why is the sky blue {number}")
+            term.drain(0.3)
+            mark = len(term.output)
+            opened = server.connections[connections:]
+            found["warm"].append(float(bool(opened)))
+            if opened:
+                found["connected"].append(opened[0] - painted)
+            sent = time.perf_counter()
+            os.write(term.fd, b"\r")
+            shown = term.wait_for(FIRST_WORD.encode(), since=mark)
+            posted = next(r.at for r in server.requests if r.method == "POST" and r.at > sent)
+            found["request"].append(posted - sent)
+            found["token"].append(shown - sent)
+            term.close()
+    return found
+
+
+STREAM_MODELS = """models:
+  mock:stream:
+    api_name: lorem
+    options: {tokens: 2000, seed: 1, tokens_per_second: 200}
+"""
+
+
+def stream_to_terminal() -> dict[str, float]:
+    """One pane streaming 2,000 tokens at 200 tokens/s in a 160x48 pseudo-terminal: what the app
+    writes to it and the CPU it uses from Enter until the answer has ended and settled, and how
+    often the answer changes on screen (``answer_updates``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        (home / "config").mkdir(parents=True)
+        (home / "config" / "config.yaml").write_text("default_models: [mock:stream]\n")
+        (home / "config" / "models.yaml").write_text(STREAM_MODELS)
+        term = Terminal([sys.executable, "-m", "orchestrator_tui"], child_env(home), (160, 48))
+        term.wait_for(*WORKSPACE_READY, b"mock:stream")
+        term.drain(1.5)
+        term.type("go")
+        term.drain(0.3)
+        mark, reads, cpu = len(term.output), len(term.reads), term.cpu_seconds()
+        sent = time.perf_counter()
+        os.write(term.fd, b"\r")
+        ended = term.wait_for(b"ttft", since=mark, limit=60)
+        term.drain(0.5)
+        used = term.cpu_seconds() - cpu
+        written = len(term.output) - mark
+        updates = answer_updates(term.output[mark:], term.reads[reads:], sent, ended)
+        term.close()
+    gaps = [b - a for a, b in itertools.pairwise(updates)]
+    return {
+        "wall": ended - sent,
+        "cpu": used,
+        "bytes": written,
+        "updates": len(updates) / (ended - sent),
+        "gap_max": max(gaps, default=0.0),
+    }
+
+
+CURSOR_MOVE = re.compile(rb"\x1b\[(\d+);\d+H")
+
+
+def answer_updates(
+    output: bytes, reads: list[tuple[float, int]], sent: float, ended: float
+) -> list[float]:
+    """When the answer changed on screen: bursts of output (reads 20 ms or more after the one
+    before) that write to a row showing the answer, that is a row that at some point gets one of
+    its words (so the prompt box's blinking cursor, say, does not count)."""
+    from orchestrator_tui.providers.mock import lorem_markdown
+
+    words = set(re.findall(rb"[a-z]{5,}", lorem_markdown(1, TOKENS).encode()))
+    bursts: list[tuple[float, list[tuple[int, bytes]]]] = []
+    offset, last = 0, sent
+    for at, size in reads:
+        data = output[offset : offset + size]
+        offset += size
+        if at > ended:
+            break
+        if at - last >= 0.02 or not bursts:
+            bursts.append((at, []))
+        last = at
+        pieces = CURSOR_MOVE.split(data)
+        bursts[-1][1].extend(
+            (int(row), ESCAPES.sub(b"", text))
+            for row, text in zip(pieces[1::2], pieces[2::2], strict=True)
+        )
+    rows = {row for _, writes in bursts for row, text in writes if words & set(text.split())}
+    return [at for at, writes in bursts if any(row in rows for row, _ in writes)]
 
 
 # -- headless streaming measurements -------------------------------------------------------------
@@ -272,11 +407,27 @@ def main() -> None:
     parser.add_argument(
         "--startup-only", action="store_true", help="only first paint and first token"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=PARTS,
+        help="only these measurements (paint, token, providers, terminal, headless, rate)",
+    )
     args = parser.parse_args()
+    parts = set(args.only or PARTS)
+    if args.startup_only:
+        parts &= {"paint", "token"}
+    if args.skip_rate:
+        parts.discard("rate")
     compileall.compile_dir(Path(__file__).parent.parent / "orchestrator_tui", quiet=1)
+    for part in PARTS:
+        if part in parts:
+            REPORTS[part](args.repeat)
 
-    app, bare, rss_start = first_paint(args.repeat)
-    print(f"first paint (median of {args.repeat}, pty 120x40)")
+
+def report_paint(repeat: int) -> None:
+    app, bare, rss_start = first_paint(repeat)
+    print(f"first paint (median of {repeat}, pty 120x40)")
     print(
         f"  orch-tui workspace   {median(app):.3f} s   (runs: {', '.join(f'{t:.3f}' for t in app)})"
     )
@@ -289,14 +440,47 @@ def main() -> None:
     print(f"  ratio                {median(app) / median(bare):.2f}x the bare app")
     print(f"  RSS after start      {rss_start:.0f} MB")
 
-    tokens = first_token(args.repeat)
-    print(f"Enter -> first token on screen (mock:echo, no delay, median of {args.repeat})")
+
+def report_token(repeat: int) -> None:
+    tokens = first_token(repeat)
+    print(f"Enter -> first token on screen (mock:echo, no delay, median of {repeat})")
     print(
         f"  {median(tokens) * 1000:.0f} ms   (runs: {', '.join(f'{t * 1000:.0f}' for t in tokens)})"
     )
 
-    if args.startup_only:
-        return
+
+def report_providers(repeat: int) -> None:
+    print(f"Enter -> request at the loopback server / first token on screen (median of {repeat})")
+    for provider in REAL_PROVIDERS:
+        found = provider_first_token(provider, repeat)
+        runs = ", ".join(
+            f"{r * 1000:.0f}/{t * 1000:.0f}"
+            for r, t in zip(found["request"], found["token"], strict=True)
+        )
+        connected = (
+            f"{median(found['connected']):.1f} s after the first paint"
+            if found["connected"]
+            else "never"
+        )
+        print(
+            f"  {provider:<10} request {median(found['request']) * 1000:4.0f} ms   "
+            f"first token {median(found['token']) * 1000:4.0f} ms   (runs: {runs})\n"
+            f"             connected before Enter in {sum(found['warm']):.0f}/{repeat} runs,"
+            f" {connected}"
+        )
+
+
+def report_terminal(repeat: int) -> None:
+    result = stream_to_terminal()
+    print(f"1 pane x {TOKENS:,} tokens at 200 tokens/s in a pty 160x48 (the app's process)")
+    print(
+        f"  written to the terminal {result['bytes'] / 1e6:.2f} MB   CPU {result['cpu']:.2f} s"
+        f" over {result['wall']:.1f} s   the answer drawn {result['updates']:.1f} times/s"
+        f" (longest pause {result['gap_max'] * 1000:.0f} ms)"
+    )
+
+
+def report_headless(repeat: int) -> None:
     for panes in (1, 8):
         result = asyncio.run(stream(panes, 0))
         print(f"{panes} pane(s) x {TOKENS:,} tokens at full speed (headless 160x48)")
@@ -307,14 +491,26 @@ def main() -> None:
             f"CPU {result['cpu']:.2f} s   RSS {result['rss']:.0f} MB"
         )
 
-    if not args.skip_rate:
-        result = asyncio.run(stream(8, 200))
-        print(f"8 panes x {TOKENS:,} tokens at 200 tokens/s each (headless 160x48)")
-        print(
-            f"  wall {result['shown']:.1f} s   CPU {result['cpu']:.2f} s = "
-            f"{result['cpu'] / result['shown']:.2f} cores   loop lag max "
-            f"{result['lag_max']:.0f} ms, p99 {result['lag_p99']:.0f} ms"
-        )
+
+def report_rate(repeat: int) -> None:
+    result = asyncio.run(stream(8, 200))
+    print(f"8 panes x {TOKENS:,} tokens at 200 tokens/s each (headless 160x48)")
+    print(
+        f"  wall {result['shown']:.1f} s   CPU {result['cpu']:.2f} s = "
+        f"{result['cpu'] / result['shown']:.2f} cores   loop lag max "
+        f"{result['lag_max']:.0f} ms, p99 {result['lag_p99']:.0f} ms"
+    )
+
+
+REPORTS = {
+    "paint": report_paint,
+    "token": report_token,
+    "providers": report_providers,
+    "terminal": report_terminal,
+    "headless": report_headless,
+    "rate": report_rate,
+}
+PARTS = tuple(REPORTS)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from orchestrator_tui.store.sessions import SessionStore
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.chains.library import ChainLibrary
+    from orchestrator_tui.core.modes import ModeLibrary
+    from orchestrator_tui.store.batches import BatchStore
 
 
 @dataclass(slots=True)
@@ -41,6 +43,14 @@ class Services:
     feeds: list[BoundedFeed] = field(default_factory=list)
     """Plugins' run-event subscribers, each fed off the hot path."""
     _library: ChainLibrary | None = field(default=None, repr=False)
+    _modes: ModeLibrary | None = field(default=None, repr=False)
+
+    @property
+    def batches(self) -> BatchStore:
+        """Batches and their items (the embedded queue) in the history database."""
+        from orchestrator_tui.store.batches import BatchStore
+
+        return BatchStore(self.db, self.recorder)
 
     async def chain_library(self) -> ChainLibrary:
         """The chains and personas (the presets, then the user's), read once in a thread.
@@ -54,6 +64,16 @@ class Services:
             folders = self.config.paths.chain_folders()
             self._library = await asyncio.to_thread(ChainLibrary, self.config.catalog, folders)
         return self._library
+
+    async def mode_library(self) -> ModeLibrary:
+        """The modes (shipped, the user's, the project's), read once in a thread; problems in a
+        user's file are in its ``warnings``."""
+        if self._modes is None:
+            from orchestrator_tui.core.modes import ModeLibrary
+
+            folders = self.config.paths.chain_folders()
+            self._modes = await asyncio.to_thread(ModeLibrary, folders)
+        return self._modes
 
     def prepare_keys(self, models: Iterable[str]) -> None:
         """Look up the keys these models need now, before a run starts, so a locked vault asks
@@ -84,8 +104,10 @@ class Services:
             for feed in self.feeds:
                 if (note := await feed.aclose()) is not None:
                     print(f"orch-tui: {note}", file=sys.stderr)
-            await self.recorder.aclose()
-            await self.orchestrator.aclose()
+            try:
+                await self.recorder.aclose()  # raises if the history cannot be written
+            finally:
+                await self.orchestrator.aclose()
         finally:
             if self.cache is not None:
                 await self.cache.aclose()
@@ -116,13 +138,14 @@ async def open_services(
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
     feeds = [BoundedFeed(name, sub) for name, sub in load_plugins().subscribers.items()]
-    limits = config.settings.budget
+    limits = config.budget
     spent = await sessions.spent_since(start_of_today()) if limits.active else 0.0
     orchestrator = Orchestrator(
         config.catalog,
         keys=keys,
         listeners=[recorder, *feeds],
         cache=response_cache,
+        context=config.context,
         budget=BudgetGuard(limits, spent_today=spent),
     )
     return Services(config, db, sessions, recorder, keys, orchestrator, response_cache, feeds)

@@ -15,9 +15,12 @@ from orchestrator_tui.store.keyring_memory import MemoryKeyring
 
 @pytest.fixture(autouse=True)
 def orch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh ``ORCH_TUI_HOME`` for each test, and no provider keys from the environment."""
+    """A fresh ``ORCH_TUI_HOME`` and system folder for each test, the default profile, and no
+    provider keys from the environment."""
     home = tmp_path / "orch-home"
     monkeypatch.setenv("ORCH_TUI_HOME", str(home))
+    monkeypatch.setenv("ORCH_TUI_SYSTEM_DIR", str(tmp_path / "etc-orch-tui"))
+    monkeypatch.setenv("ORCH_TUI_PROFILE", "")  # empty: the default profile, restored after
     for name in (
         "ANTHROPIC_API_KEY",
         "GEMINI_API_KEY",

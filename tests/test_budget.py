@@ -140,7 +140,7 @@ def test_the_budget_is_read_from_config_yaml(paths: Paths) -> None:
         "budget: {per_run: 0.5, per_day: 3, weekly: 9, per_session: -1}\n"
     )
     config = load_config(paths)
-    assert config.settings.budget == BudgetLimits(per_run=0.5, per_day=3.0)
+    assert config.budget == BudgetLimits(per_run=0.5, per_day=3.0)
     assert any("unknown budget 'weekly'" in w for w in config.warnings)
     assert any("per_session must be dollars" in w for w in config.warnings)
 

@@ -191,7 +191,7 @@ async def test_a_cancelled_rewrite_leaves_the_refine_step_with_its_last_reviewed
     assert polish.status == "ok" and polish.error is None
     assert polish.output == "first version"
     assert polish.scores == (0.2,)
-    assert polish.details == {"rewrites": 0, "passed": False, "stopped": "cancelled"}
+    assert polish.details == {"rewrites": 0, "kept": 0, "passed": False, "stopped": "cancelled"}
     assert out.status == "completed"
 
 

@@ -37,6 +37,9 @@ models:
   mock:judge-fixed:
     api_name: judge
     options: {scores: [0.7]}
+  mock:judge-dipping:
+    api_name: judge
+    options: {scores: [0.3, 0.7, 0.5]}
   mock:broken:
     api_name: flaky
     options: {schedule: [mid]}
@@ -212,6 +215,25 @@ async def test_refine_stops_at_max_iterations_when_the_score_never_passes(svc: S
     assert len([e for e in out.of(ResponseStarted) if e.role == "refinement"]) == 2
 
 
+async def test_refine_that_never_passes_keeps_its_best_scored_version_not_its_last(
+    svc: Services,
+) -> None:
+    out = await run(svc, REFINE.format(reviewer="mock:judge-dipping", limit=2), topic="tea")
+    step = out.step("polish")
+    assert step.status == "ok" and step.scores == (0.3, 0.7, 0.5)
+    rewrites = [e for e in out.of(ResponseStarted) if e.role == "refinement"]
+    ended = {e.response_id: e for e in out.of(ResponseEnded)}
+    first, second = (ended[r.response_id] for r in rewrites)
+    assert step.output == first.text != second.text  # iteration 1 scored 0.7, iteration 2 0.5
+    assert step.score == 0.7
+    assert step.details == {"rewrites": 2, "passed": False, "kept": 1}
+    assert describe(step.details) == (
+        "2 rewrites · threshold not reached · kept iteration 1, the best-scored"
+    )
+    row = await svc.db.fetchone("SELECT output, details FROM chain_steps WHERE step_id = 'polish'")
+    assert row["output"] == first.text and json.loads(row["details"])["kept"] == 1
+
+
 async def test_a_reviewer_answering_garbage_fails_the_step_never_passes(svc: Services) -> None:
     out = await run(svc, REFINE.format(reviewer="mock:echo", limit=2), topic="tea")
     step = out.step("polish")
@@ -358,8 +380,11 @@ async def test_a_conversation_takes_turns_up_to_the_limit_and_is_judged(svc: Ser
     assert talk.status == "ok" and talk.score == 0.7
     turns = [e for e in out.of(ResponseStarted) if e.role == "turn"]
     assert [t.model for t in turns] == ["mock:lorem", "mock:parrot", "mock:lorem"]
-    assert talk.details == {"turns": 3, "models": 2, "stopped": "turn limit", "judge_score": 0.7}
-    assert describe(talk.details) == "3 turns · 2 models · stopped: turn limit"
+    facts = {k: v for k, v in talk.details.items() if not k.startswith("quality")}
+    assert facts == {"turns": 3, "models": 2, "stopped": "turn limit", "judge_score": 0.7}
+    assert set(talk.details["quality_factors"]) == {"length", "diversity", "flow", "completion"}
+    quality = talk.details["quality"]
+    assert describe(talk.details) == f"3 turns · 2 models · stopped: turn limit · quality {quality}"
     assert "**Speaker 2 (mock:parrot)**" in talk.output
 
 

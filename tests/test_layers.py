@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "orchestrator_tui"
-SDKS = ("anthropic", "google", "mistralai", "openai", "httpx", "textual", "sqlite3", "aiosqlite")
+SDKS = (
+    "anthropic",
+    "google",
+    "mistralai",
+    "openai",
+    "httpx",
+    "textual",
+    "sqlite3",
+    "aiosqlite",
+    "redis",
+)
 
 FORBIDDEN = {
     "core": (
@@ -28,6 +38,7 @@ FORBIDDEN = {
     "store": ("orchestrator_tui.tui", "orchestrator_tui.cli", "textual"),
     "tui": ("orchestrator_tui.providers",),
     "config": ("orchestrator_tui.store", "orchestrator_tui.tui", "orchestrator_tui.cli"),
+    "broker": ("orchestrator_tui.store", "orchestrator_tui.tui", "orchestrator_tui.cli"),
 }
 """Layer -> modules it must not import (a name or any module below it)."""
 

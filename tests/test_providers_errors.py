@@ -52,6 +52,27 @@ def test_an_error_inside_a_stream_takes_its_kind_from_its_type() -> None:
     assert error.message == "p: the provider is overloaded — busy"
 
 
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        # OpenAI today, and before: a server_error whose message says so
+        ({"type": "service_unavailable_error", "code": "server_is_overloaded"}, "overloaded"),
+        ({"type": "server_error", "message": "That model is currently overloaded"}, "overloaded"),
+        ({"code": 503, "message": "Provider returned error"}, "overloaded"),  # OpenRouter, vLLM
+        ({"code": "503", "message": "upstream busy"}, "overloaded"),
+        ({"type": "server_error", "message": "The server had an error"}, "server"),
+        ({"code": 500, "message": "Internal error"}, "server"),
+        ({"code": "1000", "message": "unknown"}, "unknown"),  # a provider's own code, no status
+    ],
+)
+def test_an_overload_inside_a_stream_is_an_overload_in_every_providers_words(
+    error: dict[str, object], kind: str
+) -> None:
+    found = status_error("p", 200, body={"error": error})
+    assert found.kind.value == kind
+    assert found.status is None  # no HTTP status was involved
+
+
 def test_retry_after_in_seconds_milliseconds_or_as_a_date() -> None:
     assert retry_after({"Retry-After": "7"}) == 7
     assert retry_after({"retry-after-ms": "1500", "retry-after": "9"}) == 1.5

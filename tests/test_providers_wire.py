@@ -95,16 +95,8 @@ async def test_a_server_error_before_the_answer_is_retried(
     assert len(wire.requests) == 2
 
 
-STREAM_ERROR_KIND = {
-    "anthropic": "overloaded",
-    "gemini": "overloaded",
-    "mistral": "server",
-    "openai": "server",
-}
-
-
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_an_error_event_inside_the_stream_is_retried_before_the_first_token(
+async def test_an_overload_inside_the_stream_is_called_one_and_retried_on_every_provider(
     wire: WireServer, provider: str
 ) -> None:
     wire.script("stream_error", "ok")
@@ -112,9 +104,10 @@ async def test_an_error_event_inside_the_stream_is_retried_before_the_first_toke
     assert out.ended.status == "ok"
     assert out.ended.text == "Hello from the wire"
     assert [(r["status"], r["error_kind"]) for r in out.requests] == [
-        ("failed", STREAM_ERROR_KIND[provider]),
+        ("failed", "overloaded"),
         ("ok", None),
     ]
+    assert [a.error_kind for a in out.failed_attempts] == ["overloaded"]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -142,13 +135,14 @@ async def test_a_failure_after_the_first_token_keeps_the_partial_text_and_is_not
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-async def test_an_empty_answer_ends_ok_with_no_text(wire: WireServer, provider: str) -> None:
+async def test_an_empty_answer_ends_marked_empty(wire: WireServer, provider: str) -> None:
     wire.script("empty")
     out = await ask(MODELS[provider])
-    assert out.ended.status == "ok"
-    assert out.ended.text == ""
+    assert out.ended.status == "empty"
+    assert out.ended.text == "" and out.ended.error is None
     assert out.ended.usage.output_tokens == 0
-    assert [(r["status"], r["output_tokens"]) for r in out.requests] == [("ok", 0)]
+    assert out.interaction["status"] == "empty"
+    assert [(r["status"], r["output_tokens"]) for r in out.requests] == [("empty", 0)]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

@@ -70,3 +70,24 @@ def test_a_prompt_with_bytes_that_are_not_utf8_is_recorded(paths, via: str) -> N
         ("prompt", "ok", f"a {REPLACEMENT} b"),
         ("response", "ok", f"a {REPLACEMENT} b"),
     ]
+
+
+def test_a_chain_input_file_that_is_not_utf8_runs_with_visible_replacements(
+    paths, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "notes.txt"
+    source.write_bytes(b"caf\xe9 au lait")  # Latin-1, as old files often are
+    result = orch("run", "--steps", "mock:echo", "-i", f"task=@{source}", "--json")
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"caf{REPLACEMENT} au lait" in json.loads(result.stdout)["output"]
+    sessions, _ = stored(paths.database)
+    assert [status for _, status in sessions] == ["completed"]
+
+
+def test_history_lookups_with_bytes_that_are_not_utf8_answer_plainly(paths) -> None:  # type: ignore[no-untyped-def]
+    assert orch("ask", "-m", "mock:echo", "café au lait").returncode == 0
+    search = orch("history", "search", os.fsdecode(b"caf\xff"))
+    assert search.returncode == 0 and search.stderr == b""
+    show = orch("history", "show", os.fsdecode(b"\xff"))
+    assert show.returncode == 2
+    assert show.stderr.decode().startswith("orch-tui: error: no session")

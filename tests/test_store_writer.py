@@ -59,3 +59,15 @@ def test_a_killed_writer_not_yet_reaped_is_dead() -> None:
     finally:
         process.wait()
     assert not is_running(process.pid, start)
+
+
+def test_a_forked_child_is_its_own_writer() -> None:
+    this_process()  # read in the parent first
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        own = this_process() == (os.getpid(), start_of(os.getpid()))
+        os.write(write, b"own" if own else b"parent's")
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 16) == b"own"

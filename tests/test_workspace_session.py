@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from orchestrator_tui.config import Paths
 from orchestrator_tui.core.session import (
     SYNTHESIS,
     ModelSettings,
@@ -205,3 +208,50 @@ async def test_the_best_mark_is_also_the_persons_vote_seen_with_names(services: 
     assert winners == [(session.answers["mock:echo"].response_id,)]
     session.mark_best("mock:echo")  # unmarked: no vote left
     assert await stored(services, "SELECT winner FROM votes") == []
+
+
+def test_a_changed_selection_keeps_the_models_in_their_places() -> None:
+    session = WorkspaceSession()
+    session.select(["mock:lorem", "mock:echo"])
+    session.reselect(["mock:echo", "mock:flaky", "mock:lorem"])  # the list's own order
+    assert session.models == ["mock:lorem", "mock:echo", "mock:flaky"]
+    session.reselect(["mock:flaky", "mock:lorem"])
+    assert session.models == ["mock:lorem", "mock:flaky"]
+
+
+async def test_each_prompt_run_says_whether_it_follows_on(services: Services) -> None:
+    session = opened(services, "mock:echo")
+    [first] = await drive(session, session.submit("first"))
+    [second] = await drive(session, session.submit("second"))
+    assert (first.text, first.follow_up) == ("first", False)
+    assert (second.text, second.follow_up) == ("second", True)
+
+
+async def test_a_cancelled_answer_is_not_counted_as_a_failure(
+    paths: Paths, write_models: Callable[[str], Path]
+) -> None:
+    import time
+
+    from orchestrator_tui.services import open_services
+
+    write_models("models:\n  mock:lorem:\n    options: {tokens_per_second: 50, tokens: 5000}\n")
+    services = await open_services(paths)
+    try:
+        session = opened(services)
+        started = session.submit("one slow, one fast")
+        assert started is not None
+        async for event in started.run:
+            session.handle(event)
+            if session.answers.get("mock:echo") and session.answers["mock:echo"].ended:
+                started.run.cancel()
+        session.finished(started.run)
+        lorem_answer = session.answers["mock:lorem"].ended
+        assert lorem_answer is not None and lorem_answer.status == "cancelled"
+        await services.recorder.flush()
+        stats = {s.model: s for s in await services.sessions.stats(0, time.time() + 1)}
+        lorem = stats["mock:lorem"]
+        assert (lorem.calls, lorem.ok, lorem.cancelled) == (1, 0, 1)
+        assert stats["mock:echo"].success_rate == 1.0
+        assert lorem.success_rate == 0.0  # nothing ran to its end: no rate to speak of
+    finally:
+        await services.aclose()

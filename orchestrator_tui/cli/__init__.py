@@ -13,7 +13,7 @@ import click
 from orchestrator_tui import __version__
 from orchestrator_tui.cli.common import CliError
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.entry import opens_tui
+from orchestrator_tui.entry import opens_tui, use_profile
 
 COMMANDS = {
     "ask": ("orchestrator_tui.cli.ask:ask", "Send one prompt to one or more models and compare."),
@@ -32,9 +32,33 @@ COMMANDS = {
     ),
     "chains": ("orchestrator_tui.cli.chains:chains", "List, show and validate chains."),
     "run": ("orchestrator_tui.cli.run:run", "Run a chain headless with live progress."),
+    "config": (
+        "orchestrator_tui.cli.config_cmd:config_group",
+        "Show the configuration in force and where each value comes from.",
+    ),
+    "trust": (
+        "orchestrator_tui.cli.config_cmd:trust",
+        "Trust this project's .orch-tui folder (it may then change providers).",
+    ),
+    "modes": (
+        "orchestrator_tui.cli.modes:modes",
+        "List modes: a system prompt, parameters, models and chain by name.",
+    ),
+    "profiles": (
+        "orchestrator_tui.cli.profiles:profiles",
+        "List, create and delete profiles (own config, history and keys).",
+    ),
     "plugins": (
         "orchestrator_tui.cli.plugins:plugins",
         "List installed plugins, what each adds, and any that failed.",
+    ),
+    "batch": (
+        "orchestrator_tui.cli.batch:batch",
+        "Run a chain or conversation over many inputs, resumable.",
+    ),
+    "worker": (
+        "orchestrator_tui.cli.worker:worker",
+        "Run the items of distributed batches from a Redis broker.",
     ),
     "arena": (
         "orchestrator_tui.cli.arena:arena",
@@ -81,8 +105,27 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
+def _profile(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        from orchestrator_tui.config.paths import check_profile_name
+
+        try:
+            use_profile(check_profile_name(value))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @click.group(cls=LazyGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="orch-tui")
+@click.option(
+    "--profile",
+    metavar="NAME",
+    callback=_profile,
+    expose_value=False,
+    is_eager=True,
+    help="Use profile NAME: its own config overlay, history and keys (or ORCH_TUI_PROFILE).",
+)
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Send one prompt to many LLMs, watch them side by side, chain them, keep every session.

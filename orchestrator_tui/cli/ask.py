@@ -8,11 +8,12 @@ from collections.abc import Sequence
 
 import click
 
-from orchestrator_tui.cli.common import read_prompt, run_async, warn_config
+from orchestrator_tui.cli.common import active_mode, fail, read_prompt, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.events import ResponseEnded
 from orchestrator_tui.core.storable import storable
-from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.core.types import GenerationParams, ImagePart
 
 FALLBACK_MODELS = ("mock:lorem", "mock:echo")
 
@@ -29,6 +30,18 @@ FALLBACK_MODELS = ("mock:lorem", "mock:echo")
     help="Reuse a stored answer for the same model, parameters and messages (default: config.yaml).",
 )
 @click.option(
+    "--mode",
+    metavar="NAME",
+    help="A mode's system prompt, parameters and models (see `orch-tui modes`); options win.",
+)
+@click.option(
+    "--attach",
+    "attach",
+    multiple=True,
+    metavar="IMAGE",
+    help="Send an image (PNG, JPEG, GIF, WebP; at most 10 MB) with the prompt; repeat.",
+)
+@click.option(
     "--budget",
     type=click.FloatRange(0),
     help="The most this run may spend, in dollars (over `budget:` in config.yaml).",
@@ -41,22 +54,39 @@ def ask(
     temperature: float | None,
     max_tokens: int | None,
     cache: bool | None,
+    mode: str | None,
+    attach: tuple[str, ...],
     budget: float | None,
     as_json: bool,
 ) -> None:
     """Send PROMPT (or standard input) to every model at once and compare the answers.
 
-    With no -m, the default models from config.yaml are used, or two offline mock models.
+    With no -m, the mode's models are used, else the default models from config.yaml, else two
+    offline mock models. A model that does not take images is not sent an --attach'ed one; its
+    answer says so.
     """
+    from orchestrator_tui.core.images import ImageError, load_image
+
+    try:
+        images = [load_image(path) for path in attach]
+    except ImageError as exc:
+        fail(str(exc))
     text = read_prompt(prompt)
-    config = load_config()
+    config = load_config(flags={"mode": mode} if mode else None)
     warn_config(config)
-    chosen = models or config.settings.default_models or FALLBACK_MODELS
+    active = active_mode(config)
+    chosen = (
+        models or (active.models if active else ()) or config.settings.default_models
+    ) or FALLBACK_MODELS
     for name in chosen:
         config.catalog.resolve(name)
     system = storable(system) if system is not None else None
-    params = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
-    ended = run_async(_ask(config, text, chosen, params, as_json, cache, budget))
+    asked = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
+    params = active.params.merged(asked) if active else asked
+    conversation = Conversation(mode=active.name if active else None)
+    ended = run_async(
+        _ask(config, text, chosen, params, as_json, cache, conversation, images, budget)
+    )
     if ended and all(e.status != "ok" for e in ended):
         sys.exit(1)
 
@@ -68,6 +98,8 @@ async def _ask(
     params: GenerationParams,
     as_json: bool,
     cache: bool | None,
+    conversation: Conversation,
+    images: Sequence[ImagePart] = (),
     budget: float | None = None,
 ) -> list[ResponseEnded]:
     from orchestrator_tui.cli.live import LiveAnswers
@@ -77,7 +109,9 @@ async def _ask(
     try:
         services.prepare_keys(models)
         await services.limit_run(budget)
-        run = services.orchestrator.fan_out(prompt, models, params)
+        run = services.orchestrator.fan_out(
+            prompt, models, params, conversation=conversation, images=images
+        )
         view = None if as_json else LiveAnswers()
         try:  # Ctrl-C ends every answer as cancelled, its text kept
             await (run.follow() if view is None else run.follow(view.handle))

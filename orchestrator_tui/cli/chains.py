@@ -1,4 +1,4 @@
-"""``orch-tui chains list|show|validate``: the chains a user can run, and whether they are valid."""
+"""``orch-tui chains list|show|validate|new``: the chains a user can run, and whether they are valid."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from orchestrator_tui.cli.chain_new import new
 from orchestrator_tui.cli.common import fail, warn_config
 from orchestrator_tui.cli.terminal import echo, plain
 from orchestrator_tui.config import Config, load_config
@@ -33,17 +34,26 @@ def open_library(config: Config | None = None) -> ChainLibrary:
 
 @click.group()
 def chains() -> None:
-    """Preset and user chains: list them, show one, validate them."""
+    """Preset and user chains: list them, show one, validate them, write one from a sentence."""
+
+
+chains.add_command(new)
 
 
 @chains.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_chains(as_json: bool) -> None:
-    """Every chain by name; yours (in the config dir) shadow presets of the same name."""
+    """Every chain by name: a project's shadow yours, which shadow presets of the same name."""
     entries = open_library().entries()
     if as_json:
         rows = [
-            {"name": e.name, "origin": e.origin, "path": str(e.path), "description": e.description}
+            {
+                "name": e.name,
+                "origin": e.origin,
+                "shadows": e.shadows,
+                "path": str(e.path),
+                "description": e.description,
+            }
             for e in entries
         ]
         click.echo(json.dumps(rows, indent=2))

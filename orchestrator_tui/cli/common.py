@@ -13,6 +13,7 @@ from orchestrator_tui.core.storable import decoded, storable
 
 if TYPE_CHECKING:  # ``orch-tui --help`` need not load the configuration (YAML)
     from orchestrator_tui.config import Config
+    from orchestrator_tui.core.modes import Mode, ModeLibrary
 
 T = TypeVar("T")
 
@@ -37,6 +38,22 @@ def warn_config(config: Config) -> None:
 
     for warning in config.warnings:
         echo(f"orch-tui: warning: {warning}", err=True)
+
+
+def mode_library(config: Config) -> ModeLibrary:
+    """The shipped modes, the user's and the project's, with broken files named as warnings."""
+    from orchestrator_tui.core.modes import ModeLibrary
+
+    library = ModeLibrary(config.paths.chain_folders())
+    for warning in library.warnings:
+        click.echo(f"orch-tui: warning: {warning}", err=True)
+    return library
+
+
+def active_mode(config: Config) -> Mode | None:
+    """The mode in force (``--mode``, ``ORCH_TUI_MODE`` or ``mode:`` in config.yaml), if any."""
+    name = config.settings.mode
+    return mode_library(config).get(name) if name else None
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

@@ -24,7 +24,7 @@ from orchestrator_tui.cli.terminal import echo
 from orchestrator_tui.core import display
 from orchestrator_tui.core.storable import decoded
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.store.listing import SessionFilter, SessionSummary
+from orchestrator_tui.store.listing import STATUSES, SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
 from orchestrator_tui.store.sessions import SessionStore, UnknownSession
 
@@ -41,7 +41,6 @@ def export_formats() -> list[str]:
 
 
 KINDS = ("compare", "chat", "chain", "conversation")
-STATUSES = ("active", "completed", "failed", "cancelled", "budget", "interrupted")
 DAY = 86_400.0
 
 
@@ -149,7 +148,7 @@ def list_(limit: int, as_json: bool, **filters: Any) -> None:
 def summary_line(row: SessionSummary) -> str:
     score = display.score(row.best_score)
     cost = display.cost(row.cost)
-    models = ",".join(m.partition(":")[2] or m for m in row.models) or "-"
+    models = ",".join(display.model_names(row.models)) or "-"
     return (
         f"{row.id[:8]}  {_local(row.created_at)}  {row.kind:<12} {row.status:<11} "
         f"{row.tokens:>7} tok {cost:>9}  {score}  {models:<24.24}  {row.title}"
@@ -346,12 +345,13 @@ def stats(days: int, since: str | None, until: str | None, as_json: bool) -> Non
             return
         click.echo(f"{_local(start)} → {_local(end)}")
         click.echo(
-            f"{'model':<30} {'calls':>6} {'ok':>6} {'ttft':>7} {'latency':>8} "
+            f"{'model':<30} {'calls':>6} {'ok':>6} {'empty':>6} {'ttft':>7} {'latency':>8} "
             f"{'tokens':>10} {'cost':>10} {'score':>6}"
         )
         for r in rows:
             echo(
-                f"{r.model:<30.30} {r.calls:>6} {r.success_rate:>6.0%} {display.seconds(r.median_ttft):>7}"
+                f"{r.model:<30.30} {r.calls:>6} {r.success_rate:>6.0%} {r.empty:>6}"
+                f" {display.seconds(r.median_ttft):>7}"
                 f" {display.seconds(r.median_latency):>8} {r.input_tokens + r.output_tokens:>10}"
                 f" {display.cost(r.cost):>10} {display.score(r.mean_score):>6}"
             )

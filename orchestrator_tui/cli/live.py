@@ -23,6 +23,7 @@ from orchestrator_tui.core.events import (
 
 STATUS_STYLE = {
     "ok": "green",
+    "empty": "yellow",
     "failed": "red",
     "cancelled": "yellow",
     "budget": "magenta",
@@ -114,7 +115,7 @@ class LiveAnswers:
 
     def _print_answer(self, answer: _Answer) -> None:
         style = STATUS_STYLE.get(answer.status, "white")
-        body: RenderableType = markdown(answer.text) if answer.text else Text("(no text)", "dim")
+        body: RenderableType = markdown(answer.text) if answer.text.strip() else _blank(answer)
         if answer.ended and answer.ended.error:
             body = Group(body, plain(answer.ended.error, "red"))
         if self.console.is_terminal:
@@ -147,6 +148,13 @@ class LiveAnswers:
                 "total", "", "", "", "", "", display.cost(total_cost(e.cost for e in ended))
             )
         return table
+
+
+def _blank(answer: _Answer) -> Text:
+    """What stands in a terminal for an answer without text."""
+    if answer.status == "empty":
+        return Text("(empty answer: the model said nothing)", "yellow")
+    return Text("(no text)", "dim")
 
 
 def _count(value: int | None) -> str:

@@ -7,22 +7,29 @@ from typing import Any
 
 import click
 
-from orchestrator_tui.cli.common import warn_config
+from orchestrator_tui.cli.common import run_async, warn_config
 from orchestrator_tui.config import load_config
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def models(as_json: bool) -> None:
-    """List models with provider, price per million tokens and key status."""
+    """List models with provider, price per million tokens and key status.
+
+    Models installed on a running local server (Ollama, or a provider with `discover: true`)
+    are listed too, marked "discovered".
+    """
+    from orchestrator_tui.discovery import discover
     from orchestrator_tui.store.keys import keystore_for
 
     config = load_config()
     warn_config(config)
     keys = keystore_for(config)
+    discovered = run_async(discover(config.catalog, config.paths.discovery_cache))
+    catalog = config.catalog.with_models(discovered)
     rows: list[dict[str, Any]] = []
-    for model in config.catalog.models.values():
-        provider = config.catalog.provider_of(model)
+    for model in catalog.models.values():
+        provider = catalog.provider_of(model)
         found = keys.lookup(provider.name, provider.key_env)
         if not provider.needs_key:
             key_status = "not needed"
@@ -38,6 +45,7 @@ def models(as_json: bool) -> None:
                 "context_window": model.context_window,
                 "key": key_status,
                 "description": model.description,
+                "discovered": model.discovered,
             }
         )
     if as_json:
@@ -55,6 +63,7 @@ def models(as_json: bool) -> None:
     for row in rows:
         name = row["model"]
         label = f"{name} ({aliases[name]})" if name in aliases else name
+        label += " · discovered" if row["discovered"] else ""
         table.add_row(
             plain(label),
             _price(row["price_input"]),

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from orchestrator_tui.cli.chains import open_library
-from orchestrator_tui.cli.common import fail, read_stdin, run_async, warn_config
+from orchestrator_tui.cli.common import active_mode, fail, read_stdin, run_async, warn_config
 from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.chains.library import ChainLibrary
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid
@@ -78,27 +78,37 @@ def load(
     type=click.FloatRange(0),
     help="The most this run may spend, in dollars (over `budget:` in config.yaml).",
 )
+@click.option("--mode", metavar="NAME", help="Run the mode's default chain when no CHAIN is given.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document at the end.")
 def run(
     chain: str | None,
     inputs: tuple[str, ...],
     steps: str | None,
     mock: bool,
+    mode: str | None,
     budget: float | None,
     as_json: bool,
 ) -> None:
-    """Run CHAIN (a preset, your own chain, or a .yaml path) headless."""
-    if (chain is None) == (steps is None):
-        fail("give a CHAIN name or path, or --steps (not both)")
-    values = parse_inputs(inputs)
-    config = load_config()
+    """Run CHAIN (a preset, your own chain, or a .yaml path) headless.
+
+    With --mode and no CHAIN, the mode's default chain runs; the mode is stored with the session.
+    """
+    config = load_config(flags={"mode": mode} if mode else None)
     warn_config(config)
+    active = active_mode(config)
+    if chain is None and steps is None and active is not None:
+        chain = active.chain
+    if (chain is None) == (steps is None):
+        fail("give a CHAIN name or path, or --steps (not both), or a --mode with a chain")
+    values = parse_inputs(inputs)
     library = open_library(config)
     try:
         loaded = load(library, chain, steps, values, mock)
     except (ChainInvalid, ConfigError) as exc:
         fail(str(exc))
-    status = run_async(_run(config, library, loaded, values, as_json, budget))
+    status = run_async(
+        _run(config, library, loaded, values, as_json, active.name if active else None, budget)
+    )
     if status != "completed":
         sys.exit(1)
 
@@ -109,6 +119,7 @@ async def _run(
     chain: Chain,
     inputs: Mapping[str, str],
     as_json: bool,
+    mode: str | None,
     budget: float | None = None,
 ) -> str:
     from orchestrator_tui.cli.chain_view import ChainProgress
@@ -120,7 +131,9 @@ async def _run(
         services.prepare_keys(chain.models)
         await services.limit_run(budget)
         try:
-            started = start_chain(services.orchestrator, chain, inputs, personas=library.personas)
+            started = start_chain(
+                services.orchestrator, chain, inputs, personas=library.personas, mode=mode
+            )
         except ChainInvalid as exc:
             fail(str(exc))
         view = None if as_json else ChainProgress(chain)

@@ -4,13 +4,22 @@ The engine's types (catalog, models, providers) live in ``core``; this package r
 """
 
 from orchestrator_tui.config.loading import Config, load_config
-from orchestrator_tui.config.paths import APP_NAME, HOME_ENV, Paths, bundled_dir
+from orchestrator_tui.config.paths import (
+    APP_NAME,
+    HOME_ENV,
+    PROFILE_ENV,
+    SYSTEM_ENV,
+    Paths,
+    bundled_dir,
+)
 from orchestrator_tui.config.saving import save_settings
 from orchestrator_tui.config.settings import Settings
 
 __all__ = [
     "APP_NAME",
     "HOME_ENV",
+    "PROFILE_ENV",
+    "SYSTEM_ENV",
     "Config",
     "Paths",
     "Settings",

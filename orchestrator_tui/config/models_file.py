@@ -1,11 +1,11 @@
-"""``models.yaml`` read into the engine's catalog: the user's entries merged over the defaults.
+"""``models.yaml`` read into the engine's catalog: each layer's entries merged over the last.
 
 A bad entry is skipped and named (file and line) in the warnings; the rest still loads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from orchestrator_tui.core.catalog import Catalog, ModelConfig, ProviderConfig
@@ -13,14 +13,16 @@ from orchestrator_tui.core.registry import IMPLEMENTATIONS
 from orchestrator_tui.core.types import ModelRef
 from orchestrator_tui.core.yamlsource import Located
 
+SECTIONS = ("providers", "models", "aliases")
 
-def read_catalog(layers: Sequence[Located], warnings: list[str]) -> Catalog:
-    """Merge each layer's entries over the ones before, entry by entry; a bad entry is skipped and
-    named."""
+
+def read_catalog(docs: Sequence[Located], warnings: list[str]) -> Catalog:
+    """Merge each document over the ones before (package defaults first), entry by entry;
+    a bad entry is skipped and named."""
     providers: dict[str, ProviderConfig] = {}
     models: dict[str, ModelConfig] = {}
     aliases: dict[str, str] = {}
-    for doc in layers:
+    for doc in docs:
         for name, entry in _section(doc, "providers", warnings).items():
             base = providers.get(name)
             try:
@@ -43,6 +45,31 @@ def read_catalog(layers: Sequence[Located], warnings: list[str]) -> Catalog:
         for alias, target in _section(doc, "aliases", warnings).items():
             aliases[str(alias)] = str(target)
     return Catalog(providers, models, aliases)
+
+
+def catalog_sources(docs: Sequence[Located]) -> dict[tuple[str, ...], str]:
+    """``file:line`` of every value the documents set, the last document's winning."""
+    sources: dict[tuple[str, ...], str] = {}
+    for doc in docs:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        for section in SECTIONS:
+            if isinstance(data.get(section), dict):
+                for path in _leaves((section,), data[section]):
+                    sources[path] = doc.where(*path)
+    return sources
+
+
+def _leaves(path: tuple[str, ...], value: Any) -> Iterator[tuple[str, ...]]:
+    """Each value's path: entries' fields, and inside ``price`` and ``options`` their keys."""
+    nests = len(path) == 1 or (
+        path[0] != "aliases"
+        and (len(path) == 2 or (len(path) == 3 and path[2] in ("price", "options")))
+    )
+    if isinstance(value, dict) and nests:
+        for key, child in value.items():
+            yield from _leaves((*path, str(key)), child)
+    else:
+        yield path
 
 
 def _section(doc: Located, key: str, warnings: list[str]) -> dict[Any, Any]:

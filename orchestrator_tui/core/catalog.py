@@ -39,6 +39,8 @@ class ModelConfig:
     api_name: str | None = None
     fallbacks: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    discovered: bool = False
+    """Found on a running local server (``discover:``), not written in any models.yaml."""
 
     @property
     def name(self) -> str:
@@ -76,6 +78,11 @@ class Catalog:
         if provider.type == "mock":
             raise ConfigError(f"unknown model {name!r} (see `orch-tui models`)")
         return ModelConfig(ref=ref)
+
+    def with_models(self, extra: list[ModelConfig]) -> Catalog:
+        """This catalog plus ``extra`` models (discovered ones); a listed model is never replaced."""
+        added = {m.name: m for m in extra if m.name not in self.models}
+        return Catalog(self.providers, {**self.models, **added}, self.aliases)
 
     def provider_of(self, model: ModelConfig) -> ProviderConfig:
         return self.providers[model.ref.provider]

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from orchestrator_tui.core.events import ResponseEnded, RunKind
-    from orchestrator_tui.core.types import Message
+    from orchestrator_tui.core.types import ImagePart, Message
 
 
 def new_id() -> str:
@@ -22,17 +24,31 @@ class Conversation:
     histories: dict[str, list[Message]] = field(default_factory=dict)
     last_prompt_id: str | None = None
     title: str | None = None
+    mode: str | None = None
+    """The mode in force (``/mode``), stored with each prompt of the session."""
+    reported_tokens: dict[str, int] = field(default_factory=dict)
+    """Per model, the tokens of its history as the provider counted them (last exchange's usage)."""
 
-    def messages_for(self, model: str, prompt: str) -> list[Message]:
+    def messages_for(
+        self, model: str, prompt: str, images: Sequence[ImagePart] = ()
+    ) -> list[Message]:
         from orchestrator_tui.core.types import Message  # not with the TUI's first frame
 
-        return [*self.histories.get(model, ()), Message("user", prompt)]
+        return [*self.histories.get(model, ()), Message("user", prompt, tuple(images))]
 
-    def record(self, model: str, prompt: str, ended: ResponseEnded) -> None:
-        """Keep the exchange for the next follow-up; a failed answer's partial text counts too."""
-        if ended.status != "ok" and not ended.text:
+    def record(
+        self, model: str, prompt: str, ended: ResponseEnded, images: Sequence[ImagePart] = ()
+    ) -> None:
+        """Keep the exchange for the next follow-up; a failed answer's partial text counts too,
+        a blank answer does not (providers refuse an empty assistant turn)."""
+        if not ended.text.strip():
             return
         from orchestrator_tui.core.types import Message
 
         history = self.histories.setdefault(model, [])
-        history += [Message("user", prompt), Message("assistant", ended.text)]
+        history += [Message("user", prompt, tuple(images)), Message("assistant", ended.text)]
+        usage = ended.usage
+        if usage.input_tokens is not None and usage.output_tokens is not None:
+            self.reported_tokens[model] = usage.input_tokens + usage.output_tokens
+        else:
+            self.reported_tokens.pop(model, None)

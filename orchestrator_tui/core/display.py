@@ -6,6 +6,8 @@ the same "$0.0042" everywhere. Unknown stays visibly unknown, never 0.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 UNKNOWN = "—"
 
 
@@ -36,3 +38,14 @@ def cost(value: float | None) -> str:
 def score(value: float | None) -> str:
     """A review score (0 to 1) with two decimals, as thresholds are written in chains."""
     return UNKNOWN if value is None else f"{value:.2f}"
+
+
+def model_names(models: Iterable[str]) -> list[str]:
+    """Short names (``gpt-4o`` for ``openai:gpt-4o``) where they tell the models apart; the full
+    name for any two that share a short name (``openai:gpt-4o``, ``openrouter:gpt-4o``)."""
+    names = list(models)
+    shorts = [name.partition(":")[2] or name for name in names]
+    return [
+        short if shorts.count(short) == 1 else name
+        for name, short in zip(names, shorts, strict=True)
+    ]

@@ -19,6 +19,7 @@ class ErrorKind(StrEnum):
     MISSING_KEY = "missing_key"
     KEY_LOCKED = "key_locked"
     CANCELLED = "cancelled"
+    SKIPPED = "skipped"
     BUDGET = "budget"
     UNKNOWN = "unknown"
 
@@ -47,6 +48,7 @@ _HEADLINES = {
     ErrorKind.MISSING_KEY: "no API key",
     ErrorKind.KEY_LOCKED: "cannot read the API key",
     ErrorKind.CANCELLED: "cancelled",
+    ErrorKind.SKIPPED: "not sent",
     ErrorKind.BUDGET: "over budget",
     ErrorKind.UNKNOWN: "failed",
 }

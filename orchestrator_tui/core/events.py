@@ -9,15 +9,16 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from orchestrator_tui.core.types import GenerationParams, Usage
+from orchestrator_tui.core.types import GenerationParams, ImagePart, Usage
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.arena.votes import Vote
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
-ResponseStatus = Literal["ok", "failed", "cancelled", "budget"]
-"""``budget``: refused before it started, or stopped mid-stream, by the budget guard."""
-ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn"]
+ResponseStatus = Literal["ok", "empty", "failed", "cancelled", "budget"]
+"""``empty``: the model finished without an error but its answer is blank (nothing, or spaces);
+``budget``: refused before it started, or stopped mid-stream, by the budget guard."""
+ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn", "summary"]
 
 
 def now() -> float:
@@ -42,6 +43,9 @@ class RunStarted:
     parent_id: str | None = None
     title: str | None = None
     chain_name: str | None = None
+    mode: str | None = None
+    attachments: tuple[ImagePart, ...] = ()
+    """Images sent with the prompt (the history keeps their names and hashes, not the bytes)."""
     at: float = field(default_factory=now)
 
 
@@ -114,7 +118,7 @@ class ResponseEnded:
 
 @dataclass(frozen=True, slots=True)
 class ResponseFinished(ResponseEnded):
-    """The model finished its answer."""
+    """The model finished its answer (``ok``, or ``empty`` when it is blank)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +215,28 @@ class RunFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextCompacted:
+    """Older turns of ``model``'s conversation were summarized or dropped to fit its context window.
+
+    ``note`` is the marker shown in the pane and stored with the session; ``summary_id`` is the
+    summarizer's answer (a ``summary`` response, recorded like any other) when there is one.
+    """
+
+    run_id: str
+    session_id: str
+    prompt_id: str | None
+    model: str
+    strategy: str
+    dropped: int
+    """Exchanges (a prompt and its answer) no longer sent word for word."""
+    kept: int
+    """The last exchanges still sent word for word, after the summary if there is one."""
+    note: str
+    summary_id: str | None = None
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
 class BestMarked:
     """The person marked ``best`` the best of ``answers`` (one prompt's answers side by side);
     ``None`` unmarks them all. An event, so the recorder writes it after the answers it names."""
@@ -225,6 +251,7 @@ class BestMarked:
 
 RunEvent = (
     RunStarted
+    | ContextCompacted
     | ResponseStarted
     | TextDelta
     | AttemptFailed

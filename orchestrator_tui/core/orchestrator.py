@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from orchestrator_tui.core.arena.judge import Comparison, Judgement, judge_comparison
 from orchestrator_tui.core.budget import BudgetGuard
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
+from orchestrator_tui.core.context_window import ContextKeeper, ContextPolicy
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import ResponseEnded, RunEvent, RunStarted
 from orchestrator_tui.core.ports import KeyLookup, ResponseCache
@@ -19,7 +20,7 @@ from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
 from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
-from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.core.types import GenerationParams, ImagePart
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +35,16 @@ class Orchestrator:
         keys: KeyLookup | None = None,
         listeners: Sequence[Listener] = (),
         cache: ResponseCache | None = None,
+        context: ContextPolicy | None = None,
         budget: BudgetGuard | None = None,
     ) -> None:
         """With a ``cache``, finished answers are replayed for the same model, parameters and
-        messages; with a ``budget``, every request is checked against its limits first."""
+        messages; ``context`` says what to do when a conversation outgrows a model's window;
+        with a ``budget``, every request is checked against its limits first."""
         self.catalog = catalog
         self.registry = ProviderRegistry(catalog, keys)
         self.responder = Responder(self.registry, cache, budget)
+        self.context = ContextKeeper(catalog, self.responder, context or ContextPolicy())
         self.listeners: list[Listener] = list(listeners)
 
     def resolve(self, names: Sequence[str]) -> list[ModelConfig]:
@@ -55,10 +59,12 @@ class Orchestrator:
         *,
         conversation: Conversation | None = None,
         model_params: Mapping[str, GenerationParams] | None = None,
+        images: Sequence[ImagePart] = (),
     ) -> Run:
         """Send ``prompt`` to every model concurrently; one failing never stops the others.
 
-        With a ``conversation``, each model continues its own earlier exchange.
+        With a ``conversation``, each model continues its own earlier exchange. ``images`` go
+        with the prompt to models that take them; any other model's answer says it was not sent.
         """
         if not prompt.strip():
             raise ValueError("the prompt is empty")
@@ -71,19 +77,26 @@ class Orchestrator:
         parent_id = conversation.last_prompt_id
         conversation.last_prompt_id = prompt_id
 
+        async def answer(
+            run: Run, model: ModelConfig, own: GenerationParams, response_id: str
+        ) -> ResponseEnded:
+            messages = await self.context.fit(
+                run, conversation, model, prompt, own, prompt_id, images
+            )
+            return await self.responder.respond(
+                run, model, messages, own, response_id=response_id, parent_id=prompt_id
+            )
+
         async def body(run: Run) -> RunStatus:
             spawned = []
             for model in resolved:
                 own = params.merged((model_params or {}).get(model.name))
-                messages = conversation.messages_for(model.name, prompt)
                 response_id = new_id()
-                coro = self.responder.respond(
-                    run, model, messages, own, response_id=response_id, parent_id=prompt_id
-                )
+                coro = answer(run, model, own, response_id)
                 spawned.append((model, run.spawn(response_id, coro)))
             ended = await _gather(spawned)
             for model, result in ended:
-                conversation.record(model.name, prompt, result)
+                conversation.record(model.name, prompt, result, images)
             return _status([result for _, result in ended])
 
         started = RunStarted(
@@ -96,6 +109,8 @@ class Orchestrator:
             params,
             parent_id=parent_id,
             title=conversation.title,
+            mode=conversation.mode,
+            attachments=tuple(images),
         )
         return self._start(started, body)
 
@@ -222,13 +237,15 @@ async def _gather(
     for (model, _), result in zip(spawned, results, strict=True):
         if isinstance(result, ResponseEnded):
             ended.append((model, result))
+        elif isinstance(result, asyncio.CancelledError):
+            continue  # cancelled while older turns were being summarized, before it was sent
         else:
             log.error("response of %s crashed", model.name, exc_info=result)
     return ended
 
 
 def _status(ended: Sequence[ResponseEnded]) -> RunStatus:
-    if any(e.status == "ok" for e in ended):
+    if any(e.status in ("ok", "empty") for e in ended):  # the run ended; a blank answer is marked
         return "completed"
     if ended and all(e.status == "cancelled" for e in ended):
         return "cancelled"

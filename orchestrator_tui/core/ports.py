@@ -30,6 +30,16 @@ class Provider(Protocol):
 
     async def list_models(self) -> list[ModelInfo]: ...
 
+    async def prepare(self) -> None:
+        """Make what a request needs that costs time but no network (an SDK imported, its client
+        built), off the event loop. What fails here fails again in the request, which reports it."""
+        ...
+
+    async def preconnect(self) -> None:
+        """``prepare``, then open a connection to the API's server for the first request (kept in
+        the client's pool), where the provider can."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections; safe to call more than once."""
         ...
@@ -84,7 +94,7 @@ def cache_key(
         "model": model,
         "options": dict(options or {}),
         "params": params.as_dict(),
-        "messages": [[m.role, m.content] for m in messages],
+        "messages": [[m.role, m.content, *(i.sha256 for i in m.images)] for m in messages],
     }
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 
 from orchestrator_tui.core.catalog import Catalog, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked, Provider
+
+log = logging.getLogger(__name__)
 
 ProviderFactory = Callable[[ProviderConfig, str | None], Provider]
 """How a provider is made: a class taking its config and API key (``None`` when it needs none)."""
@@ -92,6 +95,11 @@ class ProviderRegistry:
     async def aget(self, name: str) -> Provider:
         """``get`` for the event loop: the key is looked up in a thread, once however many
         responses ask at the same time; later calls return the made instance at once."""
+        return await self._aget(name, make_in_thread=False)
+
+    async def _aget(self, name: str, *, make_in_thread: bool) -> Provider:
+        """``aget``; ``make_in_thread`` makes the instance in a thread too (its module imported,
+        its HTTP client built: tens of milliseconds), for the warm-up while the person types."""
         found = self._instances.get(name)
         if found is not None:
             return found
@@ -100,8 +108,34 @@ class ProviderRegistry:
             if found is None:
                 config = self.catalog.providers[name]
                 key = await asyncio.to_thread(self._key, config) if _wants_key(config) else None
-                found = self._instances.get(name) or self._create(config, key)
+                found = self._instances.get(name)
+                if found is None and make_in_thread:
+                    found = await asyncio.to_thread(self._create, config, key)
+                elif found is None:
+                    found = self._create(config, key)
         return found
+
+    async def prepare(self, name: str) -> None:
+        """Get the provider called ``name`` ready for a request without touching the network:
+        its key looked up, its client made, its SDK imported (in threads). A failure is left
+        for the request to report."""
+        try:
+            await (await self.aget(name)).prepare()
+        except Exception as exc:
+            log.debug("could not prepare %s: %s", name, type(exc).__name__)
+
+    async def warm(self, names: Iterable[str]) -> None:
+        """Everything the first request to these providers needs, done ahead: ``prepare``, then a
+        connection opened to each one's server. Never raises: what fails here is the request's
+        to report."""
+        await asyncio.gather(*(self._warm(name) for name in dict.fromkeys(names)))
+
+    async def _warm(self, name: str) -> None:
+        try:
+            provider = await self._aget(name, make_in_thread=True)
+            await provider.preconnect()
+        except Exception as exc:
+            log.debug("could not warm %s: %s", name, type(exc).__name__)
 
     def _key(self, config: ProviderConfig) -> str | None:
         if not _wants_key(config):

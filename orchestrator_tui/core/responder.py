@@ -31,6 +31,7 @@ from orchestrator_tui.core.events import (
     ResponseStatus,
     TextDelta,
 )
+from orchestrator_tui.core.images import refusal as image_refusal
 from orchestrator_tui.core.limits import ProviderLimits
 from orchestrator_tui.core.ports import CachedAnswer, Provider, ResponseCache, cache_key
 from orchestrator_tui.core.registry import ProviderRegistry
@@ -120,11 +121,17 @@ class Responder:
         )
         end = _Ending(run, response_id, params, model, time.monotonic())
         progress = _Progress([], Usage())
+        provider = self.registry.catalog.provider_of(model)
+        if not_sent := image_refusal(model, provider, list(messages)):
+            return end(model, progress, ProviderError(ErrorKind.SKIPPED, not_sent))
         key = cache_key(model.name, params, messages, model.options) if self.cache else None
         current = model
         try:
             if key is not None and (hit := await self._cached(run, key, response_id, progress)):
                 return end(model, progress, None, cached=True, usage=hit.usage)
+            # Its SDK imported, its client made: the answer's time counts from the request.
+            await self.registry.prepare(self.registry.catalog.provider_of(model).name)
+            end.start = time.monotonic()
             candidates = [model, *self._fallbacks(model)]
             for index, current in enumerate(candidates):
                 following = candidates[index + 1].name if index + 1 < len(candidates) else None
@@ -139,7 +146,7 @@ class Responder:
                 self._settle(progress, 0.0)  # nothing came of it: nothing spent
             ended = end(current, progress, error)
             self._settle(progress, ended.cost)
-            if key is not None and error is None and current is model:
+            if key is not None and ended.status == "ok" and current is model:
                 await self._store(key, model, progress)
             return ended
         except asyncio.CancelledError:
@@ -323,7 +330,8 @@ class Responder:
                         continue
                     if not chunk:
                         continue
-                    chunk = clean(chunk)  # a lone surrogate would fail every write of it
+                    if not chunk.isascii():  # a flag check: the common token costs no more
+                        chunk = clean(chunk)  # a lone surrogate would fail every write of it
                     if watch is not None:
                         written += len(chunk)
                         watch(progress, written, provider_config.name)
@@ -410,7 +418,7 @@ class _Ending:
         )
         ended: ResponseEnded
         if error is None:
-            ended = ResponseFinished(status="ok", **common)
+            ended = ResponseFinished(status="ok" if progress.text.strip() else "empty", **common)
         else:
             ended = ResponseFailed(
                 status=_STATUS_OF.get(error.kind, "failed"),

@@ -19,9 +19,10 @@ from orchestrator_tui.core.errors import OrchError
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.events import ResponseEnded, ReviewReady, RunEvent
+    from orchestrator_tui.core.modes import Mode
     from orchestrator_tui.core.orchestrator import Orchestrator
     from orchestrator_tui.core.run import Run
-    from orchestrator_tui.core.types import GenerationParams
+    from orchestrator_tui.core.types import GenerationParams, ImagePart
 
 SYNTHESIS = "synthesis"
 """The key of the synthesis among the answers (every other answer is keyed by its model)."""
@@ -83,6 +84,8 @@ class Started:
     keys: tuple[str, ...]
     text: str | None = None
     model: str | None = None
+    follow_up: bool = False
+    """A prompt that continues the conversation (the answers before it stay in view)."""
 
 
 class WorkspaceSession:
@@ -95,7 +98,11 @@ class WorkspaceSession:
         self.models: list[str] = []
         self.settings: dict[str, ModelSettings] = {}
         self.system: str | None = None
+        self.mode: Mode | None = None
+        """The mode in force: its system prompt and parameters under the person's own."""
         self.attachments: list[Attachment] = []
+        self.images: list[ImagePart] = []
+        """The images sent with the last prompt (a retry sends them again)."""
         self.queue: list[str] = []
         """Prompts typed while the session was not free, oldest first; each goes out in turn."""
         self.prompt: str | None = None
@@ -133,6 +140,14 @@ class WorkspaceSession:
     def select(self, models: Iterable[str]) -> None:
         self.models = list(dict.fromkeys(models))
 
+    def reselect(self, models: Iterable[str]) -> None:
+        """A changed selection: the models still chosen keep their places (their panes do not
+        move between runs), newly chosen ones come after them."""
+        chosen = list(dict.fromkeys(models))
+        self.models = [m for m in self.models if m in chosen] + [
+            m for m in chosen if m not in self.models
+        ]
+
     def set_settings(self, model: str, settings: ModelSettings) -> None:
         if settings == ModelSettings():
             self.settings.pop(model, None)
@@ -141,6 +156,19 @@ class WorkspaceSession:
 
     def attach(self, attachment: Attachment) -> None:
         self.attachments.append(attachment)
+
+    def use_mode(self, mode: Mode | None) -> None:
+        """From the next prompt on, ``mode``'s prompt and parameters apply, and the session
+        stores its name (``None``: no mode)."""
+        self.mode = mode
+        self.conversation.mode = mode.name if mode else None
+
+    def base_params(self) -> GenerationParams:
+        """What every model gets before its own settings: the mode's, then ``/system``."""
+        from orchestrator_tui.core.types import GenerationParams
+
+        own = GenerationParams(system=self.system)
+        return self.mode.params.merged(own) if self.mode else own
 
     def usable_answers(self) -> list[Answer]:
         return [a for a in self.answers.values() if a.key != SYNTHESIS and a.usable]
@@ -179,33 +207,32 @@ class WorkspaceSession:
             raise
 
     def _send(self, text: str) -> Started:
-        from orchestrator_tui.core.types import GenerationParams
-
         orchestrator = self._engine()
         if not self.models:
             raise Refused("Select at least one model first (ctrl+b)")
         prompt = with_attachments(text, self.attachments)
+        follow_up = bool(self.conversation.histories)
+        images = [a.image for a in self.attachments if a.image is not None]
         try:
             run = orchestrator.fan_out(
                 prompt,
                 self.models,
-                GenerationParams(system=self.system),
+                self.base_params(),
                 conversation=self.conversation,
                 model_params=self.params,
+                images=images,
             )
         except ValueError as exc:
             raise Refused(str(exc)) from exc
-        self.prompt = prompt
+        self.prompt, self.images = prompt, images
         self.attachments = []
         self.answers = {}
-        return self._started(run, "prompt", tuple(self.models), text=text)
+        return self._started(run, "prompt", tuple(self.models), text=text, follow_up=follow_up)
 
     # -- what is done with answers ---------------------------------------------------------------
 
     def retry(self, key: str) -> Started:
         """Ask ``key``'s model again; its new answer takes the place of the last one."""
-        from orchestrator_tui.core.types import GenerationParams
-
         answer = self.answers.get(key)
         if key == SYNTHESIS:
             raise Refused("Press ctrl+t again to redo the synthesis")
@@ -221,9 +248,10 @@ class WorkspaceSession:
         run = orchestrator.fan_out(
             self.prompt,
             [answer.model],
-            GenerationParams(system=self.system),
+            self.base_params(),
             conversation=self.conversation,
             model_params=self.params,
+            images=self.images,
         )
         return self._started(run, "retry", (key,))
 
@@ -312,8 +340,9 @@ class WorkspaceSession:
         """A new conversation (the models, their settings and the queue stay)."""
         if self.running:
             raise Refused("Cancel the run first (Escape)")
-        self.conversation = Conversation()
+        self.conversation = Conversation(mode=self.mode.name if self.mode else None)
         self.prompt = self.synthesizer = None
+        self.images = []
         self.attachments = []
         self.answers = {}
 
@@ -346,9 +375,10 @@ class WorkspaceSession:
         *,
         text: str | None = None,
         model: str | None = None,
+        follow_up: bool = False,
     ) -> Started:
         self.runs.append(run)
-        return Started(run, kind, keys, text, model)
+        return Started(run, kind, keys, text, model, follow_up)
 
     def _engine(self) -> Orchestrator:
         if self.orchestrator is None:

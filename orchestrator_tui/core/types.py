@@ -27,9 +27,50 @@ class ModelRef:
 
 
 @dataclass(frozen=True, slots=True)
+class TextPart:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePart:
+    """An image sent with a message: its bytes and type, and for the history where it came from
+    (``name``, the path as given) and its SHA-256 (the bytes themselves are not stored)."""
+
+    media_type: str
+    data: bytes = field(repr=False)
+    name: str = ""
+    sha256: str = ""
+
+    @property
+    def base64(self) -> str:
+        import base64
+
+        return base64.b64encode(self.data).decode("ascii")
+
+    @property
+    def data_url(self) -> str:
+        return f"data:{self.media_type};base64,{self.base64}"
+
+    def describe(self) -> str:
+        """What was attached, for notes and exports: name, type and size."""
+        return f"{self.name or 'image'} ({self.media_type}, {len(self.data):,} bytes)"
+
+
+Part = TextPart | ImagePart
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
+    """One turn. Its content is a list of parts (``parts``): the text, then any images."""
+
     role: Role
     content: str
+    """The text part (what templates, estimates and the history's search read)."""
+    images: tuple[ImagePart, ...] = ()
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        return (TextPart(self.content), *self.images)
 
 
 @dataclass(frozen=True, slots=True)

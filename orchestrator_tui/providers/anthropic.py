@@ -3,43 +3,62 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    ImagePart,
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    Usage,
+)
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import (
     DEFAULT_MAX_TOKENS,
     SdkProvider,
-    client_timeout,
     split_system,
 )
 
 FILTERED_STOPS = ("refusal",)
 
 
+REHEARSAL = b"".join(
+    f"event: {json.loads(data)['type']}\ndata: {data}\n\n".encode()
+    for data in (
+        '{"type": "message_start", "message": {"id": "msg_0", "type": "message", "role": '
+        '"assistant", "content": [], "model": "m", "stop_reason": null, "stop_sequence": null, '
+        '"usage": {"input_tokens": 1, "output_tokens": 1}}}',
+        '{"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}',
+        '{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ok"}}',
+        '{"type": "content_block_stop", "index": 0}',
+        '{"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null}, '
+        '"usage": {"output_tokens": 1}}',
+        '{"type": "message_stop"}',
+    )
+)
+"""A whole streamed answer in the Messages API's events (see ``SdkProvider.rehearsal``)."""
+
+
 class AnthropicProvider(SdkProvider):
-    def _sdk(self) -> Any:
-        if self._client is None:
-            import anthropic
-            import httpx2
+    api_url = "https://api.anthropic.com"
+    rehearsal = REHEARSAL
 
-            self._client = anthropic.AsyncAnthropic(
-                api_key=self._api_key,
-                base_url=self._config.base_url,
-                max_retries=0,
-                timeout=client_timeout(httpx2, self._config),
-            )
-        return self._client
+    def _build(self, http: Any) -> Any:
+        import anthropic
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
-        client = self._sdk()
+        return anthropic.AsyncAnthropic(
+            api_key=self._api_key, base_url=self._config.base_url, max_retries=0, http_client=http
+        )
+
+    async def _stream(self, client: Any, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         system, turns = split_system(request)
         kwargs: dict[str, Any] = {
             "model": request.model.name,
-            "messages": [{"role": m.role, "content": m.content} for m in turns],
+            "messages": [{"role": m.role, "content": _content(m)} for m in turns],
             "max_tokens": request.params.max_tokens or DEFAULT_MAX_TOKENS,
         }
         if system:
@@ -80,8 +99,16 @@ class AnthropicProvider(SdkProvider):
             for m in page.data
         ]
 
-    async def aclose(self) -> None:
-        """This SDK owns its HTTP client, so the client itself is closed."""
-        if self._client is not None:
-            await self._client.close()
-        self._client = None
+
+def _content(message: Message) -> str | list[dict[str, Any]]:
+    """Plain text, or Anthropic's blocks when the message carries images (images first, as its
+    documentation advises)."""
+    if not message.images:
+        return message.content
+    blocks: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, ImagePart):
+            source = {"type": "base64", "media_type": part.media_type, "data": part.base64}
+            blocks.append({"type": "image", "source": source})
+    blocks.append({"type": "text", "text": message.content})
+    return blocks

@@ -1,20 +1,35 @@
-"""What the providers share: their HTTP clients' TLS context and timeout, and the system prompt split."""
+"""What the providers share: their HTTP clients' TLS context, timeout and kept-alive connections,
+getting ready for a first request, and the system prompt split."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
-from collections.abc import Iterator
+import logging
+import threading
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ProviderError
+from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.resilience import Timeouts
-from orchestrator_tui.core.types import LLMRequest, Message
+from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef
 from orchestrator_tui.providers import errors
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_TOKENS = 4096
 """For APIs that require ``max_tokens`` (Anthropic) when the user set none."""
+REHEARSAL_REQUEST = LLMRequest(
+    ModelRef("rehearsal", "rehearsal"), (Message("user", "hi"),), GenerationParams()
+)
+"""What ``SdkProvider`` sends through its SDK ahead of the first real request (never sent out)."""
+KEEPALIVE = 300.0
+"""Seconds an idle connection stays in the pool (httpx drops it after 5 s): a connection opened
+while the person types is still there when they press Enter. A server that closed it meanwhile
+is noticed by the pool, which then connects again."""
 
 
 @functools.cache
@@ -27,6 +42,25 @@ def tls_context(module: Any) -> Any:
 def client_timeout(module: Any, config: ProviderConfig) -> Any:
     """An ``httpx``/``httpx2`` ``Timeout`` with only the connect limit: the engine times the rest."""
     return module.Timeout(None, connect=Timeouts.from_settings(config.settings).connect)
+
+
+def client_limits(module: Any) -> Any:
+    """An ``httpx``/``httpx2`` ``Limits`` that keeps idle connections for ``KEEPALIVE`` seconds."""
+    return module.Limits(
+        max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE
+    )
+
+
+async def preconnect(client: Any, url: str) -> None:
+    """Open a connection from ``client``'s pool to ``url``'s server and leave it there for the
+    first request, with one ``HEAD`` (no body, no model called; whatever the status).
+
+    A failure is only logged: the request meets it again and reports it.
+    """
+    try:
+        await client.head(url)
+    except Exception as exc:  # an unreachable server is the request's to report
+        log.debug("could not connect ahead to %s: %s", url, type(exc).__name__)
 
 
 def sdk_http_client(config: ProviderConfig) -> Any:
@@ -44,7 +78,10 @@ def sdk_http_client(config: ProviderConfig) -> Any:
             return super().build_request(*args, **kwargs)
 
     return PinnedTimeout(
-        timeout=client_timeout(httpx2, config), verify=tls_context(httpx2), follow_redirects=True
+        timeout=client_timeout(httpx2, config),
+        limits=client_limits(httpx2),
+        verify=tls_context(httpx2),
+        follow_redirects=True,
     )
 
 
@@ -58,12 +95,17 @@ def split_system(request: LLMRequest) -> tuple[str | None, list[Message]]:
 
 class SdkProvider:
     """What the SDK-backed providers share: their entry, their key, a client made on first use,
-    and how an SDK's exceptions become ``ProviderError``.
+    getting ready for the first request, and how an SDK's exceptions become ``ProviderError``.
 
-    Subclasses build ``_client`` (and, where the SDK takes one, the ``_http`` client it runs on) in
-    ``_sdk()``, so importing a provider module never imports its SDK; they name their SDK's own
-    errors in ``_map_sdk`` and wrap every SDK call in ``with self._mapping():``.
+    Subclasses make their SDK's client on a given ``httpx2`` client in ``_build(http)``, so
+    importing a provider module never imports its SDK, and stream with a given SDK client in
+    ``_stream``. They name the API's address (``api_url``, when ``base_url`` is not set), a
+    minimal streamed answer in its wire format (``rehearsal``), their SDK's own errors in
+    ``_map_sdk``, and wrap every SDK call in ``with self._mapping():``.
     """
+
+    api_url = ""
+    rehearsal = b""
 
     def __init__(self, config: ProviderConfig, api_key: str | None) -> None:
         self.name = config.name
@@ -71,11 +113,69 @@ class SdkProvider:
         self._api_key = api_key
         self._client: Any = None
         self._http: Any = None
+        self._building = threading.Lock()
+        self._prepared: asyncio.Future[None] | None = None
+
+    def _build(self, http: Any) -> Any:
+        """Import the SDK and make its client, sending through ``http``."""
+        raise NotImplementedError
+
+    def _stream(self, client: Any, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
+        raise NotImplementedError
+
+    def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
+        return self._stream(self._sdk(), request)
+
+    def _sdk(self) -> Any:
+        """The SDK's client, made once (from the event loop or from ``prepare``'s thread)."""
+        with self._building:
+            if self._client is None:
+                self._http = sdk_http_client(self._config)
+                self._client = self._build(self._http)
+        return self._client
+
+    async def prepare(self) -> None:
+        """In a thread: import the SDK, make its client, and rehearse a request (about a second
+        the first time). Done once: a request sent meanwhile waits for the same preparation."""
+        if self._prepared is None:
+            self._prepared = asyncio.ensure_future(asyncio.to_thread(self._prepare))
+        await asyncio.shield(self._prepared)  # a cancelled waiter leaves it to the others
+
+    def _prepare(self) -> None:
+        self._sdk()
+        self._rehearse()
+
+    def _rehearse(self) -> None:
+        """One request through the SDK, answered by ``rehearsal`` without the network, on this
+        thread's own event loop: what an SDK does only once (imports on first use, the pydantic
+        schemas of its answers: 20-80 ms) is done here and not after the person's first Enter."""
+        import httpx2
+
+        def answer(request: Any) -> Any:
+            headers = {"content-type": "text/event-stream"}
+            return httpx2.Response(200, headers=headers, content=self.rehearsal)
+
+        async def rehearse() -> None:
+            async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as http:
+                client = self._build(http)
+                chunks = self._stream(client, REHEARSAL_REQUEST)
+                async with contextlib.aclosing(chunks):
+                    async for _ in chunks:
+                        pass
+
+        try:
+            asyncio.run(rehearse())
+        except Exception as exc:  # only a lost head start: the real request does it all again
+            log.debug("rehearsing a request to %s failed: %r", self.name, exc)
+
+    async def preconnect(self) -> None:
+        await self.prepare()
+        await preconnect(self._http, self._config.base_url or self.api_url)
 
     async def aclose(self) -> None:
         if self._http is not None:
             await self._http.aclose()
-        self._client = self._http = None
+        self._client = self._http = self._prepared = None
 
     def _map_sdk(self, exc: Exception) -> ProviderError | None:
         """``exc`` as a ``ProviderError`` if it is one of the SDK's own errors, else ``None``."""

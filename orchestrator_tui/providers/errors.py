@@ -20,6 +20,7 @@ _CONTEXT_WORDS = re.compile(
     re.I,
 )
 _FILTER_WORDS = re.compile(r"content[ _-]?filter|safety|blocked|moderation", re.I)
+_OVERLOADED_WORDS = re.compile(r"overloaded|over capacity|at capacity", re.I)
 
 # Error ``type``/``status``/``code`` strings found in the bodies of the providers' error responses.
 _TYPE_KINDS = {
@@ -32,6 +33,11 @@ _TYPE_KINDS = {
     "rate_limit_exceeded": ErrorKind.RATE_LIMITED,
     "resource_exhausted": ErrorKind.RATE_LIMITED,
     "overloaded_error": ErrorKind.OVERLOADED,
+    "overloaded": ErrorKind.OVERLOADED,
+    "server_is_overloaded": ErrorKind.OVERLOADED,
+    "service_unavailable_error": ErrorKind.OVERLOADED,
+    "service_unavailable": ErrorKind.OVERLOADED,
+    "slow_down": ErrorKind.OVERLOADED,
     "unavailable": ErrorKind.OVERLOADED,
     "api_error": ErrorKind.SERVER,
     "server_error": ErrorKind.SERVER,
@@ -122,12 +128,22 @@ def status_error(
 ) -> ProviderError:
     """An HTTP error response, or an error event inside a stream (``status`` 200).
 
-    The status decides; the body's error type refines a vague one (400, or an in-stream error).
+    The status decides (inside a stream, the HTTP status the body names, as OpenRouter and vLLM
+    send ``"code": 503``); the body's error type refines a vague one (400, or an in-stream error).
+    An overload is called one whatever the provider's words for it: Anthropic's
+    ``overloaded_error``, Google's ``UNAVAILABLE``, OpenAI's ``server_is_overloaded`` or a
+    ``server_error`` saying "overloaded", so every provider's is retried and reported alike.
     """
     names, message = error_from_body(body)
-    kind = kind_for_status(status)
+    named = [int(n) for n in names if n.isdigit() and 400 <= int(n) < 600]
+    kind = kind_for_status(named[0] if status == 200 and named else status)
+    found = [_TYPE_KINDS[n] for n in names if n in _TYPE_KINDS]
     if kind in (ErrorKind.BAD_REQUEST, ErrorKind.UNKNOWN):
-        kind = next((_TYPE_KINDS[n] for n in names if n in _TYPE_KINDS), kind)
+        kind = next(iter(found), kind)
+    if kind in (ErrorKind.SERVER, ErrorKind.UNKNOWN) and (
+        ErrorKind.OVERLOADED in found or _OVERLOADED_WORDS.search(message)
+    ):
+        kind = ErrorKind.OVERLOADED
     if kind in (ErrorKind.BAD_REQUEST, ErrorKind.UNKNOWN):
         if _CONTEXT_WORDS.search(message):
             kind = ErrorKind.CONTEXT_LENGTH

@@ -2,47 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    TextPart,
+    Usage,
+)
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.common import SdkProvider, sdk_http_client, split_system
+from orchestrator_tui.providers.common import SdkProvider, split_system
 
 FILTERED_STOPS = ("SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION")
 ROLES = {"user": "user", "assistant": "model"}
 
 
+REHEARSAL = (
+    b'data: {"candidates": [{"content": {"parts": [{"text": "ok"}], "role": "model"}, '
+    b'"finishReason": "STOP", "index": 0}], "usageMetadata": {"promptTokenCount": 1, '
+    b'"candidatesTokenCount": 1, "totalTokenCount": 2}}\r\n\r\n'
+)
+"""A whole streamed answer of ``streamGenerateContent`` (see ``SdkProvider.rehearsal``)."""
+
+
 class GeminiProvider(SdkProvider):
-    def _sdk(self) -> Any:
-        if self._client is None:
-            from google import genai
-            from google.genai import types
+    api_url = "https://generativelanguage.googleapis.com"
+    rehearsal = REHEARSAL
 
-            self._http = sdk_http_client(self._config)
-            options = types.HttpOptions(
-                base_url=self._config.base_url,
-                httpx_async_client=self._http,
-                retry_options=types.HttpRetryOptions(attempts=1),
-            )
-            self._client = genai.Client(api_key=self._api_key, http_options=options)
-        return self._client
-
-    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+    def _build(self, http: Any) -> Any:
+        from google import genai
         from google.genai import types
 
-        client = self._sdk()
+        options = types.HttpOptions(
+            base_url=self._config.base_url,
+            httpx_async_client=http,
+            retry_options=types.HttpRetryOptions(attempts=1),
+        )
+        return genai.Client(api_key=self._api_key, http_options=options)
+
+    async def _stream(self, client: Any, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
+        from google.genai import types
+
         system, turns = split_system(request)
         config = types.GenerateContentConfig(
             system_instruction=system,
             temperature=request.params.temperature,
             max_output_tokens=request.params.max_tokens,
         )
-        contents = [
-            types.Content(role=ROLES[m.role], parts=[types.Part(text=m.content)]) for m in turns
-        ]
+        contents = [types.Content(role=ROLES[m.role], parts=_parts(types, m)) for m in turns]
         usage = Usage()
         finish: str | None = None
         with self._mapping():
@@ -87,3 +99,13 @@ class GeminiProvider(SdkProvider):
                     )
                 )
         return found
+
+
+def _parts(types: Any, message: Message) -> list[Any]:
+    """The message's parts as Gemini's: text, then each image inline (``inline_data``)."""
+    return [
+        types.Part(text=part.text)
+        if isinstance(part, TextPart)
+        else types.Part.from_bytes(data=part.data, mime_type=part.media_type)
+        for part in message.parts
+    ]

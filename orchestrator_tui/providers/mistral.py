@@ -3,37 +3,52 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    TextPart,
+    Usage,
+)
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.common import SdkProvider, sdk_http_client, split_system
+from orchestrator_tui.providers.common import SdkProvider, split_system
 
 FILTERED_STOPS = ("content_filter",)
 
 
+REHEARSAL = (
+    b'data: {"id": "0", "object": "chat.completion.chunk", "created": 0, "model": "m", '
+    b'"choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}, '
+    b'"finish_reason": "stop"}], "usage": {"prompt_tokens": 1, "completion_tokens": 1, '
+    b'"total_tokens": 2}}\n\ndata: [DONE]\n\n'
+)
+"""A whole streamed chat completion (see ``SdkProvider.rehearsal``)."""
+
+
 class MistralProvider(SdkProvider):
-    def _sdk(self) -> Any:
-        if self._client is None:
-            from mistralai.client import Mistral
-            from mistralai.client.utils.retries import BackoffStrategy, RetryConfig
+    api_url = "https://api.mistral.ai"
+    rehearsal = REHEARSAL
 
-            self._http = sdk_http_client(self._config)
-            self._client = Mistral(
-                api_key=self._api_key,
-                server_url=self._config.base_url,
-                async_client=self._http,
-                retry_config=RetryConfig("none", BackoffStrategy(0, 0, 1.0, 0), False),
-            )
-        return self._client
+    def _build(self, http: Any) -> Any:
+        from mistralai.client import Mistral
+        from mistralai.client.utils.retries import BackoffStrategy, RetryConfig
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
-        client = self._sdk()
+        return Mistral(
+            api_key=self._api_key,
+            server_url=self._config.base_url,
+            async_client=http,
+            retry_config=RetryConfig("none", BackoffStrategy(0, 0, 1.0, 0), False),
+        )
+
+    async def _stream(self, client: Any, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         system, turns = split_system(request)
-        messages = [{"role": m.role, "content": m.content} for m in turns]
+        messages = [{"role": m.role, "content": _content(m)} for m in turns]
         if system:
             messages.insert(0, {"role": "system", "content": system})
         kwargs: dict[str, Any] = {"model": request.model.name, "messages": messages}
@@ -94,3 +109,16 @@ def _stream_error(provider: str, body: str) -> ProviderError | None:
     if isinstance(data, dict) and "error" in data:
         return errors.status_error(provider, 200, body=data)
     return None
+
+
+def _content(message: Message) -> str | list[dict[str, Any]]:
+    """Plain text, or Mistral's chunks when the message carries images (``image_url`` holds a
+    data URL as a plain string)."""
+    if not message.images:
+        return message.content
+    return [
+        {"type": "text", "text": part.text}
+        if isinstance(part, TextPart)
+        else {"type": "image_url", "image_url": part.data_url}
+        for part in message.parts
+    ]

@@ -18,7 +18,7 @@ import math
 import random
 import re
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 from orchestrator_tui.core.arena.judge import VERDICT_MARK
@@ -36,10 +36,12 @@ MODELS = {
     "arbiter": "Judges pairs and ranks answers: the longer one wins, in any order.",
     "arbiter-biased": "Judges pairs and ranks answers: whatever is shown first wins.",
     **{
-        f"peer-{n}": "Answers like lorem (its own length); ranks like arbiter." for n in range(1, 5)
+        f"peer-{n}": "Answers like lorem (its own length); ranks like arbiter." for n in range(1, 4)
     },
 }
 _ANSWER_HEADING = re.compile(r"^## Answer (\S+)\s*$", re.MULTILINE)
+UNLISTED = {"drafter": "Answers any request with a valid chain (for `chains new --mock`)."}
+"""Models the mock answers but does not list: a command adds them to its own catalog."""
 FLAKY_SCHEDULE = ("mid", "ok", "before", "ok", "stall", "ok")
 _TOKEN = re.compile(r"\s*\S+(?:\s+\Z)?|\s+")
 _YIELD_EVERY = 32
@@ -65,17 +67,26 @@ class MockProvider:
             for model, text in MODELS.items()
         ]
 
+    async def prepare(self) -> None:
+        """Nothing to get ready: no SDK, no network."""
+
+    async def preconnect(self) -> None:
+        """Nothing to connect to."""
+
     async def aclose(self) -> None:
         return None
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         options = {**self._settings, **request.options}
         model = request.model.name
-        if model not in MODELS:
+        if model not in MODELS and model not in UNLISTED:
             raise ProviderError(
                 ErrorKind.BAD_REQUEST, f"no mock model {model!r}", provider=self.name
             )
-        prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+        asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
+        prompt = asked.content if asked else ""
+        if model == "echo" and asked is not None:  # the echo follows every part, images too
+            prompt += "".join(f"\n[image {i.describe()}]" for i in asked.images)
         outcome = "ok"
         if model == "flaky":
             schedule = options.get("schedule") or FLAKY_SCHEDULE
@@ -124,6 +135,8 @@ class MockProvider:
         if model.startswith("peer-"):
             seed = zlib.crc32(f"{model}\n{prompt}".encode())
             return lorem_markdown(seed, 30 + 25 * int(model.removeprefix("peer-")))
+        if model == "drafter":
+            return drafted_chain(prompt)
         seed = options.get("seed", zlib.crc32(prompt.encode()))
         size = int(options.get("tokens", 250 if model == "lorem" else 60))
         return lorem_markdown(int(seed), size)
@@ -251,3 +264,25 @@ async def _sleep(seconds: float) -> None:
 
 def _delay(tokens_per_second: float) -> float:
     return 1.0 / tokens_per_second if tokens_per_second > 0 else 0.0
+
+
+def drafted_chain(request: str) -> str:
+    """A valid chain on mock models for any request: draft, then refine under a review."""
+    wanted = next((line.strip() for line in reversed(request.splitlines()) if line.strip()), "")
+    description = json.dumps(f"Drafted offline for: {wanted}"[:200], ensure_ascii=False)
+    return f"""name: drafted
+description: {description}
+inputs:
+  topic: What the chain works on
+steps:
+  - id: draft
+    kind: generate
+    model: mock:lorem
+    prompt: "Write about {{{{ inputs.topic }}}}."
+  - id: polish
+    kind: refine
+    target: draft
+    reviewer: mock:judge
+    threshold: 0.8
+    max_iterations: 2
+"""

@@ -5,7 +5,7 @@ over plain ``httpx`` server-sent events: one adapter, many ``models.yaml`` entri
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +14,22 @@ import httpx
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    LLMRequest,
+    Message,
+    ModelInfo,
+    ModelRef,
+    TextPart,
+    Usage,
+)
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.common import client_timeout, split_system, tls_context
+from orchestrator_tui.providers.common import (
+    client_limits,
+    client_timeout,
+    preconnect,
+    split_system,
+    tls_context,
+)
 
 FILTERED_STOPS = ("content_filter",)
 
@@ -38,18 +51,26 @@ class OpenAICompatProvider:
                 provider=config.name,
             )
         self.name = config.name
+        self._base_url = config.base_url.rstrip("/") + "/"
         self._include_usage = bool(config.settings.get("stream_usage", True))
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.AsyncClient(
-            base_url=config.base_url.rstrip("/") + "/",
+            base_url=self._base_url,
             headers=headers,
             timeout=client_timeout(httpx, config),
+            limits=client_limits(httpx),
             verify=tls_context(httpx),
         )
 
+    async def prepare(self) -> None:
+        """Nothing to do: the client is made with the provider."""
+
+    async def preconnect(self) -> None:
+        await preconnect(self._client, self._base_url)
+
     def _body(self, request: LLMRequest) -> dict[str, Any]:
         system, turns = split_system(request)
-        messages = [{"role": m.role, "content": m.content} for m in turns]
+        messages = [{"role": m.role, "content": _content(m)} for m in turns]
         if system:
             messages.insert(0, {"role": "system", "content": system})
         body: dict[str, Any] = {"model": request.model.name, "messages": messages, "stream": True}
@@ -61,7 +82,7 @@ class OpenAICompatProvider:
             body["max_tokens"] = request.params.max_tokens
         return body
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[Chunk]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         """Text as it arrives: the events of one network read are yielded as one delta."""
         state = _StreamState()
         try:
@@ -146,3 +167,15 @@ class OpenAICompatProvider:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def _content(message: Message) -> str | list[dict[str, Any]]:
+    """Plain text, or OpenAI's content parts when the message carries images (data URLs)."""
+    if not message.images:
+        return message.content
+    return [
+        {"type": "text", "text": part.text}
+        if isinstance(part, TextPart)
+        else {"type": "image_url", "image_url": {"url": part.data_url}}
+        for part in message.parts
+    ]

@@ -63,13 +63,13 @@ class Database:
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
-            return list(await self.conn.execute_fetchall(sql, params))
+            return list(await self.conn.execute_fetchall(sql, _storable(params)))
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         try:
-            async with self.conn.execute(sql, params) as cursor:
+            async with self.conn.execute(sql, _storable(params)) as cursor:
                 return await cursor.fetchone()
         except sqlite3.DatabaseError as exc:
             raise self._unusable(exc) from None
@@ -81,23 +81,7 @@ class Database:
         writer cancelled midway does not cut its transaction short: it finishes (or rolls back)
         first, so the connection is never left inside a transaction.
         """
-        return await asyncio.shield(self._write(list(statements)))
-
-    async def _write(self, statements: list[tuple[str, Sequence[Any]]]) -> int:
-        changed = 0
-        async with self._writing:
-            try:
-                await self.conn.execute("BEGIN IMMEDIATE")
-                for sql, params in statements:
-                    cursor = await self.conn.execute(sql, _storable(params))
-                    changed += max(cursor.rowcount, 0)
-                await self.conn.commit()
-            except BaseException as exc:
-                if self.conn.in_transaction:
-                    await self.conn.rollback()
-                if isinstance(exc, sqlite3.DatabaseError):
-                    raise self._unusable(exc) from None
-                raise
+        changed, _ = await asyncio.shield(self._write(list(statements), each=False))
         return changed
 
     async def write_each(
@@ -108,33 +92,20 @@ class Database:
         What did not go in is returned as (index, error) pairs; the rest is committed. A locked
         or damaged file still stops everything with ``DatabaseError``.
         """
-        return await asyncio.shield(self._write_each(list(statements)))
+        _, failed = await asyncio.shield(self._write(list(statements), each=True))
+        return failed
 
-    async def _write_each(
-        self, statements: list[tuple[str, Sequence[Any]]]
-    ) -> list[tuple[int, Exception]]:
-        failed: list[tuple[int, Exception]] = []
+    async def _write(
+        self, statements: list[tuple[str, Sequence[Any]]], *, each: bool
+    ) -> tuple[int, list[tuple[int, Exception]]]:
         async with self._writing:
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
-                for index, (sql, params) in enumerate(statements):
-                    await self.conn.execute("SAVEPOINT one_row")
-                    try:
-                        await self.conn.execute(sql, _storable(params))
-                    except (sqlite3.DatabaseError, ValueError, OverflowError) as exc:
-                        if isinstance(exc, sqlite3.DatabaseError) and self._is_file_trouble(exc):
-                            raise
-                        await self.conn.execute("ROLLBACK TO one_row")
-                        failed.append((index, exc))
-                    await self.conn.execute("RELEASE one_row")
-                await self.conn.commit()
-            except BaseException as exc:
-                if self.conn.in_transaction:
-                    await self.conn.rollback()
-                if isinstance(exc, sqlite3.DatabaseError):
-                    raise self._unusable(exc) from None
-                raise
-        return failed
+                done: tuple[int, Failures] = await self.conn._execute(
+                    _transaction, self.conn._conn, statements, each
+                )
+                return done
+            except sqlite3.DatabaseError as exc:
+                raise self._unusable(exc) from None
 
     async def execute_outside_transaction(self, sql: str, params: Sequence[Any] = ()) -> None:
         """For statements SQLite refuses inside a transaction (``VACUUM``, ``VACUUM INTO``)."""
@@ -146,19 +117,20 @@ class Database:
 
     def _unusable(self, exc: sqlite3.DatabaseError) -> Exception:
         """A locked or damaged file becomes a ``DatabaseError`` that says so; a bug stays a bug."""
-        if self._is_file_trouble(exc):
+        if _is_file_trouble(exc):
             return DatabaseError(_explain(self.path, exc))
         return exc
 
-    @staticmethod
-    def _is_file_trouble(exc: sqlite3.DatabaseError) -> bool:
-        text = str(exc)
-        return any(word in text for word in _FILE_TROUBLE)
+
+def _is_file_trouble(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc)
+    return any(word in text for word in _FILE_TROUBLE)
 
 
 def _storable(params: Sequence[Any]) -> Sequence[Any]:
     """Parameters with their text made storable: whatever slipped past the entry points (an
-    imported export's JSON may spell a lone surrogate) is written with U+FFFD, not refused."""
+    imported export's JSON may spell a lone surrogate, a search typed on argv an undecodable
+    byte) is written or looked up with U+FFFD, not refused."""
     return [storable(p) if type(p) is str else p for p in params]
 
 
@@ -189,6 +161,43 @@ async def _prepare(conn: aiosqlite.Connection, path: Path, busy_timeout: float) 
 def _is_lock(exc: sqlite3.DatabaseError) -> bool:
     text = str(exc)
     return "locked" in text or "busy" in text
+
+
+Failures = list[tuple[int, Exception]]
+
+
+def _transaction(
+    conn: sqlite3.Connection, statements: list[tuple[str, Sequence[Any]]], each: bool
+) -> tuple[int, Failures]:
+    """Run in the database's own thread, in one trip: a trip per statement waits for the GIL
+    each time, and while the event loop is busy (a batch streaming at full speed) each wait is
+    up to the interpreter's switch interval (5 ms), so writing fell far behind the runs.
+
+    With ``each``, every statement runs under its own savepoint: one SQLite refuses is rolled back
+    and reported by its index, the rest commit; trouble with the file itself still fails all.
+    """
+    changed, failed = 0, Failures()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for index, (sql, params) in enumerate(statements):
+            if not each:
+                changed += max(conn.execute(sql, _storable(params)).rowcount, 0)
+                continue
+            conn.execute("SAVEPOINT one_row")
+            try:
+                changed += max(conn.execute(sql, _storable(params)).rowcount, 0)
+            except (sqlite3.DatabaseError, ValueError, OverflowError) as exc:
+                if isinstance(exc, sqlite3.DatabaseError) and _is_file_trouble(exc):
+                    raise
+                conn.execute("ROLLBACK TO one_row")
+                failed.append((index, exc))
+            conn.execute("RELEASE one_row")
+        conn.commit()
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    return changed, failed
 
 
 async def _migrate(conn: aiosqlite.Connection, path: Path) -> None:

@@ -186,7 +186,7 @@ def vote_summary(vote: Vote) -> str:
 
 def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
     if item.type == "prompt":
-        return ["## Prompt", "", item.content, ""]
+        return ["## Prompt", "", item.content, "", *_attached(item)]
     heading = f"### {item.model or '?'} — {item.type}"
     if item.step_id:
         heading += f" (step {item.step_id})"
@@ -214,6 +214,17 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
         out += [f"> - {tip}" for tip in review.suggestions]
         out.append("")
     return out
+
+
+def _attached(item: InteractionRow) -> list[str]:
+    """What went with a prompt: each image's path, type, size and hash (the bytes are not kept)."""
+    lines = [
+        f"- Attached: `{a.get('name')}` ({a.get('media_type')}, {a.get('bytes', 0):,} bytes,"
+        f" sha256 {a.get('sha256')})"
+        for a in item.metadata.get("attachments", ())
+        if isinstance(a, dict)
+    ]
+    return [*lines, ""] if lines else []
 
 
 def _interaction(detail: SessionDetail, item: InteractionRow) -> dict[str, Any]:

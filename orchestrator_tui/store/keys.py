@@ -18,6 +18,7 @@ from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.ports import KeysLocked
 
 SERVICE = "orch-tui"
+"""The keyring service of the default profile; another profile's keys live under ``orch-tui/NAME``."""
 log = logging.getLogger(__name__)
 
 
@@ -34,9 +35,12 @@ class KeyStore:
         backend: Any | None = None,
         *,
         fallback: Callable[[], Any] | None = None,
+        service: str = SERVICE,
     ) -> None:
-        """``fallback`` makes the backend used when the system has no keyring (the vault)."""
+        """``fallback`` makes the backend used when the system has no keyring (the vault);
+        ``service`` is the keyring's name for this profile's keys."""
         self.catalog = catalog
+        self.service = service
         self._backend = backend
         self._fallback = fallback
         self.locked: str | None = None
@@ -104,7 +108,7 @@ class KeyStore:
         if not key:
             raise KeyStoreError("the key is empty")
         try:
-            self.backend.set_password(SERVICE, provider, key)
+            self.backend.set_password(self.service, provider, key)
         except keyring.errors.KeyringLocked as exc:
             raise KeyStoreError(str(exc)) from None
         except keyring.errors.KeyringError as exc:
@@ -119,7 +123,7 @@ class KeyStore:
         import keyring.errors
 
         try:
-            self.backend.delete_password(SERVICE, provider)
+            self.backend.delete_password(self.service, provider)
         except keyring.errors.PasswordDeleteError:
             return False
         except keyring.errors.KeyringLocked as exc:
@@ -132,7 +136,7 @@ class KeyStore:
         import keyring.errors
 
         try:
-            key: str | None = self.backend.get_password(SERVICE, provider)
+            key: str | None = self.backend.get_password(self.service, provider)
             return key
         except keyring.errors.KeyringLocked as exc:
             raise KeysLocked(str(exc)) from None
@@ -156,7 +160,12 @@ def keystore_for(config: Config, *, password: Callable[[bool], str] | None = Non
 
         return VaultKeyring(config.paths.vault_file, password=password or ask_password)
 
-    return KeyStore(config.catalog, fallback=vault)
+    return KeyStore(config.catalog, fallback=vault, service=service_name(config.paths.profile))
+
+
+def service_name(profile: str | None) -> str:
+    """Each profile's keys apart in the keyring, so "work" never sees "personal"'s."""
+    return f"{SERVICE}/{profile}" if profile else SERVICE
 
 
 def mask(key: str) -> str:

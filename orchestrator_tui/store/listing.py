@@ -15,6 +15,11 @@ from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.rows import ANSWER_TYPES, placeholders
 
 Cursor = tuple[float, str]
+SESSION_STATUSES = ("completed", "failed", "cancelled", "budget", "interrupted", "active")
+ANSWER_STATUSES = ("empty",)
+"""Statuses of an answer, filtered on like a session's: a session matches if an answer has one."""
+STATUSES = SESSION_STATUSES + ANSWER_STATUSES
+"""Everything the history can be filtered on by status, in the order filters list them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +38,20 @@ class SessionFilter:
         deleted = "IS NOT NULL" if self.trash else "IS NULL"
         clauses = [f"{alias}.deleted_at {deleted}"]
         params: list[Any] = []
-        for column, values in (("kind", self.kinds), ("status", self.statuses)):
-            if values:
-                clauses.append(f"{alias}.{column} IN ({placeholders(values)})")
-                params += values
+        if self.kinds:
+            clauses.append(f"{alias}.kind IN ({placeholders(self.kinds)})")
+            params += self.kinds
+        if self.statuses:
+            own = [s for s in self.statuses if s not in ANSWER_STATUSES]
+            held = [s for s in self.statuses if s in ANSWER_STATUSES]
+            either = [f"{alias}.status IN ({placeholders(own)})"] if own else []
+            if held:
+                either.append(
+                    f"EXISTS (SELECT 1 FROM interactions i WHERE i.session_id = {alias}.id"
+                    f" AND i.status IN ({placeholders(held)}))"
+                )
+            clauses.append(f"({' OR '.join(either)})")
+            params += own + held
         if self.since is not None:
             clauses.append(f"{alias}.created_at >= ?")
             params.append(self.since)

@@ -211,6 +211,50 @@ WRITER_START = """
 ALTER TABLE sessions ADD COLUMN pid_start INTEGER;
 """
 
+BATCHES = """
+-- Batches: a chain or conversation run once per input row. Items are the queue of the embedded
+-- mode (and what the producer collects into in the distributed one); each attempt at an item is a
+-- normal session tagged with its batch and item.
+CREATE TABLE batches (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    spec        TEXT NOT NULL,             -- JSON: what runs for each item (chain, conversation, mock)
+    status      TEXT NOT NULL,             -- loading | queued | running | completed | cancelled | stopped
+    concurrency INTEGER NOT NULL,
+    budget      REAL,
+    broker      TEXT,                      -- the broker's address without its password
+    total       INTEGER NOT NULL DEFAULT 0,
+    bad_rows    INTEGER NOT NULL DEFAULT 0,
+    pid         INTEGER,                   -- the process working it while running
+    pid_start   INTEGER,                   -- and its start time (see store/writer.py)
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL
+);
+CREATE TABLE batch_items (
+    batch_id      TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+    item          INTEGER NOT NULL,        -- position in the input, from 1
+    line          INTEGER NOT NULL,        -- line of the input file it came from
+    inputs        TEXT NOT NULL,           -- JSON object of the chain's inputs
+    status        TEXT NOT NULL DEFAULT 'queued',  -- queued | done | failed | cancelled
+    session_id    TEXT,                    -- the attempt whose result this is
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    output        TEXT,
+    score         REAL,
+    quality       REAL,
+    details       TEXT,                    -- JSON: turns, stop reason, quality factors
+    input_tokens  INTEGER,
+    output_tokens INTEGER,
+    cost          REAL,
+    error         TEXT,
+    finished_at   REAL,
+    PRIMARY KEY (batch_id, item)
+) WITHOUT ROWID;
+CREATE INDEX batch_items_status ON batch_items(batch_id, status, item);
+ALTER TABLE sessions ADD COLUMN batch_id TEXT;
+ALTER TABLE sessions ADD COLUMN batch_item INTEGER;
+CREATE INDEX sessions_batch ON sessions(batch_id, batch_item) WHERE batch_id IS NOT NULL;
+"""
+
 VOTES = """
 -- Verdicts on answers shown together, by the person or a judge model: what the arena rates.
 -- A ranking is stored as successive win votes (see core/arena/votes.py).
@@ -242,5 +286,6 @@ MIGRATIONS: list[str] = [
     FTS_AFTER_STREAMING,
     BEST_ANSWER,
     WRITER_START,
+    BATCHES,
     VOTES,
 ]

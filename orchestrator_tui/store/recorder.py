@@ -15,9 +15,11 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import (
     AttemptFailed,
     BestMarked,
+    ContextCompacted,
     ResponseEnded,
     ResponseStarted,
     ReviewReady,
@@ -103,6 +105,8 @@ class Recorder:
                 self._streaming.pop(event.response_id, None)
                 self._dirty.discard(event.response_id)
                 self._pending += _response_ended(event)
+            case ContextCompacted():
+                self._pending.append(_context_marker(event))
             case StepStarted():
                 self._pending.append(_step_started(event))
             case StepFinished():
@@ -126,6 +130,15 @@ class Recorder:
                         (status, event.at, event.session_id),
                     )
                 )
+        self._wake.set()
+
+    def add(self, statement: Statement) -> None:
+        """Write ``statement`` with the events queued so far, in the same transaction.
+
+        A listener called right after the recorder (no await between) lands in the transaction
+        that records the same event: a batch item's result and its session's end, for example.
+        """
+        self._pending.append(statement)
         self._wake.set()
 
     async def flush(self) -> None:
@@ -186,7 +199,15 @@ class Recorder:
 
 
 def _run_started(event: RunStarted) -> list[Statement]:
-    metadata = json.dumps({"models": list(event.models), "params": event.params.as_dict()})
+    fields: dict[str, object] = {"models": list(event.models), "params": event.params.as_dict()}
+    if event.mode:
+        fields["mode"] = event.mode
+    if event.attachments:
+        fields["attachments"] = [
+            {"name": i.name, "media_type": i.media_type, "bytes": len(i.data), "sha256": i.sha256}
+            for i in event.attachments
+        ]
+    metadata = json.dumps(fields)
     statements: list[Statement] = [
         (
             "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"
@@ -266,6 +287,30 @@ _STEP_FINISHED = (
 )
 
 
+def _context_marker(event: ContextCompacted) -> Statement:
+    """The marker of a conversation shortened to fit: where, how, and the summary it points to."""
+    metadata = {
+        "strategy": event.strategy,
+        "dropped": event.dropped,
+        "kept": event.kept,
+        "summary_id": event.summary_id,
+    }
+    return (
+        "INSERT INTO interactions (id, session_id, parent_id, type, model, content, status,"
+        " created_at, finished_at, metadata) VALUES (?, ?, ?, 'context', ?, ?, 'ok', ?, ?, ?)",
+        (
+            new_id(),
+            event.session_id,
+            event.prompt_id,
+            event.model,
+            event.note,
+            event.at,
+            event.at,
+            json.dumps(metadata),
+        ),
+    )
+
+
 def _insert_response(event: ResponseStarted) -> Statement:
     return (
         "INSERT INTO interactions (id, session_id, parent_id, step_id, type, model, status,"
@@ -315,22 +360,24 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
     }
     if event.fallback_from:
         metadata["fallback_from"] = event.fallback_from
-    refused = event.status == "budget" and event.usage.input_tokens is None
-    """Refused by the budget before it was sent: no request was made, so none is recorded."""
-    return [
+    update: Statement = (
+        "UPDATE interactions SET content = ?, model = ?, status = ?, error = ?,"
+        " finished_at = ?, metadata = ? WHERE id = ?",
         (
-            "UPDATE interactions SET content = ?, model = ?, status = ?, error = ?,"
-            " finished_at = ?, metadata = ? WHERE id = ?",
-            (
-                event.text,
-                event.model,
-                event.status,
-                event.error,
-                event.at,
-                json.dumps(metadata),
-                event.response_id,
-            ),
+            event.text,
+            event.model,
+            event.status,
+            event.error,
+            event.at,
+            json.dumps(metadata),
+            event.response_id,
         ),
+    )
+    refused = event.status == "budget" and event.usage.input_tokens is None
+    if event.error_kind == "skipped" or refused:  # refused: the budget stopped it before sending
+        return [update]  # never sent, so no request to record
+    return [
+        update,
         _request(
             event,
             event.attempts,
@@ -345,4 +392,4 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
             cost=event.cost,
             cached=event.cached,
         ),
-    ][: 1 if refused else 2]
+    ]

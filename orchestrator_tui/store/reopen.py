@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from orchestrator_tui.core.context_window import summary_lead
 from orchestrator_tui.core.conversation import Conversation, new_id
 from orchestrator_tui.core.events import (
     ResponseEnded,
@@ -33,9 +34,16 @@ def conversation_from(
     items = _until(detail.interactions, upto)
     histories: dict[str, list[Message]] = {}
     last_prompt: InteractionRow | None = None
+    summaries = {i.id: i.content for i in items if i.type == "summary" and i.status == "ok"}
     for item in items:
         if item.type == "prompt":
             last_prompt = item
+        elif item.type == "context" and item.model:
+            history = histories.get(item.model, [])
+            kept = int(item.metadata.get("kept", 0)) * 2
+            summary = summaries.get(item.metadata.get("summary_id") or "")
+            lead = summary_lead(summary) if summary else []
+            histories[item.model] = [*lead, *(history[len(history) - kept :] if kept else [])]
         elif item.type == "response" and item.model and last_prompt is not None:
             if item.parent_id != last_prompt.id or (item.status != "ok" and not item.content):
                 continue
@@ -49,6 +57,7 @@ def conversation_from(
         histories=histories,
         last_prompt_id=last_prompt.id if last_prompt and not session_id else None,
         title=None if session_id else session.title,
+        mode=session.metadata.get("mode"),
     )
 
 
@@ -61,6 +70,8 @@ class StoredAnswer:
     best: bool
     earlier: tuple[tuple[str, str], ...] = ()
     """The model's answers to the prompts before, each with the prompt that followed it."""
+    prompt: str = ""
+    """The prompt of the first turn shown (above the first of ``earlier``, or above ``ended``)."""
 
 
 def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
@@ -94,14 +105,15 @@ def last_answers(detail: SessionDetail) -> list[StoredAnswer]:
             (item.content, prompts.get(prompt, ""))
             for (_, item), prompt in zip(shown, following, strict=True)
         )
-        answers.append(replace(_stored(detail, last), earlier=earlier))
+        first = prompts.get(shown[0][0] if shown else last_prompt, "")
+        answers.append(replace(_stored(detail, last), earlier=earlier, prompt=first))
     return answers
 
 
 def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
     usage = detail.usage_of(item.id)
     status = _STATUSES.get(item.status, "failed")
-    ended = (ResponseFinished if status == "ok" else ResponseFailed)(
+    ended = (ResponseFinished if status in ("ok", "empty") else ResponseFailed)(
         run_id="",
         session_id=detail.session.id,
         response_id=item.id,
@@ -243,7 +255,9 @@ def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow
 
 
 _KINDS: dict[str, RunKind] = {k: k for k in ("compare", "chat", "chain", "conversation")}
-_STATUSES: dict[str, ResponseStatus] = {s: s for s in ("ok", "failed", "cancelled", "budget")}
+_STATUSES: dict[str, ResponseStatus] = {
+    s: s for s in ("ok", "empty", "failed", "cancelled", "budget")
+}
 """Stored kinds and statuses as the engine's types; anything else reads as a chat, a failure."""
 
 

@@ -1,5 +1,5 @@
-"""Per-model figures over a period: calls, success rate, median time to first token and latency,
-tokens, cost, mean review score, and calls per day for small charts.
+"""Per-model figures over a period: calls, success rate, empty answers, median time to first token
+and latency, tokens, cost, mean review score, and calls per day for small charts.
 
 A call is one answer (its last attempt); retried attempts count in ``attempts`` only. Everything
 still in the database counts, the trash included, since it was paid for. Two indexed range
@@ -32,19 +32,27 @@ class ModelStats:
     mean_score: float | None
     reviews: int
     daily_calls: tuple[int, ...] = ()
+    """Calls per day across the period, oldest first (at most ``MAX_DAYS`` buckets)."""
     budget: int = 0
     """Calls the budget guard stopped mid-stream (refused ones were never made)."""
-    """Calls per day across the period, oldest first (at most ``MAX_DAYS`` buckets)."""
+    empty: int = 0
+    """Answers that ended without an error but blank: counted in ``calls``, not in ``ok``."""
+    cancelled: int = 0
+    """Answers the person stopped: counted in ``calls``, neither a success nor a failure."""
 
     @property
     def success_rate(self) -> float:
-        return self.ok / self.calls if self.calls else 0.0
+        """Of the answers that ran to their end (not cancelled), the share that succeeded."""
+        finished = self.calls - self.cancelled
+        return self.ok / finished if finished else 0.0
 
 
 @dataclass
 class _Tally:
     calls: int = 0
     ok: int = 0
+    empty: int = 0
+    cancelled: int = 0
     budget: int = 0
     attempts: int = 0
     input_tokens: int = 0
@@ -74,6 +82,8 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
         t = tallies.setdefault(r["model"], _Tally(daily=[0] * days))
         t.calls += 1
         t.ok += r["status"] == "ok"
+        t.empty += r["status"] == "empty"
+        t.cancelled += r["status"] == "cancelled"
         t.budget += r["status"] == "budget"
         t.attempts += r["attempt"]
         t.input_tokens += r["input_tokens"] or 0
@@ -108,6 +118,8 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
             mean_score=statistics.fmean(t.scores) if t.scores else None,
             reviews=len(t.scores),
             daily_calls=tuple(t.daily),
+            empty=t.empty,
+            cancelled=t.cancelled,
             budget=t.budget,
         )
         for model, t in ordered

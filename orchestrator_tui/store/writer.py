@@ -16,10 +16,14 @@ from pathlib import Path
 _PROC = Path("/proc")
 
 
-@functools.cache
 def this_process() -> tuple[int, int | None]:
-    """``(pid, start)`` of the running process, as stored with the sessions it writes."""
-    pid = os.getpid()
+    """``(pid, start)`` of the running process, as stored with the sessions it writes (read once
+    per process: a forked child reads its own)."""
+    return _identity(os.getpid())
+
+
+@functools.cache
+def _identity(pid: int) -> tuple[int, int | None]:
     return pid, _stat(pid)[1] if _PROC.is_dir() else None
 
 

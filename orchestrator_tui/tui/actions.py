@@ -2,7 +2,10 @@
 
 The command palette and the help screen both read this, so neither keeps a second list of actions:
 a bound action is found through the screen's active bindings (the keymap already applied, disabled
-ones marked), and an unbound ``action_*`` method of one of our classes is found by its docstring.
+ones marked), and an unbound one by its entry in ``ACTION_HELP``.
+
+What a person reads about an action is its binding's ``tooltip`` or the ``ACTION_HELP`` entry of
+its class (``{"action": "words for users"}``): never a docstring, which is written for programmers.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def available_actions(screen: Screen[object]) -> list[AvailableAction]:
             node=active.node,
             action=binding.action,
             title=binding.description or _humanize(_name(binding.action)),
-            help=binding.tooltip or _doc(active.node, _name(binding.action)),
+            help=binding.tooltip or user_help(active.node, _name(binding.action)),
             keys=(key,),
             binding_id=binding.id,
             enabled=active.enabled,
@@ -82,18 +85,27 @@ def available_actions(screen: Screen[object]) -> list[AvailableAction]:
     return ordered + unbound
 
 
+def user_help(node: DOMNode, name: str) -> str:
+    """What ``ACTION_HELP`` of ``node``'s classes says of action ``name`` (empty if nothing)."""
+    for cls in type(node).__mro__:
+        text = vars(cls).get("ACTION_HELP", {}).get(name)
+        if text:
+            return str(text)
+    return ""
+
+
 def _unbound_actions(node: DOMNode) -> Iterator[AvailableAction]:
-    """``action_*`` methods of our own classes that need no argument and have a docstring."""
+    """The actions of our own classes listed in their ``ACTION_HELP`` that need no argument."""
     seen: set[str] = set()
     for cls in type(node).__mro__:
         if not cls.__module__.startswith(PACKAGE):
             continue
-        for attr, method in vars(cls).items():
-            name = attr.removeprefix("action_")
-            if name == attr or name in seen or name in HIDDEN or not callable(method):
+        for name, text in vars(cls).get("ACTION_HELP", {}).items():
+            method = getattr(node, f"action_{name}", None)
+            if name in seen or name in HIDDEN or method is None:
                 continue
             seen.add(name)
-            if not method.__doc__ or _needs_arguments(method):
+            if _needs_arguments(method):
                 continue
             state = node.check_action(name, ())
             if state is False:
@@ -102,7 +114,7 @@ def _unbound_actions(node: DOMNode) -> Iterator[AvailableAction]:
                 node=node,
                 action=name,
                 title=_humanize(name),
-                help=_first_line(method.__doc__),
+                help=text,
                 enabled=bool(state),
             )
 
@@ -118,15 +130,6 @@ def _name(action: str) -> str:
 
 def _humanize(name: str) -> str:
     return name.replace("_", " ").strip().capitalize()
-
-
-def _doc(node: DOMNode, name: str) -> str:
-    method = getattr(node, f"action_{name}", None)
-    return _first_line(method.__doc__) if method is not None and method.__doc__ else ""
-
-
-def _first_line(doc: str) -> str:
-    return inspect.cleandoc(doc).split("\n\n")[0].replace("\n", " ")
 
 
 def _needs_arguments(method: Callable[..., object]) -> bool:

@@ -7,9 +7,11 @@ Nothing heavy (configuration, SQLite, Markdown, provider SDKs) is imported befor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -21,7 +23,8 @@ from textual.command import Provider
 from textual.screen import Screen
 
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.tui import markdown_blocks, themes
+from orchestrator_tui.entry import PROFILE_ENV
+from orchestrator_tui.tui import markdown_blocks, terminal_keys, themes
 
 if TYPE_CHECKING:
     from textual.content import Content
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
     from orchestrator_tui.tui.screens.vault_password import VaultPrompt
 
 log = logging.getLogger(__name__)
+HOLD_ENV = "ORCH_TUI_HOLD_START"
+"""For tests: the services open only once the file this names exists, so a test can type into
+a workspace that is certainly not ready yet."""
 
 SCREEN_MODULES: dict[str, str] = {
     "workspace": "orchestrator_tui.tui.screens.workspace:WorkspaceScreen",
@@ -40,6 +46,7 @@ SCREEN_MODULES: dict[str, str] = {
     "history": "orchestrator_tui.tui.screens.history:HistoryScreen",
     "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
     "settings": "orchestrator_tui.tui.screens.settings:SettingsScreen",
+    "batches": "orchestrator_tui.tui.screens.batches:BatchesScreen",
     "leaderboard": "orchestrator_tui.tui.screens.leaderboard:LeaderboardScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
@@ -84,11 +91,17 @@ class OrchApp(App[None]):
             priority=True,
         ),
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
+        Binding("f8", "show_screen('batches')", "Batches", id="app.batches", show=False),
         Binding(
-            "f8", "show_screen('leaderboard')", "Leaderboard", id="app.leaderboard", show=False
+            "f10", "show_screen('leaderboard')", "Leaderboard", id="app.leaderboard", show=False
         ),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "show_screen": "Go to that screen",
+        "help": "The keys of the pane in focus and of its screen",
+        "quit": "Leave orch-tui (runs in flight are cancelled, answers so far are kept)",
+    }
 
     def __init__(
         self,
@@ -99,18 +112,24 @@ class OrchApp(App[None]):
         warm_sdks: bool = True,
     ) -> None:
         super().__init__()
+        terminal_keys.install()
         self._services = services
         self._owns_services = services is None
         self._config = config or (services.config if services else None)
         self._paths = paths
         self._warm_enabled = warm_sdks
         self._services_open = asyncio.Event()
+        self._warm_allowed = asyncio.Event()
+        """Set once the start-up work after the first paint is done (see ``warm_models``)."""
         self._open_error: BaseException | None = None
         self.vault_prompt: VaultPrompt | None = None
         """Asks the key vault's password in a dialog, when the app opened the services itself."""
         self.runs: set[Run] = set()
         """Runs in flight from any screen; cancelled and awaited before the services close."""
         self._gc_threshold: tuple[int, int, int] | None = None
+        self.profile = self._config.paths.profile if self._config else os.environ.get(PROFILE_ENV)
+        """The active profile (``None``: the default), shown in the header from the first frame."""
+        self.show_mode(None)
 
     @property
     def services(self) -> Services:
@@ -178,6 +197,13 @@ class OrchApp(App[None]):
         gc.enable()
         self._open_services()
 
+    def show_mode(self, mode: str | None) -> None:
+        """The header names the profile and the mode in force, whichever screen is shown."""
+        parts = [f"profile {self.profile}"] if self.profile else []
+        if mode:
+            parts.append(f"mode {mode}")
+        self.sub_title = " · ".join(parts)
+
     def action_show_screen(self, name: str) -> None:
         """Bring a named screen forward: back to it if it is on the stack, else on top."""
         target = self.get_screen(name)
@@ -191,6 +217,9 @@ class OrchApp(App[None]):
 
     @work(group="services", exclusive=True, exit_on_error=False)
     async def _open_services(self) -> None:
+        gate = os.environ.get(HOLD_ENV)
+        while gate and not Path(gate).exists():
+            await asyncio.sleep(0.05)
         try:
             if self._services is None:
                 config = self._config or await asyncio.to_thread(_load_config, self._paths)
@@ -214,8 +243,7 @@ class OrchApp(App[None]):
             self._services_open.set()
         await asyncio.to_thread(markdown_blocks.warm_up)
         self._tune_garbage_collector()
-        if self._warm_enabled and self._open_error is None:
-            self.call_after_refresh(self._warm_sdks)
+        self._warm_allowed.set()
 
     async def _apply_preferences(self, config: Config) -> None:
         """The user's themes and keymap, read off the event loop, reported if broken."""
@@ -232,21 +260,27 @@ class OrchApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.for_screen(self.screen))
 
-    @work(group="warm-sdks", thread=True, exit_on_error=False)
-    def _warm_sdks(self) -> None:
-        """Import the SDKs of providers that have a key, so the first real request does not wait."""
-        from orchestrator_tui.core.registry import SDK_MODULES, preload_sdk
+    def warm_models(self, models: Iterable[str]) -> None:
+        """Get the first request to these models ready while the person types: their providers'
+        keys looked up, clients made and SDKs imported (in threads), a connection opened to each
+        server. Called with the selection each time it changes; waits for the services and the
+        start-up work after the first paint, so it never slows that down."""
+        if self._warm_enabled:
+            self._warm(list(models))
 
-        services = self.services
-        for provider in services.config.catalog.providers.values():
-            if provider.type not in SDK_MODULES:
-                continue
-            if not services.keys.lookup(provider.name, provider.key_env):
-                continue
-            try:
-                preload_sdk(provider.type)
-            except ImportError:
-                log.warning("could not pre-import the %s SDK", provider.type)
+    @work(group="warm", exclusive=True, exit_on_error=False)
+    async def _warm(self, models: list[str]) -> None:
+        await self._warm_allowed.wait()
+        if self._open_error is not None:
+            return
+        from orchestrator_tui.core.errors import OrchError
+
+        catalog = self.services.config.catalog
+        providers = []
+        for name in models:
+            with contextlib.suppress(OrchError):
+                providers.append(catalog.provider_of(catalog.resolve(name)).name)
+        await self.services.orchestrator.registry.warm(providers)
 
     def _tune_garbage_collector(self) -> None:
         """Keep the garbage collector's passes rare and short while answers stream.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from orchestrator_tui.core.events import (
     AttemptFailed,
+    ContextCompacted,
     ResponseEnded,
     ResponseStarted,
     ReviewReady,
@@ -18,16 +19,23 @@ SYNTHESIS = "synthesis"
 
 
 class PaneFeed:
-    """One per run. ``prompt`` (a follow-up) is shown above the new answer in a pane with history;
-    a ``retry`` replaces each pane's last answer and keeps the exchanges before it."""
+    """One per run. ``prompt`` is shown above each new answer (below the earlier exchanges of a
+    ``follow_up``); a ``retry`` replaces each pane's last answer and keeps those before it."""
 
     def __init__(
-        self, run: Run, grid: ResponseGrid, prompt: str | None = None, *, retry: bool = False
+        self,
+        run: Run,
+        grid: ResponseGrid,
+        prompt: str | None = None,
+        *,
+        retry: bool = False,
+        follow_up: bool = False,
     ) -> None:
         self.run = run
         self.grid = grid
         self.prompt = prompt
         self.retry = retry
+        self.follow_up = follow_up
         self.responses: dict[str, ResponsePane] = {}
 
     def handle(self, event: RunEvent) -> None:
@@ -41,7 +49,13 @@ class PaneFeed:
                 pane = self.grid.pane(key)
                 if pane is not None:
                     self.responses[event.response_id] = pane
-                    pane.start(event.response_id, self.prompt, retry=self.retry)
+                    pane.start(
+                        event.response_id, self.prompt, retry=self.retry, follow_up=self.follow_up
+                    )
+            case ContextCompacted():
+                pane = self.grid.pane(event.model)
+                if pane is not None:
+                    pane.compacted(event.note)
             case AttemptFailed():
                 pane = self.responses.get(event.response_id)
                 if pane is not None:

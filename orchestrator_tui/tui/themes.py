@@ -108,10 +108,10 @@ def accent_class(index: int) -> str:
 
 
 def theme_dirs(paths: Paths) -> list[Path]:
-    """Shipped themes first, then the user's, so a user file may replace a shipped theme."""
+    """Shipped themes first, then the user's and a project's, so a later file replaces a theme."""
     from orchestrator_tui.config import bundled_dir
 
-    return [bundled_dir("themes"), paths.themes_dir]
+    return [bundled_dir("themes"), *paths.theme_folders()]
 
 
 def load_themes(folders: Iterable[Path]) -> ThemeSet:

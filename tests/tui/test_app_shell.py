@@ -47,7 +47,7 @@ async def main():
         await app.wait_services()
         for _ in range(300):
             await pilot.pause(0.05)
-            if not any(w.group == "warm-sdks" and not w.is_finished for w in app.workers) and \\
+            if not any(w.group == "warm" and not w.is_finished for w in app.workers) and \\
                     "anthropic" in sys.modules:
                 break
     print("AT-PAINT", seen_at_paint[0])
@@ -58,11 +58,19 @@ asyncio.run(main())
 """
 
 
-def test_sdks_of_providers_with_a_key_are_imported_after_first_paint_only(tmp_path) -> None:
+def test_the_sdk_of_a_selected_model_is_imported_after_first_paint_only(tmp_path) -> None:
+    """Mistral has a key too, but no model of it is selected: its SDK is left alone."""
+    config = tmp_path / "home" / "config"
+    config.mkdir(parents=True)
+    (config / "config.yaml").write_text("default_models: [anthropic:claude-sonnet-4-5]\n")
+    (config / "models.yaml").write_text(  # nothing listens there: the warm-up stays on loopback
+        "providers:\n  anthropic: {base_url: 'http://127.0.0.1:9'}\n"
+    )
     env = {
         **{k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")},
         "ORCH_TUI_HOME": str(tmp_path / "home"),
         "ANTHROPIC_API_KEY": "test-key-not-real-0000",
+        "MISTRAL_API_KEY": "test-key-not-real-0000",
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
     }
     done = subprocess.run(

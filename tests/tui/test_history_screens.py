@@ -275,8 +275,8 @@ async def test_reopen_continues_the_session_in_the_workspace(config) -> None:
         await settle(pilot)
         workspace = pilot.app.screen
         assert isinstance(workspace, WorkspaceScreen)
-        assert workspace.conversation.session_id == sid(2)
-        assert workspace.models == ["mock:echo", "mock:lorem"]
+        assert workspace.session.conversation.session_id == sid(2)
+        assert workspace.session.models == ["mock:echo", "mock:lorem"]
         await workspace.send("And the WAL file size?")
         await settle(pilot)
         store = pilot.app.services.sessions
@@ -334,7 +334,7 @@ async def test_rerun_with_other_models_leaves_the_prompt_ready_and_the_models_op
         assert isinstance(workspace, WorkspaceScreen)
         assert workspace.query_one(PromptBox).text == "Plan a trip to Lisbon"
         assert workspace.query_one("#sidebar").display
-        assert workspace.conversation.session_id != sid(6) and not workspace.feeds
+        assert workspace.session.conversation.session_id != sid(6) and not workspace.feeds
         assert await pilot.app.services.sessions.count() == 6  # nothing sent yet
 
 

@@ -1,4 +1,4 @@
-"""The leaderboard screen: F8 or the palette opens it; ratings first, intervals and cost after."""
+"""The leaderboard screen: F10 or the palette opens it; ratings first, intervals and cost after."""
 
 from __future__ import annotations
 
@@ -53,14 +53,14 @@ def models_shown(screen: LeaderboardScreen) -> list[str]:
     return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
 
 
-async def test_f8_opens_the_board_with_ratings_intervals_and_the_cost_quality_front(
+async def test_f10_opens_the_board_with_ratings_intervals_and_the_cost_quality_front(
     config: Config,
 ) -> None:
     fill(config)
     async with OrchApp(config=config, warm_sdks=False).run_test(size=(120, 40)) as pilot:
         await pilot.app.wait_services()
         await pilot.pause()
-        await pilot.press("f8")
+        await pilot.press("f10")
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, LeaderboardScreen)

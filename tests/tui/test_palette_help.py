@@ -159,3 +159,54 @@ async def test_f1_on_a_focused_response_pane_explains_the_pane_first(
         assert "answer as it streams" in text  # the pane's own description
         assert "pane.copy" in text
         assert "workspace.review" in text
+
+
+def _docstrings() -> set[str]:
+    """The first paragraph of every docstring in the app's own TUI modules."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import orchestrator_tui.tui as tui
+
+    found: set[str] = set()
+    for module_info in pkgutil.walk_packages(tui.__path__, "orchestrator_tui.tui."):
+        module = importlib.import_module(module_info.name)
+        for _, value in inspect.getmembers(module):
+            members = [value, *vars(value).values()] if inspect.isclass(value) else [value]
+            for member in members:
+                doc = getattr(member, "__doc__", None)
+                if isinstance(doc, str) and str(getattr(member, "__module__", "")).startswith(
+                    "orchestrator_tui"
+                ):
+                    found.add(" ".join(inspect.cleandoc(doc).split("\n\n")[0].split()))
+    return found
+
+
+async def test_the_palette_and_f1_speak_to_users_never_in_docstrings(config: Config) -> None:
+    from orchestrator_tui.tui.actions import available_actions
+    from orchestrator_tui.tui.commands import ActionCommands
+    from orchestrator_tui.tui.screens.help import HelpScreen
+    from orchestrator_tui.tui.widgets.response_pane import ResponsePane
+
+    docs = _docstrings()
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await pilot.press(*"hi", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        texts = []
+        for focus in (app.screen.query_one("#prompt"), app.screen.query(ResponsePane).first()):
+            focus.focus()
+            await pilot.pause()
+            actions = available_actions(app.screen)
+            texts += [a.help for a in actions if a.help]
+            texts += [a.help for a in ActionCommands(app.screen)._screens()]
+            help_screen = HelpScreen.for_screen(app.screen)
+            texts += [s.description for s in help_screen.sections if s.description]
+        assert texts
+        for text in texts:
+            assert "``" not in text and " ".join(text.split()) not in docs, text
+        helps = {a.action: a.help for a in available_actions(app.screen)}
+        assert helps["show_screen('history')"] == "Go to that screen"

@@ -67,6 +67,8 @@ async def test_reopened_panes_show_every_turn_as_they_were_drawn_live(open_works
         await ws.settled()
         live = {model: shown(ws, model) for model in ("mock:echo", "mock:lorem")}
         assert live["mock:echo"] == [
+            "▸ First question",
+            "",
             "First question",
             "",
             "▸ Second question",

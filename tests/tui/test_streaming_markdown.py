@@ -98,6 +98,20 @@ async def test_markup_and_ansi_in_model_text_are_shown_as_text() -> None:
         assert "\x1b" not in text and "␛[31m" in text
 
 
+async def test_a_line_end_split_between_two_pieces_is_still_a_line_end() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        view.paced = False
+        for piece in ("one\r", "\ntwo\r\n", "three\r"):
+            view.append(piece)
+            await pilot.pause()
+        view.finish()
+        await drawn(view, pilot)
+        assert view.text == "one\ntwo\nthree␍"  # a CR that ends no line stays visible
+        assert shown(view) == one_shot(app, view, "one\ntwo\nthree␍")
+
+
 async def test_view_follows_the_tail_and_last_line_is_visible() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 20)) as pilot:
@@ -212,3 +226,36 @@ async def test_a_long_answer_arriving_at_once_shows_its_end_first_and_the_rest_a
         await drawn(view, pilot)
         assert shown(view) == one_shot(app, view, text)
         assert view.scroll_y == view.max_scroll_y
+
+
+async def test_a_streaming_view_keeps_the_tail_in_view_scrolling_in_jumps() -> None:
+    """Each scroll rewrites the whole pane on the terminal: while text streams the view jumps
+    by half its height, and between jumps only the lines that changed are drawn again."""
+    app = ViewApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(StreamingMarkdown)
+        view.paced = False
+        redrawn: list[int] = []
+        refresh_lines = view.refresh_lines
+
+        def record(start: int, count: int = 1) -> None:
+            redrawn.append(count)
+            refresh_lines(start, count)
+
+        view.refresh_lines = record  # type: ignore[method-assign]
+        height = view.scrollable_content_region.height
+        tops = [view.scroll_y]
+        for token in tokenize(lorem_markdown(3, 800)):
+            view.append(token)
+            await pilot.pause()
+            assert view.scroll_y <= view.line_count - 1 < view.scroll_y + height  # tail in view
+            if view.scroll_y != tops[-1]:
+                tops.append(view.scroll_y)
+        assert view.line_count > 3 * height
+        assert all(b - a >= height // 2 for a, b in itertools.pairwise(tops[1:]))
+        assert len(tops) <= 2 * view.line_count / height + 2
+        assert sorted(redrawn)[len(redrawn) // 2] <= 2  # most redraws: the growing last lines
+        view.finish()
+        await drawn(view, pilot)
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y  # complete: the last line on the last row

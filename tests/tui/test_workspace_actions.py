@@ -68,8 +68,8 @@ async def test_attached_text_file_goes_with_the_next_prompt(open_workspace, tmp_
 
 
 async def test_binary_and_oversized_files_are_refused(open_workspace, tmp_path: Path) -> None:
-    binary = tmp_path / "image.png"
-    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    binary = tmp_path / "data.bin"  # binary and no image (an image would be attached as one)
+    binary.write_bytes(b"\x00\x01\x02\x03\x00\x00\x00")
     big = tmp_path / "big.txt"
     big.write_text("x" * 300_000)
     async with open_workspace() as ws:

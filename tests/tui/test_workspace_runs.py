@@ -131,7 +131,12 @@ async def test_retry_in_a_follow_up_keeps_the_earlier_exchange_above(open_worksp
         assert echo.status == "ok" and echo.response_id != first
         shown = [("".join(s.text for s in strip)).strip() for strip in echo.body.lines()]
         shown = [line for line in shown if line]
-        assert shown == ["first question", "▸ second question", "second question"]
+        assert shown == [
+            "▸ first question",
+            "first question",
+            "▸ second question",
+            "second question",
+        ]
         history = ws.screen.session.conversation.histories["mock:echo"]
         assert [m.content for m in history] == ["first question"] * 2 + ["second question"] * 2
 
@@ -160,3 +165,22 @@ async def test_clear_starts_a_new_conversation(open_workspace) -> None:
         await ws.settled()
         await ws.services.recorder.flush()
         assert len(await ws.services.sessions.list()) == 2
+
+
+async def test_a_rerun_in_a_new_session_is_not_called_continuing(open_workspace) -> None:
+    from orchestrator_tui.core.conversation import Conversation
+
+    async with open_workspace() as ws:
+        await ws.screen.continue_session(Conversation(), ["mock:echo"], draft="Plan a trip")
+        notice = str(ws.screen.query_one("#notice").render())
+        assert "Continuing" not in notice and "new session" in notice
+        await ws.send("/models lorem echo")
+        await ws.send("first")
+        await ws.settled()
+        order = [p.model for p in ws.screen.grid.panes()]
+        await ws.send("/models echo judge lorem")  # the list's own order differs
+        await ws.pilot.pause()
+        await ws.send("second")
+        await ws.settled()
+        assert [p.model for p in ws.screen.grid.panes()][:2] == ["mock:echo", "mock:judge"]
+        assert order == ["mock:lorem", "mock:echo"]

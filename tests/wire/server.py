@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = field(default_factory=time.perf_counter)
+    """When the request had arrived whole (``time.perf_counter``: comparable across processes)."""
 
 
 @dataclass(slots=True)
@@ -49,6 +52,8 @@ class WireServer:
     port: int = 0
     tokens: tuple[str, ...] = TOKENS
     requests: list[Seen] = field(default_factory=list)
+    connections: list[float] = field(default_factory=list)
+    """When each connection was accepted (``time.perf_counter``)."""
     _script: deque[str] = field(default_factory=deque)
     _server: asyncio.Server | None = None
     _handlers: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -77,6 +82,7 @@ class WireServer:
             await self._server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections.append(time.perf_counter())
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
@@ -105,6 +111,10 @@ class WireServer:
         payload = await reader.readexactly(size) if size else b""
         body = json.loads(payload) if payload else None
         self.requests.append(Seen(method, target, headers, body))
+        if method == "HEAD":  # a client connecting ahead (``providers.common.preconnect``)
+            writer.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+            await writer.drain()
+            return True
         fmt = _format(target, headers)
         if method == "GET":
             await _send_json(writer, 200, _listing(fmt))
@@ -285,7 +295,17 @@ class OpenAI:
         return b'data: {"id": "cmpl-wire", "choices": [{\n\n'
 
     def stream_error(self) -> bytes:
-        return self._data(_error_body("openai", 503))
+        """What OpenAI sends inside a stream when it is overloaded (Mistral's SDK gets the same)."""
+        return self._data(
+            {
+                "error": {
+                    "message": "Our servers are currently overloaded. Please try again later.",
+                    "type": "service_unavailable_error",
+                    "code": "server_is_overloaded",
+                    "param": None,
+                }
+            }
+        )
 
 
 TOO_LONG = {  # what each API answers when the prompt exceeds the context window

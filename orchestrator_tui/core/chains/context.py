@@ -45,6 +45,9 @@ class StepContext:
     personas: Mapping[str, Persona]
     prompt_id: str
     results: dict[str, StepResult] = field(default_factory=dict)
+    resumed: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+    """Turns a conversation step already had, ``(model, text)`` by step id: an attempt taken
+    over from a worker that died goes on from its last completed turn."""
 
     def render(self, step: Step, name: str, source: str) -> str:
         try:
@@ -143,6 +146,8 @@ def scorer_for(check: Check) -> Scorer:
 
 
 def failure(ended: ResponseEnded) -> str:
+    if ended.status == "empty":
+        return f"{ended.model}: the answer was empty"
     return f"{ended.model}: {ended.error or ended.status}"
 
 

@@ -31,7 +31,7 @@ from orchestrator_tui.core.arena.ranking import (
 from orchestrator_tui.core.arena.votes import ranking_votes
 from orchestrator_tui.core.chains.context import StepContext, StepError, failure, model_labels
 from orchestrator_tui.core.chains.model import Step, StepResult
-from orchestrator_tui.core.events import VotesCast
+from orchestrator_tui.core.events import StepStatus, VotesCast
 from orchestrator_tui.core.types import GenerationParams, Message
 
 CHAIRMAN_SYSTEM = (
@@ -103,12 +103,13 @@ async def council(ctx: StepContext, step: Step) -> StepResult:
         "failed_rankings": [{"model": who, "error": why} for who, why in failed.items()],
         "votes": len(votes),
     }
+    status: StepStatus = "failed" if final.status == "empty" else final.status
     return StepResult(
         step.id,
-        final.status,
+        status,
         final.text,
         outputs={m.label: m.text for m in members},
-        error=failure(final) if final.status == "failed" else None,
+        error=failure(final) if status in ("failed", "budget") else None,
         prompt=question,
         response_id=chair_id,
         details=details,

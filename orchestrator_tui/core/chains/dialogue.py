@@ -2,7 +2,8 @@
 
 Each model sees the whole transcript as one user message, so any number of speakers works with
 any provider. The dialogue stops at ``turns``, at a closing phrase, or when a turn repeats an
-earlier one; at the end, a judge (if given) rates its coherence and flow.
+earlier one; at the end it gets seed 004's quality score (``quality``) and a judge (if given)
+rates its coherence and flow.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import replace
 
 from orchestrator_tui.core.chains.context import StepContext, StepError, failure
 from orchestrator_tui.core.chains.model import Step, StepResult
+from orchestrator_tui.core.chains.quality import conversation_quality
 from orchestrator_tui.core.events import StepStatus
 from orchestrator_tui.core.review import LLMJudge
 from orchestrator_tui.core.types import Message
@@ -68,11 +70,12 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
     topic = ctx.render(step, "prompt", step.prompt or "")
     params = ctx.params(step)
     phrases = step.stop_phrases or CLOSING_PHRASES
-    transcript: list[tuple[str, str]] = []
-    speakers: set[str] = set()
+    done = ctx.resumed.get(step.id, ())
+    speakers = [model for model, _ in done]
+    transcript = [(speaker(n % len(step.models), m), text) for n, (m, text) in enumerate(done)]
     last_id: str | None = None
     stopped = "turn limit"
-    for turn in range(step.turns):
+    for turn in range(len(done), step.turns):
         index = turn % len(step.models)
         model = step.models[index]
         me = speaker(index, model)
@@ -86,8 +89,8 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
         if ended.text:
             transcript.append((me, ended.text))
         if ended.status != "ok":
-            return _result(step, "failed", topic, transcript, last_id, failure(ended), stopped)
-        speakers.add(model)
+            return _result(step, "failed", topic, transcript, last_id, failure(ended), "failed")
+        speakers.append(model)
         last_id = response_id
         reason = stop_reason(ended.text, [t for _, t in transcript[:-1]], phrases)
         if reason:
@@ -96,7 +99,10 @@ async def converse(ctx: StepContext, step: Step) -> StepResult:
     result = _result(
         step, "ok" if transcript else "cancelled", topic, transcript, last_id, None, stopped
     )
-    result.details["models"] = len(speakers)
+    result.details["models"] = len(set(speakers))
+    quality = conversation_quality(speakers, [text for _, text in transcript], stopped)
+    result.details["quality"] = quality.score
+    result.details["quality_factors"] = quality.factors
     if not step.judge or not transcript:
         return result
     judge = LLMJudge(ctx.responder, ctx.model(step.judge))

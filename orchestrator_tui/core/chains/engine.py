@@ -9,7 +9,7 @@ earlier output stays in the events and the history.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from orchestrator_tui.core.chains.context import StepContext, StepError
@@ -19,7 +19,7 @@ from orchestrator_tui.core.chains.validation import bind_inputs
 from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.events import RunStarted, StepFinished, StepStarted
 from orchestrator_tui.core.orchestrator import Orchestrator
-from orchestrator_tui.core.run import Run, RunStatus
+from orchestrator_tui.core.run import Listener, Run, RunStatus
 from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams
 
@@ -38,8 +38,15 @@ def start_chain(
     *,
     personas: Mapping[str, Persona] | None = None,
     session_id: str | None = None,
+    listeners: Sequence[Listener] = (),
+    resumed: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    mode: str | None = None,
 ) -> Run:
-    """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models."""
+    """Start ``chain``; raises ``ChainInvalid`` for missing inputs, ``ConfigError`` for models.
+
+    ``listeners`` hear this run's events after the orchestrator's own (the recorder first).
+    ``resumed``: conversation turns already done, by step id (see ``StepContext.resumed``).
+    """
     values = bind_inputs(chain, {name: storable(value) for name, value in inputs.items()})
     orchestrator.resolve(chain.models)
     prompt = describe_inputs(chain, values)
@@ -54,6 +61,7 @@ def start_chain(
         GenerationParams(),
         title=f"{chain.name}: {first}" if first else chain.name,
         chain_name=chain.name,
+        mode=mode,
     )
 
     async def body(run: Run) -> RunStatus:
@@ -66,6 +74,7 @@ def start_chain(
             orchestrator.responder,
             personas or {},
             started.prompt_id or "",
+            resumed=resumed or {},
         )
         for index, step in enumerate(chain.steps):
             result = await _run_step(ctx, step, index)
@@ -76,7 +85,7 @@ def start_chain(
                 return "cancelled"
         return "completed"
 
-    return Run(started.run_id, started.session_id, body, orchestrator.listeners)
+    return Run(started.run_id, started.session_id, body, (*orchestrator.listeners, *listeners))
 
 
 async def _run_step(ctx: StepContext, step: Step, index: int) -> StepResult:
@@ -135,6 +144,8 @@ def describe(details: Mapping[str, object]) -> str:
     if "rewrites" in details:
         parts.append(f"{details['rewrites']} rewrites")
         parts.append("passed" if details.get("passed") else "threshold not reached")
+        if "kept" in details and details["kept"] != details["rewrites"]:
+            parts.append(f"kept iteration {details['kept']}, the best-scored")
     if "turns" in details:
         parts.append(f"{details['turns']} turns")
     if "models" in details:
@@ -143,4 +154,6 @@ def describe(details: Mapping[str, object]) -> str:
         parts.append(f"{details['cancelled']} cancelled")
     if "stopped" in details:
         parts.append(f"stopped: {details['stopped']}")
+    if "quality" in details:
+        parts.append(f"quality {details['quality']}")
     return " · ".join(parts)

@@ -1,7 +1,7 @@
 """Where chains and personas come from: folders in order, the presets shipped with the package first.
 
 Each folder holds ``chains/NAME.yaml`` and ``personas.yaml``. A later folder's chain (the user's
-config dir) shadows an earlier one of the same name, and its ``personas.yaml`` adds personas or
+config dir, then a project's ``.orch-tui``) shadows an earlier one of the same name, and its ``personas.yaml`` adds personas or
 replaces them by name; so presets are a starting point a user can copy and change without touching
 the package. Only the first folder (the presets) must be valid; the others' problems are warnings.
 """
@@ -19,7 +19,7 @@ from orchestrator_tui.core.chains.model import Chain, ChainInvalid, Issue, Perso
 from orchestrator_tui.core.errors import ConfigError
 from orchestrator_tui.core.yamlsource import Located, YamlError, load_located_file
 
-Origin = Literal["preset", "user", "file"]
+Origin = Literal["preset", "user", "project", "file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +43,15 @@ class ChainLibrary:
 
     @property
     def writable_dir(self) -> Path:
-        """Where a chain saved from the editor goes: the last folder's ``chains/``."""
-        return self.folders[-1][1] / "chains"
+        """Where a chain saved from the editor goes: the user's ``chains/`` (else the last folder's).
+
+        Never the project's: a project folder is the repository's, not the user's to write into.
+        """
+        users = [root for origin, root in self.folders if origin == "user"]
+        return (users or [self.folders[-1][1]])[-1] / "chains"
 
     def entries(self) -> list[ChainEntry]:
-        """Every chain by name, the user's shadowing the presets, sorted by name."""
+        """Every chain by name, a project's shadowing the user's shadowing the presets, by name."""
         found: dict[str, ChainEntry] = {}
         for origin, root in self.folders:
             folder = root / "chains"
@@ -58,7 +62,7 @@ class ChainLibrary:
         return sorted(found.values(), key=lambda e: e.name)
 
     def find(self, name: str) -> ChainEntry:
-        """A chain by name (user first, then presets) or by the path of a YAML file."""
+        """A chain by name (project, then user, then presets) or by the path of a YAML file."""
         for entry in self.entries():
             if entry.name == name:
                 return entry

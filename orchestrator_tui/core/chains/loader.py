@@ -209,7 +209,7 @@ class _Reader:
             self.error((*path, "id"), f"{shown}: give each step an id of letters, digits and _")
             step_id = f"step{index + 1}"
         kind = data.get("kind")
-        if kind not in FIELDS:
+        if not isinstance(kind, str) or kind not in FIELDS:
             shown = "missing" if kind is None else f"unknown kind {kind!r}"
             self.error((*path, "kind"), f"{shown} (one of: {', '.join(FIELDS)})")
             return None

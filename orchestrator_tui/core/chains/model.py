@@ -152,8 +152,8 @@ class StepResult:
 class ChainInvalid(ConfigError):
     """A chain that cannot run; every problem found, each with its file, line and field."""
 
-    def __init__(self, issues: list[Issue]) -> None:
+    def __init__(self, issues: list[Issue], what: str = "chain") -> None:
         self.issues = list(issues)
         count = len(self.issues)
-        head = "the chain is invalid" if count == 1 else f"the chain has {count} errors"
+        head = f"the {what} is invalid" if count == 1 else f"the {what} has {count} errors"
         super().__init__(f"{head}:\n" + "\n".join(f"  {issue}" for issue in self.issues))

@@ -4,7 +4,7 @@ A failed model call ends its step as ``failed`` with whatever text arrived kept 
 engine then stops the chain, so later steps never run on a broken input.
 
 A response the user cancelled is not a failure: the step goes on with what it has without it (the
-other answers of a ``parallel`` step, the last reviewed version of a ``refine``, the turns so far
+other answers of a ``parallel`` step, the best reviewed version of a ``refine``, the turns so far
 of a ``conversation``), and ends as ``cancelled`` only when nothing is left. Its partial text stays
 in the run, marked cancelled, but no later step reads it.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from orchestrator_tui.core.chains.context import StepContext, StepError, failure, model_labels
 from orchestrator_tui.core.chains.council import council
@@ -42,7 +43,7 @@ async def parallel(ctx: StepContext, step: Step) -> StepResult:
     """Every model at once; one failing or cancelled never stops the others.
 
     The answers that came back whole are the step's ``outputs``; with none, the step failed if a
-    model failed, else (every answer cancelled) it was cancelled.
+    model failed or answered blank, else (every answer cancelled) it was cancelled.
     """
     prompt = ctx.render(step, "prompt", step.prompt or "")
     params = ctx.params(step)
@@ -51,7 +52,7 @@ async def parallel(ctx: StepContext, step: Step) -> StepResult:
     )
     by_label = list(zip(model_labels(step.models), (e for _, e in ended), strict=True))
     outputs = {label: e.text for label, e in by_label if e.status == "ok"}
-    errors = [failure(e) for _, e in by_label if e.status in ("failed", "budget")]
+    errors = [failure(e) for _, e in by_label if e.status in ("failed", "empty", "budget")]
     cancelled = sum(e.status == "cancelled" for _, e in by_label)
     status: StepStatus = "ok" if outputs else "failed" if errors else "cancelled"
     return StepResult(
@@ -84,28 +85,37 @@ async def review(ctx: StepContext, step: Step) -> StepResult:
 
 
 async def refine(ctx: StepContext, step: Step) -> StepResult:
-    """Review, then rewrite with the feedback, until the threshold or ``max_iterations`` rewrites."""
+    """Review, then rewrite with the feedback, until the threshold or ``max_iterations`` rewrites.
+
+    A loop that never reaches the threshold keeps its best-scored version (the latest of equals),
+    not its last: a rewrite can score lower than the text it rewrote. ``details["kept"]`` says
+    which iteration that is (0 is the target's own text).
+    """
     target = ctx.results[step.target or ""]
     writer, scorers, params = ctx.writer(step), ctx.scorers(step), ctx.params(step)
     text, answer_id, prompt = target.output, target.response_id, target.prompt
     extra = ctx.render(step, "prompt", step.prompt) if step.prompt else ""
     scores: list[float | None] = []
     iteration, passed, feedback, stopped = 0, False, "", ""
+    best: _Version | None = None
 
     def so_far(status: StepStatus = "ok", error: str | None = None) -> StepResult:
         details: dict[str, object] = {"rewrites": iteration, "passed": passed}
+        kept = _Version(scores[-1] if scores else None, iteration, text, answer_id, feedback)
+        if not passed and best is not None:
+            kept, details["kept"] = best, best.iteration
         if stopped:
             details["stopped"] = stopped
         return StepResult(
             step.id,
             status,
-            text,
-            score=scores[-1] if scores else None,
+            kept.text,
+            score=kept.score,
             scores=tuple(scores),
-            feedback=feedback,
+            feedback=kept.feedback,
             error=error,
             prompt=prompt,
-            response_id=answer_id,
+            response_id=kept.response_id,
             details=details,
         )
 
@@ -116,6 +126,8 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
             raise StepError(str(exc), so_far()) from None
         passed, feedback = verdict.score >= step.threshold, verdict.feedback
         scores.append(verdict.score)
+        if best is None or verdict.score >= (best.score or 0.0):
+            best = _Version(verdict.score, iteration, text, answer_id, feedback)
         ctx.run.emit(
             StepIteration(
                 ctx.run.run_id,
@@ -143,12 +155,23 @@ async def refine(ctx: StepContext, step: Step) -> StepResult:
         new_id, ended = await ctx.respond(
             step, writer, messages, params, role="refinement", parent_id=answer_id
         )
-        if ended.status == "cancelled":  # the last reviewed version stands
+        if ended.status == "cancelled":  # the best reviewed version stands
             iteration, stopped = iteration - 1, "cancelled"
             return so_far()
         if ended.status != "ok":
             return so_far("failed", failure(ended))
         text, answer_id = ended.text, new_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """One version of a refine loop's text, as reviewed."""
+
+    score: float | None
+    iteration: int
+    text: str
+    response_id: str | None
+    feedback: str
 
 
 async def synthesize(ctx: StepContext, step: Step) -> StepResult:
@@ -191,12 +214,14 @@ RUNNERS: dict[str, StepRunner] = {
 
 
 def _one_answer(step: Step, ended: ResponseEnded, prompt: str, response_id: str) -> StepResult:
-    """The result of a step made of one answer: it ends as that answer did."""
+    """The result of a step made of one answer: it ends as that answer did (a blank one fails:
+    nothing would reach the next step)."""
+    status: StepStatus = "failed" if ended.status == "empty" else ended.status
     return StepResult(
         step.id,
-        ended.status,
+        status,
         ended.text,
-        error=failure(ended) if ended.status in ("failed", "budget") else None,
+        error=failure(ended) if status in ("failed", "budget") else None,
         prompt=prompt,
         response_id=response_id,
     )

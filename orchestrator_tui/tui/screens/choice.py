@@ -9,16 +9,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from orchestrator_tui.tui import safe
 
 
 class ChoiceDialog(ModalScreen[str | None]):
     """Dismisses with the chosen value (Enter or a click), or ``None`` on Escape."""
 
     CSS_PATH = Path(__file__).with_name("choice.tcss")
+    ACTION_HELP: ClassVar[dict[str, str]] = {"cancel": "Close without choosing"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel")
     ]
@@ -31,9 +33,9 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choice"):
-            yield Label(Content(self.question))
-            yield OptionList(
-                *(Option(Content(label), id=value) for value, label in self.choices),
+            yield Label(safe.content(self.question))
+            yield OptionList(  # model and chain names come from the user's files: shown safe
+                *(Option(safe.content(label), id=value) for value, label in self.choices),
                 id="choices",
             )
 

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from orchestrator_tui.tui.actions import PACKAGE, AvailableAction, available_actions, focus_chain
+from orchestrator_tui.tui.actions import AvailableAction, available_actions, focus_chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class HelpScreen(ModalScreen[None]):
     """Help for the focused pane and its screen."""
 
     CSS_PATH = "help.tcss"
+    ACTION_HELP: ClassVar[dict[str, str]] = {"close": "Close the help"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "close", "Close help", id="help.close"),
     ]
@@ -97,13 +98,8 @@ def _title(node: DOMNode) -> str:
 
 
 def _description(node: DOMNode) -> str:
-    """The node's ``HELP`` text, else the first paragraph of the docstring of our own widget or
-    screen class (the app's docstring is for programmers)."""
-    text = node.HELP
-    cls = type(node)
-    if not text and isinstance(node, Widget) and cls.__module__.startswith(PACKAGE):
-        text = (cls.__doc__ or "").split("\n\n")[0]
-    paragraphs = inspect.cleandoc(text or "").split("\n\n")
+    """The node's ``HELP`` text, written for users (docstrings are for programmers: never shown)."""
+    paragraphs = inspect.cleandoc(node.HELP or "").split("\n\n")
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 

@@ -28,7 +28,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from orchestrator_tui.core import display
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.store.listing import Cursor, SessionFilter, SessionSummary
+from orchestrator_tui.store.listing import STATUSES, Cursor, SessionFilter, SessionSummary
 from orchestrator_tui.store.search import SearchHit
 from orchestrator_tui.tui import safe
 from orchestrator_tui.tui.history_actions import HistoryActions
@@ -37,7 +37,6 @@ from orchestrator_tui.tui.tables import row_table
 
 PAGE = 60
 KINDS = ("compare", "chat", "chain", "conversation")
-STATUSES = ("completed", "failed", "cancelled", "budget", "interrupted", "active")
 PERIODS = {"today": 1, "7 days": 7, "30 days": 30, "365 days": 365}
 DAY = 86_400.0
 SESSION_COLUMNS = (
@@ -90,6 +89,13 @@ class SessionTable(DataTable[Text | str]):
 class HistoryScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
     AUTO_FOCUS = "#history-search"
+    HELP = """Every past session, newest first. Type to search prompts and answers; the arrow
+keys move to the sessions, where Enter reopens one and the letters shown below act on it."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "back": "Back to the workspace (or out of the search)",
+        "focus_search": "Search prompts and answers",
+        "to_results": "From the search box down to the sessions",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("ctrl+f", "focus_search", "Search", id="history.search"),
@@ -183,6 +189,8 @@ class HistoryScreen(Screen[None]):
     async def _count(self) -> None:
         store = (await app_services(self)).sessions
         total = await store.count(self.filter)
+        if self.searching:
+            return  # the search's own line stands (a search typed at once may end first)
         place = "in the trash" if self.filter.trash else "in the history"
         self._info(f"{total:,} session{'s' if total != 1 else ''} {place}")
 
@@ -204,8 +212,8 @@ class HistoryScreen(Screen[None]):
                 display.tokens(row.tokens),
                 display.cost(row.cost),
                 score,
-                Text(", ".join(m.partition(":")[2] or m for m in row.models)),
-                row.kind,
+                safe.text(", ".join(display.model_names(row.models))),
+                safe.text(row.kind),
                 when(row.created_at),
                 key=row.id,
             )

@@ -28,6 +28,7 @@ STATS_COLUMNS = (
     ("model", 30),
     ("calls", 7),
     ("success", 15),
+    ("empty", 6),
     ("ttft p50", 8),
     ("latency p50", 11),
     ("tokens", 10),
@@ -100,14 +101,15 @@ class HistoryStatsScreen(Screen[None]):
                 safe.text(row.model),
                 f"{row.calls:,}",
                 rate_bar(row.success_rate),
+                f"{row.empty:,}",
                 display.seconds(row.median_ttft),
                 display.seconds(row.median_latency),
                 display.tokens(row.input_tokens + row.output_tokens),
                 display.cost(row.cost),
-                display.score(row.mean_score) if row.mean_score is not None else "—",
+                display.score(row.mean_score),
             )
         if not rows:
-            table.add_row(Text("no calls in this period"), "", "", "", "", "", "", "")
+            table.add_row(Text("no calls in this period"), *[""] * (len(STATS_COLUMNS) - 1))
 
     def action_back(self) -> None:
         self.app.pop_screen()

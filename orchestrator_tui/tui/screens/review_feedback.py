@@ -27,6 +27,7 @@ class ReviewFeedbackScreen(ModalScreen[None]):
     """What the reviewer said about one answer: score, feedback and suggestions."""
 
     CSS_PATH = Path(__file__).with_name("review_feedback.tcss")
+    ACTION_HELP: ClassVar[dict[str, str]] = {"close": "Close the review"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f", "close", "Close", id="feedback.close"),
     ]

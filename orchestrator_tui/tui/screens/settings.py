@@ -62,6 +62,11 @@ class SettingsScreen(Screen[None]):
     HELP = """Select a provider, type or paste its key into the masked field and press Enter
     (or ctrl+s) to save it in the keyring; ctrl+r removes the saved key. A key from an environment
     variable is used when the keyring has none. The theme applies at once and is saved."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "save_key": "Save the typed key for the selected provider",
+        "remove_key": "Remove the saved key of the selected provider",
+        "close": "Go back to the previous screen",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save_key", "Save key", id="settings.save_key"),
         Binding("ctrl+r", "remove_key", "Remove key", id="settings.remove_key"),

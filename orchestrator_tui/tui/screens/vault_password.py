@@ -27,6 +27,7 @@ class VaultPasswordScreen(ModalScreen[None]):
     """Asks the master password of the encrypted key vault (twice when creating the vault)."""
 
     CSS_PATH = "vault_password.tcss"
+    ACTION_HELP: ClassVar[dict[str, str]] = {"cancel": "Leave the key vault locked"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="vault.cancel"),
     ]

@@ -41,10 +41,13 @@ if TYPE_CHECKING:
     from orchestrator_tui.core.session import Started
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.reopen import StoredAnswer
+    from orchestrator_tui.store.user_state import UserState
     from orchestrator_tui.tui.app import OrchApp
     from orchestrator_tui.tui.pane_feed import PaneFeed
 
 MOCK_MODELS = ("mock:lorem", "mock:echo")
+NEW_CHAIN = "+new"
+"""The choice of no chain in the ``/chain`` list (no chain's file name starts with ``+``)."""
 NARROW = 100
 """Below this width the model list starts hidden (ctrl+b shows it), so answers get the room."""
 FIRST_RUN = (
@@ -58,6 +61,17 @@ class WorkspaceScreen(Screen[None]):
         Path(__file__).with_name("workspace.tcss"),
         Path(__file__).parent.parent / "widgets" / "responses.tcss",
     ]
+    HELP = """Pick models on the left (space toggles, p sets one model's parameters), type a
+prompt below and press Enter: every selected model answers side by side. Follow-ups continue
+each model's conversation. Type / for commands."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "cancel_run": "Stop the answers still streaming (what came so far is kept)",
+        "review": "Score every answer with the reviewer model",
+        "synthesize": "Merge the answers into one, written by a model you choose",
+        "clear": "Start a new conversation",
+        "toggle_models": "Show or hide the model list",
+        "focus_prompt": "Go to the prompt box",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_run", "Cancel run", id="workspace.cancel"),
         Binding("ctrl+r", "review", "Review", id="workspace.review"),
@@ -73,6 +87,8 @@ class WorkspaceScreen(Screen[None]):
         self.blind = BlindMode(self)
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
+        self._state: UserState | None = None
+        """What is remembered between runs; ``None`` until read (nothing is saved before)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,6 +100,7 @@ class WorkspaceScreen(Screen[None]):
                 yield Static("", id="notice", markup=False)
                 yield ResponseGrid(id="grid")
                 yield Static("", id="attachments", markup=False)
+                yield Static("", id="queued", markup=False)
                 yield Static("", id="hint", markup=False)
                 yield PromptBox(id="prompt")
         yield KeysFooter()
@@ -105,9 +122,10 @@ class WorkspaceScreen(Screen[None]):
         return self.session.running or bool(self.feeds)
 
     def on_mount(self) -> None:
-        self.query_one(PromptBox).focus()
+        prompt = self.query_one(PromptBox)
+        prompt.focus()
+        prompt.take_back = self._take_back
         self.query_one(ModelPicker).settings = self.session.settings
-        self.query_one(ChainPanel).show_compare(self.session.models)
         self._load()
 
     def on_resize(self, event: Resize) -> None:
@@ -118,20 +136,52 @@ class WorkspaceScreen(Screen[None]):
 
     @work(group="workspace-load", exit_on_error=False)
     async def _load(self) -> None:
+        """Choose the models (the config's ``default_models``, else the remembered ones, else
+        the mock models), restore their settings and earlier prompts, then let any prompt
+        typed meanwhile go out."""
         services = await self.orch.wait_services()
+        from orchestrator_tui.store.user_state import load_state  # after the first paint
+
+        state = await asyncio.to_thread(load_state, services.config.paths.user_state)
         catalog = services.config.catalog
-        wanted = services.config.settings.default_models or MOCK_MODELS
+        settings = services.config.settings
+        if settings.mode:
+            await self.command_mode(settings.mode, select=False)
+        mode = self.session.mode
+        wanted = (mode.models if mode else ()) or settings.default_models or state.models
+        wanted = wanted or MOCK_MODELS
         chosen = []
         for name in wanted:
             with contextlib.suppress(OrchError):
                 chosen.append(catalog.resolve(name).name)
         self.session.select(name for name in chosen if name in catalog.models)
+        for name, own in state.settings.items():
+            if name in catalog.models:
+                self.session.set_settings(name, own)
+        prompt = self.query_one(PromptBox)
+        typed_meanwhile = bool(prompt.earlier)
+        prompt.earlier[:0] = state.prompts
+        self._state = state
+        if typed_meanwhile:
+            self._remember()
         self.query_one(ChainPanel).show_compare(self.session.models)
         self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
-        reviewer = services.config.settings.reviewer
-        self.blind.on = self.blind.on or services.config.settings.blind
+        reviewer = settings.reviewer
+        self.blind.on = self.blind.on or settings.blind
         await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
         self.show_spend()
+        self._discover()
+
+    @work(group="discovery", exclusive=True, exit_on_error=False)
+    async def _discover(self) -> None:
+        """Models on running local servers join the list once found (after the first paint)."""
+        from orchestrator_tui.discovery import discover
+
+        config, keys = self.services.config, self.services.keys
+        found = await discover(config.catalog, config.paths.discovery_cache)
+        if found:
+            catalog = config.catalog.with_models(found)
+            self.query_one(ModelPicker).check_keys(catalog, keys, self.session.models)
 
     # -- model picker ---------------------------------------------------------------------------
 
@@ -145,11 +195,14 @@ class WorkspaceScreen(Screen[None]):
 
     @on(ModelPicker.Changed)
     async def _models_changed(self, event: ModelPicker.Changed) -> None:
-        self.session.select(event.models)
+        self.session.reselect(event.models)
+        self._remember()
         await self._models_shown()
 
     async def _models_shown(self) -> None:
-        """A pane waits for each selected model, so the first answer starts drawing at once."""
+        """A pane waits for each selected model, so the first answer starts drawing at once;
+        their providers get ready for the first request meanwhile."""
+        self.orch.warm_models(self.session.models)
         self.query_one(ChainPanel).show_compare(self.session.models)
         if not self.running:
             await self.grid.show([(model, model) for model in self.session.models])
@@ -168,6 +221,7 @@ class WorkspaceScreen(Screen[None]):
             if settings is not None:
                 self.session.set_settings(event.model, settings)
                 self.query_one(ModelPicker).settings_changed(event.model)
+                self._remember()
 
         dialog = ModelParamsScreen(
             event.model, self.session.settings.get(event.model), personas, warnings
@@ -184,34 +238,77 @@ class WorkspaceScreen(Screen[None]):
 
     @on(PromptBox.Submitted)
     async def _submitted(self, event: PromptBox.Submitted) -> None:
+        """Send a prompt, or run a slash command; a line that did nothing goes back in the box."""
+        self._remember()
         command = slash.parse(event.text)
         if command is None:
-            await self.send(event.text)
+            if not await self.send(event.text):
+                self.query_one(PromptBox).restore(event.text)
             return
         handler = getattr(self, f"command_{command.name[1:]}", None)
         if command.name not in slash.COMMANDS or handler is None:
             self.notify(
                 f"Unknown command {command.name}: type /help", severity="error", markup=False
             )
+            self.query_one(PromptBox).restore(event.text)
             return
-        await handler(command.argument)
+        if await handler(command.argument) is False:
+            self.query_one(PromptBox).restore(event.text)
 
-    async def send(self, text: str) -> None:
-        """Fan ``text`` (with any attachments) out to the selected models as the next turn."""
-        await self._start(lambda: self.session.submit(text))
+    async def send(self, text: str) -> bool:
+        """Fan ``text`` (with any attachments) out to the selected models as the next turn, now
+        or once the run in flight (or the start-up) is over. ``False`` if refused."""
+        return await self._start(lambda: self.session.submit(text))
 
-    async def _start(self, step: Callable[[], Started | None]) -> None:
-        """Let the session act; show the run it started, or say why it refused."""
+    async def _start(self, step: Callable[[], Started | None]) -> bool:
+        """Let the session act; show the run it started, or say why it refused (``False``).
+
+        A waiting prompt that cannot go out goes back into the prompt box, so nothing is sent
+        later by surprise and nothing typed is lost.
+        """
         try:
             started = step()
-        except Refused as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return
         except OrchError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+            refused = isinstance(exc, Refused)
+            self.notify(str(exc), severity="warning" if refused else "error", markup=False)
+            stuck = self.session.ready and not self.session.running
+            while stuck and (waiting := self.session.take_back()) is not None:
+                self.query_one(PromptBox).restore(waiting)
+            return False
+        finally:
+            self._show_queue()
         if started is not None:
             await self._show(started)
+        return True
+
+    def _take_back(self) -> str | None:
+        """The newest waiting prompt, out of the queue (Up in the empty prompt box)."""
+        text = self.session.take_back()
+        self._show_queue()
+        return text
+
+    def _show_queue(self) -> None:
+        queue = self.session.queue
+        line = ""
+        if queue:
+            first = queue[-1].strip().splitlines()[0]
+            first = first if len(first) <= 40 else first[:39] + "…"
+            waits = "waits" if len(queue) == 1 else f"and {len(queue) - 1} more wait"
+            line = f"⏳ “{first}” {waits} for its turn · ↑ in the empty box takes it back"
+        _show_line(self.query_one("#queued", Static), line)
+
+    @work(group="user-state", exclusive=True, exit_on_error=False)
+    async def _remember(self) -> None:
+        """Keep the models, their settings and the prompts for the next start (off the loop)."""
+        from orchestrator_tui.store.user_state import save_state
+
+        state = self._state
+        if state is None:
+            return
+        state.models = list(self.session.models)
+        state.settings = dict(self.session.settings)
+        state.prompts = list(self.query_one(PromptBox).earlier)
+        await asyncio.to_thread(save_state, self.services.config.paths.user_state, state)
 
     async def _show(self, started: Started) -> None:
         """Make the panes ``started`` fills, then follow its events in a worker."""
@@ -271,26 +368,36 @@ class WorkspaceScreen(Screen[None]):
             for answer in answers:
                 pane = self.grid.pane(answer.ended.model)
                 if pane is not None:
-                    pane.restore(answer.ended, answer.review, answer.best, answer.earlier)
-        title = conversation.title or "a new session"
-        self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
+                    pane.restore(
+                        answer.ended, answer.review, answer.best, answer.earlier, answer.prompt
+                    )
+        stored_mode = conversation.mode
+        if stored_mode != (self.session.mode.name if self.session.mode else None):
+            await self.command_mode(stored_mode or "off", select=False)  # the session's own
+        if conversation.histories:
+            title = conversation.title or "this session"
+            self._notice(f"Continuing {title!r}: the next prompt follows on from it.")
+        else:
+            self._notice("A new session: Enter sends the prompt to the selected models.")
         if draft is not None:
             self.query_one(PromptBox).text = draft
         return True
 
     # -- slash commands -------------------------------------------------------------------------
 
-    async def command_models(self, argument: str) -> None:
+    async def command_models(self, argument: str) -> bool:
         if not argument:
             self.action_toggle_models(show=True)
-            return
+            return True
         catalog = self.services.config.catalog
         try:
             names = [catalog.resolve(n).name for n in argument.replace(",", " ").split()]
         except OrchError as exc:
             self.notify(str(exc), severity="error", markup=False)
-            return
+            return False
+        self.session.select(names)  # in the order typed
         self.query_one(ModelPicker).select(names)
+        return True
 
     async def command_system(self, argument: str) -> None:
         self.session.system = argument or None
@@ -299,29 +406,85 @@ class WorkspaceScreen(Screen[None]):
     async def command_clear(self, argument: str) -> None:
         await self.action_clear()
 
-    async def command_review(self, argument: str) -> None:
-        await self.action_review(argument)
+    async def command_review(self, argument: str) -> bool:
+        return await self._start(lambda: self.session.review(argument))
 
-    async def command_synthesize(self, argument: str) -> None:
-        await self.action_synthesize(argument)
+    async def command_synthesize(self, argument: str) -> bool:
+        if not argument:
+            await self.action_synthesize()
+            return True
+        return await self._start(lambda: self.session.synthesize(argument))
 
-    async def command_attach(self, argument: str) -> None:
+    async def command_attach(self, argument: str) -> bool:
         if not argument:
             self.notify("Give a path: /attach notes.md", severity="error")
-            return
+            return False
         try:
             attachment = await asyncio.to_thread(read_attachment, argument)
         except AttachmentError as exc:
             self.notify(str(exc), title="Not attached", severity="error", markup=False)
-            return
+            return False
         self.session.attach(attachment)
         self._set_attachments()
+        return True
 
-    async def command_chain(self, argument: str) -> None:
-        if "chain_editor" in self.app.SCREENS:
-            self.app.push_screen("chain_editor")
-        else:
-            self.notify("Chains run with `orch-tui run`; this build has no chain editor screen")
+    async def command_chain(self, argument: str) -> bool:
+        """Open the named chain (or a .yaml path) in the chain editor; with no name, ask which."""
+        try:
+            library = await self.services.chain_library()
+            entry = library.find(argument) if argument else None
+        except OrchError as exc:
+            self.notify(str(exc), title="No such chain", severity="error", markup=False)
+            return False
+        if entry is not None:
+            self._open_chain(str(entry.path) if entry.origin == "file" else entry.name)
+            return True
+        from orchestrator_tui.tui.screens.choice import ChoiceDialog
+
+        choices = [(NEW_CHAIN, "a new chain, from the blank template")] + [
+            (e.name, f"{e.name}  {e.description}".rstrip()) for e in library.entries()
+        ]
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self._open_chain(None if name == NEW_CHAIN else name)
+
+        self.app.push_screen(ChoiceDialog("Which chain?", choices), chosen)
+        return True
+
+    def _open_chain(self, name: str | None) -> None:
+        from orchestrator_tui.tui.screens.chain_editor import ChainEditorScreen
+
+        self.app.push_screen(ChainEditorScreen(name))
+
+    async def command_mode(self, argument: str, *, select: bool = True) -> None:
+        """``/mode NAME`` uses a mode from the next prompt on; ``/mode off`` none; ``/mode`` lists.
+
+        ``select`` picks the mode's models too (not before the picker is filled)."""
+        library = await (await self.orch.wait_services()).mode_library()
+        for warning in library.warnings:
+            self.notify(warning, title="Modes", severity="warning", markup=False)
+        current = self.session.mode
+        if not argument:
+            lines = [
+                f"{'*' if current and name == current.name else ' '} {name}  "
+                f"{library.modes[name].description}"
+                for name in sorted(library.modes)
+            ]
+            self.notify("\n".join(lines), title="Modes (/mode NAME)", timeout=20, markup=False)
+            return
+        mode = None
+        if argument not in ("off", "none"):
+            try:
+                mode = library.get(argument)
+            except OrchError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+        self.session.use_mode(mode)
+        if mode is not None and mode.models and select:
+            await self.command_models(" ".join(mode.models))
+        self.orch.show_mode(mode.name if mode else None)
+        self._notice(f"Mode {mode.name}: {mode.description}" if mode else "No mode")
 
     async def command_blind(self, argument: str) -> None:
         self.notify(self.blind.toggle(argument), markup=False)
@@ -418,7 +581,13 @@ class WorkspaceScreen(Screen[None]):
         from orchestrator_tui.tui.pane_feed import PaneFeed
 
         run = started.run
-        feed = PaneFeed(run, self.grid, started.text, retry=started.kind == "retry")
+        feed = PaneFeed(
+            run,
+            self.grid,
+            started.text,
+            retry=started.kind == "retry",
+            follow_up=started.follow_up,
+        )
         self.feeds.append(feed)
         self.orch.runs.add(run)
         try:

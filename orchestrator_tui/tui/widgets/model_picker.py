@@ -10,13 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import Checkbox, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from orchestrator_tui.tui import safe
@@ -46,8 +49,34 @@ class KeyStatus:
         )
 
 
+class ModelList(SelectionList[str]):
+    """The models as a list of boxes that differ in shape, not only in colour: ``✓`` for a
+    chosen model, an empty box for the others (Textual draws the same ``X`` in both)."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        mark = "✓" if option.value in self.selected else " "
+        segments = list(line)
+        for index, segment in enumerate(segments):
+            if segment.text == Checkbox.BUTTON_INNER:
+                segments[index] = Segment(mark, segment.style, segment.control)
+                return Strip(segments, line.cell_length)
+        return line
+
+
 class ModelPicker(Vertical):
     """Emits ``Changed`` with the selected model names whenever the selection changes."""
+
+    HELP = """Every model of every provider: ✓ marks those the next prompt goes to (space or a
+click toggles one). ✗ means its provider has no API key yet; ⚙ means it has its own
+parameters."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "edit_params": "Set this model's temperature, max tokens, persona or system prompt",
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "edit_params", "Parameters", id="picker.params"),
@@ -80,7 +109,7 @@ class ModelPicker(Vertical):
         """Each model's own settings, shown with a mark; the workspace's session owns the dict."""
 
     def compose(self) -> ComposeResult:
-        yield SelectionList[str](id="picker-list")
+        yield ModelList(id="picker-list")
         yield Static("", id="picker-detail", markup=False)
 
     def on_mount(self) -> None:
@@ -127,7 +156,8 @@ class ModelPicker(Vertical):
             key = (" ✓", "$success")
         else:
             key = (" ✗", "$error")
-        return Content.assemble(name, key, mark)
+        found = (" · discovered", "$text-muted") if self.catalog.models[name].discovered else ""
+        return Content.assemble(name, key, mark, found)
 
     @on(SelectionList.SelectedChanged)
     def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:

@@ -1,21 +1,45 @@
-"""The prompt: multi-line, Enter sends, alt+Enter or ctrl+j breaks the line, Tab completes /commands."""
+"""The prompt: multi-line, Enter sends, alt+Enter / ctrl+j / shift+Enter break the line, Tab
+completes /commands, Up and Down in an empty box bring back earlier prompts.
+
+Its keys are handled in the box's own queue of key events, in the order they were typed: a
+priority binding would run at the app as soon as Enter arrives, before the characters typed
+just ahead of it had reached the box, and a fast burst (a paste over SSH, a text expander) was
+split in two.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
 from orchestrator_tui.tui import slash
 
+PLACEHOLDER = "Ask every selected model  (Enter sends · ctrl+j newline · ↑ recall · /help)"
+OWN_ACTIONS = ("send", "newline", "complete", "earlier", "later")
+
 
 class PromptBox(TextArea):
+    HELP = """Enter sends to every selected model; ctrl+j, alt+Enter or shift+Enter start a new
+line. A prompt sent while answers stream waits its turn. Up in the empty box brings back
+earlier prompts; Tab completes /commands."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "send": "Send the prompt to every selected model",
+        "newline": "Start a new line in the prompt",
+        "complete": "Complete the /command being typed",
+        "earlier": "In the empty box: the prompt before (or the one waiting to be sent)",
+        "later": "While going through earlier prompts: the next one",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "send", "Send", id="prompt.send", priority=True),
-        Binding("alt+enter,ctrl+j", "newline", "New line", id="prompt.newline", priority=True),
-        Binding("tab", "complete", "Complete", id="prompt.complete", show=False, priority=True),
+        Binding("enter", "send", "Send", id="prompt.send"),
+        Binding("alt+enter,ctrl+j,shift+enter", "newline", "New line", id="prompt.newline"),
+        Binding("tab", "complete", "Complete", id="prompt.complete", show=False),
+        Binding("up", "earlier", "Earlier prompt", id="prompt.earlier", show=False),
+        Binding("down", "later", "Later prompt", id="prompt.later", show=False),
     ]
 
     class Submitted(Message):
@@ -36,16 +60,39 @@ class PromptBox(TextArea):
             soft_wrap=True,
             show_line_numbers=False,
             tab_behavior="focus",
-            placeholder="Ask every selected model…  (Enter sends · alt+Enter new line · /help)",
+            placeholder=PLACEHOLDER,
         )
         self._hint: list[str] = []
+        self.earlier: list[str] = []
+        """Earlier prompts, oldest first (the workspace loads and keeps them)."""
+        self.take_back: Callable[[], str | None] = lambda: None
+        """Gives back the newest prompt still waiting to be sent (Up in an empty box asks it first)."""
+        self._recalled: int | None = None
+        """Which entry of ``earlier`` the box shows, while it is shown unchanged."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.action in OWN_ACTIONS:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
 
     def action_send(self) -> None:
         text = self.text
         if not text.strip():
             return
-        self.post_message(self.Submitted(text))
+        if not self.earlier or self.earlier[-1] != text:
+            self.earlier.append(text)
         self.clear()
+        self._recalled = None
+        self.post_message(self.Submitted(text))
+
+    def restore(self, text: str) -> None:
+        """Put back a prompt that was not sent, ahead of anything typed since."""
+        typed = self.text
+        self.text = f"{text}\n{typed}" if typed.strip() else text
+        self.move_cursor(self.document.end)
 
     def action_newline(self) -> None:
         self.insert("\n")
@@ -56,6 +103,44 @@ class PromptBox(TextArea):
             self.screen.focus_next()
             return
         self.text = completed
+        self.move_cursor(self.document.end)
+
+    def action_earlier(self) -> None:
+        """Up: move the cursor, or in an empty box (or one showing a recalled prompt) go back."""
+        if not self._recalling():
+            self.action_cursor_up()
+            return
+        waiting = self.take_back() if self._recalled is None else None
+        if waiting is not None:
+            self._show(waiting, None)
+            return
+        index = len(self.earlier) if self._recalled is None else self._recalled
+        if index > 0:
+            self._show(self.earlier[index - 1], index - 1)
+
+    def action_later(self) -> None:
+        """Down: move the cursor, or while recalling go forward (past the newest: empty)."""
+        if self._recalled is None or not self._recalling():
+            self.action_cursor_down()
+            return
+        index = self._recalled + 1
+        self._show(self.earlier[index] if index < len(self.earlier) else "", index)
+        if index >= len(self.earlier):
+            self._recalled = None
+
+    def _recalling(self) -> bool:
+        if not self.text:
+            return True
+        recalled = self._recalled
+        return (
+            recalled is not None
+            and recalled < len(self.earlier)
+            and (self.earlier[recalled] == self.text)
+        )
+
+    def _show(self, text: str, index: int | None) -> None:
+        self.text = text
+        self._recalled = index
         self.move_cursor(self.document.end)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:

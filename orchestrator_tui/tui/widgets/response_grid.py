@@ -31,7 +31,8 @@ class ResponseGrid(Container):
         return list(self.query(ResponsePane))
 
     async def show(self, keys: list[tuple[str, str]]) -> list[ResponsePane]:
-        """Make the grid hold exactly these ``(key, title)`` panes, keeping existing ones.
+        """Make the grid hold exactly these ``(key, title)`` panes, in this order, keeping
+        existing ones.
 
         New panes are mounted together into a grid already shaped for them, so each is laid out
         once at its final size (a pane resized mid-stream must wrap its text again).
@@ -47,9 +48,13 @@ class ResponseGrid(Container):
         self._relayout(len(keys))
         if new:
             await self.mount_all(new)
-        self._accents()
         panes = {pane.name: pane for pane in self.panes()}
-        return [panes[key] for key, _ in keys]
+        ordered = [panes[key] for key, _ in keys]
+        if self.panes() != ordered:  # in the order asked for, whatever order they came in
+            for index, pane in enumerate(ordered):
+                self.move_child(pane, before=index)
+        self._accents()
+        return ordered
 
     async def add(self, key: str, title: str) -> ResponsePane:
         pane = self.pane(key)

@@ -27,15 +27,28 @@ STATUS_ICON = {
     "waiting": ("○", "$text-muted"),
     "streaming": ("◐", "$accent"),
     "ok": ("✓", "$success"),
+    "empty": ("∅", "$warning"),
     "failed": ("✗", "$error"),
     "cancelled": ("■", "$warning"),
     "budget": ("$", "$warning"),
 }
+EMPTY_NOTE = "empty answer: the model said nothing"
 
 
 class ResponsePane(Vertical, can_focus=True):
     """Shows one model's answer as it streams; actions work on the focused pane."""
 
+    HELP = """One model's answer as it streams, with its time to first token, time, tokens,
+cost and review score."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "copy_answer": "Copy this answer",
+        "copy_code": "Copy a code block of this answer (again: the next one)",
+        "retry": "Ask this model again; the new answer replaces this one",
+        "cancel": "Stop this answer (what came so far is kept)",
+        "mark_best": "Mark this answer the best of those shown (again: unmark it)",
+        "maximize": "Show this answer alone (again: back to all)",
+        "feedback": "Read the review of this answer in full",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy_answer", "Copy", id="pane.copy"),
         Binding("b", "copy_code", "Copy code", id="pane.copy_code"),
@@ -87,21 +100,33 @@ class ResponsePane(Vertical, can_focus=True):
 
     # -- fed by the workspace ------------------------------------------------------------------
 
-    def start(self, response_id: str, prompt: str | None = None, *, retry: bool = False) -> None:
-        """A new answer begins; with ``prompt`` (a follow-up) the earlier exchange stays above,
-        and a ``retry`` takes the place of the last answer only."""
+    def start(
+        self,
+        response_id: str,
+        prompt: str | None = None,
+        *,
+        retry: bool = False,
+        follow_up: bool = False,
+    ) -> None:
+        """A new answer begins below ``prompt``; a ``follow_up`` keeps the earlier exchanges
+        above, and a ``retry`` takes the place of the last answer only."""
         body = self.body
         if retry:
             body.drop_message()
-        elif prompt is not None and (body.line_count or body.text):
-            body.note(_prompt_line(prompt))
-        elif prompt is None:
-            body.reset()
+        else:
+            if not follow_up:
+                body.reset()
+            if prompt is not None:
+                body.note(_prompt_line(prompt))
         self.response_id, self.ended = response_id, None
         self.review = self.reviewer = None
         self.status = "streaming"
         self._set_note(None)
         self.set_best(False)
+
+    def compacted(self, note: str) -> None:
+        """Older turns were summarized or dropped to fit the window: a marker line says so."""
+        self.body.note(Text("⋯ " + terminal_safe(note), "italic"))
 
     def append(self, text: str) -> None:
         self.body.append(text)
@@ -125,6 +150,8 @@ class ResponsePane(Vertical, can_focus=True):
             self._set_note(Content.styled("cancelled: the partial answer is kept", "$warning"))
         elif ended.error and self.blind:  # the provider's wording would name it
             self._set_note(Content.styled("this answer failed (why: after the vote)", "$error"))
+        elif ended.status == "empty":
+            self._set_note(Content.styled(EMPTY_NOTE, "$warning"))
         elif ended.error:
             self._set_note(safe.content(ended.error, "$error"))
 
@@ -157,13 +184,15 @@ class ResponsePane(Vertical, can_focus=True):
         review: ReviewReady | None,
         best: bool,
         earlier: Sequence[tuple[str, str]] = (),
+        prompt: str = "",
     ) -> None:
         """Show a stored answer (a reopened session) as it ended, with its review and mark.
 
-        ``earlier`` are the answers before it, each with the prompt that followed it, shown above
-        as a live follow-up shows them (drawn when in view, not all at once).
+        ``prompt`` is the first prompt shown; ``earlier`` are the answers before this one, each
+        with the prompt that followed it, shown above as live follow-ups show them (drawn when
+        in view, not all at once).
         """
-        self.start(ended.response_id)
+        self.start(ended.response_id, prompt or None)
         for answer, prompt in earlier:
             self.append(answer)
             self.body.note(_prompt_line(prompt))

@@ -1,0 +1,109 @@
+"""``orch-tui chains new "SENTENCE" -m MODEL``: a chain drafted by a model, checked by the loader,
+repaired with the loader's errors, and saved only once valid."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from orchestrator_tui.cli.common import fail, run_async, warn_config
+from orchestrator_tui.cli.terminal import echo
+from orchestrator_tui.config import Config, bundled_dir, load_config
+from orchestrator_tui.core.chains.drafting import DRAFT_SOURCE, ROUNDS, Drafted
+from orchestrator_tui.core.chains.library import ChainLibrary
+
+MOCK_DRAFTER = "mock:drafter"
+
+
+@click.command("new")
+@click.argument("description")
+@click.option("-m", "--model", help="The model that drafts the chain (provider:model or alias).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to save it."
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 10),
+    default=ROUNDS,
+    show_default=True,
+    help="Drafts in all: the first, then repairs with the checker's errors.",
+)
+@click.option("--mock", is_flag=True, help="Draft offline with a mock model (a valid example).")
+@click.option(
+    "--force", is_flag=True, help="Replace FILE (or your chain of that name) if it exists."
+)
+def new(
+    description: str, model: str | None, output: Path | None, rounds: int, mock: bool, force: bool
+) -> None:
+    """Write a chain from DESCRIPTION: a model drafts it, the checker's errors go back to it,
+    and only a valid chain is saved (to -o FILE, else your chains folder under its name)."""
+    from orchestrator_tui.core.catalog import ModelConfig
+    from orchestrator_tui.core.types import ModelRef
+
+    if not description.strip():
+        fail("the description is empty")
+    if (model is None) == (not mock):
+        fail("give the drafting model with -m MODEL, or --mock to draft offline")
+    config = load_config()
+    warn_config(config)
+    if mock:
+        drafter = ModelConfig(ref=ModelRef.parse(MOCK_DRAFTER), description="chain drafter")
+        config = dataclasses.replace(config, catalog=config.catalog.with_models([drafter]))
+    name = MOCK_DRAFTER if mock else config.catalog.resolve(model or "").name
+    library = ChainLibrary(config.catalog, config.paths.chain_folders())
+    drafted = run_async(_draft(config, library, description, name, rounds))
+    if drafted.chain is None:
+        echo(
+            f"orch-tui: the draft is still invalid after {drafted.rounds} rounds; not saved:",
+            err=True,
+        )
+        for error in drafted.errors:
+            echo(f"  {error}", err=True)
+        raise SystemExit(2)
+    target = output or library.writable_dir / f"{drafted.chain.name}.yaml"
+    if target.exists() and not force:
+        fail(f"{target} exists; choose another with -o FILE, or --force to replace it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(drafted.text, encoding="utf-8")
+    rounds_text = "first draft" if drafted.rounds == 1 else f"{drafted.rounds} drafts"
+    echo(f"saved chain {drafted.chain.name!r} to {target} (valid after {rounds_text})")
+    echo(f"check it with `orch-tui chains show {target}`, run it with `orch-tui run {target}`")
+
+
+async def _draft(
+    config: Config, library: ChainLibrary, description: str, model: str, rounds: int
+) -> Drafted:
+    from orchestrator_tui.core.chains.drafting import draft_chain, system_prompt
+    from orchestrator_tui.core.chains.loader import load_chain
+    from orchestrator_tui.core.chains.model import Chain
+    from orchestrator_tui.core.conversation import Conversation
+    from orchestrator_tui.core.types import GenerationParams
+    from orchestrator_tui.services import open_services
+
+    reference = (bundled_dir("presets") / "README.md").read_text(encoding="utf-8")
+    reference = reference[reference.find("## Format") :] if "## Format" in reference else reference
+    models = [m for m in config.catalog.models if not config.catalog.models[m].discovered]
+    params = GenerationParams(system=system_prompt(reference, models, sorted(library.personas)))
+    conversation = Conversation(kind="chat", title=f"New chain: {description.strip()[:50]}")
+    services = await open_services(config=config)
+    try:
+        services.prepare_keys([model])
+
+        async def ask(prompt: str) -> str:
+            run = services.orchestrator.fan_out(prompt, [model], params, conversation=conversation)
+            await run.wait()
+            (ended,) = run.results.values()
+            if ended.status != "ok":
+                fail(f"{model} could not draft the chain: {ended.error}")
+            return ended.text
+
+        def check(text: str) -> Chain:
+            return load_chain(
+                text, DRAFT_SOURCE, personas=library.personas, catalog=library.catalog
+            )
+
+        return await draft_chain(description, ask, check, rounds=rounds)
+    finally:
+        await services.aclose()

@@ -1,0 +1,112 @@
+"""Trusting a project's ``.orch-tui`` folder once, as direnv and editors' workspace trust do.
+
+A project folder arrives with whatever repository the user cloned. Until the user trusts it, it
+may not change where a provider's requests (and so its key) go. Trust is remembered per folder
+together with a hash of its configuration files, so a later change to them asks again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from orchestrator_tui.core.errors import ConfigError
+from orchestrator_tui.core.yamlsource import Located
+
+TRUSTED_FILES = ("config.yaml", "models.yaml")
+"""The files whose content trust covers: the ones that can point a provider elsewhere."""
+
+
+def project_digest(folder: Path) -> str:
+    """SHA-256 over the names and bytes of the folder's configuration files."""
+    digest = hashlib.sha256()
+    for name in TRUSTED_FILES:
+        path = folder / name
+        if path.is_file():
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _read(trust_file: Path) -> dict[str, str]:
+    if not trust_file.is_file():
+        return {}
+    try:
+        data = json.loads(trust_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def is_trusted(trust_file: Path, folder: Path) -> bool:
+    """True when ``folder`` was trusted and its configuration files have not changed since."""
+    return _read(trust_file).get(str(folder.resolve())) == project_digest(folder)
+
+
+def set_trust(trust_file: Path, folder: Path, *, trusted: bool = True) -> None:
+    """Trust ``folder`` as it is now (or forget it), written atomically."""
+    entries = _read(trust_file)
+    key = str(folder.resolve())
+    if trusted:
+        entries[key] = project_digest(folder)
+    else:
+        entries.pop(key, None)
+    try:
+        trust_file.parent.mkdir(parents=True, exist_ok=True)
+        scratch = trust_file.with_name(trust_file.name + ".tmp")
+        scratch.write_text(json.dumps(entries, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(scratch, trust_file)
+    except OSError as exc:
+        raise ConfigError(f"{trust_file}: cannot save: {exc.strerror or exc}") from None
+
+
+SAFE_PROVIDER_KEYS = frozenset(
+    {
+        "concurrency",
+        "requests_per_minute",
+        "max_attempts",
+        "retry_base_delay",
+        "retry_max_delay",
+        "connect_timeout",
+        "first_token_timeout",
+        "idle_timeout",
+        "total_timeout",
+        "breaker_failures",
+        "breaker_cooldown",
+        "stream_usage",
+        "discover",
+    }
+)
+"""What an untrusted project may change of a provider: pacing and patience, never where requests
+go or which key they carry (``base_url``, ``key_env``, ``type``, ``needs_key``, new providers)."""
+
+TRUST_HINT = "the project folder is not trusted (`orch-tui trust` trusts it)"
+
+
+def untrusted_models(doc: Located, known_providers: set[str], warnings: list[str]) -> Located:
+    """An untrusted project's ``models.yaml`` without anything that could send a key elsewhere;
+    each thing left out is named in ``warnings`` with its file and line."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    providers = data.get("providers")
+    if not isinstance(providers, dict):
+        return doc
+    kept: dict[Any, Any] = {}
+    for name, entry in providers.items():
+        if name not in known_providers:
+            warnings.append(
+                f"{doc.where('providers', name)}: ignored new provider {name!r}: {TRUST_HINT}"
+            )
+            continue
+        if not isinstance(entry, dict):
+            kept[name] = entry
+            continue
+        for key in entry:
+            if key not in SAFE_PROVIDER_KEYS:
+                warnings.append(
+                    f"{doc.where('providers', name, key)}: ignored providers.{name}.{key}: {TRUST_HINT}"
+                )
+        kept[name] = {k: v for k, v in entry.items() if k in SAFE_PROVIDER_KEYS}
+    return replace(doc, data={**data, "providers": kept})

@@ -1,0 +1,123 @@
+"""Images: recognised by content, limited in size, sent only to models that take them, kept in
+the history as path and hash, named in exports."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from orchestrator_tui.cli import cli
+from orchestrator_tui.core.images import MAX_IMAGE_BYTES, ImageError, load_image
+from orchestrator_tui.core.ports import cache_key
+from orchestrator_tui.core.types import GenerationParams, Message
+from tests.images import tiny_png
+
+
+def run_cli(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "photo.png"
+    path.write_bytes(tiny_png())
+    return path
+
+
+def test_an_image_is_recognised_by_its_bytes_and_hashed(photo: Path) -> None:
+    image = load_image(photo)
+    assert image.media_type == "image/png" and image.name == str(photo)
+    assert image.sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
+    renamed = photo.with_name("photo.jpg")
+    renamed.write_bytes(photo.read_bytes())
+    assert load_image(renamed).media_type == "image/png"
+
+
+def test_an_image_over_10_mb_is_refused_with_its_size(tmp_path: Path) -> None:
+    big = tmp_path / "big.png"
+    big.write_bytes(tiny_png() + b"\0" * (MAX_IMAGE_BYTES + 1 - len(tiny_png())))
+    with pytest.raises(ImageError) as caught:
+        load_image(big)
+    assert str(caught.value) == (
+        "big.png is 10.0 MB (10,485,761 bytes); images may be at most 10.0 MB"
+    )
+
+
+def test_a_file_that_is_not_an_image_is_refused_by_name(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.png"
+    notes.write_text("just text", encoding="utf-8")
+    with pytest.raises(ImageError, match=r"notes.png is not an image \(PNG, JPEG, GIF or WebP\)"):
+        load_image(notes)
+    result = CliRunner().invoke(cli, ["ask", "-m", "echo", "--attach", str(notes), "hi"])
+    assert result.exit_code == 2 and "notes.png is not an image" in result.output
+
+
+def test_the_cache_key_follows_the_image(photo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.png"
+    other.write_bytes(tiny_png(3, 3))
+    params = GenerationParams()
+    keys = {
+        cache_key("mock:echo", params, [Message("user", "what is it", images)])
+        for images in ((), (load_image(photo),), (load_image(other),))
+    }
+    assert len(keys) == 3
+
+
+def test_ask_sends_the_image_to_a_vision_model_and_skips_the_others_with_a_note(
+    paths, photo: Path
+) -> None:
+    result = run_cli(
+        "ask", "-m", "echo", "-m", "lorem", "--attach", str(photo), "what is it", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    answers = {r["model"]: r for r in json.loads(result.output)["responses"]}
+    assert (
+        answers["mock:echo"]["text"]
+        == f"what is it\n[image {photo} (image/png, {photo.stat().st_size:,} bytes)]"
+    )
+    lorem = answers["mock:lorem"]
+    assert lorem["status"] == "failed"
+    assert lorem["error"] == (
+        "not sent — mock:lorem does not take images (its catalog entry has no `vision: true`)"
+    )
+    with sqlite3.connect(paths.database) as db:
+        (metadata,) = db.execute(
+            "SELECT metadata FROM interactions WHERE type = 'prompt'"
+        ).fetchone()
+        requested = [row[0] for row in db.execute("SELECT model FROM requests")]
+    assert requested == ["mock:echo"]  # the skipped model made no request
+    assert json.loads(metadata)["attachments"] == [
+        {
+            "name": str(photo),
+            "media_type": "image/png",
+            "bytes": photo.stat().st_size,
+            "sha256": hashlib.sha256(photo.read_bytes()).hexdigest(),
+        }
+    ]
+    stored = paths.database.read_bytes()
+    assert base64.b64encode(photo.read_bytes()) not in stored and tiny_png() not in stored
+
+
+def test_a_provider_limit_below_the_image_skips_that_model(
+    paths, photo: Path, write_models
+) -> None:
+    write_models("providers:\n  mock: {max_image_bytes: 10}\n")
+    result = run_cli("ask", "-m", "echo", "--attach", str(photo), "what", "--json")
+    (answer,) = json.loads(result.output)["responses"]
+    assert answer["status"] == "failed"
+    assert "photo.png is 73 bytes; mock takes images of at most 10 bytes" in answer["error"]
+
+
+def test_the_markdown_export_says_what_was_attached(paths, photo: Path) -> None:
+    run_cli("ask", "-m", "echo", "--attach", str(photo), "what is it")
+    session = json.loads(run_cli("history", "list", "--json").output)[0]["id"]
+    exported = run_cli("history", "export", session, "-f", "markdown").output
+    digest = hashlib.sha256(photo.read_bytes()).hexdigest()
+    size = photo.stat().st_size
+    assert f"- Attached: `{photo}` (image/png, {size:,} bytes, sha256 {digest})" in exported

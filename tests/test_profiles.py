@@ -1,0 +1,75 @@
+"""Profiles: each has its own configuration overlay, history database and keys."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from orchestrator_tui.cli import cli
+from orchestrator_tui.config import PROFILE_ENV, Paths, load_config
+from orchestrator_tui.entry import PROFILE_ENV as ENTRY_PROFILE_ENV
+from orchestrator_tui.entry import app_profile
+from orchestrator_tui.store.keys import keystore_for
+
+
+def run_cli(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    """One command; the environment is given back afterwards (``--profile`` sets a variable)."""
+    runner = CliRunner(env={PROFILE_ENV: ""})
+    return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def test_a_key_saved_in_one_profile_is_not_visible_in_another(orch_home) -> None:
+    result = run_cli(
+        "--profile", "work", "keys", "set", "openai", input="sk-work-key-000000000001\n"
+    )
+    assert result.exit_code == 0, result.output
+    work = keystore_for(load_config(Paths.default(profile="work")))
+    personal = keystore_for(load_config(Paths.default(profile="personal")))
+    default = keystore_for(load_config(Paths.default()))
+    assert work.lookup("openai") == ("sk-work-key-000000000001", "keyring")
+    assert personal.lookup("openai") is None
+    assert default.lookup("openai") is None
+    listed = json.loads(run_cli("--profile", "personal", "keys", "list", "--json").output)
+    assert {row["provider"]: row["source"] for row in listed}["openai"] == "missing"
+    listed = json.loads(run_cli("--profile", "work", "keys", "list", "--json").output)
+    assert {row["provider"]: row["source"] for row in listed}["openai"] == "keyring"
+
+
+def test_searches_do_not_cross_profiles(orch_home) -> None:
+    assert run_cli("--profile", "work", "ask", "-m", "echo", "zebra quarterly plan").exit_code == 0
+    found = run_cli("--profile", "work", "history", "search", "zebra", "--json")
+    assert "zebra quarterly plan" in found.output
+    elsewhere = run_cli("--profile", "personal", "history", "search", "zebra", "--json")
+    assert elsewhere.exit_code == 0 and json.loads(elsewhere.output) == []
+    assert json.loads(run_cli("history", "search", "zebra", "--json").output) == []
+    work, default = Paths.default(profile="work"), Paths.default()
+    assert work.database != default.database and work.database.exists()
+
+
+def test_profiles_are_created_listed_and_deleted_with_their_keys(orch_home, memory_keyring) -> None:
+    assert run_cli("profiles", "create", "work").exit_code == 0
+    assert run_cli("profiles", "create", "work").exit_code == 2
+    run_cli("--profile", "work", "keys", "set", "mistral", input="mistral-key-0000000001\n")
+    assert run_cli("profiles", "list").output.splitlines() == ["* default", "  work"]
+    listed = CliRunner(env={"ORCH_TUI_PROFILE": "work"}).invoke(cli, ["profiles", "list"])
+    assert listed.output.splitlines() == ["  default", "* work"]
+    result = run_cli("profiles", "delete", "work", "--yes")
+    assert result.exit_code == 0 and "1 saved key(s) removed" in result.output
+    assert memory_keyring.get_password("orch-tui/work", "mistral") is None
+    assert run_cli("profiles", "list").output.splitlines() == ["* default"]
+    assert not (orch_home / "config" / "profiles" / "work").exists()
+
+
+def test_a_bad_profile_name_is_one_clear_line() -> None:
+    result = CliRunner().invoke(cli, ["--profile", "../etc", "models"])
+    assert result.exit_code == 2 and "profile name '../etc'" in result.output
+
+
+def test_the_app_opens_with_only_a_profile_option_and_no_click() -> None:
+    assert ENTRY_PROFILE_ENV == PROFILE_ENV
+    assert app_profile([]) == ""
+    assert app_profile(["--profile", "work"]) == "work"
+    assert app_profile(["--profile=work"]) == "work"
+    assert app_profile(["--profile", "work", "ask"]) is None
+    assert app_profile(["models"]) is None
