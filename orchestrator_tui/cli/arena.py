@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
@@ -20,6 +21,7 @@ from orchestrator_tui.core.text import terminal_safe
 if TYPE_CHECKING:
     from orchestrator_tui.core.arena.leaderboard import Standing
     from orchestrator_tui.core.arena.votes import Vote
+    from orchestrator_tui.core.chains.model import Chain, Persona
     from orchestrator_tui.core.events import RunKind
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.votes import VoteFilter
@@ -285,3 +287,161 @@ def judge_report_text(result: Any, sessions: int) -> str:
             f" pairs ({result.agreement:.0%})"
         )
     return "\n".join(lines)
+
+
+@arena.command()
+@click.argument("first")
+@click.argument("second")
+@click.option(
+    "--inputs",
+    "inputs_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSONL: one object per line (a chain's inputs; a model is asked its 'question').",
+)
+@click.option("--judge", "judge_name", required=True, help="The judge model (provider:model).")
+@click.option("--category", help="Tag the judge's votes with this category.")
+@click.option("--mock", is_flag=True, help="Chains run on offline mock models (a dry run).")
+@click.option("--json", "as_json", is_flag=True, help="The result as one JSON object.")
+def compare(
+    first: str,
+    second: str,
+    inputs_file: Path,
+    judge_name: str,
+    category: str | None,
+    mock: bool,
+    as_json: bool,
+) -> None:
+    """Run FIRST and SECOND (models, or chain:NAME) over every input; a judge compares each pair
+    of answers in both orders, and its verdicts join the leaderboard as votes.
+
+    Answers whether an orchestration (a council, draft-review-refine) beats one model alone on
+    your questions, and at what cost.
+    """
+    items = _read_inputs(inputs_file)
+
+    async def body(services: Services) -> None:
+        from dataclasses import replace
+
+        from orchestrator_tui.core.arena import compare as arena
+        from orchestrator_tui.core.arena.judge import report
+        from orchestrator_tui.core.chains.mocking import mock_chain
+        from orchestrator_tui.core.conversation import Conversation
+
+        judge_model = services.config.catalog.resolve(judge_name).name
+        chains: dict[str, Chain] = {}
+        personas: dict[str, Persona] = {}
+        for name in (first, second):
+            if name.startswith(arena.CHAIN_PREFIX):
+                library = await services.chain_library()
+                chains[name] = library.load(
+                    name.removeprefix(arena.CHAIN_PREFIX), transform=mock_chain if mock else None
+                )
+                personas = dict(library.personas)
+            else:
+                services.config.catalog.resolve(name)
+        tallies = {first: arena.Tally(), second: arena.Tally()}
+        judged = []
+        for number, item in enumerate(items, start=1):
+            entries = []
+            for name in (first, second):
+                try:
+                    entry = await arena.answer(
+                        services.orchestrator, name, item, chains.get(name), personas
+                    )
+                except arena.InputError as exc:
+                    fail(f"{inputs_file}:{number}: {exc}")
+                tally = tallies[name]
+                tally.answers += 1
+                tally.failed += not entry.ok
+                if entry.cost is None:
+                    tally.unpriced += 1
+                else:
+                    tally.cost += entry.cost
+                entries.append(entry)
+            asked = "question" in item or "prompt" in item or len(item) == 1
+            question = arena.question_of(item) if asked else json.dumps(item)
+            pair = arena.comparison(question, entries[0], entries[1])
+            if pair is None:
+                continue
+            pair = replace(pair, category=category)
+            conversation = Conversation(pair.session_id, "compare")
+            started = services.orchestrator.judge([pair], judge_model, conversation=conversation)
+            await started.run.wait()
+            await services.recorder.flush()
+            await services.sessions.add_votes(
+                v for j in started.judgements if (v := j.vote()) is not None
+            )
+            judged += started.judgements
+            score = sum(
+                0.5 if j.verdict == "TIE" else float(j.winner == entries[0].answer_id)
+                for j in started.judgements
+                if j.verdict is not None
+            )
+            decided = sum(j.verdict is not None for j in started.judgements)
+            if decided:
+                a, b = tallies[first], tallies[second]
+                if score * 2 > decided:
+                    a.wins, b.losses = a.wins + 1, b.losses + 1
+                elif score * 2 < decided:
+                    a.losses, b.wins = a.losses + 1, b.wins + 1
+                else:
+                    a.ties, b.ties = a.ties + 1, b.ties + 1
+        judge_report = report(judge_model, judged, [])
+        result = {
+            "judge": judge_model,
+            "inputs": len(items),
+            "contestants": {
+                name: {
+                    "answers": t.answers,
+                    "failed": t.failed,
+                    "wins": t.wins,
+                    "ties": t.ties,
+                    "losses": t.losses,
+                    "cost": round(t.cost, 6),
+                    "unpriced_runs": t.unpriced,
+                }
+                for name, t in tallies.items()
+            },
+            "consistency": judge_report.consistency,
+        }
+        if as_json:
+            click.echo(json.dumps(result, indent=2))
+            return
+        for name, t in tallies.items():
+            cost = display_cost(t.cost) + (f" (+{t.unpriced} unpriced)" if t.unpriced else "")
+            click.echo(
+                f"{terminal_safe(name):<32.32} won {t.wins}, tied {t.ties}, lost {t.losses}"
+                f" of {t.answers} · failed {t.failed} · cost {cost}"
+            )
+        if judge_report.consistency is not None:
+            click.echo(
+                f"judge {judge_model}: same verdict in both orders for"
+                f" {judge_report.consistency:.0%} of the pairs"
+            )
+
+    _with_services(body)
+
+
+def _read_inputs(path: Path) -> list[dict[str, str]]:
+    """The JSONL lines as string fields; a bad line is a one-line error naming it."""
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            fail(f"{path}:{number}: not JSON: {exc}")
+        if not isinstance(data, dict) or not data:
+            fail(f"{path}:{number}: each line must be a JSON object of inputs")
+        items.append({str(k): str(v) for k, v in data.items()})
+    if not items:
+        fail(f"{path}: no inputs")
+    return items
+
+
+def display_cost(value: float) -> str:
+    from orchestrator_tui.core import display
+
+    return display.cost(value)
