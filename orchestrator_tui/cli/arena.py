@@ -351,13 +351,7 @@ def compare(
                     )
                 except arena.InputError as exc:
                     fail(f"{inputs_file}:{number}: {exc}")
-                tally = tallies[name]
-                tally.answers += 1
-                tally.failed += not entry.ok
-                if entry.cost is None:
-                    tally.unpriced += 1
-                else:
-                    tally.cost += entry.cost
+                tallies[name].answered(entry)
                 entries.append(entry)
             asked = "question" in item or "prompt" in item or len(item) == 1
             question = arena.question_of(item) if asked else json.dumps(item)
@@ -373,36 +367,14 @@ def compare(
                 v for j in started.judgements if (v := j.vote()) is not None
             )
             judged += started.judgements
-            score = sum(
-                0.5 if j.verdict == "TIE" else float(j.winner == entries[0].answer_id)
-                for j in started.judgements
-                if j.verdict is not None
+            arena.settle(
+                tallies[first], tallies[second], entries[0].answer_id or "", started.judgements
             )
-            decided = sum(j.verdict is not None for j in started.judgements)
-            if decided:
-                a, b = tallies[first], tallies[second]
-                if score * 2 > decided:
-                    a.wins, b.losses = a.wins + 1, b.losses + 1
-                elif score * 2 < decided:
-                    a.losses, b.wins = a.losses + 1, b.wins + 1
-                else:
-                    a.ties, b.ties = a.ties + 1, b.ties + 1
         judge_report = report(judge_model, judged, [])
         result = {
             "judge": judge_model,
             "inputs": len(items),
-            "contestants": {
-                name: {
-                    "answers": t.answers,
-                    "failed": t.failed,
-                    "wins": t.wins,
-                    "ties": t.ties,
-                    "losses": t.losses,
-                    "cost": round(t.cost, 6),
-                    "unpriced_runs": t.unpriced,
-                }
-                for name, t in tallies.items()
-            },
+            "contestants": {name: t.as_dict() for name, t in tallies.items()},
             "consistency": judge_report.consistency,
         }
         if as_json:

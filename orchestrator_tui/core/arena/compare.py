@@ -11,7 +11,7 @@ are votes (voter: the judge) between the contestants' names.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from orchestrator_tui.core.arena.judge import Comparison, Contender, Judgement
@@ -53,7 +53,40 @@ class Tally:
     losses: int = 0
     cost: float = 0.0
     unpriced: int = 0
-    judged: list[Judgement] = field(default_factory=list)
+
+    def answered(self, entry: Entry) -> None:
+        self.answers += 1
+        self.failed += not entry.ok
+        if entry.cost is None:
+            self.unpriced += 1
+        else:
+            self.cost += entry.cost
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "answers": self.answers,
+            "failed": self.failed,
+            "wins": self.wins,
+            "ties": self.ties,
+            "losses": self.losses,
+            "cost": round(self.cost, 6),
+            "unpriced_runs": self.unpriced,
+        }
+
+
+def settle(first: Tally, second: Tally, first_answer: str, judgements: list[Judgement]) -> None:
+    """One input's verdict: the first contestant wins it with more than half the points of the
+    judgements reached (a tie counts half), loses it with less; exactly half is a tie."""
+    reached = [j for j in judgements if j.verdict is not None]
+    if not reached:
+        return
+    points = sum(0.5 if j.verdict == "TIE" else float(j.winner == first_answer) for j in reached)
+    if points * 2 > len(reached):
+        first.wins, second.losses = first.wins + 1, second.losses + 1
+    elif points * 2 < len(reached):
+        first.losses, second.wins = first.losses + 1, second.wins + 1
+    else:
+        first.ties, second.ties = first.ties + 1, second.ties + 1
 
 
 def question_of(item: Mapping[str, str]) -> str:

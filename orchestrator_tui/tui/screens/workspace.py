@@ -326,7 +326,8 @@ each model's conversation. Type / for commands."""
                 if pane is not None:
                     pane.reviewing(started.model or "")
         elif started.kind == "synthesis":
-            await self.grid.add(SYNTHESIS, f"synthesis · {started.model}")
+            by = "" if self.blind.hiding else f" · {started.model}"  # a name is a tell
+            await self.grid.add(SYNTHESIS, f"synthesis{by}")
         elif started.kind == "retry":
             pane = self.grid.pane(started.keys[0])
             if pane is not None and pane.best:
