@@ -196,6 +196,20 @@ async def test_clear_is_refused_while_a_run_is_in_flight(services: Services) -> 
     assert session.conversation.session_id != old
 
 
+async def test_the_best_mark_is_also_the_persons_vote_seen_with_names(services: Services) -> None:
+    session = opened(services)
+    await drive(session, session.submit("tea or coffee"))
+    session.mark_best("mock:lorem")
+    votes = await stored(services, "SELECT contestants, outcome, voter, blind, winner FROM votes")
+    lorem = session.answers["mock:lorem"].response_id
+    assert votes == [('["mock:echo", "mock:lorem"]', "win", "user", 0, lorem)]
+    session.mark_best("mock:echo")
+    winners = await stored(services, "SELECT winner FROM votes")
+    assert winners == [(session.answers["mock:echo"].response_id,)]
+    session.mark_best("mock:echo")  # unmarked: no vote left
+    assert await stored(services, "SELECT winner FROM votes") == []
+
+
 def test_a_changed_selection_keeps_the_models_in_their_places() -> None:
     session = WorkspaceSession()
     session.select(["mock:lorem", "mock:echo"])

@@ -10,8 +10,8 @@ import click
 
 from orchestrator_tui.cli.common import fail, run_async, warn_config
 from orchestrator_tui.cli.terminal import echo
-from orchestrator_tui.config import Config, bundled_dir, load_config
-from orchestrator_tui.core.chains.drafting import DRAFT_SOURCE, ROUNDS, Drafted
+from orchestrator_tui.config import Config, load_config
+from orchestrator_tui.core.chains.drafting import ROUNDS, Drafted
 from orchestrator_tui.core.chains.library import ChainLibrary
 
 MOCK_DRAFTER = "mock:drafter"
@@ -75,35 +75,17 @@ def new(
 async def _draft(
     config: Config, library: ChainLibrary, description: str, model: str, rounds: int
 ) -> Drafted:
-    from orchestrator_tui.core.chains.drafting import draft_chain, system_prompt
-    from orchestrator_tui.core.chains.loader import load_chain
-    from orchestrator_tui.core.chains.model import Chain
-    from orchestrator_tui.core.conversation import Conversation
-    from orchestrator_tui.core.types import GenerationParams
+    from orchestrator_tui.config.paths import chain_reference
+    from orchestrator_tui.core.chains.drafting import DraftFailed, draft_with
     from orchestrator_tui.services import open_services
 
-    reference = (bundled_dir("presets") / "README.md").read_text(encoding="utf-8")
-    reference = reference[reference.find("## Format") :] if "## Format" in reference else reference
-    models = [m for m in config.catalog.models if not config.catalog.models[m].discovered]
-    params = GenerationParams(system=system_prompt(reference, models, sorted(library.personas)))
-    conversation = Conversation(kind="chat", title=f"New chain: {description.strip()[:50]}")
     services = await open_services(config=config)
     try:
         services.prepare_keys([model])
-
-        async def ask(prompt: str) -> str:
-            run = services.orchestrator.fan_out(prompt, [model], params, conversation=conversation)
-            await run.wait()
-            (ended,) = run.results.values()
-            if ended.status != "ok":
-                fail(f"{model} could not draft the chain: {ended.error}")
-            return ended.text
-
-        def check(text: str) -> Chain:
-            return load_chain(
-                text, DRAFT_SOURCE, personas=library.personas, catalog=library.catalog
-            )
-
-        return await draft_chain(description, ask, check, rounds=rounds)
+        return await draft_with(
+            services.orchestrator, library, model, description, chain_reference(), rounds=rounds
+        )
+    except DraftFailed as exc:
+        fail(str(exc))
     finally:
         await services.aclose()

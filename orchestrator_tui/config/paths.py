@@ -174,6 +174,14 @@ def find_project(start: Path) -> Path | None:
     return None
 
 
+def chain_reference() -> str:
+    """The chain format as the presets' README describes it (from its ``## Format`` on), for a
+    model that writes chains."""
+    text = (bundled_dir("presets") / "README.md").read_text(encoding="utf-8")
+    start = text.find("## Format")
+    return text[start:] if start >= 0 else text
+
+
 def bundled_dir(name: str) -> Path:
     """A folder shipped with the package (``themes``, ``presets``): inside the wheel, or the repo root."""
     inside = Path(str(resources.files("orchestrator_tui"))) / name

@@ -175,12 +175,17 @@ async def test_the_chain_command_in_the_workspace_opens_the_editor(config: Confi
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_services()
         await pilot.pause()
-        await pilot.press(*"/chain", "enter")
-        while not isinstance(app.screen, ChoiceDialog):  # which chain? a new one comes first
-            await pilot.pause()
+        await pilot.press(*"/chain", "enter")  # no name: which chain? (a new one first)
+        for _ in range(200):
+            if isinstance(app.screen, ChoiceDialog):
+                break
+            await pilot.pause(0.02)
         await pilot.press("enter")
-        while not isinstance(app.screen, ChainEditorScreen):
-            await pilot.pause()
+        for _ in range(200):
+            if isinstance(app.screen, ChainEditorScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, ChainEditorScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ChainEditorScreen)

@@ -11,8 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from orchestrator_tui.core.chains.model import Chain, ChainInvalid
+from orchestrator_tui.core.errors import OrchError
+
+if TYPE_CHECKING:
+    from orchestrator_tui.core.chains.library import ChainLibrary
+    from orchestrator_tui.core.orchestrator import Orchestrator
 
 DRAFT_SOURCE = "draft.yaml"
 """The name the validator's messages give the draft (``draft.yaml:7: steps[1].model: ...``)."""
@@ -36,6 +42,10 @@ REPAIR = """The chain you wrote is not valid. The checker says:
 Answer with the whole corrected YAML document, nothing else."""
 
 _FENCE = re.compile(r"```(?:ya?ml)?\s*\n(.*?)```", re.S)
+
+
+class DraftFailed(OrchError):
+    """The drafting model could not answer (no key, down, refused); the message says which."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +96,37 @@ async def draft_chain(
             errors = [str(issue) for issue in exc.issues]
         prompt = REPAIR.format(errors="\n".join(f"- {error}" for error in errors))
     return Drafted(text, None, rounds, errors)
+
+
+async def draft_with(
+    orchestrator: Orchestrator,
+    library: ChainLibrary,
+    model: str,
+    description: str,
+    reference: str,
+    *,
+    rounds: int = ROUNDS,
+) -> Drafted:
+    """Draft with ``model`` through the engine (each round a recorded request of one session),
+    checked against ``library``'s personas and catalog; ``reference`` is the format's text."""
+    from orchestrator_tui.core.chains.loader import load_chain
+    from orchestrator_tui.core.conversation import Conversation
+    from orchestrator_tui.core.types import GenerationParams
+
+    catalog = library.catalog
+    models = [name for name, entry in catalog.models.items() if not entry.discovered]
+    params = GenerationParams(system=system_prompt(reference, models, sorted(library.personas)))
+    conversation = Conversation(kind="chat", title=f"New chain: {description.strip()[:50]}")
+
+    async def ask(prompt: str) -> str:
+        run = orchestrator.fan_out(prompt, [model], params, conversation=conversation)
+        await run.wait()
+        (ended,) = run.results.values()
+        if ended.status != "ok":
+            raise DraftFailed(f"{model} could not draft the chain: {ended.error}")
+        return ended.text
+
+    def check(text: str) -> Chain:
+        return load_chain(text, DRAFT_SOURCE, personas=library.personas, catalog=catalog)
+
+    return await draft_chain(description, ask, check, rounds=rounds)

@@ -65,6 +65,11 @@ class ModelNames(Suggester):
 
 class ChainEditorScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("chain_editor.tcss")
+    HELP = """Build a chain: its steps on the left (ctrl+n adds one, F3 duplicates, F4 deletes,
+    alt+Up/Down move it), the selected step's form, and the YAML, kept in sync; problems are listed
+    at the bottom as you type. A model field completes names as you type (Right arrow takes the
+    suggestion). F5 dry-runs the chain on free mock models; F9 runs it on its own models (they may
+    cost money); ctrl+s saves it to your chains. On a narrow terminal F6 switches form and YAML."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "add_step", "New step", id="chain_editor.add", priority=True, show=False),
         Binding(
@@ -79,6 +84,14 @@ class ChainEditorScreen(Screen[None]):
         Binding("f9", "run(False)", "Run", id="chain_editor.run", priority=True),
         Binding("ctrl+s", "save", "Save", id="chain_editor.save", priority=True),
         Binding("f6", "switch_view", "YAML", id="chain_editor.switch", priority=True),
+        Binding(
+            "f7",
+            "draft",
+            "From a sentence",
+            id="chain_editor.draft",
+            priority=True,
+            tooltip="Have a model write the chain from a sentence; its draft opens here to check",
+        ),
         Binding("escape", "back", "Back", id="chain_editor.back", show=False),
     ]
     STEP_KEYS = "^n new f3 dup f4 del"
@@ -449,6 +462,45 @@ class ChainEditorScreen(Screen[None]):
             errors = f"{count} error{'s' if count != 1 else ''}" if count else "the errors"
             self.notify(f"Fix {errors} listed under the editor first.", title="Cannot run")
             return None
+
+    async def action_draft(self) -> None:
+        from orchestrator_tui.tui.screens.chain_draft import DraftDialog
+
+        settings = (await app_services(self)).config.settings
+        model = settings.default_models[0] if settings.default_models else ""
+
+        def chosen(answer: tuple[str, str] | None) -> None:
+            if answer is not None:
+                self._draft(*answer)
+
+        self.app.push_screen(DraftDialog(model), chosen)
+
+    @work(group="chain-editor-draft", exclusive=True, exit_on_error=False)
+    async def _draft(self, description: str, model: str) -> None:
+        """Draft with ``model`` (each round recorded), then show the last draft to check."""
+        from orchestrator_tui.config.paths import chain_reference
+        from orchestrator_tui.core.chains.drafting import draft_with
+        from orchestrator_tui.core.errors import OrchError
+
+        services = await app_services(self)
+        if self.library is None:
+            return
+        self.notify(f"{model} is drafting the chain…", title="From a sentence", markup=False)
+        try:
+            drafted = await draft_with(
+                services.orchestrator, self.library, model, description, chain_reference()
+            )
+        except OrchError as exc:
+            self.notify(str(exc), title="Not drafted", severity="error", markup=False)
+            return
+        self.load(drafted.text)
+        title = "From a sentence"
+        if drafted.chain is not None:
+            rounds = drafted.rounds
+            self.notify(f"Valid after {rounds} draft(s): check it, then ctrl+s", title=title)
+        else:
+            note = f"Still invalid after {drafted.rounds} drafts: see the errors"
+            self.notify(note, title=title, severity="warning")
 
     def action_back(self) -> None:
         self.app.pop_screen()

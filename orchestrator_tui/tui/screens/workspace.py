@@ -25,6 +25,7 @@ from orchestrator_tui.core.attachments import AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
 from orchestrator_tui.tui import safe, slash
+from orchestrator_tui.tui.blind_mode import BlindMode
 from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
@@ -86,6 +87,7 @@ each model's conversation. Type / for commands."""
     def __init__(self) -> None:
         super().__init__()
         self.session = WorkspaceSession()
+        self.blind = BlindMode(self)
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
         self._state: UserState | None = None
@@ -168,7 +170,9 @@ each model's conversation. Type / for commands."""
         self.query_one(ChainPanel).show_compare(self.session.models)
         self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
         reviewer = settings.reviewer
+        self.blind.on = self.blind.on or settings.blind
         await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
+        self.show_spend()
         self._discover()
 
     @work(group="discovery", exclusive=True, exit_on_error=False)
@@ -187,7 +191,7 @@ each model's conversation. Type / for commands."""
     @on(ModelPicker.Loaded)
     async def _keys_known(self, event: ModelPicker.Loaded) -> None:
         models = self.session.models
-        no_keys = not any(s.source for s in event.status.values() if s.needed)
+        no_keys = not any(s.has_key for s in event.status.values() if s.needed)
         if no_keys and models and all(m.startswith("mock:") for m in models):
             self._notice(FIRST_RUN)
         await self._models_shown()
@@ -314,14 +318,19 @@ each model's conversation. Type / for commands."""
         if started.kind == "prompt":
             self._set_attachments()
             self._notice("")
-            await self.grid.show([(model, model) for model in started.keys])
+            if self.blind.on:
+                await self.blind.start(list(started.keys))
+            else:
+                self.blind.round = None
+                await self.grid.show([(model, model) for model in started.keys])
         elif started.kind == "review":
             for key in started.keys:
                 pane = self.grid.pane(key)
                 if pane is not None:
                     pane.reviewing(started.model or "")
         elif started.kind == "synthesis":
-            await self.grid.add(SYNTHESIS, f"synthesis · {started.model}")
+            by = "" if self.blind.hiding else f" · {started.model}"  # a name is a tell
+            await self.grid.add(SYNTHESIS, f"synthesis{by}")
         elif started.kind == "retry":
             pane = self.grid.pane(started.keys[0])
             if pane is not None and pane.best:
@@ -482,6 +491,16 @@ each model's conversation. Type / for commands."""
         self.orch.show_mode(mode.name if mode else None)
         self._notice(f"Mode {mode.name}: {mode.description}" if mode else "No mode")
 
+    async def command_blind(self, argument: str) -> None:
+        self.notify(self.blind.toggle(argument), markup=False)
+
+    async def command_vote(self, argument: str) -> None:
+        await self.blind.command(argument)
+
+    def action_toggle_blind(self) -> None:
+        """Blind mode: label the next answers A, B, C… and hide every tell until you vote."""
+        self.notify(self.blind.toggle(), markup=False)
+
     async def command_help(self, argument: str) -> None:
         lines = [f"{name}  {text}" for name, text in slash.COMMANDS.items()]
         self.notify("\n".join(lines), title="Commands", timeout=20, markup=False)
@@ -569,6 +588,10 @@ each model's conversation. Type / for commands."""
         if event.action == "cancel":
             if not any(feed.cancel(pane) for feed in self.feeds):
                 self.notify("This answer is not streaming", severity="warning")
+        elif event.action in ("tie", "all_bad"):
+            await self.blind.vote("tie" if event.action == "tie" else "all_bad")
+        elif event.action == "best" and self.blind.hiding:
+            await self.blind.vote("win", pane.model)
         elif event.action == "best":
             try:
                 self.session.mark_best(key)
@@ -606,6 +629,22 @@ each model's conversation. Type / for commands."""
             self.feeds.remove(feed)
             self.refresh_bindings()
         await self._start(lambda: self.session.finished(run))
+        self.show_spend()
+
+    @work(group="spend", exclusive=True, exit_on_error=False)
+    async def show_spend(self) -> None:
+        """Today's spend in the header once there is any (not during a blind round: a price
+        is a tell)."""
+        from orchestrator_tui.core import display
+        from orchestrator_tui.core.budget import start_of_today
+
+        if self.blind.hiding:
+            self.sub_title = "blind round: vote to reveal"
+            return
+        services = await self.orch.wait_services()
+        await services.recorder.flush()
+        spent = await services.sessions.spent_since(start_of_today())
+        self.sub_title = f"spent today {display.cost(spent)}" if spent else ""
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)
