@@ -71,8 +71,8 @@ async def check_providers(
 async def _check(
     registry: ProviderRegistry, keys: KeyStore, provider: ProviderConfig, timeout: float
 ) -> ProviderHealth:
-    found = keys.lookup(provider.name, provider.key_env) if provider.needs_key else None
-    source = "not needed" if not provider.needs_key else (found[1] if found else None)
+    key = keys.status(provider, ask=True)
+    source = "not needed" if not provider.needs_key else key.source
     health = ProviderHealth(provider.name, endpoint_of(provider), source)
     if provider.type == "mock":
         health.reachable, health.note = True, "built in, offline"
@@ -87,7 +87,7 @@ async def _check(
                 status = await _probe(health.endpoint)
                 health.reachable, health.note = (
                     True,
-                    f"answers (HTTP {status}); no key to list models",
+                    f"HTTP {status}; no key to list its models",
                 )
                 return health
             listed = await (await registry.aget(provider.name)).list_models()
@@ -103,7 +103,7 @@ async def _check(
         return health
     health.reachable = True
     health.models = [m.ref.name for m in listed]
-    health.note = f"answers; {len(listed)} models available"
+    health.note = f"{len(listed)} models available"
     return health
 
 
@@ -153,4 +153,4 @@ async def check_models(
 
 def _has_key(config: Config, keys: KeyStore, model: ModelConfig) -> bool:
     provider = config.catalog.provider_of(model)
-    return not provider.needs_key or keys.lookup(provider.name, provider.key_env) is not None
+    return keys.status(provider, ask=True).state in ("set", "not needed")

@@ -85,6 +85,20 @@ class Services:
             with contextlib.suppress(KeysLocked):
                 self.keys.get(provider.name, provider.key_env)
 
+    async def change_key(self, provider: str, key: str | None) -> str | bool:
+        """Save ``key`` for ``provider`` (``None`` deletes the saved one), off the event loop, and
+        drop what the engine built on the old key so the next request uses the new one.
+
+        Returns where the key went, or for a deletion whether there was one; raises
+        ``KeyStoreError``. The one way a front end changes a key while it runs.
+        """
+        try:
+            if key is None:
+                return await asyncio.to_thread(self.keys.delete, provider)
+            return await asyncio.to_thread(self.keys.set, provider, key)
+        finally:
+            self.orchestrator.registry.forget(provider)
+
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order.
 

@@ -187,3 +187,23 @@ def test_budget_and_redis_list_inputs_say_what_they_need(tmp_path: Path) -> None
     listed = CliRunner().invoke(cli, ["batch", "run", "--steps", "echo",
                                       "--inputs", "redis-list:topics:queue"])  # fmt: skip
     assert listed.exit_code == 2 and "a Redis list needs --broker" in listed.output
+
+
+def test_a_conversations_quality_is_shown_with_its_session_in_the_history(
+    tmp_path: Path,
+) -> None:
+    inputs = topics(tmp_path, 1)
+    batch("run", "--conversation", "a,b", "--turns", "3", "--mock", "--inputs", inputs,
+          "--name", "q")  # fmt: skip
+    (row,) = export("q")
+    shown = CliRunner().invoke(cli, ["history", "show", row["session_id"]]).output
+    assert f"quality {row['quality']:.2f}" in shown
+
+
+def test_a_batch_on_models_without_prices_shows_its_cost_as_unknown_not_zero(
+    tmp_path: Path, write_models
+) -> None:  # type: ignore[no-untyped-def]
+    write_models("models:\n  mock:unpriced: {api_name: echo}\n")
+    batch("run", "--steps", "mock:unpriced", "--inputs", topics(tmp_path, 2), "--name", "u")
+    assert "cost: $? ·" in batch("status", "u").output
+    assert [r["cost"] for r in export("u")] == [None, None]

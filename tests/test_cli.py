@@ -123,3 +123,32 @@ def test_importing_the_package_imports_no_sdk() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_models_in_a_pipe_keeps_every_id_whole_under_a_header(write_models) -> None:
+    long_name = "mock:a-model-with-a-name-far-too-long-for-an-eighty-column-table"
+    write_models(f"models:\n  {long_name}: {{}}\n")
+    lines = run_cli("models").output.splitlines()
+    assert lines[0].split() == ["model", "$/M", "in", "$/M", "out", "context", "key"]
+    assert any(line.startswith(long_name + " ") for line in lines)
+    assert "…" not in "".join(lines)
+
+
+def test_paths_says_where_config_history_and_vault_live(paths) -> None:
+    shown = json.loads(run_cli("paths", "--json").output)
+    assert shown["config"] == str(paths.config_dir)
+    assert shown["history"] == str(paths.database)
+    assert shown["vault"] == str(paths.vault_file)
+    text = run_cli("paths").output
+    assert f"vault     {paths.vault_file}" in text.splitlines()
+
+
+def test_doctor_says_no_and_why_in_plain_words(write_models) -> None:
+    names = ("anthropic", "gemini", "mistral", "openai", "deepseek", "openrouter", "ollama")
+    write_models(
+        "providers:\n" + "".join(f"  {n}: {{base_url: 'http://127.0.0.1:9/v1'}}\n" for n in names)
+    )
+    text = run_cli("doctor", "--timeout", "2").output
+    (ollama,) = [line for line in text.splitlines() if "│ ollama " in line]
+    assert "│ no — the connection to the" in ollama
+    assert "no the connection" not in text and "orch-tui keys set PROVIDER" in text

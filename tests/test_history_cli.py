@@ -47,7 +47,10 @@ def test_list_prints_sessions_newest_first_and_json_for_scripts(history) -> None
     result = run_cli("list")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert "Explain LSM trees" in lines[0] and "Explain B-trees" in lines[1]
+    assert lines[0].split()[:6] == ["id", "created", "kind", "status", "tokens", "cost"]
+    assert lines[0].rstrip().endswith("title")
+    assert "Explain LSM trees" in lines[1] and "Explain B-trees" in lines[2]
+    assert lines[0].index("status") == lines[1].index("completed")  # the header is aligned
     rows = json.loads(run_cli("list", "--json").output)
     assert [r["id"] for r in rows] == [SECOND, FIRST]
     assert rows[0]["best_score"] == 0.7
@@ -182,3 +185,18 @@ def test_two_ask_processes_writing_at_once_both_succeed_and_lose_nothing(paths) 
                 (session_id,),
             ).fetchone()[0]
             assert requests == 2
+
+
+def test_rename_says_what_it_renamed(history) -> None:
+    result = run_cli("rename", FIRST, "B-tree notes")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"renamed {FIRST[:8]}: 'Explain B-trees' → 'B-tree notes'"
+
+
+def test_show_lists_the_interaction_ids_that_fork_at_takes(history) -> None:
+    shown = run_cli("show", FIRST).output
+    ids = [line.split()[0] for line in shown.split("--at ID):", 1)[1].strip().splitlines()]
+    assert len(ids) == 2
+    forked = run_cli("fork", FIRST, "--at", ids[0][:10])
+    assert forked.exit_code == 0, forked.output
+    assert len(json.loads(run_cli("list", "--json").output)) == 3

@@ -14,6 +14,7 @@ import keyring
 import pytest
 from click.testing import CliRunner
 from keyring.backends import fail
+from keyring.errors import PasswordDeleteError
 
 from orchestrator_tui.cli import cli
 from orchestrator_tui.store.keyring_memory import MemoryKeyring
@@ -61,16 +62,37 @@ def test_the_vault_keeps_keys_and_refuses_a_wrong_password(tmp_path: Path) -> No
     assert vault(path, Passwords()).get_password("orch-tui", "gemini") is None
 
 
-def test_the_vault_file_is_private_and_holds_nothing_in_plain_text(tmp_path: Path) -> None:
+def test_the_vault_file_is_private_and_holds_no_key_in_plain_text(tmp_path: Path) -> None:
     path = tmp_path / "keys.vault"
     store = vault(path, Passwords())
     store.set_password("orch-tui", "anthropic", FAKE_KEY)
     store.set_password("orch-tui", "mistral", FAKE_KEY[::-1])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     raw = path.read_bytes()
-    for secret in (FAKE_KEY, FAKE_KEY[::-1], "anthropic", "mistral", "correct horse", 'orch-tui"'):
+    for secret in (FAKE_KEY, FAKE_KEY[::-1], "correct horse"):
         assert secret.encode() not in raw
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_provider_the_vault_has_no_key_for_needs_no_password(tmp_path: Path) -> None:
+    path = tmp_path / "keys.vault"
+    vault(path, Passwords()).set_password("orch-tui", "mistral", FAKE_KEY)
+    asked = Passwords()
+    store = vault(path, asked)
+    assert store.get_password("orch-tui", "anthropic") is None
+    with pytest.raises(PasswordDeleteError):
+        store.delete_password("orch-tui", "anthropic")
+    assert asked.asked == 0
+    assert store.get_password("orch-tui", "mistral") == FAKE_KEY
+    assert asked.asked == 1
+
+
+def test_the_names_in_the_clear_are_authenticated_with_the_keys(tmp_path: Path) -> None:
+    path = tmp_path / "keys.vault"
+    vault(path, Passwords()).set_password("orch-tui", "mistral", FAKE_KEY)
+    path.write_text(path.read_text().replace('["mistral"]', '["mistral", "openai"]'))
+    with pytest.raises(WrongPassword):
+        vault(path, Passwords()).get_password("orch-tui", "mistral")
 
 
 def test_a_tampered_vault_header_is_refused(tmp_path: Path) -> None:

@@ -160,3 +160,54 @@ async def test_the_terminal_prompt_never_waits_in_a_worker_thread(
     assert ask_password(False) == PASSWORD  # the main thread asks
     with pytest.raises(KeyringLocked, match="asked before a run starts, or set ORCH_TUI_VAULT"):
         await asyncio.to_thread(ask_password, False)
+
+
+def test_ask_for_a_provider_the_vault_has_no_key_for_says_missing_and_how_to_add(
+    vault_with_key: Path, wire: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["ask", "-m", "anthropic:claude-sonnet-4-5", "--json", "hi"])
+    (answer,) = json.loads(result.stdout)["responses"]
+    assert "locked" not in answer["error"]
+    assert answer["error"].startswith("anthropic: no API key")
+    assert "orch-tui keys set anthropic" in answer["error"]
+    assert not wire.requests
+
+
+async def test_a_key_changed_while_the_app_runs_is_used_by_the_next_request(
+    memory_keyring: object, wire: WireServer, paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    model = ["openai:gpt-4.1-mini"]
+    async with opened(paths, Prompt()) as services:
+        assert await services.change_key("openai", "sk-first-key-0000000001") == "keyring"
+        (first,) = await services.orchestrator.fan_out("hi", model).wait()
+        await services.change_key("openai", "sk-second-key-000000002")
+        (second,) = await services.orchestrator.fan_out("hi", model).wait()
+        assert await services.change_key("openai", None) is True
+        (third,) = await services.orchestrator.fan_out("hi", model).wait()
+        status = services.keys.status(services.config.catalog.providers["openai"])
+    assert (first.status, second.status, third.status) == ("ok", "ok", "failed")
+    assert third.error_kind == "missing_key"  # type: ignore[attr-defined]
+    presented = [json.dumps(seen.headers) for seen in wire.requests]
+    assert len(presented) == 2
+    assert "sk-first-key" in presented[0] and "sk-second-key" in presented[1]
+    assert status.state == "missing" and "orch-tui keys set openai" in status.how_to_add()
+
+
+def test_one_key_status_for_every_caller(config, memory_keyring, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from orchestrator_tui.store.keys import KeyStore
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("MISTRAL_API_KEY", "sk-from-the-environment-42")
+    store = KeyStore(config.catalog)
+    store.set("openai", "sk-saved-in-the-keyring-7")
+    providers = config.catalog.providers
+    by_name = {name: store.status(providers[name]) for name in ("openai", "mistral", "anthropic")}
+    assert [(s.state, s.source, s.masked) for s in by_name.values()] == [
+        ("set", "keyring", "sk-…ng-7"),
+        ("set", "env:MISTRAL_API_KEY", "sk-…t-42"),
+        ("missing", None, ""),
+    ]
+    assert not by_name["anthropic"].usable and by_name["openai"].usable
+    assert store.status(providers["mock"]).state == "not needed"

@@ -60,6 +60,10 @@ COMMANDS = {
         "orchestrator_tui.cli.worker:worker",
         "Run the items of distributed batches from a Redis broker.",
     ),
+    "paths": (
+        "orchestrator_tui.cli.paths:paths",
+        "Show where the configuration, history, key vault and cache live.",
+    ),
 }
 
 

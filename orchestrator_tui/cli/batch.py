@@ -265,7 +265,8 @@ async def _work(
         row.total,
         before.of("done"),
         before.of("failed"),
-        cost=before.cost,
+        cost=before.cost or 0.0,
+        cost_known=before.cost is not None,
         finished_before=finished,
     )
     pool = BatchPool(

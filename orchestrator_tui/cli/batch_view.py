@@ -26,7 +26,7 @@ def progress_line(name: str, p: Progress) -> str:
         f"{p.in_flight} in flight",
         f"{p.rate():.1f} items/s",
         f"ETA {_duration(eta)}" if eta is not None else "ETA —",
-        display.cost(p.cost),
+        display.cost(p.spent),
     ]
     return f"batch {name}: " + " · ".join(parts)
 
@@ -89,7 +89,7 @@ class BatchView:
             counts = (
                 f"[green]{p.done} done[/] [red]{p.failed} failed[/] "
                 f"[yellow]{p.in_flight} in flight[/] {p.rate():.1f}/s "
-                f"ETA {_duration(eta) if eta is not None else '—'} {display.cost(p.cost)}"
+                f"ETA {_duration(eta) if eta is not None else '—'} {display.cost(p.spent)}"
             )
             bar.update(task, completed=p.finished, total=p.total, counts=counts)
 

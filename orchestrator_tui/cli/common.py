@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -77,3 +77,27 @@ def read_prompt(prompt: str | None) -> str:
 def read_stdin() -> str:
     """Standard input as text, whatever its bytes: what is not UTF-8 shows as U+FFFD."""
     return decoded(sys.stdin.buffer.read())
+
+
+def print_table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A table with a header row: drawn by Rich on a terminal (every cell made safe to show); in
+    a pipe, plain columns two spaces apart with every value whole, so a script (or ``cut``/``awk``)
+    gets full ids."""
+    rows = [list(row) for row in rows]
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        from orchestrator_tui.cli.terminal import plain
+
+        table = Table()
+        for heading in headings:
+            table.add_column(heading)
+        for row in rows:
+            table.add_row(*(plain(cell) for cell in row))
+        Console().print(table)
+        return
+    widths = [max(len(str(c)) for c in column) for column in zip(headings, *rows, strict=False)]
+    for row in [list(headings), *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join(cells).rstrip())

@@ -94,22 +94,20 @@ def _print(providers: list[ProviderHealth], models: list[ModelHealth], live: boo
 
     console = Console()
     table = Table(title="Providers", title_justify="left")
-    for heading in ("provider", "key", "endpoint", "answers"):
-        table.add_column(heading)
+    for heading in ("provider", "key", "endpoint"):
+        table.add_column(heading, overflow="fold")
+    table.add_column("answers", overflow="fold", ratio=1, min_width=20)
     for p in providers:
-        key = (
-            Text(p.key_source)
-            if p.key_source
-            else Text(f"missing: orch-tui keys set {p.name}", "red")
-        )
+        key = Text(p.key_source) if p.key_source else Text("missing", "red")
         if p.reachable is None:
             answer = Text("?", "yellow")
         else:
             answer = Text("yes", "green") if p.reachable else Text("no", "red")
-        table.add_row(
-            plain(p.name), key, plain(p.endpoint), Text.assemble(answer, " ", plain(p.note))
-        )
+        note = plain(f" — {p.note}") if p.note else ""
+        table.add_row(plain(p.name), key, plain(p.endpoint), Text.assemble(answer, note))
     console.print(table)
+    if any(not p.key_source for p in providers):
+        console.print("Add a missing key with: orch-tui keys set PROVIDER (or on F2 in the app)")
     for p in providers:
         if p.name == "ollama" or ":11434" in p.endpoint:
             if p.reachable:

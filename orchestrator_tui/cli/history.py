@@ -139,10 +139,19 @@ def list_(limit: int, as_json: bool, **filters: Any) -> None:
             return
         if not rows:
             click.echo("no sessions" + (" in the trash" if flt.trash else ""))
+            return
+        click.echo(SUMMARY_HEADER)
         for row in rows:
             echo(summary_line(row))
 
     _with_store(body)
+
+
+SUMMARY_HEADER = (
+    f"{'id':<8}  {'created':<16}  {'kind':<12} {'status':<11} {'tokens':>11} {'cost':>9}  "
+    f"{'score':<4}  {'models':<24}  title"
+)
+"""The header row of ``history list``, aligned with ``summary_line``."""
 
 
 def summary_line(row: SessionSummary) -> str:
@@ -198,6 +207,11 @@ def show(session: str, as_json: bool) -> None:
     async def body(store: SessionStore) -> None:
         session_id = await store.resolve(session)
         echo(await store.export([session_id], "json" if as_json else "markdown"), nl=False)
+        if not as_json:
+            echo(f"\nInteractions (orch-tui history fork {session_id[:8]} --at ID):")
+            for item in await store.interactions(session_id):
+                who = item.model or "you"
+                echo(f"  {item.id}  {item.type:<9} {who:<28.28} {_first_line(item.content)}")
 
     _with_store(body)
 
@@ -269,7 +283,11 @@ def rename(session: str, title: str) -> None:
     """Give SESSION a new TITLE."""
 
     async def body(store: SessionStore) -> None:
-        await store.rename(await store.resolve(session), title)
+        session_id = await store.resolve(session)
+        before = await store.get(session_id)
+        await store.rename(session_id, title)
+        old = before.title if before else ""
+        echo(f"renamed {session_id[:8]}: {_first_line(old)!r} → {_first_line(title)!r}")
 
     _with_store(body)
 
@@ -382,6 +400,14 @@ def backup(target: Path) -> None:
         click.echo(f"backed up {_mb(size)} to {target}")
 
     _with_store(body)
+
+
+def _first_line(text: str, limit: int = 60) -> str:
+    """The start of a text on one line, with control characters shown as ``?`` (stored text is
+    untrusted and must not drive the terminal)."""
+    line = text.strip().split("\n", 1)[0]
+    line = "".join(c if c.isprintable() else "?" for c in line)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _local(at: float) -> str:

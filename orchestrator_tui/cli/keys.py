@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator_tui.cli.common import fail, warn_config
+from orchestrator_tui.cli.common import fail, print_table, warn_config
 from orchestrator_tui.config import Config, load_config
 
 if TYPE_CHECKING:
@@ -58,33 +58,24 @@ def set_key(provider: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_keys(as_json: bool) -> None:
     """Every provider with where its key comes from, masked."""
-    from orchestrator_tui.store.keys import mask
-
     config, store = _load()
     rows = []
     for name, provider in sorted(config.catalog.providers.items()):
-        if not provider.needs_key:
-            rows.append({"provider": name, "source": "not needed", "key": ""})
-            continue
-        found = store.lookup(name, provider.key_env)
-        if found:
-            rows.append({"provider": name, "source": found[1], "key": mask(found[0])})
-        else:
+        status = store.status(provider, ask=True)
+        if status.state == "set":
+            rows.append({"provider": name, "source": status.source or "", "key": status.masked})
+        elif status.state == "missing":
             rows.append({"provider": name, "source": "missing", "key": f"orch-tui keys set {name}"})
+        else:
+            rows.append({"provider": name, "source": status.state, "key": ""})
     if store.locked:
         click.echo(f"orch-tui: warning: {store.locked}", err=True)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table()
-    for heading in ("provider", "source", "key"):
-        table.add_column(heading)
-    for row in rows:
-        table.add_row(row["provider"], row["source"], row["key"])
-    Console().print(table)
+    print_table(
+        ("provider", "source", "key"), ([r["provider"], r["source"], r["key"]] for r in rows)
+    )
 
 
 @keys.command("delete")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from orchestrator_tui.cli.common import run_async, warn_config
+from orchestrator_tui.cli.common import print_table, run_async, warn_config
 from orchestrator_tui.config import load_config
 
 
@@ -30,13 +30,15 @@ def models(as_json: bool) -> None:
     rows: list[dict[str, Any]] = []
     for model in catalog.models.values():
         provider = catalog.provider_of(model)
-        found = keys.lookup(provider.name, provider.key_env)
-        if not provider.needs_key:
-            key_status = "not needed"
-        elif found:
-            key_status = f"found ({found[1]})"
-        else:
+        status = keys.status(provider)
+        if status.state == "set":
+            key_status = f"found ({status.source})"
+        elif status.state == "missing":
             key_status = f"missing: orch-tui keys set {provider.name}"
+        elif status.state == "locked":
+            key_status = "in the locked key vault"
+        else:
+            key_status = "not needed"
         rows.append(
             {
                 "model": model.name,
@@ -51,27 +53,26 @@ def models(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    from orchestrator_tui.cli.terminal import plain
-
-    table = Table()
-    for heading in ("model", "$/M in", "$/M out", "context", "key"):
-        table.add_column(heading)
     aliases = {target: alias for alias, target in config.catalog.aliases.items()}
-    for row in rows:
-        name = row["model"]
-        label = f"{name} ({aliases[name]})" if name in aliases else name
-        label += " · discovered" if row["discovered"] else ""
-        table.add_row(
-            plain(label),
-            _price(row["price_input"]),
-            _price(row["price_output"]),
-            f"{row['context_window']:,}" if row["context_window"] else "—",
-            row["key"],
-        )
-    Console().print(table)
+
+    def label(row: dict[str, Any]) -> str:
+        name = str(row["model"])
+        shown = f"{name} ({aliases[name]})" if name in aliases else name
+        return shown + (" · discovered" if row["discovered"] else "")
+
+    print_table(
+        ("model", "$/M in", "$/M out", "context", "key"),
+        (
+            (
+                label(row),
+                _price(row["price_input"]),
+                _price(row["price_output"]),
+                f"{row['context_window']:,}" if row["context_window"] else "—",
+                row["key"],
+            )
+            for row in rows
+        ),
+    )
 
 
 def _price(value: float | None) -> str:

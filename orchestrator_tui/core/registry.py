@@ -77,6 +77,7 @@ class ProviderRegistry:
         self.catalog = catalog
         self.keys = keys or EnvKeys()
         self._instances: dict[str, Provider] = {}
+        self._retired: list[Provider] = []
         self._keys: dict[str, str] = {}
         self._opening: dict[str, asyncio.Lock] = {}
 
@@ -165,11 +166,16 @@ class ProviderRegistry:
         return text.replace(key, "[API key]") if key and text else text
 
     def forget(self, name: str) -> None:
-        """Drop a cached instance (after its key changed); it is closed by the caller."""
-        self._instances.pop(name, None)
+        """Drop the instance made with the provider's old key (after it was set or deleted): the
+        next request looks the key up again. An answer already streaming keeps the old instance
+        to its end; it is closed with the registry."""
+        dropped = self._instances.pop(name, None)
+        if dropped is not None:
+            self._retired.append(dropped)
         self._keys.pop(name, None)
 
     async def aclose(self) -> None:
-        for provider in self._instances.values():
+        for provider in [*self._instances.values(), *self._retired]:
             await provider.aclose()
         self._instances.clear()
+        self._retired.clear()

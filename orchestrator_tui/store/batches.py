@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import builtins
 import json
-import os
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from orchestrator_tui.core.conversation import new_id
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.recorder import Recorder
-from orchestrator_tui.store.writer import is_running
+from orchestrator_tui.store.writer import is_running, this_process
 
 CHUNK = 500
 
@@ -40,13 +39,18 @@ class BatchRow:
     total: int
     bad_rows: int
     pid: int | None
+    pid_start: int | None
     created_at: float
     updated_at: float
 
     @property
     def running_elsewhere(self) -> bool:
         """Another live process is working this batch."""
-        return self.status in ("running", "loading") and is_running(self.pid, None)
+        return (
+            self.status in ("running", "loading")
+            and (self.pid, self.pid_start) != this_process()
+            and is_running(self.pid, self.pid_start)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,8 @@ class BatchCounts:
     total: int
     counts: dict[str, int] = field(default_factory=dict)
     in_flight: int = 0
-    cost: float = 0.0
+    cost: float | None = 0.0
+    """Dollars spent; ``None`` when a finished item's cost is unknown (a model without prices)."""
     input_tokens: int = 0
     output_tokens: int = 0
     quality: float | None = None
@@ -103,7 +108,7 @@ class BatchStore:
         A batch whose loading process died is dropped here, so running it again starts clean.
         """
         found = await self._find(name)
-        if found is not None and found.status == "loading" and not is_running(found.pid, None):
+        if found is not None and found.status == "loading" and not found.running_elsewhere:
             await self.delete(found.id)
         elif found is not None:
             raise OrchError(f"a batch named {name!r} exists; resume it or choose another --name")
@@ -112,7 +117,8 @@ class BatchStore:
             [
                 (
                     "INSERT INTO batches (id, name, spec, status, concurrency, budget, broker,"
-                    " pid, created_at, updated_at) VALUES (?, ?, ?, 'loading', ?, ?, ?, ?, ?, ?)",
+                    " pid, pid_start, created_at, updated_at)"
+                    " VALUES (?, ?, ?, 'loading', ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new_id(),
                         name,
@@ -120,7 +126,7 @@ class BatchStore:
                         concurrency,
                         budget,
                         broker,
-                        os.getpid(),
+                        *this_process(),
                         at,
                         at,
                     ),
@@ -147,7 +153,7 @@ class BatchStore:
         await self.db.write(
             [
                 (
-                    "UPDATE batches SET total = ?, bad_rows = ?, status = 'queued', pid = NULL,"
+                    "UPDATE batches SET total = ?, bad_rows = ?, status = 'queued', pid = NULL, pid_start = NULL,"
                     " updated_at = ? WHERE id = ?",
                     (total, bad_rows, time.time(), batch_id),
                 )
@@ -183,12 +189,13 @@ class BatchStore:
 
     async def set_status(self, batch_id: str, status: str) -> None:
         """``running`` claims the batch for this process; any other status lets it go."""
-        pid = os.getpid() if status == "running" else None
+        pid, start = this_process() if status == "running" else (None, None)
         await self.db.write(
             [
                 (
-                    "UPDATE batches SET status = ?, pid = ?, updated_at = ? WHERE id = ?",
-                    (status, pid, time.time(), batch_id),
+                    "UPDATE batches SET status = ?, pid = ?, pid_start = ?, updated_at = ?"
+                    " WHERE id = ?",
+                    (status, pid, start, time.time(), batch_id),
                 )
             ]
         )
@@ -225,7 +232,8 @@ class BatchStore:
 
     async def counts(self, batch_id: str) -> BatchCounts:
         rows = await self.db.fetchall(
-            "SELECT status, COUNT(*) AS n, SUM(cost) AS cost, SUM(input_tokens) AS tin,"
+            "SELECT status, COUNT(*) AS n, SUM(cost) AS cost, COUNT(cost) AS priced,"
+            " SUM(input_tokens) AS tin,"
             " SUM(output_tokens) AS tout, AVG(quality) AS quality FROM batch_items"
             " WHERE batch_id = ? GROUP BY status",
             (batch_id,),
@@ -243,7 +251,7 @@ class BatchStore:
             sum(r["n"] for r in rows),
             {r["status"]: r["n"] for r in rows},
             flight[0] if flight else 0,
-            sum(r["cost"] or 0.0 for r in rows),
+            _spent(rows),
             sum(r["tin"] or 0 for r in rows),
             sum(r["tout"] or 0 for r in rows),
             done["quality"] if done and done["quality"] is not None else None,
@@ -361,6 +369,13 @@ def store_outcome(item: BatchItem, outcome: ItemOutcome) -> tuple[str, tuple[Any
             item.item,
         ),
     )
+
+
+def _spent(rows: list[Any]) -> float | None:
+    finished = [r for r in rows if r["status"] in ("done", "failed")]
+    if any(r["priced"] < r["n"] for r in finished):
+        return None
+    return sum(r["cost"] or 0.0 for r in finished)
 
 
 def _batch(row: Any) -> BatchRow:

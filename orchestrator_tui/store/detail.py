@@ -76,12 +76,16 @@ class ChainStepRow:
 
     @property
     def outcome(self) -> str:
-        """``ok, score 0.55 → 0.72 → 0.86`` (the status, each iteration's score, any error)."""
+        """``ok, score 0.55 → 0.72 → 0.86`` (the status, each iteration's score, a conversation's
+        quality, any error)."""
         text = self.status
         if self.scores:
             text += ", score " + " → ".join(display.score(x) for x in self.scores)
         elif self.score is not None:
             text += f", score {display.score(self.score)}"
+        quality = self.details.get("quality")
+        if isinstance(quality, int | float):  # a conversation's quality (seed 004)
+            text += f", quality {display.score(quality)}"
         if self.error:
             text += f" ({self.error})"
         return text

@@ -3,17 +3,25 @@
 ``keyring`` is the one interface, so any backend works: Secret Service, macOS Keychain, Windows
 Credential Locker, or the encrypted vault file where no OS keyring exists. A key is never written
 to SQLite, logs or the screen; what a person sees is ``mask(key)`` and the source.
+
+``KeyStore.status`` is the one answer to "has this provider a key, and from where" for every
+screen and command. A lookup knows which provider it is for (``wanted_provider``), so a vault
+that asks for its password can say why; a lookup made inside ``quietly()`` (a status shown in the
+background) never asks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
-from typing import Any
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from orchestrator_tui.config import Config
-from orchestrator_tui.core.catalog import Catalog
+from orchestrator_tui.core.catalog import Catalog, ProviderConfig
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.ports import KeysLocked
 
@@ -24,6 +32,70 @@ log = logging.getLogger(__name__)
 
 class KeyStoreError(OrchError):
     """A key could not be saved or deleted; the message says where it tried."""
+
+
+KeyState = Literal["set", "missing", "not needed", "locked"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStatus:
+    """What a person may know of a provider's key: whether there is one, where from, masked."""
+
+    provider: str
+    state: KeyState
+    """``set``; ``missing``; ``not needed`` (a local server); ``locked`` (maybe in the vault)."""
+    source: str | None = None
+    """Where the key was found (``keyring``, ``vault``, ``env:NAME``); ``None`` without one."""
+    masked: str = ""
+    needed: bool = True
+    key_env: tuple[str, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        """A request can go out: a key is there, none is needed, or the vault may give it."""
+        return self.state != "missing"
+
+    def how_to_add(self) -> str:
+        env = " or ".join(self.key_env) or "no environment variable"
+        return (
+            f"{self.provider} needs an API key: add it on the Keys screen (F2), with "
+            f"`orch-tui keys set {self.provider}`, or in {env}"
+        )
+
+
+_lookup = threading.local()
+"""The provider this thread looks a key up for, and whether it must not ask for a password."""
+
+
+def wanted_provider() -> str | None:
+    """The provider whose key the current thread is looking up, saving or deleting."""
+    return getattr(_lookup, "provider", None)
+
+
+def quiet() -> bool:
+    """The current thread's lookups must not ask for a password (see ``quietly``)."""
+    return getattr(_lookup, "quiet", False)
+
+
+@contextlib.contextmanager
+def quietly() -> Iterator[None]:
+    """Lookups in this block never ask for the vault's password (a status shown in passing)."""
+    before = quiet()
+    _lookup.quiet = True
+    try:
+        yield
+    finally:
+        _lookup.quiet = before
+
+
+@contextlib.contextmanager
+def _for_provider(provider: str) -> Iterator[None]:
+    before = wanted_provider()
+    _lookup.provider = provider
+    try:
+        yield
+    finally:
+        _lookup.provider = before
 
 
 class KeyStore:
@@ -80,6 +152,22 @@ class KeyStore:
             self.locked = str(exc)
             return None
 
+    def status(self, config: ProviderConfig, *, ask: bool = False) -> KeyStatus:
+        """The provider's key status; without ``ask`` a locked vault is reported, not opened."""
+        with contextlib.nullcontext() if ask else quietly():
+            try:
+                found = self._find(config.name, config.key_env)
+            except KeysLocked as exc:
+                self.locked = str(exc)
+                return KeyStatus(config.name, "locked", None, "", config.needs_key, config.key_env)
+        if found is not None:
+            key, source = found
+            return KeyStatus(
+                config.name, "set", source, mask(key), config.needs_key, config.key_env
+            )
+        state: KeyState = "missing" if config.needs_key else "not needed"
+        return KeyStatus(config.name, state, None, "", config.needs_key, config.key_env)
+
     def _find(self, provider: str, env_names: tuple[str, ...]) -> tuple[str, str] | None:
         """An OS keyring comes before the environment; the vault after it (no password asked then)."""
         late = getattr(self.backend, "after_environment", False)
@@ -108,7 +196,8 @@ class KeyStore:
         if not key:
             raise KeyStoreError("the key is empty")
         try:
-            self.backend.set_password(self.service, provider, key)
+            with _for_provider(provider):
+                self.backend.set_password(self.service, provider, key)
         except keyring.errors.KeyringLocked as exc:
             raise KeyStoreError(str(exc)) from None
         except keyring.errors.KeyringError as exc:
@@ -123,7 +212,8 @@ class KeyStore:
         import keyring.errors
 
         try:
-            self.backend.delete_password(self.service, provider)
+            with _for_provider(provider):
+                self.backend.delete_password(self.service, provider)
         except keyring.errors.PasswordDeleteError:
             return False
         except keyring.errors.KeyringLocked as exc:
@@ -136,7 +226,8 @@ class KeyStore:
         import keyring.errors
 
         try:
-            key: str | None = self.backend.get_password(self.service, provider)
+            with _for_provider(provider):
+                key: str | None = self.backend.get_password(self.service, provider)
             return key
         except keyring.errors.KeyringLocked as exc:
             raise KeysLocked(str(exc)) from None

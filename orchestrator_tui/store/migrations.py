@@ -226,6 +226,7 @@ CREATE TABLE batches (
     total       INTEGER NOT NULL DEFAULT 0,
     bad_rows    INTEGER NOT NULL DEFAULT 0,
     pid         INTEGER,                   -- the process working it while running
+    pid_start   INTEGER,                   -- and its start time (see store/writer.py)
     created_at  REAL NOT NULL,
     updated_at  REAL NOT NULL
 );

@@ -1,9 +1,11 @@
 """The encrypted vault file: a keyring backend for machines with no OS keyring (SSH, containers, WSL).
 
 All keys live in one file, encrypted together with AES-256-GCM under a key derived from a master
-password with scrypt; only the format header (salt, cost, nonce) is in the clear. The derived key
-is kept in memory for ``unlock_seconds`` after the password was given (once per process), then
-forgotten. The file is written atomically with mode 0600.
+password with scrypt; in the clear are only the format header (salt, cost, nonce) and the names of
+the providers that have a key (authenticated with the keys), so a lookup for a provider the vault
+has no key for answers "none" without asking for the password. The derived key is kept in memory
+for ``unlock_seconds`` after the password was given (once per process), then forgotten. The file
+is written atomically with mode 0600.
 """
 
 from __future__ import annotations
@@ -41,8 +43,12 @@ def ask_password(creating: bool) -> str:
     ``Services.prepare_keys``): Ctrl-C cannot stop a prompt waiting in a worker thread, and the
     process would wait for that thread before it could exit.
     """
+    from orchestrator_tui.store.keys import quiet, wanted_provider
+
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
+    if quiet():
+        raise KeyringLocked(f"the key vault is locked: set {PASSWORD_ENV} to read it here")
     if not sys.stdin.isatty():
         raise KeyringLocked(
             f"the key vault is locked: set {PASSWORD_ENV} or run on a terminal to be asked"
@@ -54,7 +60,9 @@ def ask_password(creating: bool) -> str:
         )
     import getpass
 
-    password = getpass.getpass("Master password for the orch-tui key vault: ")
+    provider = wanted_provider()
+    why = f" (it holds the key for {provider})" if provider and not creating else ""
+    password = getpass.getpass(f"Master password for the orch-tui key vault{why}: ")
     if creating and getpass.getpass("Repeat it: ") != password:
         raise KeyringLocked("the two passwords differ; the vault was not created")
     if not password:
@@ -96,7 +104,7 @@ class VaultKeyring(KeyringBackend):
     # keyring's interface -------------------------------------------------------------------
 
     def get_password(self, service: str, username: str) -> str | None:
-        if not self.path.exists():
+        if not self.path.exists() or self.holds(service, username) is False:
             return None
         return self._read().get(service, {}).get(username)
 
@@ -106,12 +114,25 @@ class VaultKeyring(KeyringBackend):
         self._write(items)
 
     def delete_password(self, service: str, username: str) -> None:
-        items = self._read() if self.path.exists() else {}
+        if not self.path.exists() or self.holds(service, username) is False:
+            raise PasswordDeleteError(f"no key for {username} in the vault")
+        items = self._read()
         if items.get(service, {}).pop(username, None) is None:
             raise PasswordDeleteError(f"no key for {username} in the vault")
         self._write(items)
 
     # the file -------------------------------------------------------------------------------
+
+    def holds(self, service: str, username: str) -> bool | None:
+        """Whether the vault has a key for ``username``, read without the password; ``None``
+        for a vault written before the names were kept in the clear (or unreadable)."""
+        try:
+            names = self._header().get("names")
+        except (OSError, ValueError):
+            return None
+        if not isinstance(names, dict):
+            return None
+        return username in names.get(service, ())
 
     def lock(self) -> None:
         """Forget the derived key now."""
@@ -180,7 +201,16 @@ class VaultKeyring(KeyringBackend):
             self._key = None
             key = self._unlocked(salt, n, creating=True)
         nonce = os.urandom(12)
-        header = {"format": FORMAT, "kdf": "scrypt", "n": n, "r": 8, "p": 1, "salt": _b64(salt)}
+        names = {service: sorted(keys) for service, keys in items.items() if keys}
+        header = {
+            "format": FORMAT,
+            "kdf": "scrypt",
+            "n": n,
+            "r": 8,
+            "p": 1,
+            "salt": _b64(salt),
+            "names": names,
+        }
         sealed = AESGCM(key).encrypt(nonce, json.dumps(items).encode(), _aad(header))
         _write_private(
             self.path, json.dumps({**header, "nonce": _b64(nonce), "data": _b64(sealed)})
@@ -188,8 +218,11 @@ class VaultKeyring(KeyringBackend):
 
 
 def _aad(header: dict[str, Any]) -> bytes:
-    """The clear header is authenticated too: changing the cost or salt breaks decryption."""
-    fields = {k: header[k] for k in ("format", "kdf", "n", "r", "p", "salt")}
+    """The clear header is authenticated too: changing the cost, salt or names breaks decryption
+    (a vault written before the names were kept has none)."""
+    fields = {
+        k: header[k] for k in ("format", "kdf", "n", "r", "p", "salt", "names") if k in header
+    }
     return json.dumps(fields, sort_keys=True).encode()
 
 

@@ -21,6 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
+from textual.signal import Signal
 
 from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.entry import PROFILE_ENV
@@ -120,6 +121,8 @@ class OrchApp(App[None]):
         self._open_error: BaseException | None = None
         self.vault_prompt: VaultPrompt | None = None
         """Asks the key vault's password in a dialog, when the app opened the services itself."""
+        self.keys_changed: Signal[str] = Signal(self, "keys-changed")
+        """Published with a provider's name after its key was saved or removed in the app."""
         self.runs: set[Run] = set()
         """Runs in flight from any screen; cancelled and awaited before the services close."""
         self._gc_threshold: tuple[int, int, int] | None = None

@@ -75,7 +75,7 @@ async def test_editing_the_yaml_updates_the_form_and_the_step_list(config: Confi
 async def test_steps_are_added_duplicated_moved_and_deleted_with_keys(config: Config) -> None:
     async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
         screen = await open_editor(pilot)
-        await pilot.press("f2")  # a generate step after "draft"
+        await pilot.press("ctrl+n")  # a generate step after "draft"
         await pilot.press("f3")  # its copy
         await pilot.pause()
         ids = [s["id"] for s in screen.doc.steps]
@@ -241,3 +241,94 @@ async def test_a_refine_step_reviewed_by_its_own_writer_is_warned_about_next_to_
 def test_the_chain_editor_shows_warnings_beside_errors(config: Config, snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = OrchApp(config=config, warm_sdks=False)
     assert snap_compare(app, terminal_size=SIZE, run_before=review_own_writing)
+
+
+def test_the_chain_editor_at_80x24(config: Config, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def open_it(pilot: Pilot) -> None:
+        pilot.app.theme = "textual-dark"
+        screen = await open_editor(pilot)
+        screen.query_one("#f-model", Input).value = "nope:model"
+        await pilot.pause()
+
+    app = OrchApp(config=config, warm_sdks=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_it)
+
+
+async def test_f2_opens_settings_from_the_chain_editor_as_everywhere(config: Config) -> None:
+    from orchestrator_tui.tui.screens.settings import SettingsScreen
+
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SettingsScreen)
+        assert len(screen.doc.steps) == 2  # no step was added
+
+
+async def test_clicking_a_step_selects_it_and_shows_its_form(config: Config) -> None:
+    from orchestrator_tui.tui.widgets.chain_steps import StepItem
+
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        second = list(screen.query(StepItem))[1]
+        await pilot.click(second)
+        for _ in range(20):
+            if screen.query("#f-threshold"):
+                break
+            await pilot.pause()
+        assert screen.selected == 1
+        assert screen.query_one("#f-threshold", Input).value == "0.8"
+        assert screen.query_one("#editor-steps").has_pseudo_class("focus-within")
+
+
+async def test_a_model_field_completes_names_from_the_catalog(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        model = screen.query_one("#f-model", Input)
+        model.focus()
+        model.value = ""
+        await pilot.press(*"mock:lo")
+        for _ in range(20):
+            if model._suggestion:
+                break
+            await pilot.pause()
+        await pilot.press("right")  # takes the suggestion
+        await pilot.pause()
+        assert model.value == "mock:lorem"
+        assert "model: mock:lorem" in yaml_of(screen)
+
+
+async def test_running_an_invalid_chain_lists_its_errors_once(config: Config) -> None:
+    app = OrchApp(config=config, warm_sdks=False)
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        screen.query_one("#f-model", Input).value = "nope:model"
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app.screen is screen
+        assert issues_of(screen).count("unknown provider 'nope'") == 1
+        assert notes == ["Fix 1 error listed under the editor first."]
+
+
+async def test_at_80_columns_f6_switches_between_the_form_and_the_yaml(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(pilot)
+        form, yaml = screen.query_one("#editor-form"), screen.query_one("#editor-yaml-col")
+        assert form.display and not yaml.display
+        await pilot.press("f6")
+        await pilot.pause()
+        assert yaml.display and not form.display
+        assert screen.focused is screen.query_one("#editor-yaml")
+        await pilot.press("f6")
+        await pilot.pause()
+        assert form.display and not yaml.display
+
+
+async def test_a_valid_chain_says_what_dry_run_and_run_do(config: Config) -> None:
+    async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
+        screen = await open_editor(pilot)
+        assert "F5 dry-runs it on free mock models" in issues_of(screen)
+        assert "F9 runs it on its own (paid) models" in issues_of(screen)

@@ -1,4 +1,4 @@
-"""F6 in the chain editor: a model writes the chain from a sentence, repaired with the checker's
+"""F7 in the chain editor: a model writes the chain from a sentence, repaired with the checker's
 errors; the draft opens in the editor to check and save."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ async def test_f6_drafts_a_chain_that_opens_in_the_editor(paths, write_models) -
         config = load_config(paths)
         async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
             screen = await open_editor(pilot, None)
-            await pilot.press("f6")
+            await pilot.press("f7")
             await pilot.pause()
             assert isinstance(pilot.app.screen, DraftDialog)
             pilot.app.screen.query_one("#draft-what", Input).value = SENTENCE
@@ -45,7 +45,7 @@ async def test_escape_closes_the_dialog_without_drafting(config) -> None:
     async with OrchApp(config=config, warm_sdks=False).run_test(size=SIZE) as pilot:
         screen = await open_editor(pilot, None)
         before = yaml_of(screen)
-        await pilot.press("f6")
+        await pilot.press("f7")
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()

@@ -171,3 +171,25 @@ def test_the_run_view_looks_right_after_a_failure(
 
     app = OrchApp(config=config, warm_sdks=False)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_it)
+
+
+async def test_a_cancelled_step_keeps_the_text_it_had_written(config: Config, write_models) -> None:  # type: ignore[no-untyped-def]
+    config = fresh_config(config, write_models)
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=SIZE) as pilot:
+        slow = load_chain(
+            "steps: [{id: slow, kind: generate, model: mock:slow, prompt: go}]", "slow.yaml"
+        )
+        screen = ChainRunScreen(slow, {}, {}, dry=True)
+        app.push_screen(screen)
+        while not screen._streamed or not any(text for *_, text in screen._streamed.values()):
+            await pilot.pause()
+        await pilot.press("escape")
+        while screen.status is None:
+            await pilot.pause()
+        row = screen.step("slow")
+        assert row.status == "cancelled"
+        assert row.output and row.output in "".join(
+            screen._streamed[next(iter(screen._streamed))][2]
+        )
+        assert "dry run on mock models" in screen.sub_title

@@ -118,3 +118,90 @@ async def test_a_locked_vault_is_said_so_instead_of_every_key_looking_missing(
 
 def _message(screen: Any) -> str:
     return str(screen.query_one("#key-message").render())
+
+
+async def test_a_key_saved_on_f2_without_a_keyring_is_used_after_a_restart_asking_once(
+    paths: Any, write_models: Any, no_system_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No OS keyring: F2 saves the key in the vault; after a restart the first request asks for
+    the vault's password once (naming the provider), the second asks nothing, and both reach the
+    loopback server with the key."""
+    from orchestrator_tui.config import load_config
+    from orchestrator_tui.store.vault import PASSWORD_ENV
+    from orchestrator_tui.tui.widgets.prompt_box import PromptBox
+    from tests.wire.engine import models_yaml
+    from tests.wire.server import WireServer
+
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    key = "sk-openai-VAULTED-0000-4242"
+    server = await WireServer().start()
+    write_models(models_yaml(server.url))
+    paths.settings_file.write_text("default_models: [openai:gpt-4.1-mini]\n", encoding="utf-8")
+    try:
+        app = OrchApp(config=load_config(paths), warm_sdks=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.wait_services()
+            await pilot.press("f2")
+            await app.workers.wait_for_complete()
+            screen = app.screen
+            assert isinstance(screen, SettingsScreen)
+            table = screen.query_one("#keys", DataTable)
+            table.move_cursor(row=table.get_row_index("openai"))
+            field = screen.query_one("#key-input", Input)
+            field.focus()
+            field.post_message(events.Paste(key))
+            await pilot.pause()
+            await pilot.press("enter")
+            dialog = await _dialog(pilot)
+            assert "to save the key for openai" in dialog.reason()
+            await pilot.press(*"pw1", "enter", *"pw1", "enter")
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+            assert [str(c) for c in table.get_row("openai")][1:3] == ["set", "vault"]
+
+        app = OrchApp(config=load_config(paths), warm_sdks=False)
+        asked: list[VaultPasswordScreen] = []
+        push = app.push_screen
+
+        def counted(screen: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(screen, VaultPasswordScreen):
+                asked.append(screen)
+            return push(screen, *args, **kwargs)
+
+        app.push_screen = counted  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.wait_services()
+            for prompt in ("first question", "second question"):
+                box = app.screen.query_one(PromptBox)
+                await _until(pilot, lambda: app.screen.models == ["openai:gpt-4.1-mini"])
+                box.focus()
+                box.text = prompt
+                sent = len(server.requests)
+                await pilot.press("enter")
+                if prompt == "first question":
+                    dialog = await _dialog(pilot)
+                    assert "The key for openai is in it" in dialog.reason()
+                    await pilot.press(*"pw1", "enter")
+                await _until(pilot, lambda n=sent: len(server.requests) > n and not app.runs)
+        assert len(asked) == 1
+        assert len(server.requests) == 2
+        assert all(key in str(seen.headers) for seen in server.requests)
+    finally:
+        await server.stop()
+
+
+async def _dialog(pilot: Any) -> VaultPasswordScreen:
+    for _ in range(500):
+        if isinstance(pilot.app.screen, VaultPasswordScreen):
+            return pilot.app.screen
+        await pilot.pause(0.02)
+    raise AssertionError("the vault's password was never asked")
+
+
+async def _until(pilot: Any, condition: Any) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened; the screen is {pilot.app.screen}")

@@ -68,6 +68,9 @@ class Progress:
     failed: int = 0
     in_flight: int = 0
     cost: float = 0.0
+    """Dollars spent so far (what is known: see ``cost_known``)."""
+    cost_known: bool = True
+    """``False`` once an item's cost was unknown (a model without prices)."""
     finished_before: int = 0
     """Items already finished when this process started (a resume), left out of the rate."""
     started_at: float = field(default_factory=time.monotonic)
@@ -94,7 +97,14 @@ class Progress:
             self.done += 1
         else:
             self.failed += 1
+        if outcome.cost is None and outcome.turns:
+            self.cost_known = False
         self.cost += outcome.cost or 0.0
+
+    @property
+    def spent(self) -> float | None:
+        """What was spent, or ``None`` when part of it is unknown."""
+        return self.cost if self.cost_known else None
 
 
 def outcome_to_dict(outcome: ItemOutcome) -> dict[str, Any]:

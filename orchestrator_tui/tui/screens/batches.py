@@ -115,7 +115,9 @@ class BatchesScreen(Screen[None]):
         finished = counts.of("done") + counts.of("failed")
         left = row.total - finished
         eta = f" · ETA {display.seconds(left / rate)}" if rate and left else ""
-        quality = f" · quality {counts.quality:.2f}" if counts.quality is not None else ""
+        quality = (
+            f" · quality {display.score(counts.quality)}" if counts.quality is not None else ""
+        )
         where = f" · through {row.broker}" if row.broker else ""
         self.query_one("#batch-summary", Static).update(
             safe.text(
@@ -140,7 +142,7 @@ class BatchesScreen(Screen[None]):
                 str(item.item),
                 str(item.line),
                 safe.text(item.status, "red" if item.status == "failed" else ""),
-                f"{item.quality:.2f}" if item.quality is not None else "—",
+                display.score(item.quality),
                 display.cost(item.cost),
                 safe.text(" ".join((text or "").split())[:200]),  # a model's answer
                 key=key,

@@ -2,12 +2,15 @@
 
 Both the form and the YAML pane edit one ``ChainDocument``; every edit re-validates the YAML as
 shown, so errors name lines the user can see. Handlers compare before they write, so an update
-echoing back from the other side is a no-op rather than a loop.
+echoing back from the other side is a no-op rather than a loop. On a narrow terminal (80 columns)
+the form and the YAML share one place and F6 switches between them; the part with focus has a
+bright border.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -16,7 +19,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import Screen
+from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, ListView, Select, Static, TextArea
 
@@ -31,8 +36,6 @@ from orchestrator_tui.tui.host import app_services
 from orchestrator_tui.tui.widgets.chain_steps import StepItem, step_label
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from orchestrator_tui.core.chains.library import ChainLibrary
     from orchestrator_tui.core.chains.model import Chain
 
@@ -40,27 +43,55 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SOURCE = "editor"
 
 
+MODEL_FIELDS = frozenset({"model", "models", "reviewer", "judge"})
+NARROW = 110
+"""Below this many columns the form and the YAML take turns (F6)."""
+
+
+class ModelNames(Suggester):
+    """Completes a model name from the catalog as it is typed; in a list (``a, b``) the last."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.names = sorted(names)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        stem = value.rpartition(",")[2].lstrip()
+        if not stem:
+            return None
+        found = next((n for n in self.names if n.startswith(stem) and n != stem), None)
+        return value + found[len(stem) :] if found else None
+
+
 class ChainEditorScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("chain_editor.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "add_step", "Add", id="chain_editor.add", priority=True),
-        Binding("f3", "duplicate_step", "Duplicate", id="chain_editor.duplicate", priority=True),
-        Binding("f4", "delete_step", "Delete", id="chain_editor.delete", priority=True),
-        Binding("alt+up", "move_step(-1)", "Up", id="chain_editor.up", priority=True),
-        Binding("alt+down", "move_step(1)", "Down", id="chain_editor.down", priority=True),
-        Binding("ctrl+s", "save", "Save", id="chain_editor.save", priority=True),
+        Binding("ctrl+n", "add_step", "New step", id="chain_editor.add", priority=True, show=False),
+        Binding(
+            "f3", "duplicate_step", "Copy", id="chain_editor.duplicate", priority=True, show=False
+        ),
+        Binding("f4", "delete_step", "Delete", id="chain_editor.delete", priority=True, show=False),
+        Binding("alt+up", "move_step(-1)", "Up", id="chain_editor.up", priority=True, show=False),
+        Binding(
+            "alt+down", "move_step(1)", "Down", id="chain_editor.down", priority=True, show=False
+        ),
         Binding("f5", "run(True)", "Dry run", id="chain_editor.dry_run", priority=True),
         Binding("f9", "run(False)", "Run", id="chain_editor.run", priority=True),
+        Binding("ctrl+s", "save", "Save", id="chain_editor.save", priority=True),
+        Binding("f6", "switch_view", "YAML", id="chain_editor.switch", priority=True),
         Binding(
-            "f6",
+            "f7",
             "draft",
             "From a sentence",
             id="chain_editor.draft",
             priority=True,
+            show=False,
             tooltip="Have a model write the chain from a sentence; its draft opens here to check",
         ),
-        Binding("escape", "back", "Back", id="chain_editor.back"),
+        Binding("escape", "back", "Back", id="chain_editor.back", show=False),
     ]
+    STEP_KEYS = "^n new f3 dup f4 del"
+    RUN_KEYS = "F5 dry-runs it on free mock models · F9 runs it on its own (paid) models"
 
     def __init__(self, chain: str | None = None) -> None:
         super().__init__()
@@ -84,15 +115,36 @@ class ChainEditorScreen(Screen[None]):
             yield VerticalScroll(id="editor-form")
             with Vertical(id="editor-yaml-col"):
                 yield TextArea(id="editor-yaml", soft_wrap=False, show_line_numbers=True)
-                yield Static("", id="editor-issues", markup=False)
-        yield Footer()
+        with VerticalScroll(id="editor-issues-box"):
+            yield Static("", id="editor-issues", markup=False)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "chain editor"
-        self.query_one("#editor-steps").border_title = "Steps"
+        steps = self.query_one("#editor-steps")
+        steps.border_title, steps.border_subtitle = "Steps", self.STEP_KEYS
         self.query_one("#editor-form").border_title = "Step"
         self.query_one("#editor-yaml-col").border_title = "YAML"
         self._open_library()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The form/YAML switch only where they take turns."""
+        if action == "switch_view":
+            return self.has_class("-narrow")
+        return True
+
+    def action_switch_view(self) -> None:
+        """Show the YAML instead of the step's form, or the form again (narrow terminals)."""
+        showing_yaml = not self.has_class("-yaml")
+        self.set_class(showing_yaml, "-yaml")
+        if showing_yaml:
+            self.query_one("#editor-yaml").focus()
+        else:
+            self.query_one("#editor-form").focus()
 
     @work(group="chain-editor-load", exclusive=True, exit_on_error=False)
     async def _open_library(self) -> None:
@@ -147,7 +199,7 @@ class ChainEditorScreen(Screen[None]):
         await form.remove_children()
         if not self.doc.steps:
             self._form_shape = None
-            await form.mount(Static("No steps: F2 adds one.", classes="form-empty"))
+            await form.mount(Static("No steps: ctrl+n adds one.", classes="form-empty"))
             return
         index = self.selected
         kind = str(self.doc.steps[index].get("kind"))
@@ -169,12 +221,25 @@ class ChainEditorScreen(Screen[None]):
             widgets.append(Label(name))
             if name in LONG_FIELDS:
                 widgets.append(TextArea(text, id=f"f-{name}", classes="form-long"))
+            elif name in MODEL_FIELDS:
+                widgets.append(self._model_input(name, text))
             else:
                 widgets.append(Input(text, id=f"f-{name}"))
         if "checks" in self.doc.steps[index] or kind in ("review", "refine"):
             widgets.append(Static("checks: edit them in the YAML", classes="form-note"))
         await form.mount_all(widgets)
         self._mark_invalid_fields()
+
+    def _model_input(self, name: str, text: str) -> Input:
+        """A model field that completes names from the catalog (→ takes the suggestion)."""
+        names = list(self.library.catalog.models) if self.library is not None else []
+        example = ", ".join(names[:2]) if name == "models" else (names[0] if names else "")
+        return Input(
+            text,
+            id=f"f-{name}",
+            suggester=ModelNames(names),
+            placeholder=f"provider:model, e.g. {example} (→ completes)",
+        )
 
     def _sync_form_values(self) -> None:
         """After a YAML edit: new values into the form's fields, without rebuilding it."""
@@ -220,7 +285,9 @@ class ChainEditorScreen(Screen[None]):
         self.issues, self.warnings = issues, list(warnings)
         lines = [safe.content(f"✗ {issue}", "$text-error") for issue in issues]
         if not issues:
-            lines.append(Content.styled("✓ valid", "$text-success"))
+            lines.append(
+                Content.assemble(("✓ valid", "$text-success"), (f" — {self.RUN_KEYS}", "dim"))
+            )
         lines += [safe.content(f"⚠ {issue}", "$text-warning") for issue in warnings]
         self.query_one("#editor-issues", Static).update(Content("\n").join(lines))
         self._mark_invalid_fields()
@@ -366,10 +433,10 @@ class ChainEditorScreen(Screen[None]):
 
         def start(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.app.push_screen(ChainRunScreen(chain, values, personas))
+                self.app.push_screen(ChainRunScreen(chain, values, personas, dry=mock))
 
         if chain.inputs:
-            title = f"{'Dry run' if mock else 'Run'} · {chain.name}"
+            title = f"{'Dry run on mock models' if mock else 'Run on real models'} · {chain.name}"
             self.app.push_screen(ChainInputsScreen(title, chain.inputs), start)
         else:
             start({})
@@ -386,7 +453,10 @@ class ChainEditorScreen(Screen[None]):
                 transform=mock_chain if mock else None,
             )
         except ChainInvalid as exc:
-            self.notify(str(exc), title="Cannot run", severity="error", markup=False)
+            self._show_issues(exc.issues, self.warnings)  # listed once, where they wrap
+            count = len(exc.issues)
+            errors = f"{count} error{'s' if count != 1 else ''}" if count else "the errors"
+            self.notify(f"Fix {errors} listed under the editor first.", title="Cannot run")
             return None
 
     async def action_draft(self) -> None:

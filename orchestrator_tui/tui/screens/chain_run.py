@@ -51,15 +51,24 @@ class ChainRunScreen(Screen[None]):
     ]
 
     def __init__(
-        self, chain: Chain, inputs: Mapping[str, str], personas: Mapping[str, Persona]
+        self,
+        chain: Chain,
+        inputs: Mapping[str, str],
+        personas: Mapping[str, Persona],
+        *,
+        dry: bool = False,
     ) -> None:
         super().__init__()
         self.chain = chain
         self.inputs = dict(inputs)
         self.personas = personas
+        self.dry = dry
+        """A dry run: every step on mock models (free, offline)."""
         self.run: Run | None = None
         self.status: str | None = None
         self.finished: dict[str, StepFinished] = {}
+        self._streamed: dict[str, tuple[str, str, list[str]]] = {}
+        """Response id -> (step id, model, text so far): what a cancelled step had written."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,7 +88,8 @@ class ChainRunScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"run · {self.chain.name}"
+        what = "dry run on mock models" if self.dry else "run on the chain's models"
+        self.sub_title = f"{what} · {self.chain.name}"
         self.query_one("#run-steps").border_title = "Steps"
         self.query_one("#run-output").border_title = "Output"
         self._set_status("starting…", "-muted")
@@ -125,16 +135,20 @@ class ChainRunScreen(Screen[None]):
                     row.add_score(event.score)
                 row.update_status(
                     event.status,
-                    output=event.output,
+                    output=event.output or self._written(event.step_id),
                     error=event.error,
                     notes=describe(event.details),
                 )
             case ResponseStarted():
+                if event.step_id is not None:
+                    self._streamed[event.response_id] = (event.step_id, event.model, [])
                 stream.reset()
                 self.query_one("#run-current", Static).update(
                     safe.content(f"{event.step_id} · {event.model} ({event.role})")
                 )
             case TextDelta():
+                if event.response_id in self._streamed:
+                    self._streamed[event.response_id][2].append(event.text)
                 stream.append(event.text)
             case ResponseEnded():
                 stream.finish()
@@ -143,12 +157,23 @@ class ChainRunScreen(Screen[None]):
                 self._set_status(f"run {event.status}  (escape goes back)", END_TONES[event.status])
                 self._show_final()
 
+    def _written(self, step_id: str) -> str:
+        """The text a step's answers had streamed (a cancelled step ends with no output)."""
+        parts = [
+            (model, "".join(text)) for s, model, text in self._streamed.values() if s == step_id
+        ]
+        parts = [(model, text) for model, text in parts if text]
+        if len(parts) == 1:
+            return parts[0][1]
+        return "\n\n".join(f"**{model}**\n\n{text}" for model, text in parts)
+
     def _show_final(self) -> None:
         """At the end, the chain's answer: its ``output`` step, else the last step that ran."""
         answer = final_output(self.chain, self.finished)
         if answer is not None:
             what = "final output" if answer.status == "ok" else f"output ({answer.status})"
-            self._show_output(answer.step_id, what, answer.output)
+            text = answer.output or self._written(answer.step_id)
+            self._show_output(answer.step_id, what, text)
 
     @on(ListView.Selected, "#run-step-list")
     def _show_step(self, event: ListView.Selected) -> None:

@@ -9,7 +9,6 @@ thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -22,8 +21,7 @@ from textual.widgets import Button, DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from orchestrator_tui.config import Config
-from orchestrator_tui.core.catalog import ProviderConfig
-from orchestrator_tui.store.keys import KeyStore, KeyStoreError, mask
+from orchestrator_tui.store.keys import KeyStatus, KeyStore, KeyStoreError
 from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.tables import row_table
 
@@ -34,24 +32,15 @@ if TYPE_CHECKING:
 KEY_COLUMNS = (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12))
 
 
-@dataclass(frozen=True, slots=True)
-class KeyStatus:
-    provider: str
-    status: str
-    """``set``, ``missing`` or ``not needed``."""
-    source: str
-    masked: str
-
-    @classmethod
-    def read(cls, keys: KeyStore, provider: ProviderConfig) -> KeyStatus:
-        found = keys.lookup(provider.name, provider.key_env)
-        if found is not None:
-            key, source = found
-            return cls(provider.name, "set", source, mask(key))
-        if not provider.needs_key:
-            return cls(provider.name, "not needed", "", "")
-        where = " or ".join(provider.key_env)
-        return cls(provider.name, "missing", f"add one here, or set {where}" if where else "", "")
+def _source_text(status: KeyStatus) -> str:
+    if status.source:
+        return status.source
+    if status.state == "locked":
+        return "may be in the key vault (locked)"
+    if status.state == "missing":
+        where = " or ".join(status.key_env)
+        return f"add one here, or set {where}" if where else "add one here"
+    return ""
 
 
 class SettingsScreen(Screen[None]):
@@ -124,7 +113,7 @@ class SettingsScreen(Screen[None]):
         providers = list(config.catalog.providers.values())
         keys.locked = None  # set again by this lookup if the vault stays locked
         statuses = await asyncio.to_thread(
-            lambda: [KeyStatus.read(keys, provider) for provider in providers]
+            lambda: [keys.status(provider, ask=allow_vault) for provider in providers]
         )
         if keys.locked:
             self._say(f"Keys in the vault are not shown: {keys.locked}.", "warning")
@@ -135,8 +124,8 @@ class SettingsScreen(Screen[None]):
         for status in statuses:
             table.add_row(
                 status.provider,
-                Content.styled(status.status, _STATUS_STYLES[status.status]),
-                Content(status.source),
+                Content.styled(status.state, _STATUS_STYLES[status.state]),
+                Content(_source_text(status)),
                 Content(status.masked),
                 key=status.provider,
             )
@@ -148,7 +137,7 @@ class SettingsScreen(Screen[None]):
         """Remove is offered only where there is a key (one from the environment gets told how)."""
         if action == "remove_key":
             status = self.statuses.get(self.selected_provider or "")
-            return True if status is not None and status.status == "set" else None
+            return True if status is not None and status.state in ("set", "locked") else None
         return True
 
     @on(DataTable.RowHighlighted, "#keys")
@@ -160,10 +149,10 @@ class SettingsScreen(Screen[None]):
         status = self.statuses.get(provider or "")
         if status is None:
             return
-        if status.status == "not needed":
+        if status.state == "not needed":
             field.placeholder = f"{status.provider} needs no key"
         else:
-            verb = "Replace the" if status.status == "set" else "Paste the"
+            verb = "Replace the" if status.state == "set" else "Paste the"
             field.placeholder = f"{verb} API key for {status.provider}, then Enter"
 
     @on(Input.Submitted, "#key-input")
@@ -193,22 +182,26 @@ class SettingsScreen(Screen[None]):
 
     @work(group="keys-write", exclusive=False)
     async def _change_key(self, provider: str, key: str | None) -> None:
-        keys, _config = await self._keys(allow_vault=True)
+        """Through ``Services.change_key``: the next request of the provider uses the new key."""
+        await self._keys(allow_vault=True)
+        services = orch_app(self).services
         try:
+            outcome = await services.change_key(provider, key)
             if key is not None:
-                where = await asyncio.to_thread(keys.set, provider, key)
-                self._say(f"Saved the key for {provider} in the {where}.", "ok")
-            elif await asyncio.to_thread(keys.delete, provider):
+                self._say(f"Saved the key for {provider} in the {outcome}.", "ok")
+            elif outcome:
                 self._say(f"Removed the saved key for {provider}.", "ok")
             else:
                 self._say(self._nothing_to_remove(provider), "warning")
         except KeyStoreError as exc:
             self._say(f"{provider}: {exc}", "error")
+        else:
+            orch_app(self).keys_changed.publish(provider)
         self.refresh_keys(allow_vault=False)
 
     def _nothing_to_remove(self, provider: str) -> str:
         status = self.statuses.get(provider)
-        if status is not None and status.source.startswith("env:"):
+        if status is not None and status.source and status.source.startswith("env:"):
             name = status.source.removeprefix("env:")
             return f"{provider}'s key comes from ${name}; unset it in your shell to remove it."
         return f"No saved key for {provider}."
@@ -233,5 +226,6 @@ class SettingsScreen(Screen[None]):
 _STATUS_STYLES = {
     "set": "$text-success",
     "missing": "$text-warning",
+    "locked": "$text-warning",
     "not needed": "$foreground-muted",
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, ClassVar
 
@@ -17,6 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from orchestrator_tui.store.keys import quiet, wanted_provider
 from orchestrator_tui.store.vault import PASSWORD_ENV
 
 UNLOCK = f"open Keys & settings (F2) to unlock it, or start orch-tui with {PASSWORD_ENV} set"
@@ -32,24 +35,31 @@ class VaultPasswordScreen(ModalScreen[None]):
         Binding("escape", "cancel", "Cancel", id="vault.cancel"),
     ]
 
-    def __init__(self, creating: bool, answer: Future[str | None]) -> None:
+    def __init__(
+        self, creating: bool, answer: Future[str | None], provider: str | None = None
+    ) -> None:
         super().__init__()
         self.creating = creating
         self.answer = answer
+        self.provider = provider
+        """The provider whose key is wanted, to say why the password is asked."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="vault-box") as box:
             box.border_title = "Key vault"
-            yield Static(
-                Content(
-                    "This machine has no system keyring, so keys are kept in an encrypted file. "
-                    + ("Choose a master password for it." if self.creating else "Its password:")
-                )
-            )
+            yield Static(Content(self.reason()), id="vault-reason")
             yield Input(id="vault-password", password=True, placeholder="Master password")
             if self.creating:
                 yield Input(id="vault-repeat", password=True, placeholder="Repeat it")
             yield Static(id="vault-error")
+
+    def reason(self) -> str:
+        machine = "This machine has no system keyring, so keys are kept in an encrypted file."
+        if self.creating:
+            why = f" to save the key for {self.provider}" if self.provider else ""
+            return f"{machine} Choose a master password for it{why}."
+        why = f"The key for {self.provider} is in it. " if self.provider else ""
+        return f"{machine} {why}Its password:"
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -86,31 +96,42 @@ class VaultPasswordScreen(ModalScreen[None]):
 class VaultPrompt:
     """The vault's password source in the TUI (``open_services(vault_password=...)``).
 
-    Called from a worker thread (key lookups run off the event loop), it shows the dialog and waits
-    for it. It asks only after ``allow()`` (Keys & settings opening, or a key being saved), never
-    for a background lookup such as the start-up SDK warm-up, and not again once declined. Called
-    on the event loop itself it cannot wait, so it says where to unlock instead.
+    Called from a worker thread (key lookups run off the event loop) when a run needs a key, a key
+    is saved or Keys & settings opens, it shows the dialog, naming the provider, and waits for it.
+    The vault keeps the password's key for its unlock period, so this asks once per period. It
+    never asks for a lookup made ``quietly()`` (a key status shown in passing, the start-up warm-up)
+    nor on the event loop, which cannot wait; and after a refusal it does not ask again for the
+    lookups that were waiting for that answer (until ``allow()``, or ``DECLINE_QUIET`` seconds).
     """
 
-    def __init__(self, app: App[Any]) -> None:
+    DECLINE_QUIET = 2.0
+
+    def __init__(self, app: App[Any], clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
-        self.asking = False
+        self._clock = clock
+        self._declined_at: float | None = None
 
     def __call__(self, creating: bool) -> str:
         if os.environ.get(PASSWORD_ENV):
             return os.environ[PASSWORD_ENV]
-        if not self.asking or _on_event_loop():
+        if quiet() or _on_event_loop():
             raise KeyringLocked(f"the key vault is locked: {UNLOCK}")
+        declined = self._declined_at
+        if declined is not None and self._clock() - declined < self.DECLINE_QUIET:
+            raise KeyringLocked(f"the key vault stays locked: {UNLOCK}")
         answer: Future[str | None] = Future()
-        self.app.call_from_thread(self.app.push_screen, VaultPasswordScreen(creating, answer))
+        screen = VaultPasswordScreen(creating, answer, wanted_provider())
+        self.app.call_from_thread(self.app.push_screen, screen)
         password = answer.result()
         if not password:
-            self.asking = False
+            self._declined_at = self._clock()
             raise KeyringLocked(f"the key vault stays locked: {UNLOCK}")
+        self._declined_at = None
         return password
 
     def allow(self) -> None:
-        self.asking = True
+        """The person asked for something that needs the vault: asking again is welcome."""
+        self._declined_at = None
 
 
 def _on_event_loop() -> bool:

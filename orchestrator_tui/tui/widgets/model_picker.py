@@ -1,13 +1,12 @@
 """Choose the models of the next prompt: every provider's models with key status, multi-select.
 
-Key status comes from ``services.keys.lookup`` in a thread (a keyring may be slow); only the
-source of a key is ever shown, never the key.
+Key status comes from ``services.keys.status`` in a thread (a keyring may be slow), never asking
+for the vault's password; only the source of a key is ever shown, never the key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -25,28 +24,9 @@ from textual.widgets.selection_list import Selection
 from orchestrator_tui.tui import safe
 
 if TYPE_CHECKING:
-    from orchestrator_tui.core.catalog import Catalog, ProviderConfig
+    from orchestrator_tui.core.catalog import Catalog
     from orchestrator_tui.core.session import ModelSettings
-    from orchestrator_tui.store.keys import KeyStore
-
-
-@dataclass(frozen=True, slots=True)
-class KeyStatus:
-    provider: str
-    source: str | None
-    """Where the key was found (``keyring``, ``env:NAME``); ``None`` when missing."""
-    needed: bool
-
-    @property
-    def usable(self) -> bool:
-        return self.source is not None or not self.needed
-
-    def how_to_add(self, config: ProviderConfig) -> str:
-        env = " or ".join(config.key_env) or "no environment variable"
-        return (
-            f"{self.provider} needs an API key: add it on the Keys screen, with "
-            f"`orch-tui keys set {self.provider}`, or in {env}"
-        )
+    from orchestrator_tui.store.keys import KeyStatus, KeyStore
 
 
 class ModelList(SelectionList[str]):
@@ -104,6 +84,7 @@ parameters."""
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.catalog: Catalog | None = None
+        self._keys: KeyStore | None = None
         self.status: dict[str, KeyStatus] = {}
         self.settings: dict[str, ModelSettings] = {}
         """Each model's own settings, shown with a mark; the workspace's session owns the dict."""
@@ -114,6 +95,14 @@ parameters."""
 
     def on_mount(self) -> None:
         self.border_title = "Models"
+        changed = getattr(self.app, "keys_changed", None)
+        if changed is not None:
+            changed.subscribe(self, self._key_changed)
+
+    def _key_changed(self, provider: str) -> None:
+        """A key was saved or removed on Keys & settings: show each provider's status anew."""
+        if self.catalog is not None and self._keys is not None:
+            self._recheck(self.catalog, self._keys)
 
     @property
     def selected(self) -> list[str]:
@@ -154,6 +143,8 @@ parameters."""
             key = ("", "")
         elif status.source:
             key = (" ✓", "$success")
+        elif status.state == "locked":
+            key = (" ?", "$warning")
         else:
             key = (" ✗", "$error")
         found = (" · discovered", "$text-muted") if self.catalog.models[name].discovered else ""
@@ -180,9 +171,11 @@ parameters."""
         status = self.status.get(provider.name)
         lines = [model.description] if model.description else []
         if status is not None and not status.usable:
-            lines.append(status.how_to_add(provider))
+            lines.append(status.how_to_add())
         elif status is not None and status.source:
             lines.append(f"key from {status.source}")
+        elif status is not None and status.state == "locked":
+            lines.append(f"the key of {provider.name} may be in the key vault: asked when sending")
         settings = self.settings.get(name)
         if settings:
             lines.append(_describe(settings))
@@ -197,18 +190,22 @@ parameters."""
     @work(group="key-status", exclusive=True, thread=True, exit_on_error=False)
     def check_keys(self, catalog: Catalog, keys: KeyStore, selected: list[str]) -> None:
         """Look every provider's key up off the event loop, then fill the list."""
-        status = {
-            name: KeyStatus(name, _source(keys, config), config.needs_key)
-            for name, config in catalog.providers.items()
-        }
+        self._keys = keys
+        status = {name: keys.status(config) for name, config in catalog.providers.items()}
         self.app.call_from_thread(self.load, catalog, selected, status)
 
+    @work(group="key-status", exclusive=True, thread=True, exit_on_error=False)
+    def _recheck(self, catalog: Catalog, keys: KeyStore) -> None:
+        status = {name: keys.status(config) for name, config in catalog.providers.items()}
+        self.app.call_from_thread(self._relabel, status)
 
-def _source(keys: KeyStore, config: ProviderConfig) -> str | None:
-    if not config.needs_key:
-        return None
-    found = keys.lookup(config.name, config.key_env)
-    return found[1] if found else None
+    def _relabel(self, status: dict[str, KeyStatus]) -> None:
+        self.status = status
+        picker = self.query_one(SelectionList)
+        for index in range(picker.option_count):
+            name = str(picker.get_option_at_index(index).value)
+            picker.replace_option_prompt_at_index(index, self._label(name))
+        self._show_detail(picker.highlighted)
 
 
 def _describe(settings: ModelSettings) -> str:
