@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orchestrator_tui.config import Config, Paths, load_config
+from orchestrator_tui.core.budget import BudgetGuard, start_of_today
 from orchestrator_tui.core.feed import BoundedFeed
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.ports import KeysLocked
@@ -25,6 +26,7 @@ from orchestrator_tui.store.recorder import Recorder
 from orchestrator_tui.store.sessions import SessionStore
 
 if TYPE_CHECKING:
+    from orchestrator_tui.broker.redis_streams import RedisBroker
     from orchestrator_tui.core.chains.library import ChainLibrary
     from orchestrator_tui.core.modes import ModeLibrary
     from orchestrator_tui.store.batches import BatchStore
@@ -42,6 +44,7 @@ class Services:
     feeds: list[BoundedFeed] = field(default_factory=list)
     """Plugins' run-event subscribers, each fed off the hot path."""
     _library: ChainLibrary | None = field(default=None, repr=False)
+    _brokers: dict[str, RedisBroker] = field(default_factory=dict, repr=False)
     _modes: ModeLibrary | None = field(default=None, repr=False)
 
     @property
@@ -50,6 +53,24 @@ class Services:
         from orchestrator_tui.store.batches import BatchStore
 
         return BatchStore(self.db, self.recorder)
+
+    async def broker_line(self, url: str, batch_id: str, window: float = 60.0) -> str:
+        """What the workers of a distributed batch did lately, read from its broker, in a line
+        (the Batch screen and ``batch status`` follow workers on other machines with it)."""
+        from orchestrator_tui.core.errors import OrchError
+
+        try:
+            if url not in self._brokers:
+                from orchestrator_tui.broker.redis_streams import RedisBroker
+
+                self._brokers[url] = await RedisBroker.open(url)
+            seen = await self._brokers[url].activity(batch_id, window)
+        except OrchError as exc:
+            return f"broker: {exc}"
+        return (
+            f"workers: {seen.workers} active · {seen.items} conversations under way · "
+            f"{seen.turns} turns in the last minute"
+        )
 
     async def chain_library(self) -> ChainLibrary:
         """The chains and personas (the presets, then the user's), read once in a thread.
@@ -99,6 +120,15 @@ class Services:
         finally:
             self.orchestrator.registry.forget(provider)
 
+    async def limit_run(self, dollars: float | None) -> None:
+        """``--budget``: the most one run may spend, over ``budget:`` in config.yaml."""
+        guard = self.orchestrator.responder.budget
+        if dollars is None or guard is None:
+            return
+        if not guard.limits.active:  # the day's spend was not read at start-up
+            guard.spent_today = await self.sessions.spent_since(start_of_today())
+        guard.limits = guard.limits.with_run_limit(dollars)
+
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order.
 
@@ -112,6 +142,8 @@ class Services:
                 await self.recorder.aclose()  # raises if the history cannot be written
             finally:
                 await self.orchestrator.aclose()
+                for broker in self._brokers.values():
+                    await broker.aclose()
         finally:
             if self.cache is not None:
                 await self.cache.aclose()
@@ -142,11 +174,14 @@ async def open_services(
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
     feeds = [BoundedFeed(name, sub) for name, sub in load_plugins().subscribers.items()]
+    limits = config.budget
+    spent = await sessions.spent_since(start_of_today()) if limits.active else 0.0
     orchestrator = Orchestrator(
         config.catalog,
         keys=keys,
         listeners=[recorder, *feeds],
         cache=response_cache,
         context=config.context,
+        budget=BudgetGuard(limits, spent_today=spent),
     )
     return Services(config, db, sessions, recorder, keys, orchestrator, response_cache, feeds)

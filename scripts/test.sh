@@ -24,4 +24,5 @@ python3 -m venv .venv
 .venv/bin/ruff format --check --quiet .
 .venv/bin/ruff check --quiet .
 .venv/bin/mypy
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# One worker per core (tmp dirs, tmux sockets and ports are per test, so tests never collide).
+exec .venv/bin/python -m pytest -q -p no:cacheprovider -n auto "$@"

@@ -99,3 +99,46 @@ def test_sigkill_at_random_points_then_resume_ten_times_runs_every_item_once(
         ).fetchone()[0]
         assert attempts == ITEMS + interrupted
         assert interrupted > 0  # the kills landed while items were in flight
+
+
+def test_ctrl_c_leaves_the_items_in_flight_queued_and_resume_finishes_them(
+    tmp_path: Path, paths: Paths
+) -> None:
+    paths.models_file.write_text(
+        "models:\n  mock:slowish: {api_name: lorem, options: {ttft: 0.2, tokens: 10}}\n",
+        encoding="utf-8",
+    )
+    inputs = tmp_path / "topics.txt"
+    inputs.write_text("".join(f"topic {n}\n" for n in range(40)), encoding="utf-8")
+    process = orch("run", "--steps", "mock:slowish", "--inputs", str(inputs), "--name", "stop",
+                   "--concurrency", "4")  # fmt: skip
+    deadline = time.monotonic() + 60
+    while done_count(paths) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 130
+    with sqlite3.connect(paths.database) as conn:
+        assert conn.execute("SELECT status FROM batches").fetchone() == ("stopped",)
+        left = conn.execute("SELECT COUNT(*) FROM batch_items WHERE status = 'queued'").fetchone()
+        assert left[0] > 0
+    assert orch("resume", "stop").wait(timeout=120) == 0
+    with sqlite3.connect(paths.database) as conn:
+        statuses = conn.execute("SELECT DISTINCT status FROM batch_items").fetchall()
+        assert statuses == [("done",)]
+        per_item = conn.execute(
+            "SELECT batch_item, COUNT(*) FROM sessions WHERE status = 'completed'"
+            " GROUP BY batch_item HAVING COUNT(*) != 1"
+        ).fetchall()
+        assert per_item == []
+
+
+def done_count(paths: Paths) -> int:
+    if not paths.database.exists():
+        return 0
+    with sqlite3.connect(paths.database) as conn:
+        try:
+            return conn.execute(
+                "SELECT COUNT(*) FROM batch_items WHERE status = 'done'"
+            ).fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0

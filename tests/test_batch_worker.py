@@ -34,6 +34,7 @@ class MemoryQueue:
         self.completed: list[ItemOutcome] = []
         self.retried: list[str] = []
         self.dead_letters: list[str] = []
+        self.cut_short: list[ItemOutcome] = []
         self.keep_lock = True
 
     async def take(self, consumer: str, count: int, wait: float) -> list[Delivery]:
@@ -71,6 +72,9 @@ class MemoryQueue:
 
     async def dead(self, delivery: Delivery, token: str, outcome: ItemOutcome) -> None:
         self.dead_letters.append(delivery.item.key)
+
+    async def interrupted(self, delivery: Delivery, outcome: ItemOutcome) -> None:
+        self.cut_short.append(outcome)
 
     async def aclose(self) -> None:
         return None
@@ -130,6 +134,8 @@ async def test_a_worker_that_lost_its_lock_stops_and_publishes_nothing(config: C
     queue.keep_lock = False
     stats = await worker(config, queue).run()
     assert queue.completed == [] and stats.discarded == 1
+    (attempt,) = queue.cut_short  # kept for the history as an interrupted attempt
+    assert attempt.status == "interrupted" and attempt.session_id
 
 
 @pytest.mark.parametrize("bad", ["not: [valid", "steps: []"])

@@ -117,8 +117,9 @@ def every_item_once(cluster: Cluster, count: int) -> None:
     items = cluster.db("SELECT item, status, session_id FROM batch_items ORDER BY item")
     assert [i[:2] for i in items] == [(n, "done") for n in range(1, count + 1)]
     sessions = cluster.db("SELECT batch_item, id, status FROM sessions WHERE batch_id IS NOT NULL")
-    assert sorted((n, s) for n, s, _ in sessions) == sorted((n, s) for n, _, s in items)
-    assert {status for *_, status in sessions} == {"completed"}
+    completed = [(n, s) for n, s, status in sessions if status == "completed"]
+    assert sorted(completed) == sorted((n, s) for n, _, s in items)
+    assert {status for *_, status in sessions} <= {"completed", "interrupted"}
     with sqlite3.connect(cluster.paths.database) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
@@ -249,6 +250,8 @@ def test_a_worker_paused_past_its_lock_has_its_late_result_discarded(
     other.wait(timeout=60)
     every_item_once(cluster, 1)
     assert "1 late results discarded" in cluster.log("wa.log"), cluster.log("wa.log")
+    # the batch was over when the paused worker woke: its attempt is not left in Redis either
+    assert redis.client().xlen("orch:conversation.completed") == 0
     assert "1 done" in cluster.log("wb.log")
 
 
@@ -353,3 +356,70 @@ def test_resume_retries_dead_lettered_items_through_the_broker(
                              paths.config_dir.parent)  # fmt: skip
     assert resumed.wait(timeout=60) == 0, cluster.log("resume.log")
     assert cluster.db("SELECT status FROM batch_items") == [("done",), ("done",)]
+
+
+def test_a_stopped_worker_hands_its_items_back_at_once(
+    cluster: Cluster, redis: RedisServer
+) -> None:
+    producer = cluster.produce("run", "--conversation", "mock:slow,mock:slow", "--turns", "5",
+                               "--inputs", cluster.topics(3), "--name", "handback")  # fmt: skip
+    first = cluster.worker("wa", *FAST)
+    wait_until(lambda: len(turns_by_worker(redis)) == 3)  # all three items under way
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=30) == 0
+    assert "3 handed back" in cluster.log("wa.log")
+    wait_until(lambda: len(cluster.db("SELECT 1 FROM sessions WHERE status = 'interrupted'")) == 3)
+    # the next worker never takes over silent items (a minute's idle): it gets them handed back
+    cluster.worker("wb", "--lock-ttl", "1", "--claim-idle", "60")
+    assert producer.wait(timeout=60) == 0
+    every_item_once(cluster, 3)
+    for turns in turns_by_worker(redis).values():
+        assert [n for _, n in turns] == list(range(1, len(turns) + 1))
+
+
+async def test_the_batch_screen_and_status_follow_the_workers_of_a_running_batch(
+    cluster: Cluster, redis: RedisServer, paths: Paths
+) -> None:
+    from textual.widgets import Static
+
+    from orchestrator_tui.config import load_config
+    from orchestrator_tui.tui.app import OrchApp
+
+    producer = cluster.produce("run", "--conversation", "mock:slow,mock:slow", "--turns", "3",
+                               "--inputs", cluster.topics(2), "--name", "watched")  # fmt: skip
+    worker = cluster.worker("wa", "--lock-ttl", "30", "--claim-idle", "60")
+    wait_until(lambda: len(turns_by_worker(redis)) == 2)
+    worker.send_signal(signal.SIGSTOP)  # the batch stays running while we look
+    try:
+        app = OrchApp(config=load_config(paths), warm_sdks=False)
+        expected = "workers: 1 active · 2 conversations under way"
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.wait_services()
+            await pilot.pause()
+            await pilot.press("f8")
+            summary = ""
+            for _ in range(100):  # the screen reads the broker once a second
+                await pilot.pause(0.1)
+                summary = str(app.screen.query_one("#batch-summary", Static).render())
+                if expected in summary:
+                    break
+            assert expected in summary, summary
+        status = cluster._spawn(
+            ["batch", "status", "watched"], "status.log", paths.config_dir.parent
+        )
+        assert status.wait(timeout=30) == 0
+        assert expected in cluster.log("status.log")
+    finally:
+        worker.send_signal(signal.SIGCONT)
+    assert producer.wait(timeout=60) == 0
+
+
+def test_a_worker_takes_its_broker_from_the_environment(
+    cluster: Cluster, redis: RedisServer
+) -> None:
+    producer = cluster.produce(*conversation(cluster, 2, "fromenv", "2"))
+    cluster.env = {**cluster.env, "ORCH_TUI_BROKER": cluster.url}
+    command = ["worker", "--name", "wa", "--exit-when-idle", "3", *FAST]
+    worker = cluster._spawn(command, "wa.log", cluster.worker_home)
+    assert producer.wait(timeout=60) == 0
+    assert worker.wait(timeout=30) == 0 and "2 done" in cluster.log("wa.log")

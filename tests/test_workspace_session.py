@@ -196,6 +196,20 @@ async def test_clear_is_refused_while_a_run_is_in_flight(services: Services) -> 
     assert session.conversation.session_id != old
 
 
+async def test_the_best_mark_is_also_the_persons_vote_seen_with_names(services: Services) -> None:
+    session = opened(services)
+    await drive(session, session.submit("tea or coffee"))
+    session.mark_best("mock:lorem")
+    votes = await stored(services, "SELECT contestants, outcome, voter, blind, winner FROM votes")
+    lorem = session.answers["mock:lorem"].response_id
+    assert votes == [('["mock:echo", "mock:lorem"]', "win", "user", 0, lorem)]
+    session.mark_best("mock:echo")
+    winners = await stored(services, "SELECT winner FROM votes")
+    assert winners == [(session.answers["mock:echo"].response_id,)]
+    session.mark_best("mock:echo")  # unmarked: no vote left
+    assert await stored(services, "SELECT winner FROM votes") == []
+
+
 def test_a_changed_selection_keeps_the_models_in_their_places() -> None:
     session = WorkspaceSession()
     session.select(["mock:lorem", "mock:echo"])
@@ -241,3 +255,37 @@ async def test_a_cancelled_answer_is_not_counted_as_a_failure(
         assert lorem.success_rate == 0.0  # nothing ran to its end: no rate to speak of
     finally:
         await services.aclose()
+
+
+async def test_a_failed_answer_retried_succeeds_and_the_conversation_keeps_one(
+    services: Services,
+) -> None:
+    session = opened(services, "mock:flaky", "mock:echo")
+    await drive(session, session.submit("try this"))
+    failed = session.answers["mock:flaky"].ended
+    assert failed is not None and failed.status == "failed"
+    [retry] = await drive(session, session.retry("mock:flaky"))
+    assert retry.kind == "retry" and retry.keys == ("mock:flaky",)
+    ended = session.answers["mock:flaky"].ended
+    assert ended is not None and ended.status == "ok"
+    history = session.conversation.histories["mock:flaky"]
+    assert [(m.role, m.content) for m in history] == [
+        ("user", "try this"),
+        ("assistant", ended.text),
+    ]
+
+
+async def test_a_follow_up_continues_each_conversation_and_follows_its_prompt(
+    services: Services,
+) -> None:
+    session = opened(services)
+    await drive(session, session.submit("first question"))
+    await drive(session, session.submit("second question"))
+    history = session.conversation.histories["mock:echo"]
+    assert [m.content for m in history] == ["first question"] * 2 + ["second question"] * 2
+    rows = await stored(
+        services,
+        "SELECT id, parent_id FROM interactions WHERE type = 'prompt' ORDER BY created_at",
+    )
+    assert len({sid for (sid,) in await stored(services, "SELECT id FROM sessions")}) == 1
+    assert rows[1][1] == rows[0][0]

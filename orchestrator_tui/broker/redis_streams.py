@@ -41,7 +41,7 @@ from orchestrator_tui.core.batch.model import (
     outcome_from_dict,
     outcome_to_dict,
 )
-from orchestrator_tui.core.batch.ports import BrokerUnavailable, Collected, Delivery
+from orchestrator_tui.core.batch.ports import Activity, BrokerUnavailable, Collected, Delivery
 
 PREFIX = "orch:"
 NEW = PREFIX + "conversation.new"
@@ -107,6 +107,13 @@ return 1
 """
 
 
+_WHILE_COLLECTED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV))
+return 1
+"""
+
+
 def connect(url: str) -> aioredis.Redis:
     """A client for ``redis://`` or ``rediss://`` (TLS) URLs; nothing is sent yet."""
     return aioredis.from_url(url, decode_responses=True, health_check_interval=30)
@@ -126,6 +133,7 @@ class RedisBroker:
         self._renew = client.register_script(_RENEW)
         self._save_turn = client.register_script(_SAVE_TURN)
         self._finish = client.register_script(_FINISH)
+        self._while_collected = client.register_script(_WHILE_COLLECTED)
 
     @classmethod
     async def open(cls, url: str, settings: RedisSettings = RedisSettings()) -> RedisBroker:
@@ -249,6 +257,14 @@ class RedisBroker:
         fields = _result(delivery, outcome)
         await self._end(delivery, token, COMPLETED, "final", fields, dead=True)
 
+    async def interrupted(self, delivery: Delivery, outcome: ItemOutcome) -> None:
+        """Only while the producer still collects the batch (after, nobody would read it)."""
+        fields = [v for pair in _result(delivery, outcome).items() for v in pair]
+        async with self._guard():
+            await self._while_collected(
+                keys=[_batch(delivery.item.batch_id), COMPLETED], args=fields
+            )
+
     async def _end(
         self,
         delivery: Delivery,
@@ -326,6 +342,16 @@ class RedisBroker:
         async with self._guard():
             await self.client.xack(COMPLETED, _collectors(batch_id), *refs)
             await self.client.xdel(COMPLETED, *refs)
+
+    async def activity(self, batch_id: str, window: float) -> Activity:
+        async with self._guard():
+            seconds, micros = await self.client.time()
+            since = int(seconds * 1000 + micros // 1000 - window * 1000)
+            entries = await self.client.xrevrange(TURN, "+", f"{since}-0", count=TURN_MAXLEN)
+        ours = [fields for _, fields in entries if fields.get("batch") == batch_id]
+        return Activity(
+            len({f.get("worker") for f in ours}), len({f.get("item") for f in ours}), len(ours)
+        )
 
     async def forget(self, batch_id: str) -> None:
         """The batch is finished: drop its marker and its collectors' group."""

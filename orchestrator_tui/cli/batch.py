@@ -108,8 +108,8 @@ def run(
         span = parse_turns(turns)
     except ConfigError as exc:
         fail(str(exc))
-    if budget is not None and broker is not None:
-        fail("--budget works in the embedded mode only (without --broker)")
+    if broker is not None and (budget is not None or limit is not None):
+        fail("--budget and --limit work in the embedded mode only (without --broker)")
     listed = source.startswith(REDIS_LIST)
     if listed and broker is None:
         fail(f"--inputs {source}: a Redis list needs --broker (the server it is on)")
@@ -344,6 +344,8 @@ async def _resume(
         if row.broker and "***" in row.broker and broker_url is None:
             fail(f"batch {row.name} runs through {row.broker}: give --broker with its password")
         url = broker_url or row.broker
+        if url is not None and (budget is not None or limit is not None):
+            fail("--budget and --limit work in the embedded mode only (without --broker)")
         spec = BatchSpec.from_dict(row.spec)
         chain, personas = build_or_fail(config, spec)
         broker = await connect_broker(url)

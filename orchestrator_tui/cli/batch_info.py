@@ -39,9 +39,13 @@ def status(name: str) -> None:
     config = user_config()
 
     async def body() -> None:
-        async with open_store(config) as (_, store):
+        async with open_store(config) as (services, store):
             row = await store.get(name)
-            echo("\n".join(status_lines(row, await store.counts(row.id))))
+            lines = status_lines(row, await store.counts(row.id))
+            url = row.follow_url()
+            if url is not None:
+                lines.append(await services.broker_line(url, row.id))
+            echo("\n".join(lines))
 
     run_async(body())
 

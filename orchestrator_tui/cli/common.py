@@ -88,7 +88,7 @@ def print_table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        from orchestrator_tui.cli.terminal import plain
+        from orchestrator_tui.cli.terminal import plain  # names from config files: not markup
 
         table = Table()
         for heading in headings:

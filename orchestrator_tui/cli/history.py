@@ -403,10 +403,8 @@ def backup(target: Path) -> None:
 
 
 def _first_line(text: str, limit: int = 60) -> str:
-    """The start of a text on one line, with control characters shown as ``?`` (stored text is
-    untrusted and must not drive the terminal)."""
+    """The start of a text on one line (print it with ``echo``: stored text is untrusted)."""
     line = text.strip().split("\n", 1)[0]
-    line = "".join(c if c.isprintable() else "?" for c in line)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

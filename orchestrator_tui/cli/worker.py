@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.option(
-    "--broker", metavar="URL", required=True, help="redis://[:PASSWORD@]HOST:PORT/DB or rediss://."
+    "--broker",
+    metavar="URL",
+    required=True,
+    envvar="ORCH_TUI_BROKER",
+    show_envvar=True,
+    help="redis://[:PASSWORD@]HOST:PORT/DB or rediss://; from the environment, the password "
+    "stays out of the process list.",
 )
 @click.option("--concurrency", type=click.IntRange(1, 1024), default=32, show_default=True)
 @click.option("--name", help="This worker's name in the consumer group (default: made up).")
@@ -95,7 +101,7 @@ async def _work(url: str, options: WorkerOptions, lock_ttl: float, claim_idle: f
         await broker.aclose()
     click.echo(
         f"worker {options.name}: {stats.done} done, {stats.retried} retried, {stats.dead} dead, "
-        f"{stats.discarded} late results discarded",
+        f"{stats.discarded} late results discarded, {stats.handed_back} handed back",
         err=True,
     )
     return 0

@@ -71,3 +71,40 @@ def with_attachments(prompt: str, attachments: list[Attachment]) -> str:
         fence = "````" if "```" in attachment.text else "```"
         parts.append(f"File `{attachment.name}`:\n{fence}\n{attachment.text.rstrip()}\n{fence}")
     return "\n\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class PathCompletion:
+    text: str
+    """The path as typed, completed as far as it is unambiguous (``~`` kept)."""
+    choices: tuple[str, ...] = ()
+    """The names it could still become, when more than one (folders end with ``/``)."""
+
+
+def complete_path(typed: str, cwd: Path | None = None, limit: int = 200) -> PathCompletion:
+    """What Tab makes of a path being typed, as a shell does: the one matching name (a folder
+    gets its ``/``), or the start that every match shares. Hidden names only when asked for
+    with a leading dot; relative paths from ``cwd`` (default: the working directory)."""
+    folder_part, _, stem = typed.rpartition("/")
+    folder_typed = folder_part + "/" if typed.count("/") else ""
+    base = Path(folder_typed or ".").expanduser()
+    if not base.is_absolute():
+        base = (cwd or Path.cwd()) / base
+    try:
+        entries = sorted(base.iterdir(), key=lambda e: e.name)[: limit * 10]
+    except OSError:
+        return PathCompletion(typed)
+    names = [
+        e.name + ("/" if e.is_dir() else "")
+        for e in entries
+        if e.name.startswith(stem) and (stem.startswith(".") or not e.name.startswith("."))
+    ][:limit]
+    if not names:
+        return PathCompletion(typed)
+    if len(names) == 1:
+        return PathCompletion(folder_typed + names[0])
+    common = names[0]
+    for name in names[1:]:
+        while not name.startswith(common):
+            common = common[:-1]
+    return PathCompletion(folder_typed + common, tuple(names))

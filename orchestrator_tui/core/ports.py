@@ -30,6 +30,16 @@ class Provider(Protocol):
 
     async def list_models(self) -> list[ModelInfo]: ...
 
+    async def aclose(self) -> None:
+        """Release connections; safe to call more than once."""
+        ...
+
+
+@runtime_checkable
+class Warmable(Protocol):
+    """What a provider may add so its first request waits no longer than the next ones (every
+    built-in one does; a plugin's may leave it out). Both are called off the request's clock."""
+
     async def prepare(self) -> None:
         """Make what a request needs that costs time but no network (an SDK imported, its client
         built), off the event loop. What fails here fails again in the request, which reports it."""
@@ -38,10 +48,6 @@ class Provider(Protocol):
     async def preconnect(self) -> None:
         """``prepare``, then open a connection to the API's server for the first request (kept in
         the client's pool), where the provider can."""
-        ...
-
-    async def aclose(self) -> None:
-        """Release connections; safe to call more than once."""
         ...
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from orchestrator_tui.core.catalog import Catalog, ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
-from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked, Provider
+from orchestrator_tui.core.ports import EnvKeys, KeyLookup, KeysLocked, Provider, Warmable
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,9 @@ class ProviderRegistry:
         its key looked up, its client made, its SDK imported (in threads). A failure is left
         for the request to report."""
         try:
-            await (await self.aget(name)).prepare()
+            provider = await self.aget(name)
+            if isinstance(provider, Warmable):
+                await provider.prepare()
         except Exception as exc:
             log.debug("could not prepare %s: %s", name, type(exc).__name__)
 
@@ -134,7 +136,8 @@ class ProviderRegistry:
     async def _warm(self, name: str) -> None:
         try:
             provider = await self._aget(name, make_in_thread=True)
-            await provider.preconnect()
+            if isinstance(provider, Warmable):
+                await provider.preconnect()
         except Exception as exc:
             log.debug("could not warm %s: %s", name, type(exc).__name__)
 

@@ -10,7 +10,8 @@ from typing import Any, Literal
 from orchestrator_tui.core.events import ResponseEnded, RunEvent, RunFinished
 
 Listener = Callable[[RunEvent], None]
-RunStatus = Literal["completed", "failed", "cancelled"]
+RunStatus = Literal["completed", "failed", "cancelled", "budget"]
+"""``budget``: the budget guard refused or stopped at least one of its answers."""
 log = logging.getLogger(__name__)
 
 
@@ -133,5 +134,7 @@ class Run:
             status, error = "failed", str(exc)
         if self._cancelled:
             status = "cancelled"
+        elif any(r.status == "budget" for r in self.results.values()):
+            status = "budget"
         self.status = status
         self.emit(RunFinished(self.run_id, self.session_id, status, error))

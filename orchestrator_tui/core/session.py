@@ -303,8 +303,13 @@ class WorkspaceSession:
 
         for answer in self.answers.values():
             answer.best = answer is best
-        ended = tuple(a.response_id for a in self.answers.values() if a.ended is not None)
-        event = BestMarked(self.conversation.session_id, ended, best.response_id if best else None)
+        shown = [a for a in self.answers.values() if a.ended is not None]
+        event = BestMarked(
+            self.conversation.session_id,
+            tuple(a.response_id for a in shown),
+            best.response_id if best else None,
+            models=tuple(a.model for a in shown),
+        )
         self._engine().announce(event)
 
     # -- a run's events -------------------------------------------------------------------------

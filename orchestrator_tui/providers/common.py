@@ -114,6 +114,7 @@ class SdkProvider:
         self._client: Any = None
         self._http: Any = None
         self._building = threading.Lock()
+        self._making_http = threading.Lock()
         self._prepared: asyncio.Future[None] | None = None
 
     def _build(self, http: Any) -> Any:
@@ -130,9 +131,15 @@ class SdkProvider:
         """The SDK's client, made once (from the event loop or from ``prepare``'s thread)."""
         with self._building:
             if self._client is None:
-                self._http = sdk_http_client(self._config)
-                self._client = self._build(self._http)
+                self._client = self._build(self._http_client())
         return self._client
+
+    def _http_client(self) -> Any:
+        """The HTTP client the SDK's client sends through, made before it (no SDK needed)."""
+        with self._making_http:
+            if self._http is None:
+                self._http = sdk_http_client(self._config)
+        return self._http
 
     async def prepare(self) -> None:
         """In a thread: import the SDK, make its client, and rehearse a request (about a second
@@ -166,11 +173,15 @@ class SdkProvider:
         try:
             asyncio.run(rehearse())
         except Exception as exc:  # only a lost head start: the real request does it all again
-            log.debug("rehearsing a request to %s failed: %r", self.name, exc)
+            log.debug("rehearsing a request to %s failed: %s", self.name, type(exc).__name__)
 
     async def preconnect(self) -> None:
-        await self.prepare()
-        await preconnect(self._http, self._config.base_url or self.api_url)
+        """``prepare`` and connect at the same time: the SDK's import (a second or more) need
+        not wait for the handshake with the server, nor the handshake for the import."""
+        http = await asyncio.to_thread(self._http_client)
+        await asyncio.gather(
+            self.prepare(), preconnect(http, self._config.base_url or self.api_url)
+        )
 
     async def aclose(self) -> None:
         if self._http is not None:

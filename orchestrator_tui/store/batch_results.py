@@ -15,12 +15,24 @@ from orchestrator_tui.store.detail import ChainStepRow, RequestRow, SessionDetai
 from orchestrator_tui.store.rows import InteractionRow, SessionRow
 from orchestrator_tui.store.saving import statements
 
-STATUS = {"done": "completed", "failed": "failed"}
+STATUS = {"done": "completed", "failed": "failed", "interrupted": "interrupted"}
+STEP_STATUS = {"done": "ok", "failed": "failed", "interrupted": "interrupted"}
 
 
 async def store_result(db: Database, item: BatchItem, outcome: ItemOutcome, chain: str) -> bool:
-    """Store ``outcome`` once; ``False`` when the item already had a result."""
+    """Store ``outcome`` once; ``False`` when the item already had a result.
+
+    An interrupted attempt is kept as an ``interrupted`` session linked to its item (once: it
+    keeps the session id it had on the worker) and is never the item's result.
+    """
     from orchestrator_tui.store.batches import store_outcome, tag_session
+
+    if outcome.status == "interrupted":
+        seen = await db.fetchone("SELECT 1 FROM sessions WHERE id = ?", (outcome.session_id,))
+        if seen is None and outcome.session_id:
+            detail = session_of(item, outcome, chain, outcome.session_id)
+            await db.write([*statements(detail), tag_session(item, detail.session.id)])
+        return False
 
     row = await db.fetchone(
         "SELECT status FROM batch_items WHERE batch_id = ? AND item = ?", (item.batch_id, item.item)
@@ -38,10 +50,12 @@ async def store_result(db: Database, item: BatchItem, outcome: ItemOutcome, chai
     return True
 
 
-def session_of(item: BatchItem, outcome: ItemOutcome, chain: str) -> SessionDetail:
+def session_of(
+    item: BatchItem, outcome: ItemOutcome, chain: str, session_id: str | None = None
+) -> SessionDetail:
     at = outcome.at
     session = SessionRow(
-        new_id(),
+        session_id or new_id(),
         f"{chain}: {next(iter(item.inputs.values()), '')}"[:80],
         "chain",
         STATUS[outcome.status],
@@ -60,10 +74,12 @@ def session_of(item: BatchItem, outcome: ItemOutcome, chain: str) -> SessionDeta
     requests = []
     parent = prompt_id
     for turn in outcome.turns:
+        # ids of their own: a turn taken over is in the attempt cut short and in the result
+        answer_id = new_id()
         usage = {"input_tokens": turn.input_tokens, "output_tokens": turn.output_tokens}
         interactions.append(
             InteractionRow(
-                turn.response_id,
+                answer_id,
                 session.id,
                 parent,
                 turn.step_id,
@@ -79,7 +95,7 @@ def session_of(item: BatchItem, outcome: ItemOutcome, chain: str) -> SessionDeta
         )
         requests.append(
             RequestRow(
-                turn.response_id,
+                answer_id,
                 turn.model.partition(":")[0],
                 turn.model,
                 1,
@@ -90,7 +106,7 @@ def session_of(item: BatchItem, outcome: ItemOutcome, chain: str) -> SessionDeta
                 cost=turn.cost,
             )
         )
-        parent = turn.response_id
+        parent = answer_id
     steps = []
     step_id = next((t.step_id for t in reversed(outcome.turns) if t.step_id), None)
     if step_id is not None:
@@ -100,7 +116,7 @@ def session_of(item: BatchItem, outcome: ItemOutcome, chain: str) -> SessionDeta
                 step_id,
                 outcome.step_kind or "",
                 0,
-                "ok" if outcome.status == "done" else "failed",
+                STEP_STATUS[outcome.status],
                 at,
                 outcome.score,
                 (),

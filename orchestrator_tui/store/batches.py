@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from orchestrator_tui.store.recorder import Recorder
 from orchestrator_tui.store.writer import is_running, this_process
 
 CHUNK = 500
+BROKER_ENV = "ORCH_TUI_BROKER"
+"""The broker's full URL, password included (never stored), for following a batch's workers."""
 
 
 class UnknownBatch(OrchError):
@@ -42,6 +45,14 @@ class BatchRow:
     pid_start: int | None
     created_at: float
     updated_at: float
+
+    def follow_url(self) -> str | None:
+        """The broker URL to read a running distributed batch's progress from: ``ORCH_TUI_BROKER``
+        (which may hold the password) or the stored one when it has none."""
+        if self.status != "running" or not self.broker:
+            return None
+        url = os.environ.get(BROKER_ENV) or self.broker
+        return None if "***" in url else url
 
     @property
     def running_elsewhere(self) -> bool:

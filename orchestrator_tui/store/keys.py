@@ -15,8 +15,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -51,6 +51,11 @@ class KeyStatus:
     key_env: tuple[str, ...] = ()
 
     @property
+    def has_key(self) -> bool:
+        """A key was found, or may be in the locked vault."""
+        return self.state in ("set", "locked")
+
+    @property
     def usable(self) -> bool:
         """A request can go out: a key is there, none is needed, or the vault may give it."""
         return self.state != "missing"
@@ -63,39 +68,39 @@ class KeyStatus:
         )
 
 
-_lookup = threading.local()
-"""The provider this thread looks a key up for, and whether it must not ask for a password."""
+_wanted: ContextVar[str | None] = ContextVar("orch_tui_key_wanted", default=None)
+_quiet: ContextVar[bool] = ContextVar("orch_tui_key_quiet", default=False)
+"""Context variables, so a thread started with ``asyncio.to_thread`` inherits them."""
 
 
 def wanted_provider() -> str | None:
-    """The provider whose key the current thread is looking up, saving or deleting."""
-    return getattr(_lookup, "provider", None)
+    """The provider whose key is being looked up, saved or deleted here."""
+    return _wanted.get()
 
 
 def quiet() -> bool:
-    """The current thread's lookups must not ask for a password (see ``quietly``)."""
-    return getattr(_lookup, "quiet", False)
+    """Lookups here must not ask for a password (see ``quietly``)."""
+    return _quiet.get()
 
 
 @contextlib.contextmanager
 def quietly() -> Iterator[None]:
-    """Lookups in this block never ask for the vault's password (a status shown in passing)."""
-    before = quiet()
-    _lookup.quiet = True
+    """Lookups in this block (and threads it starts) never ask for the vault's password: a status
+    shown in passing, a warm-up before anything was asked for."""
+    token = _quiet.set(True)
     try:
         yield
     finally:
-        _lookup.quiet = before
+        _quiet.reset(token)
 
 
 @contextlib.contextmanager
 def _for_provider(provider: str) -> Iterator[None]:
-    before = wanted_provider()
-    _lookup.provider = provider
+    token = _wanted.set(provider)
     try:
         yield
     finally:
-        _lookup.provider = before
+        _wanted.reset(token)
 
 
 class KeyStore:

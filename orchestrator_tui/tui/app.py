@@ -48,6 +48,7 @@ SCREEN_MODULES: dict[str, str] = {
     "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
     "settings": "orchestrator_tui.tui.screens.settings:SettingsScreen",
     "batches": "orchestrator_tui.tui.screens.batches:BatchesScreen",
+    "leaderboard": "orchestrator_tui.tui.screens.leaderboard:LeaderboardScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
@@ -80,7 +81,14 @@ class OrchApp(App[None]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("ctrl+o", "show_screen('history')", "History", id="app.history", show=False),
+        Binding(
+            "ctrl+o",
+            "show_screen('history')",
+            "History",
+            id="app.history",
+            show=False,
+            priority=True,  # at once: the keys typed next go to the History screen
+        ),
         Binding("f1", "help", "Help", id="app.help"),
         Binding(
             "ctrl+p",
@@ -92,6 +100,9 @@ class OrchApp(App[None]):
         ),
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
         Binding("f8", "show_screen('batches')", "Batches", id="app.batches", show=False),
+        Binding(
+            "f10", "show_screen('leaderboard')", "Leaderboard", id="app.leaderboard", show=False
+        ),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
     ACTION_HELP: ClassVar[dict[str, str]] = {
@@ -279,7 +290,12 @@ class OrchApp(App[None]):
         for name in models:
             with contextlib.suppress(OrchError):
                 providers.append(catalog.provider_of(catalog.resolve(name)).name)
-        await self.services.orchestrator.registry.warm(providers)
+        from orchestrator_tui.store.keys import quietly
+
+        with quietly():  # a key in a locked vault is asked for when a request needs it
+            await self.services.orchestrator.registry.warm(providers)
+        if self._gc_threshold is not None:
+            gc.freeze()  # the SDKs just imported live as long as the app, like the rest frozen
 
     def _tune_garbage_collector(self) -> None:
         """Keep the garbage collector's passes rare and short while answers stream.

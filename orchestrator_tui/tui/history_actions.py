@@ -72,7 +72,9 @@ class HistoryActions:
                 if yes:
                     await self._rerun(plan, other_models=False)
 
-            self.app.push_screen(ConfirmDialog(question, "Send", enter_confirms=True), agreed)
+            self.app.push_screen(
+                ConfirmDialog(question, "Send", enter_confirms=True, variant="primary"), agreed
+            )
             return
         await self._rerun(plan, other_models=True)
 

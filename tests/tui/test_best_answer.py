@@ -45,20 +45,6 @@ async def test_v_stores_the_mark_and_pressing_it_again_takes_it_away(open_worksp
         assert not any(p.best for p in ws.screen.grid.panes())
 
 
-async def test_a_retried_best_answer_loses_its_mark(open_workspace) -> None:
-    async with open_workspace() as ws:
-        await ws.send("Compare tea and coffee")
-        await ws.settled()
-        echo = ws.pane("mock:echo")
-        echo.focus()
-        await ws.pilot.press("v")
-        await ws.pilot.press("r")
-        await ws.settled()
-        assert echo.status == "ok" and not echo.best
-        assert "best" not in str(echo.query_one(".pane-header").render())
-        assert await stored_best(ws) == {"mock:lorem": False, "mock:echo": False}
-
-
 async def test_reopening_the_session_shows_its_answers_review_and_mark(open_workspace) -> None:
     async with open_workspace() as ws:
         await ws.send("Compare tea and coffee")

@@ -11,6 +11,7 @@ from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.screens.chain_editor import ChainEditorScreen
 from orchestrator_tui.tui.screens.chain_inputs import ChainInputsScreen
 from orchestrator_tui.tui.screens.chain_run import ChainRunScreen
+from orchestrator_tui.tui.screens.choice import ChoiceDialog
 
 SIZE = (150, 44)
 
@@ -174,9 +175,17 @@ async def test_the_chain_command_in_the_workspace_opens_the_editor(config: Confi
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_services()
         await pilot.pause()
-        await pilot.press(*"/chain", "enter")
-        while not isinstance(app.screen, ChainEditorScreen):
-            await pilot.pause()
+        await pilot.press(*"/chain", "enter")  # no name: which chain? (a new one first)
+        for _ in range(200):
+            if isinstance(app.screen, ChoiceDialog):
+                break
+            await pilot.pause(0.02)
+        await pilot.press("enter")
+        for _ in range(200):
+            if isinstance(app.screen, ChainEditorScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, ChainEditorScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ChainEditorScreen)

@@ -13,7 +13,7 @@ from tests.test_chains_new import INVALID, SENTENCE, VALID
 from tests.tui.test_chain_editor import SIZE, issues_of, open_editor, yaml_of
 
 
-async def test_f6_drafts_a_chain_that_opens_in_the_editor(paths, write_models) -> None:
+async def test_f7_drafts_a_chain_that_opens_in_the_editor(paths, write_models) -> None:
     with scripted_model([INVALID, VALID]) as model:
         write_models(model.models_yaml())
         config = load_config(paths)

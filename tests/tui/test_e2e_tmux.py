@@ -129,3 +129,72 @@ def test_a_word_typed_right_after_ctrl_o_is_a_search_not_commands(
         time.sleep(0.1)
     with sqlite3.connect(home / "data" / "history.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM sessions").fetchone() == (1,)
+
+
+def test_no_os_keyring_a_key_saved_on_f2_is_used_after_a_restart_asking_the_password_once(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """No Secret Service (no D-Bus session, keyring's fail backend): F2 saves the key in the vault;
+    after a restart two prompts reach a loopback server with it, the password asked once."""
+    from orchestrator_tui.config import Paths, load_config
+    from tests.wire.engine import models_yaml
+    from tests.wire.server import threaded_server
+
+    home = tmp_path / "home"
+    key = "sk-e2e-VAULT-0000-7777"
+    with threaded_server() as server:
+        paths = Paths(home / "config", home / "data", home / "cache")
+        paths.ensure()
+        paths.models_file.write_text(models_yaml(server.url), encoding="utf-8")
+        paths.settings_file.write_text("default_models: [openai:gpt-4.1-mini]\n", encoding="utf-8")
+        row = list(load_config(paths).catalog.providers).index("openai")
+        command = (
+            "env -u COLUMNS -u LINES -u DBUS_SESSION_BUS_ADDRESS -u OPENAI_API_KEY"
+            " -u ORCH_TUI_VAULT_PASSWORD PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring"
+            f" ORCH_TUI_HOME={home} TERM=xterm-256color {sys.executable} -m orchestrator_tui"
+        )
+
+        terminal.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24", command)
+        terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace")
+        terminal.key("F2")
+        terminal.wait_for(lambda s: "API keys" in s and "missing" in s, "Keys & settings")
+        for _ in range(row):
+            terminal.key("Down")
+        terminal.key("Tab")
+        terminal.wait_for(lambda s: "API key for openai" in s, "the key field for openai")
+        terminal.type(key)
+        terminal.key("Enter")
+        terminal.wait_for(lambda s: "Choose a master password" in s, "the new vault's dialog")
+        terminal.type("pw1")
+        terminal.key("Enter")
+        terminal.type("pw1")
+        terminal.key("Enter")
+        terminal.wait_for(lambda s: "Saved the key for openai in the vault" in s, "the key saved")
+        terminal.key("C-q")
+        deadline = time.monotonic() + 30
+        while terminal.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not terminal.alive()
+        assert key.encode() not in paths.vault_file.read_bytes()
+
+        terminal.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24", command)
+        terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace again")
+        assert "No API keys found" not in terminal.screen()
+        terminal.type("first question")
+        terminal.key("Enter")
+        terminal.wait_for(lambda s: "The key for openai" in s, "the password asked")
+        terminal.type("pw1")
+        terminal.key("Enter")
+        terminal.wait_for(lambda s: "Hello from the wire" in s, "the first answer")
+        terminal.type("second question")
+        terminal.key("Enter")
+        posts = lambda: [r for r in server.requests if r.method == "POST"]  # noqa: E731
+        deadline = time.monotonic() + 60
+        while len(posts()) < 2 and time.monotonic() < deadline:
+            assert "Key vault" not in terminal.screen(), "the password was asked twice"
+            time.sleep(0.1)
+        terminal.wait_for(lambda s: "second question" in s and "Key vault" not in s, "answer 2")
+        terminal.key("C-q")
+    sent = posts()
+    assert len(sent) == 2
+    assert all(key in str(seen.headers) for seen in sent)

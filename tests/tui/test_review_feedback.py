@@ -34,7 +34,7 @@ async def test_f_opens_the_review_of_the_focused_answer_and_escape_closes_it(
         await ws.pilot.press("f")
         await ws.until(lambda: isinstance(ws.app.screen, ReviewFeedbackScreen), "review shown")
         text = shown(ws.app.screen)
-        assert "mock:judge" in text and f"{review.score * 100:.0f}/100" in text
+        assert "mock:judge" in text and f"★ {review.score:.2f} " in text and "/100" not in text
         assert review.feedback.strip() in text
         await ws.pilot.press("escape")
         await ws.until(lambda: ws.app.screen is ws.screen, "review closed")

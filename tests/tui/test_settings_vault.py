@@ -174,7 +174,7 @@ async def test_a_key_saved_on_f2_without_a_keyring_is_used_after_a_restart_askin
             await app.wait_services()
             for prompt in ("first question", "second question"):
                 box = app.screen.query_one(PromptBox)
-                await _until(pilot, lambda: app.screen.models == ["openai:gpt-4.1-mini"])
+                await _until(pilot, lambda: app.screen.session.models == ["openai:gpt-4.1-mini"])
                 box.focus()
                 box.text = prompt
                 sent = len(server.requests)
@@ -205,3 +205,47 @@ async def _until(pilot: Any, condition: Any) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError(f"never happened; the screen is {pilot.app.screen}")
+
+
+async def test_a_key_in_the_locked_vault_is_not_called_missing_and_asks_nothing_at_start(
+    config: Config, no_system_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestrator_tui.store.vault import PASSWORD_ENV, VaultKeyring
+    from orchestrator_tui.tui.widgets.model_picker import ModelPicker
+
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    VaultKeyring(config.paths.vault_file, password=lambda _: "pw", scrypt_n=2**10).set_password(
+        "orch-tui", "anthropic", SECRET
+    )
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        picker = app.screen.query_one(ModelPicker)
+        await _until(pilot, lambda: picker.status)
+        await settle(pilot)
+        assert picker.status["anthropic"].state == "locked"
+        assert picker.status["openai"].state == "missing"
+        assert not isinstance(app.screen, VaultPasswordScreen)  # a status never asks
+        notice = str(app.screen.query_one("#notice").render())
+        assert "No API keys found" not in notice
+
+
+async def test_a_new_vault_password_typed_twice_in_one_burst_is_taken_whole() -> None:
+    """Enter is taken in the field's own queue: the repeat typed at once never mixes with the
+    first entry; a repeat that differs asks for both again."""
+    from concurrent.futures import Future
+
+    from textual.app import App
+
+    answer: Future[str | None] = Future()
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        await app.push_screen(VaultPasswordScreen(True, answer, "openai"))
+        await pilot.press(*"pw1", "enter", *"pw2", "enter")
+        await pilot.pause()
+        assert "differ" in str(app.screen.query_one("#vault-error").render())
+        assert not answer.done()
+        await pilot.press(*"pw1", "enter", *"pw1", "enter")
+        await pilot.pause()
+    assert answer.result() == "pw1"

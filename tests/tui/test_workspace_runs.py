@@ -73,50 +73,6 @@ async def test_escape_cancels_the_run_and_keeps_partial_answers(open_workspace) 
         assert cancelled[0].status == "cancelled" and cancelled[0].content == lorem.text
 
 
-async def test_retry_replaces_a_failed_answer_and_the_conversation_keeps_one(
-    open_workspace,
-) -> None:
-    async with open_workspace() as ws:
-        await ws.send("/models flaky echo")
-        await ws.send("try this")
-        await ws.settled()
-        flaky = ws.pane("mock:flaky")
-        assert flaky.status == "failed"
-        flaky.focus()
-        await ws.pilot.press("r")
-        await ws.settled()
-        assert flaky.status == "ok"
-        history = ws.screen.session.conversation.histories["mock:flaky"]
-        assert [m.role for m in history] == ["user", "assistant"]
-        assert history[1].content == flaky.text
-
-
-async def test_follow_up_continues_each_models_conversation(open_workspace) -> None:
-    async with open_workspace() as ws:
-        await ws.send("first question")
-        await ws.settled()
-        await ws.send("second question")
-        await ws.settled()
-        echo = ws.pane("mock:echo")
-        assert echo.text == "second question"
-        shown = "".join(s.text for strip in echo.body.lines() for s in strip)
-        assert "first question" in shown and "▸ second question" in shown
-        history = ws.screen.session.conversation.histories["mock:echo"]
-        assert [m.content for m in history] == [
-            "first question",
-            "first question",
-            "second question",
-            "second question",
-        ]
-        await ws.services.recorder.flush()
-        sessions = await ws.services.sessions.list()
-        assert len(sessions) == 1
-        prompts = [
-            r for r in await ws.services.sessions.interactions(sessions[0].id) if r.type == "prompt"
-        ]
-        assert prompts[1].parent_id == prompts[0].id
-
-
 async def test_retry_in_a_follow_up_keeps_the_earlier_exchange_above(open_workspace) -> None:
     async with open_workspace() as ws:
         await ws.send("first question")

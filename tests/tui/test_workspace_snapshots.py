@@ -110,3 +110,40 @@ def test_model_parameters_with_a_persona_at_120x40(snap_compare, config: Config)
 
     app = OrchApp(config=config, warm_sdks=False)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+FOUR = "default_models: [mock:lorem, mock:echo, mock:judge, mock:flaky]\n"
+
+
+def test_workspace_with_four_answers_at_80x24_pages_them(snap_compare, paths) -> None:  # type: ignore[no-untyped-def]
+    from orchestrator_tui.config import load_config
+
+    paths.settings_file.write_text(FOUR, encoding="utf-8")
+    app = OrchApp(config=load_config(paths), warm_sdks=False)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_prepare("Compare tea and coffee"))
+
+
+async def test_four_answers_at_80x24_get_six_lines_each_and_the_footer_keeps_its_keys(
+    open_workspace, paths, screen_text
+) -> None:  # type: ignore[no-untyped-def]
+    paths.settings_file.write_text(FOUR, encoding="utf-8")
+    async with open_workspace(size=(80, 24)) as ws:
+        await ws.send("Compare tea and coffee")
+        await ws.settled()
+        grid = ws.screen.grid
+        assert grid.paged
+        shown = [
+            p for p in grid.panes() if p.region.height and grid.region.contains_region(p.region)
+        ]
+        assert [p.model for p in shown] == ["mock:lorem", "mock:echo"]
+        assert all(p.body.region.height >= 6 for p in shown)
+        assert "answers 1 to 2 of 4" in ws.screen.sub_title
+        await ws.pilot.press("ctrl+down")
+        await ws.pilot.pause()
+        assert "answers 3 to 4 of 4" in ws.screen.sub_title
+        footer = screen_text(ws.app).splitlines()[-1]
+        assert all(key in footer for key in ("f1 Help", "f2 Settings", "^q Quit")), footer
+        ws.pane("mock:judge").focus()
+        await ws.pilot.pause()
+        footer = screen_text(ws.app).splitlines()[-1]
+        assert all(key in footer for key in ("f1 Help", "f2 Settings", "^q Quit")), footer

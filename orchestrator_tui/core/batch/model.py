@@ -41,9 +41,11 @@ class Turn:
 
 @dataclass(frozen=True, slots=True)
 class ItemOutcome:
-    """How an item ended: ``done`` (the chain completed) or ``failed`` (with ``error``)."""
+    """How an item ended: ``done`` (the chain completed) or ``failed`` (with ``error``); or,
+    from a broker, an ``interrupted`` attempt (a worker stopped or lost the item's lock): kept in
+    the history as such, linked to its item, never as the item's result."""
 
-    status: Literal["done", "failed"]
+    status: Literal["done", "failed", "interrupted"]
     session_id: str | None
     output: str = ""
     score: float | None = None

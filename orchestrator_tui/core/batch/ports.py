@@ -87,6 +87,11 @@ class WorkQueue(Protocol):
         """Move the item to the dead letters and publish it as failed."""
         ...
 
+    async def interrupted(self, delivery: Delivery, outcome: ItemOutcome) -> None:
+        """Publish an attempt cut short (``outcome.status == "interrupted"``) for the history,
+        while the batch's producer still collects."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -113,7 +118,22 @@ class ResultFeed(Protocol):
         """The batch is finished: drop what the broker kept for it."""
         ...
 
+    async def activity(self, batch_id: str, window: float) -> Activity:
+        """Turns the batch's workers completed in the last ``window`` seconds."""
+        ...
+
     async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What a batch's workers did lately, from the broker's progress stream."""
+
+    workers: int
+    """Workers that completed a turn of the batch in the window."""
+    items: int
+    """Items with a completed turn in the window: conversations under way."""
+    turns: int
 
 
 class BrokerUnavailable(OrchError):

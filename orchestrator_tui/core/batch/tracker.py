@@ -46,6 +46,12 @@ class ItemTracker:
         self._steps: dict[str, StepFinished] = {}
         self._roles: dict[str, tuple[str | None, str]] = {}
 
+    def cut_short(self, since: int = 0) -> ItemOutcome | None:
+        """This attempt as an ``interrupted`` one (its turns from ``since`` on), if it started."""
+        if self._session_id is None:
+            return None
+        return ItemOutcome("interrupted", self._session_id, turns=tuple(self.turns[since:]))
+
     def __call__(self, event: RunEvent) -> None:
         match event:
             case RunStarted():

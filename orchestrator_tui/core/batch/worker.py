@@ -4,7 +4,8 @@ Any number of workers on any machines share a batch through the broker. Each ite
 its lock, renewed while the run goes on; a worker that loses the lock (it was paused too long and
 another took over) stops and its late result is refused by the broker. A conversation taken over
 goes on from its last completed turn. A run that fails is tried again by any worker until
-``max_attempts``, then the item goes to the dead letters. API keys stay on the worker: the
+``max_attempts``, then the item goes to the dead letters. A worker stopped (SIGTERM, Ctrl-C)
+hands its items in flight back at once instead of leaving them to be taken over. API keys stay on the worker: the
 orchestrator it is given reads its own key store; nothing but data travels.
 """
 
@@ -55,6 +56,9 @@ class WorkerStats:
     dead: int = 0
     discarded: int = 0
     """Results refused because the lock had been lost meanwhile."""
+    handed_back: int = 0
+    """Items in flight when the worker was stopped, queued again for others (their completed
+    turns kept; the attempt counts)."""
 
 
 class BatchWorker:
@@ -71,6 +75,8 @@ class BatchWorker:
         self.options = options
         self.stats = WorkerStats()
         self._built: dict[str, tuple[Chain, Mapping[str, Persona]]] = {}
+        self._trackers: dict[str, tuple[ItemTracker, int]] = {}
+        """The run of each attempt in flight (by lock token) and how many turns it resumed."""
 
     async def run(self) -> WorkerStats:
         tasks: set[asyncio.Task[None]] = set()
@@ -136,6 +142,13 @@ class BatchWorker:
         run_task = asyncio.create_task(self._run(delivery, token))
         try:
             kept = await self._renew_until_done(delivery, token, run_task)
+        except asyncio.CancelledError:  # the worker stops: hand the item back at once
+            run_task.cancel()
+            await asyncio.gather(run_task, return_exceptions=True)
+            await self.queue.retry(delivery, token)
+            self.stats.handed_back += 1
+            await self._cut_short(delivery, token)
+            raise
         finally:
             if not run_task.done():
                 run_task.cancel()
@@ -143,7 +156,9 @@ class BatchWorker:
         if not kept:
             self.stats.discarded += 1
             log.warning("lost the lock of item %s; its result is discarded", delivery.item.key)
+            await self._cut_short(delivery, token)
             return
+        self._trackers.pop(token, None)
         outcome = run_task.result()
         if outcome is None:
             return
@@ -154,6 +169,13 @@ class BatchWorker:
         else:
             self.stats.retried += 1
             await self.queue.retry(delivery, token)
+
+    async def _cut_short(self, delivery: Delivery, token: str) -> None:
+        """Publish the attempt as interrupted, so the history keeps what it had written."""
+        tracker, resumed = self._trackers.pop(token, (None, 0))
+        outcome = tracker.cut_short(resumed) if tracker is not None else None
+        if outcome is not None:
+            await self.queue.interrupted(delivery, outcome)
 
     async def _renew_until_done(
         self, delivery: Delivery, token: str, run: asyncio.Task[Any]
@@ -198,7 +220,8 @@ class BatchWorker:
                         )
                     )
 
-        tracker = ItemTracker(item, chain, lambda *_: None, lambda *_: None, prior=prior)
+        tracker = ItemTracker(item, chain, prior=prior)
+        self._trackers[token] = (tracker, len(prior))
         run = start_chain(
             self.orchestrator,
             chain,

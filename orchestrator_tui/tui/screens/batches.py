@@ -2,8 +2,9 @@
 throughput and cost; Enter on an item opens its session.
 
 The figures come from the history database, where the embedded pool and a distributed batch's
-producer both store results, so a batch run by workers on other machines shows here as its
-results come back. It polls once a second while shown; nothing is computed in the widgets.
+producer both store results; for a running distributed batch the workers' latest turns are read
+from the broker too (its URL as stored, or ``ORCH_TUI_BROKER`` when it has a password). It polls
+once a second while shown; nothing is computed in the widgets.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ class BatchesScreen(Screen[None]):
             return
         self.chosen = chosen.id
         rate = await store.throughput(chosen.id)
-        self._show_summary(chosen, counts[chosen.id], rate)
+        live = await self._broker_line(chosen)
+        self._show_summary(chosen, counts[chosen.id], rate, live)
         self._show_items(await store.watch_items(chosen.id))
 
     def _show_batches(self, rows: list[BatchRow], counts: dict[str, BatchCounts]) -> None:
@@ -111,7 +113,16 @@ class BatchesScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(at, len(rows) - 1))
 
-    def _show_summary(self, row: BatchRow, counts: BatchCounts, rate: float) -> None:
+    async def _broker_line(self, row: BatchRow) -> str:
+        """For a distributed batch: what its workers (on any machine) did in the last minute."""
+        url = row.follow_url()
+        if url is None:
+            return ""
+        services = await self.app.wait_services()  # type: ignore[attr-defined]
+        line: str = await services.broker_line(url, row.id)
+        return "\n" + line
+
+    def _show_summary(self, row: BatchRow, counts: BatchCounts, rate: float, live: str) -> None:
         finished = counts.of("done") + counts.of("failed")
         left = row.total - finished
         eta = f" · ETA {display.seconds(left / rate)}" if rate and left else ""
@@ -125,6 +136,7 @@ class BatchesScreen(Screen[None]):
                 f"{rate:.2g} items/s over the last minute{eta} · "
                 f"{display.cost(counts.cost)} · "
                 f"{display.tokens(counts.input_tokens + counts.output_tokens)}{quality}{where}"
+                f"{live}"
             )
         )
 

@@ -1,4 +1,4 @@
-"""Asks what a new chain should do and which model writes it (the chain editor's F6)."""
+"""Asks what a new chain should do and which model writes it (the chain editor's F7)."""
 
 from __future__ import annotations
 

@@ -65,6 +65,11 @@ class ModelNames(Suggester):
 
 class ChainEditorScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("chain_editor.tcss")
+    HELP = """Build a chain: its steps on the left (ctrl+n adds one, F3 duplicates, F4 deletes,
+    alt+Up/Down move it), the selected step's form, and the YAML, kept in sync; problems are listed
+    at the bottom as you type. A model field completes names as you type (Right arrow takes the
+    suggestion). F5 dry-runs the chain on free mock models; F9 runs it on its own models (they may
+    cost money); ctrl+s saves it to your chains. On a narrow terminal F6 switches form and YAML."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "add_step", "New step", id="chain_editor.add", priority=True, show=False),
         Binding(

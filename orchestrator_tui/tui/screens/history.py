@@ -71,23 +71,30 @@ class SessionTable(DataTable[Text | str]):
     """The sessions (or the search hits): the one-letter actions live here, so they apply only
     while a table has focus and never while the person types a search."""
 
+    HELP = """Your past sessions, newest first. Enter opens one; o continues it in the workspace;
+    r sends its prompt again (you are asked first); R picks other models for it; n renames; d moves
+    it to the trash (t shows the trash, u restores, x empties it); e exports; s shows statistics.
+    Type in the search box (ctrl+f, or /) to search prompts and answers; Down goes to the results."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "screen.reopen", "Reopen", id="history.reopen"),
         Binding("r", "screen.rerun", "Rerun", id="history.rerun"),
         Binding("R", "screen.rerun_other", "Rerun with…", id="history.rerun_other", show=False),
-        Binding("n", "screen.rename", "Rename", id="history.rename"),
+        Binding("n", "screen.rename", "Rename", id="history.rename", show=False),
         Binding("d", "screen.delete", "Delete", id="history.delete"),
         Binding("u", "screen.restore", "Restore", id="history.restore"),
         Binding("t", "screen.toggle_trash", "Trash", id="history.trash"),
-        Binding("x", "screen.empty_trash", "Empty trash", id="history.empty_trash"),
-        Binding("e", "screen.export", "Export", id="history.export"),
-        Binding("s", "screen.stats", "Stats", id="history.stats"),
+        Binding("x", "screen.empty_trash", "Empty", id="history.empty_trash"),
+        Binding("e", "screen.export", "Export", id="history.export", show=False),
+        Binding("s", "screen.stats", "Stats", id="history.stats", show=False),
         Binding("slash", "screen.focus_search", "Search", id="history.slash_search", show=False),
     ]
 
 
 class HistoryScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("history.tcss")
+    HELP = """Search and browse every past session. The search box has the cursor when the screen
+    opens: type to search prompts and answers. Down (or Enter) goes to the list, where one-letter
+    keys act on the selected session; Escape clears the search, then goes back."""
     AUTO_FOCUS = "#history-search"
     HELP = """Every past session, newest first. Type to search prompts and answers; the arrow
 keys move to the sessions, where Enter reopens one and the letters shown below act on it."""
@@ -97,8 +104,8 @@ keys move to the sessions, where Enter reopens one and the letters shown below a
         "to_results": "From the search box down to the sessions",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="history.back"),
-        Binding("ctrl+f", "focus_search", "Search", id="history.search"),
+        Binding("escape", "back", "Back", id="history.back", show=False),
+        Binding("ctrl+f", "focus_search", "Search", id="history.search", show=False),
         Binding("down", "to_results", "Results", id="history.to_results", show=False),
     ]
 
@@ -124,7 +131,7 @@ keys move to the sessions, where Enter reopens one and the letters shown below a
         columns = (("title", title_width), *SESSION_COLUMNS[1:])
         yield row_table("sessions", columns, zebra=True, kind=SessionTable)
         yield row_table("hits", HIT_COLUMNS, kind=SessionTable)
-        yield Footer()
+        yield Footer(compact=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Trash actions only in the trash, so the footer shows what applies here."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -52,15 +52,24 @@ class ConfirmDialog(_Dialog):
     trash), ``Cancel`` otherwise (``enter_confirms=False``), so a reflex Enter never loses data.
     """
 
-    def __init__(self, question: str, yes: str = "Delete", *, enter_confirms: bool = False) -> None:
+    def __init__(
+        self,
+        question: str,
+        yes: str = "Delete",
+        *,
+        enter_confirms: bool = False,
+        variant: Literal["error", "primary"] = "error",
+    ) -> None:
         super().__init__()
         self.question, self.yes, self.enter_confirms = question, yes, enter_confirms
+        self.variant = variant
+        """The yes button's colour: ``error`` for what destroys, ``primary`` for what spends."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(safe.content(self.question))
             with Horizontal(classes="buttons"):
-                yield Button(self.yes, variant="error", id="yes")
+                yield Button(self.yes, variant=self.variant, id="yes")
                 yield Button("Cancel", id="no")
 
     def on_mount(self) -> None:

@@ -58,7 +58,7 @@ class ReviewFeedbackScreen(ModalScreen[None]):
         if review.score is None:
             score: tuple[str, str] = (" review failed ", "bold $background on $error")
         else:
-            score = (f" ★ {display.score(review.score)}/100 ", score_style(review.score))
+            score = (f" ★ {display.score(review.score)} ", score_style(review.score))
         return Content.assemble(
             ("by ", "$text-muted"), (terminal_safe(review.reviewer), "bold"), "  ", score
         )

@@ -11,11 +11,12 @@ from concurrent.futures import Future
 from typing import Any, ClassVar
 
 from keyring.errors import KeyringLocked
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -24,6 +25,26 @@ from orchestrator_tui.store.vault import PASSWORD_ENV
 
 UNLOCK = f"open Keys & settings (F2) to unlock it, or start orch-tui with {PASSWORD_ENV} set"
 """How to unlock the vault later, said wherever the TUI reports it locked."""
+
+
+class PasswordEntry(Input):
+    """A masked field that takes Enter in its own queue of keys: it empties itself there and
+    says what it held, so what is typed right after Enter (the password repeated, in one burst)
+    lands in it whole, never mixed with the first entry."""
+
+    class Entered(Message):
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            value, self.value = self.value, ""
+            self.post_message(self.Entered(value))
+            return
+        await super()._on_key(event)
 
 
 class VaultPasswordScreen(ModalScreen[None]):
@@ -43,14 +64,14 @@ class VaultPasswordScreen(ModalScreen[None]):
         self.answer = answer
         self.provider = provider
         """The provider whose key is wanted, to say why the password is asked."""
+        self._first: str | None = None
+        """When creating: the password entered once, waiting to be repeated."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="vault-box") as box:
             box.border_title = "Key vault"
             yield Static(Content(self.reason()), id="vault-reason")
-            yield Input(id="vault-password", password=True, placeholder="Master password")
-            if self.creating:
-                yield Input(id="vault-repeat", password=True, placeholder="Repeat it")
+            yield PasswordEntry(id="vault-password", password=True, placeholder="Master password")
             yield Static(id="vault-error")
 
     def reason(self) -> str:
@@ -61,21 +82,26 @@ class VaultPasswordScreen(ModalScreen[None]):
         why = f"The key for {self.provider} is in it. " if self.provider else ""
         return f"{machine} {why}Its password:"
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        password = self.query_one("#vault-password", Input).value
-        if self.creating and event.input.id == "vault-password":
-            self.query_one("#vault-repeat", Input).focus()
+    @on(PasswordEntry.Entered)
+    def _entered(self, event: PasswordEntry.Entered) -> None:
+        entry = self.query_one(PasswordEntry)
+        if not event.value:
+            self._say("An empty master password is not allowed.")
             return
-        problem = ""
-        if not password:
-            problem = "An empty master password is not allowed."
-        elif self.creating and self.query_one("#vault-repeat", Input).value != password:
-            problem = "The two passwords differ."
-        if problem:
-            self.query_one("#vault-error", Static).update(Content(problem))
+        if self.creating and self._first is None:
+            self._first = event.value
+            entry.placeholder = "Repeat it"
+            self._say("")
             return
-        self._answer(password)
+        if self.creating and event.value != self._first:
+            self._first = None
+            entry.placeholder = "Master password"
+            self._say("The two passwords differ: choose it again.")
+            return
+        self._answer(event.value)
+
+    def _say(self, problem: str) -> None:
+        self.query_one("#vault-error", Static).update(Content(problem))
 
     def action_cancel(self) -> None:
         """Leave the vault locked."""

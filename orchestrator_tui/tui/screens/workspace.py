@@ -25,6 +25,7 @@ from orchestrator_tui.core.attachments import AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
 from orchestrator_tui.tui import safe, slash
+from orchestrator_tui.tui.blind_mode import BlindMode
 from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
@@ -70,19 +71,23 @@ each model's conversation. Type / for commands."""
         "clear": "Start a new conversation",
         "toggle_models": "Show or hide the model list",
         "focus_prompt": "Go to the prompt box",
+        "page_panes": "When not every answer fits: the next or previous page of answers",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_run", "Cancel run", id="workspace.cancel"),
         Binding("ctrl+r", "review", "Review", id="workspace.review"),
         Binding("ctrl+t", "synthesize", "Synthesize", id="workspace.synthesize"),
-        Binding("ctrl+l", "clear", "New chat", id="workspace.clear"),
+        Binding("ctrl+l", "clear", "New chat", id="workspace.clear", show=False),
         Binding("ctrl+b", "toggle_models", "Models", id="workspace.models"),
         Binding("ctrl+g", "focus_prompt", "Prompt", id="workspace.prompt", show=False),
+        Binding("ctrl+down", "page_panes(1)", "Next answers", id="workspace.next", show=False),
+        Binding("ctrl+up", "page_panes(-1)", "Earlier answers", id="workspace.back", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.session = WorkspaceSession()
+        self.blind = BlindMode(self)
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
         self._state: UserState | None = None
@@ -165,7 +170,9 @@ each model's conversation. Type / for commands."""
         self.query_one(ChainPanel).show_compare(self.session.models)
         self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
         reviewer = settings.reviewer
+        self.blind.on = self.blind.on or settings.blind
         await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
+        self.show_spend()
         self._discover()
 
     @work(group="discovery", exclusive=True, exit_on_error=False)
@@ -184,7 +191,7 @@ each model's conversation. Type / for commands."""
     @on(ModelPicker.Loaded)
     async def _keys_known(self, event: ModelPicker.Loaded) -> None:
         models = self.session.models
-        no_keys = not any(s.source for s in event.status.values() if s.needed)
+        no_keys = not any(s.has_key for s in event.status.values() if s.needed)
         if no_keys and models and all(m.startswith("mock:") for m in models):
             self._notice(FIRST_RUN)
         await self._models_shown()
@@ -311,19 +318,25 @@ each model's conversation. Type / for commands."""
         if started.kind == "prompt":
             self._set_attachments()
             self._notice("")
-            await self.grid.show([(model, model) for model in started.keys])
+            if self.blind.on:
+                await self.blind.start(list(started.keys))
+            else:
+                self.blind.round = None
+                await self.grid.show([(model, model) for model in started.keys])
         elif started.kind == "review":
             for key in started.keys:
                 pane = self.grid.pane(key)
                 if pane is not None:
                     pane.reviewing(started.model or "")
         elif started.kind == "synthesis":
-            await self.grid.add(SYNTHESIS, f"synthesis · {started.model}")
+            by = "" if self.blind.hiding else f" · {started.model}"  # a name is a tell
+            await self.grid.add(SYNTHESIS, f"synthesis{by}")
         elif started.kind == "retry":
             pane = self.grid.pane(started.keys[0])
             if pane is not None and pane.best:
                 pane.set_best(False)
         self._drive(started)
+        self.refresh_bindings()
 
     async def continue_session(
         self,
@@ -478,6 +491,16 @@ each model's conversation. Type / for commands."""
         self.orch.show_mode(mode.name if mode else None)
         self._notice(f"Mode {mode.name}: {mode.description}" if mode else "No mode")
 
+    async def command_blind(self, argument: str) -> None:
+        self.notify(self.blind.toggle(argument), markup=False)
+
+    async def command_vote(self, argument: str) -> None:
+        await self.blind.command(argument)
+
+    def action_toggle_blind(self) -> None:
+        """Blind mode: label the next answers A, B, C… and hide every tell until you vote."""
+        self.notify(self.blind.toggle(), markup=False)
+
     async def command_help(self, argument: str) -> None:
         lines = [f"{name}  {text}" for name, text in slash.COMMANDS.items()]
         self.notify("\n".join(lines), title="Commands", timeout=20, markup=False)
@@ -531,6 +554,33 @@ each model's conversation. Type / for commands."""
     def action_focus_prompt(self) -> None:
         self.query_one(PromptBox).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that can do nothing now leave the footer (F1, F2 and ctrl+q keep their place
+        at 80 columns): cancel while answers stream, review and synthesis once there are
+        answers, the pages of answers when they do not all fit."""
+        session = self.session
+        if action == "cancel_run":
+            return self.running or self.maximized is not None
+        if action == "review":
+            return bool(session.usable_answers())
+        if action == "synthesize":
+            return len(session.usable_answers()) >= 2
+        if action == "page_panes":
+            return self.grid.paged
+        return True
+
+    def action_page_panes(self, delta: int) -> None:
+        self.grid.page(delta)
+
+    @on(ResponseGrid.Paged)
+    def _paged(self, event: ResponseGrid.Paged) -> None:
+        """Say in the header which answers are in view when they do not all fit."""
+        self.refresh_bindings()
+        if event.first == 1 and event.last == event.total:
+            self.sub_title = ""
+        else:
+            self.sub_title = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
+
     @on(ResponsePane.Action)
     async def _pane_action(self, event: ResponsePane.Action) -> None:
         pane = event.pane
@@ -538,6 +588,10 @@ each model's conversation. Type / for commands."""
         if event.action == "cancel":
             if not any(feed.cancel(pane) for feed in self.feeds):
                 self.notify("This answer is not streaming", severity="warning")
+        elif event.action in ("tie", "all_bad"):
+            await self.blind.vote("tie" if event.action == "tie" else "all_bad")
+        elif event.action == "best" and self.blind.hiding:
+            await self.blind.vote("win", pane.model)
         elif event.action == "best":
             try:
                 self.session.mark_best(key)
@@ -573,7 +627,24 @@ each model's conversation. Type / for commands."""
         finally:
             self.orch.runs.discard(run)
             self.feeds.remove(feed)
+            self.refresh_bindings()
         await self._start(lambda: self.session.finished(run))
+        self.show_spend()
+
+    @work(group="spend", exclusive=True, exit_on_error=False)
+    async def show_spend(self) -> None:
+        """Today's spend in the header once there is any (not during a blind round: a price
+        is a tell)."""
+        from orchestrator_tui.core import display
+        from orchestrator_tui.core.budget import start_of_today
+
+        if self.blind.hiding:
+            self.sub_title = "blind round: vote to reveal"
+            return
+        services = await self.orch.wait_services()
+        await services.recorder.flush()
+        spent = await services.sessions.spent_since(start_of_today())
+        self.sub_title = f"spent today {display.cost(spent)}" if spent else ""
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)

@@ -1,5 +1,6 @@
 """The prompt: multi-line, Enter sends, alt+Enter / ctrl+j / shift+Enter break the line, Tab
-completes /commands, Up and Down in an empty box bring back earlier prompts.
+completes /commands and the file path after /attach, Up and Down in an empty box bring back
+earlier prompts.
 
 Its keys are handled in the box's own queue of key events, in the order they were typed: a
 priority binding would run at the app as soon as Enter arrives, before the characters typed
@@ -21,6 +22,7 @@ from orchestrator_tui.tui import slash
 
 PLACEHOLDER = "Ask every selected model  (Enter sends · ctrl+j newline · ↑ recall · /help)"
 OWN_ACTIONS = ("send", "newline", "complete", "earlier", "later")
+ATTACH = "/attach "
 
 
 class PromptBox(TextArea):
@@ -36,7 +38,9 @@ earlier prompts; Tab completes /commands."""
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "send", "Send", id="prompt.send"),
-        Binding("alt+enter,ctrl+j,shift+enter", "newline", "New line", id="prompt.newline"),
+        Binding(
+            "alt+enter,ctrl+j,shift+enter", "newline", "New line", id="prompt.newline", show=False
+        ),
         Binding("tab", "complete", "Complete", id="prompt.complete", show=False),
         Binding("up", "earlier", "Earlier prompt", id="prompt.earlier", show=False),
         Binding("down", "later", "Later prompt", id="prompt.later", show=False),
@@ -98,12 +102,27 @@ earlier prompts; Tab completes /commands."""
         self.insert("\n")
 
     def action_complete(self) -> None:
+        """Tab: a /command's name, the file path after /attach, or else the next pane."""
+        if self.text.startswith(ATTACH) and "\n" not in self.text:
+            self._complete_path(self.text[len(ATTACH) :])
+            return
         completed = slash.complete(self.text)
         if completed is None:
             self.screen.focus_next()
             return
         self.text = completed
         self.move_cursor(self.document.end)
+
+    def _complete_path(self, typed: str) -> None:
+        from orchestrator_tui.core.attachments import complete_path
+
+        found = complete_path(typed)
+        if found.text != typed:
+            self.text = ATTACH + found.text
+            self.move_cursor(self.document.end)
+        elif found.choices:
+            shown = "  ".join(found.choices[:12]) + ("  …" if len(found.choices) > 12 else "")
+            self.app.notify(shown, title="Files that match", timeout=4, markup=False)
 
     def action_earlier(self) -> None:
         """Up: move the cursor, or in an empty box (or one showing a recalled prompt) go back."""
