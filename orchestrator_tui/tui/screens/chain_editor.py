@@ -90,7 +90,6 @@ class ChainEditorScreen(Screen[None]):
             "From a sentence",
             id="chain_editor.draft",
             priority=True,
-            show=False,
             tooltip="Have a model write the chain from a sentence; its draft opens here to check",
         ),
         Binding("escape", "back", "Back", id="chain_editor.back", show=False),
