@@ -88,6 +88,7 @@ each model's conversation. Type / for commands."""
         super().__init__()
         self.session = WorkspaceSession()
         self.blind = BlindMode(self)
+        self._header_parts = {"pages": "", "spend": ""}
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
         self._state: UserState | None = None
@@ -577,9 +578,15 @@ each model's conversation. Type / for commands."""
         """Say in the header which answers are in view when they do not all fit."""
         self.refresh_bindings()
         if event.first == 1 and event.last == event.total:
-            self.sub_title = ""
+            self._header_parts["pages"] = ""
         else:
-            self.sub_title = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
+            pages = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
+            self._header_parts["pages"] = pages
+        self._show_header_parts()
+
+    def _show_header_parts(self) -> None:
+        """The header's line: the pages in view, then today's spend (or the blind round)."""
+        self.sub_title = " · ".join(part for part in self._header_parts.values() if part)
 
     @on(ResponsePane.Action)
     async def _pane_action(self, event: ResponsePane.Action) -> None:
@@ -639,12 +646,14 @@ each model's conversation. Type / for commands."""
         from orchestrator_tui.core.budget import start_of_today
 
         if self.blind.hiding:
-            self.sub_title = "blind round: vote to reveal"
+            self._header_parts["spend"] = "blind round: vote to reveal"
+            self._show_header_parts()
             return
         services = await self.orch.wait_services()
         await services.recorder.flush()
         spent = await services.sessions.spent_since(start_of_today())
-        self.sub_title = f"spent today {display.cost(spent)}" if spent else ""
+        self._header_parts["spend"] = f"spent today {display.cost(spent)}" if spent else ""
+        self._show_header_parts()
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)
