@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from orchestrator_tui.config import Config, Paths, load_config
+from orchestrator_tui.core.budget import BudgetGuard, start_of_today
 from orchestrator_tui.core.feed import BoundedFeed
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.ports import KeysLocked
@@ -119,6 +120,15 @@ class Services:
         finally:
             self.orchestrator.registry.forget(provider)
 
+    async def limit_run(self, dollars: float | None) -> None:
+        """``--budget``: the most one run may spend, over ``budget:`` in config.yaml."""
+        guard = self.orchestrator.responder.budget
+        if dollars is None or guard is None:
+            return
+        if not guard.limits.active:  # the day's spend was not read at start-up
+            guard.spent_today = await self.sessions.spent_since(start_of_today())
+        guard.limits = guard.limits.with_run_limit(dollars)
+
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order.
 
@@ -164,11 +174,14 @@ async def open_services(
     use_cache = config.settings.cache if cache is None else cache
     response_cache = await SqliteResponseCache.open(db) if use_cache else None
     feeds = [BoundedFeed(name, sub) for name, sub in load_plugins().subscribers.items()]
+    limits = config.budget
+    spent = await sessions.spent_since(start_of_today()) if limits.active else 0.0
     orchestrator = Orchestrator(
         config.catalog,
         keys=keys,
         listeners=[recorder, *feeds],
         cache=response_cache,
         context=config.context,
+        budget=BudgetGuard(limits, spent_today=spent),
     )
     return Services(config, db, sessions, recorder, keys, orchestrator, response_cache, feeds)

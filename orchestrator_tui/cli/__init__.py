@@ -64,6 +64,10 @@ COMMANDS = {
         "orchestrator_tui.cli.paths:paths",
         "Show where the configuration, history, key vault and cache live.",
     ),
+    "arena": (
+        "orchestrator_tui.cli.arena:arena",
+        "Leaderboard of your votes and a judge's, with confidence intervals.",
+    ),
 }
 
 

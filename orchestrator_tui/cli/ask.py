@@ -41,6 +41,11 @@ FALLBACK_MODELS = ("mock:lorem", "mock:echo")
     metavar="IMAGE",
     help="Send an image (PNG, JPEG, GIF, WebP; at most 10 MB) with the prompt; repeat.",
 )
+@click.option(
+    "--budget",
+    type=click.FloatRange(0),
+    help="The most this run may spend, in dollars (over `budget:` in config.yaml).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def ask(
     prompt: str | None,
@@ -51,6 +56,7 @@ def ask(
     cache: bool | None,
     mode: str | None,
     attach: tuple[str, ...],
+    budget: float | None,
     as_json: bool,
 ) -> None:
     """Send PROMPT (or standard input) to every model at once and compare the answers.
@@ -78,7 +84,9 @@ def ask(
     asked = GenerationParams(temperature=temperature, max_tokens=max_tokens, system=system)
     params = active.params.merged(asked) if active else asked
     conversation = Conversation(mode=active.name if active else None)
-    ended = run_async(_ask(config, text, chosen, params, as_json, cache, conversation, images))
+    ended = run_async(
+        _ask(config, text, chosen, params, as_json, cache, conversation, images, budget)
+    )
     if ended and all(e.status != "ok" for e in ended):
         sys.exit(1)
 
@@ -92,6 +100,7 @@ async def _ask(
     cache: bool | None,
     conversation: Conversation,
     images: Sequence[ImagePart] = (),
+    budget: float | None = None,
 ) -> list[ResponseEnded]:
     from orchestrator_tui.cli.live import LiveAnswers
     from orchestrator_tui.services import open_services
@@ -99,6 +108,7 @@ async def _ask(
     services = await open_services(config=config, cache=cache)
     try:
         services.prepare_keys(models)
+        await services.limit_run(budget)
         run = services.orchestrator.fan_out(
             prompt, models, params, conversation=conversation, images=images
         )

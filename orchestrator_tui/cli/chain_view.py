@@ -28,7 +28,15 @@ from orchestrator_tui.core.events import (
     TextDelta,
 )
 
-ICONS = {"waiting": "·", "running": "▶", "ok": "✓", "failed": "✗", "skipped": "-", "cancelled": "■"}
+ICONS = {
+    "waiting": "·",
+    "running": "▶",
+    "ok": "✓",
+    "failed": "✗",
+    "skipped": "-",
+    "cancelled": "■",
+    "budget": "$",
+}
 SPARKS = "▁▂▃▄▅▆▇█"
 
 

@@ -26,6 +26,7 @@ STATUS_STYLE = {
     "empty": "yellow",
     "failed": "red",
     "cancelled": "yellow",
+    "budget": "magenta",
     "streaming": "cyan",
     "running": "cyan",
     "waiting": "dim",

@@ -73,6 +73,11 @@ def load(
 )
 @click.option("--steps", help='An inline chain: "model/persona -> model/persona".')
 @click.option("--mock", is_flag=True, help="Swap every model for an offline mock (a dry run).")
+@click.option(
+    "--budget",
+    type=click.FloatRange(0),
+    help="The most this run may spend, in dollars (over `budget:` in config.yaml).",
+)
 @click.option("--mode", metavar="NAME", help="Run the mode's default chain when no CHAIN is given.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document at the end.")
 def run(
@@ -81,6 +86,7 @@ def run(
     steps: str | None,
     mock: bool,
     mode: str | None,
+    budget: float | None,
     as_json: bool,
 ) -> None:
     """Run CHAIN (a preset, your own chain, or a .yaml path) headless.
@@ -101,7 +107,7 @@ def run(
     except (ChainInvalid, ConfigError) as exc:
         fail(str(exc))
     status = run_async(
-        _run(config, library, loaded, values, as_json, active.name if active else None)
+        _run(config, library, loaded, values, as_json, active.name if active else None, budget)
     )
     if status != "completed":
         sys.exit(1)
@@ -114,6 +120,7 @@ async def _run(
     inputs: Mapping[str, str],
     as_json: bool,
     mode: str | None,
+    budget: float | None = None,
 ) -> str:
     from orchestrator_tui.cli.chain_view import ChainProgress
     from orchestrator_tui.core.chains.engine import final_output, start_chain
@@ -122,6 +129,7 @@ async def _run(
     services = await open_services(config=config)
     try:
         services.prepare_keys(chain.models)
+        await services.limit_run(budget)
         try:
             started = start_chain(
                 services.orchestrator, chain, inputs, personas=library.personas, mode=mode

@@ -24,10 +24,12 @@ from orchestrator_tui.config.settings import (
     SettingsLayer,
     env_name,
     environment_settings,
+    read_budget,
     read_context,
     read_settings,
 )
 from orchestrator_tui.config.trust import is_trusted, untrusted_models
+from orchestrator_tui.core.budget import BudgetLimits
 from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.context_window import ContextPolicy
 from orchestrator_tui.core.errors import ConfigError
@@ -64,6 +66,8 @@ class Config:
     layers: list[Layer] = field(default_factory=list)
     context: ContextPolicy = field(default_factory=ContextPolicy)
     """What a conversation does when it outgrows a model's window (``context:``)."""
+    budget: BudgetLimits = field(default_factory=BudgetLimits)
+    """Spending limits per run, session and day (``budget:``); none by default."""
 
     def source(self, *path: str) -> str:
         return self.sources.get(tuple(path), DEFAULT_SOURCE)
@@ -124,7 +128,9 @@ def load_config(
     sources.update(catalog_sources(model_docs))
     where = sources.get(("context",), DEFAULT_SOURCE)
     context = read_context(settings.context, where, catalog, warnings)
-    return Config(paths, catalog, settings, warnings, sources, layers, context)
+    budget_where = sources.get(("budget",), DEFAULT_SOURCE)
+    budget = read_budget(settings.budget, budget_where, warnings)
+    return Config(paths, catalog, settings, warnings, sources, layers, context, budget)
 
 
 def _provider_names(docs: list[Located]) -> set[str]:

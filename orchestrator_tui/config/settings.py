@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from orchestrator_tui.core.budget import BudgetLimits
 from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.context_window import STRATEGIES, ContextPolicy
 from orchestrator_tui.core.errors import ConfigError
 
+BUDGET_SCOPES = ("per_run", "per_session", "per_day")
 ENV_PREFIX = "ORCH_TUI_"
 DEFAULT_SOURCE = "default"
 
@@ -33,6 +35,10 @@ class Settings:
     """The mode in force when none is chosen (``research``...); empty for none."""
     context: dict[str, Any] = field(default_factory=dict)
     """``{strategy: summarize | truncate, keep_last: N, summarizer: MODEL}``: see ``read_context``."""
+    budget: dict[str, Any] = field(default_factory=dict)
+    """Dollars per run, per session and per day (``{per_day: 2.5}``): see ``read_budget``."""
+    blind: bool = False
+    """Start the workspace in blind mode (answers labelled A, B, C until you vote)."""
 
 
 SettingsLayer = tuple[Mapping[str, Any], Callable[[str], str]]
@@ -101,6 +107,23 @@ def read_context(
                 f"{where}: context.{key}: unknown (known: strategy, keep_last, summarizer); ignored"
             )
     return replace(policy, **changes)
+
+
+def read_budget(values: Mapping[str, Any], where: str, warnings: list[str]) -> BudgetLimits:
+    """The ``budget:`` setting as the engine's limits; a bad entry is named and ignored."""
+    limits: dict[str, float] = {}
+    for scope, amount in values.items():
+        if scope not in BUDGET_SCOPES:
+            warnings.append(
+                f"{where}: unknown budget {scope!r} (one of {', '.join(BUDGET_SCOPES)}); ignored"
+            )
+        elif isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
+            warnings.append(
+                f"{where}: budget {scope} must be dollars (a number >= 0), not {amount!r}; ignored"
+            )
+        else:
+            limits[scope] = float(amount)
+    return BudgetLimits(**limits)
 
 
 def env_name(key: str) -> str:

@@ -20,6 +20,7 @@ class ErrorKind(StrEnum):
     KEY_LOCKED = "key_locked"
     CANCELLED = "cancelled"
     SKIPPED = "skipped"
+    BUDGET = "budget"
     UNKNOWN = "unknown"
 
 
@@ -48,6 +49,7 @@ _HEADLINES = {
     ErrorKind.KEY_LOCKED: "cannot read the API key",
     ErrorKind.CANCELLED: "cancelled",
     ErrorKind.SKIPPED: "not sent",
+    ErrorKind.BUDGET: "over budget",
     ErrorKind.UNKNOWN: "failed",
 }
 

@@ -24,7 +24,12 @@ MESSAGE_OVERHEAD = 4
 
 def estimate_tokens(text: str) -> int:
     """Tokens in ``text`` by the documented rule (about four characters a token)."""
-    return -(-len(text) // CHARS_PER_TOKEN)
+    return tokens_in_chars(len(text))
+
+
+def tokens_in_chars(chars: int) -> int:
+    """Tokens in text of ``chars`` characters (a stream counts characters as they arrive)."""
+    return -(-chars // CHARS_PER_TOKEN)
 
 
 def estimate_messages_tokens(messages: Iterable[Message], system: str | None = None) -> int:

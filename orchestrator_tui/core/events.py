@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from orchestrator_tui.core.types import GenerationParams, ImagePart, Usage
 
+if TYPE_CHECKING:
+    from orchestrator_tui.core.arena.votes import Vote
+
 RunKind = Literal["compare", "chat", "chain", "conversation"]
-ResponseStatus = Literal["ok", "empty", "failed", "cancelled"]
-"""``empty``: the model finished without an error but its answer is blank (nothing, or spaces)."""
+ResponseStatus = Literal["ok", "empty", "failed", "cancelled", "budget"]
+"""``empty``: the model finished without an error but its answer is blank (nothing, or spaces);
+``budget``: refused before it started, or stopped mid-stream, by the budget guard."""
 ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn", "summary"]
 
 
@@ -141,7 +145,7 @@ class ReviewReady:
     at: float = field(default_factory=now)
 
 
-StepStatus = Literal["ok", "failed", "skipped", "cancelled"]
+StepStatus = Literal["ok", "failed", "skipped", "cancelled", "budget"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +196,20 @@ class StepFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class VotesCast:
+    """Verdicts reached inside a run (a council's peer rankings): stored as votes, rated later."""
+
+    run_id: str
+    session_id: str
+    votes: tuple[Vote, ...]
+    at: float = field(default_factory=now)
+
+
+@dataclass(frozen=True, slots=True)
 class RunFinished:
     run_id: str
     session_id: str
-    status: Literal["completed", "failed", "cancelled"]
+    status: Literal["completed", "failed", "cancelled", "budget"]
     error: str | None = None
     at: float = field(default_factory=now)
 
@@ -231,6 +245,8 @@ class BestMarked:
     answers: tuple[str, ...]
     best: str | None
     at: float = field(default_factory=now)
+    models: tuple[str, ...] = ()
+    """The model of each answer, in the same order: the mark is also the person's vote."""
 
 
 RunEvent = (
@@ -244,6 +260,7 @@ RunEvent = (
     | StepStarted
     | StepIteration
     | StepFinished
+    | VotesCast
     | RunFinished
     | BestMarked
 )

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from orchestrator_tui.core.arena.judge import Comparison, Judgement, judge_comparison
+from orchestrator_tui.core.budget import BudgetGuard
 from orchestrator_tui.core.catalog import Catalog, ModelConfig
 from orchestrator_tui.core.context_window import ContextKeeper, ContextPolicy
 from orchestrator_tui.core.conversation import Conversation, new_id
@@ -34,12 +36,14 @@ class Orchestrator:
         listeners: Sequence[Listener] = (),
         cache: ResponseCache | None = None,
         context: ContextPolicy | None = None,
+        budget: BudgetGuard | None = None,
     ) -> None:
         """With a ``cache``, finished answers are replayed for the same model, parameters and
-        messages; ``context`` says what to do when a conversation outgrows a model's window."""
+        messages; ``context`` says what to do when a conversation outgrows a model's window;
+        with a ``budget``, every request is checked against its limits first."""
         self.catalog = catalog
         self.registry = ProviderRegistry(catalog, keys)
-        self.responder = Responder(self.registry, cache)
+        self.responder = Responder(self.registry, cache, budget)
         self.context = ContextKeeper(catalog, self.responder, context or ContextPolicy())
         self.listeners: list[Listener] = list(listeners)
 
@@ -90,7 +94,13 @@ class Orchestrator:
                 response_id = new_id()
                 coro = answer(run, model, own, response_id)
                 spawned.append((model, run.spawn(response_id, coro)))
-            ended = await _gather(spawned)
+            try:
+                ended = await _gather(spawned)
+            except asyncio.CancelledError:  # the answers that had ended stay in the conversation
+                for model, task in spawned:
+                    if task.done() and not task.cancelled() and task.exception() is None:
+                        conversation.record(model.name, prompt, task.result(), images)
+                raise
             for model, result in ended:
                 conversation.record(model.name, prompt, result, images)
             return _status([result for _, result in ended])
@@ -158,6 +168,24 @@ class Orchestrator:
 
         return self._start(self._continuation(conversation, (model.name,)), body)
 
+    def judge(
+        self, comparisons: Sequence[Comparison], judge: str, *, conversation: Conversation
+    ) -> JudgeRun:
+        """Judge every pair of each comparison's answers in both orders with ``judge`` (never its
+        own answers); its replies are ``review`` responses in the run, verdicts in ``judgements``."""
+        model = self.catalog.resolve(judge)
+        judgements: list[Judgement] = []
+
+        async def body(run: Run) -> RunStatus:
+            for comparison in comparisons:
+                judgements.extend(await judge_comparison(self.responder, run, model, comparison))
+            if not judgements or any(j.verdict is not None for j in judgements):
+                return "completed"
+            return "failed"
+
+        run = self._start(self._continuation(conversation, (model.name,)), body)
+        return JudgeRun(run, judgements)
+
     def _continuation(self, conversation: Conversation, models: tuple[str, ...]) -> RunStarted:
         """The start of a run that adds to a conversation's answers without a new prompt."""
         return RunStarted(
@@ -188,6 +216,14 @@ class Orchestrator:
 
     async def aclose(self) -> None:
         await self.registry.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeRun:
+    """A judging run and the verdicts it has reached so far (all of them once it is done)."""
+
+    run: Run
+    judgements: list[Judgement]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from orchestrator_tui.core.breaker import CircuitBreaker
+from orchestrator_tui.core.budget import BudgetGuard, BudgetRefused, Hold
 from orchestrator_tui.core.catalog import ModelConfig, ProviderConfig
 from orchestrator_tui.core.costs import request_cost
 from orchestrator_tui.core.errors import ConfigError, ErrorKind, ProviderError
+from orchestrator_tui.core.estimate import tokens_in_chars
 from orchestrator_tui.core.events import (
     AttemptFailed,
     ResponseEnded,
@@ -26,6 +28,7 @@ from orchestrator_tui.core.events import (
     ResponseFinished,
     ResponseRole,
     ResponseStarted,
+    ResponseStatus,
     TextDelta,
 )
 from orchestrator_tui.core.images import refusal as image_refusal
@@ -38,6 +41,10 @@ from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef, Usage
 
 log = logging.getLogger(__name__)
+_STATUS_OF: dict[ErrorKind, ResponseStatus] = {
+    ErrorKind.CANCELLED: "cancelled",
+    ErrorKind.BUDGET: "budget",
+}
 
 _TURN = 0.002
 """Longest stretch one answer's stream runs before letting the event loop go on: a provider
@@ -52,6 +59,8 @@ class _Progress:
     usage: Usage
     ttft: float | None = None
     attempts: int = 0
+    hold: Hold | None = None
+    """The budget's hold on the current request, when a budget applies."""
 
     @property
     def text(self) -> str:
@@ -67,9 +76,16 @@ class _Guard:
 
 
 class Responder:
-    def __init__(self, registry: ProviderRegistry, cache: ResponseCache | None = None) -> None:
+    def __init__(
+        self,
+        registry: ProviderRegistry,
+        cache: ResponseCache | None = None,
+        budget: BudgetGuard | None = None,
+    ) -> None:
         self.registry = registry
         self.cache = cache
+        self.budget = budget
+        """Spending limits every request is checked against (``None`` or inactive: none)."""
         self._guards: dict[str, _Guard] = {}
 
     def guard(self, provider: ProviderConfig) -> _Guard:
@@ -119,20 +135,50 @@ class Responder:
             candidates = [model, *self._fallbacks(model)]
             for index, current in enumerate(candidates):
                 following = candidates[index + 1].name if index + 1 < len(candidates) else None
+                error = self._hold(run, current, messages, params, progress)
+                if error is not None:
+                    break
                 error = await self._with_retries(
                     run, current, messages, params, response_id, progress, end.start, following
                 )
                 if error is None or progress.pieces or following is None:
                     break
+                self._settle(progress, 0.0)  # nothing came of it: nothing spent
             ended = end(current, progress, error)
+            self._settle(progress, ended.cost)
             if key is not None and ended.status == "ok" and current is model:
                 await self._store(key, model, progress)
             return ended
         except asyncio.CancelledError:
-            end(current, progress, ProviderError(ErrorKind.CANCELLED))
+            ended = end(current, progress, ProviderError(ErrorKind.CANCELLED))
+            self._settle(progress, ended.cost)
             if run.cancelled:
                 raise
             return run.results[response_id]
+
+    def _hold(
+        self,
+        run: Run,
+        model: ModelConfig,
+        messages: Sequence[Message],
+        params: GenerationParams,
+        progress: _Progress,
+    ) -> ProviderError | None:
+        """Reserve the request's worst case in the budget; the refusal, if it would pass it."""
+        if self.budget is None or not self.budget.limits.active:
+            return None
+        try:
+            progress.hold = self.budget.reserve(
+                run.run_id, run.session_id, model, _request(model, messages, params)
+            )
+        except BudgetRefused as refused:
+            return ProviderError(ErrorKind.BUDGET, str(refused))
+        return None
+
+    def _settle(self, progress: _Progress, cost: float | None) -> None:
+        if self.budget is not None and progress.hold is not None:
+            self.budget.settle(progress.hold, cost)
+            progress.hold = None
 
     async def _with_retries(
         self,
@@ -146,9 +192,7 @@ class Responder:
         following: str | None,
     ) -> ProviderError | None:
         """Attempts on one model until success or giving up; the last error, or ``None``."""
-        request = LLMRequest(
-            ModelRef(model.ref.provider, model.wire_name), tuple(messages), params, model.options
-        )
+        request = _request(model, messages, params)
         for tries in itertools.count(1):
             progress.attempts += 1
             try:
@@ -264,6 +308,8 @@ class Responder:
         slack = idle / 10 if idle else math.inf
         rearmed = -math.inf
         turn_started = loop.time()
+        watch = self._watch if progress.hold is not None else None
+        written = len(progress.text)
         try:
             async with (
                 asyncio.timeout_at(total_deadline),
@@ -286,6 +332,9 @@ class Responder:
                         continue
                     if not chunk.isascii():  # a flag check: the common token costs no more
                         chunk = clean(chunk)  # a lone surrogate would fail every write of it
+                    if watch is not None:
+                        written += len(chunk)
+                        watch(progress, written, provider_config.name)
                     if progress.ttft is None:
                         progress.ttft = time.monotonic() - started
                     append(chunk)
@@ -310,6 +359,26 @@ class Responder:
         except Exception as exc:  # a provider bug or an unmapped SDK error: shown, never a crash
             detail = f"{type(exc).__name__}: {exc}"
             raise ProviderError(ErrorKind.UNKNOWN, detail, provider=provider_config.name) from exc
+
+    def _watch(self, progress: _Progress, written: int, provider: str) -> None:
+        """Stop the stream before the text that would pass the budget; its cost so far stays."""
+        assert self.budget is not None and progress.hold is not None
+        try:
+            self.budget.check_stream(progress.hold, written)
+        except BudgetRefused as refused:
+            # The provider reports usage at the end, which this answer will not reach: what it
+            # cost is estimated from its prompt and the text kept, the same way it was guarded.
+            tokens = tokens_in_chars(len(progress.text))
+            progress.usage = Usage(progress.hold.input_tokens, tokens)
+            raise ProviderError(ErrorKind.BUDGET, str(refused), provider=provider) from None
+
+
+def _request(
+    model: ModelConfig, messages: Sequence[Message], params: GenerationParams
+) -> LLMRequest:
+    return LLMRequest(
+        ModelRef(model.ref.provider, model.wire_name), tuple(messages), params, model.options
+    )
 
 
 @dataclass(slots=True)
@@ -352,7 +421,7 @@ class _Ending:
             ended = ResponseFinished(status="ok" if progress.text.strip() else "empty", **common)
         else:
             ended = ResponseFailed(
-                status="cancelled" if error.kind is ErrorKind.CANCELLED else "failed",
+                status=_STATUS_OF.get(error.kind, "failed"),
                 error_kind=str(error.kind),
                 error=error.message,
                 **common,

@@ -211,7 +211,7 @@ class WorkspaceSession:
         if not self.models:
             raise Refused("Select at least one model first (ctrl+b)")
         prompt = with_attachments(text, self.attachments)
-        follow_up = bool(self.conversation.histories)
+        follow_up = self.conversation.last_prompt_id is not None
         images = [a.image for a in self.attachments if a.image is not None]
         try:
             run = orchestrator.fan_out(
@@ -303,8 +303,13 @@ class WorkspaceSession:
 
         for answer in self.answers.values():
             answer.best = answer is best
-        ended = tuple(a.response_id for a in self.answers.values() if a.ended is not None)
-        event = BestMarked(self.conversation.session_id, ended, best.response_id if best else None)
+        shown = [a for a in self.answers.values() if a.ended is not None]
+        event = BestMarked(
+            self.conversation.session_id,
+            tuple(a.response_id for a in shown),
+            best.response_id if best else None,
+            models=tuple(a.model for a in shown),
+        )
         self._engine().announce(event)
 
     # -- a run's events -------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """The built-in offline provider: deterministic answers at a configurable speed.
 
 Models: ``echo`` repeats the prompt, ``lorem`` writes Markdown (same text for the same seed),
-``judge`` answers with a JSON review, ``flaky`` fails on a schedule. Speed comes from the provider
+``judge`` answers with a JSON review, ``flaky`` fails on a schedule. For the arena: ``arbiter``
+judges pairs and ranks answers fairly (the longer answer is the better one, whatever the order),
+``arbiter-biased`` always prefers the answer shown first (a position bias to be caught), and
+``peer-1`` .. ``peer-3`` answer like ``lorem`` (each its own length) and rank like ``arbiter``. Speed comes from the provider
 settings or the model's ``options``: ``ttft`` (seconds before the first token) and
 ``tokens_per_second`` (0 means as fast as possible).
 """
@@ -18,6 +21,8 @@ import zlib
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
+from orchestrator_tui.core.arena.judge import VERDICT_MARK
+from orchestrator_tui.core.arena.ranking import RANKING_MARK
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
@@ -28,7 +33,13 @@ MODELS = {
     "lorem": "Markdown with headings, lists, a table and code.",
     "judge": 'Answers with a JSON review {"score", "feedback"}.',
     "flaky": "Fails on a schedule, then succeeds.",
+    "arbiter": "Judges pairs and ranks answers: the longer one wins, in any order.",
+    "arbiter-biased": "Judges pairs and ranks answers: whatever is shown first wins.",
+    **{
+        f"peer-{n}": "Answers like lorem (its own length); ranks like arbiter." for n in range(1, 4)
+    },
 }
+_ANSWER_HEADING = re.compile(r"^## Answer (\S+)\s*$", re.MULTILINE)
 UNLISTED = {"drafter": "Answers any request with a valid chain (for `chains new --mock`)."}
 """Models the mock answers but does not list: a command adds them to its own catalog."""
 FLAKY_SCHEDULE = ("mid", "ok", "before", "ok", "stall", "ok")
@@ -119,6 +130,11 @@ class MockProvider:
             return prompt
         if model == "judge":
             return judge_verdict(prompt, options.get("scores"), self._judge_calls)
+        if model.startswith(("arbiter", "peer-")) and (found := arena_reply(model, prompt)):
+            return found
+        if model.startswith("peer-"):
+            seed = zlib.crc32(f"{model}\n{prompt}".encode())
+            return lorem_markdown(seed, 30 + 25 * int(model.removeprefix("peer-")))
         if model == "drafter":
             return drafted_chain(prompt)
         seed = options.get("seed", zlib.crc32(prompt.encode()))
@@ -143,6 +159,39 @@ def judge_verdict(subject: str, scores: Any, calls: Iterator[int]) -> str:
     second = (first + 1 + (digest >> 8) % (len(_SUGGESTIONS) - 1)) % len(_SUGGESTIONS)
     suggestions = [_SUGGESTIONS[first], _SUGGESTIONS[second]]
     return json.dumps({"score": score, "feedback": feedback, "suggestions": suggestions})
+
+
+def arena_reply(model: str, prompt: str) -> str | None:
+    """A pairwise verdict or a ranking when ``prompt`` asks for one (see ``core.arena``).
+
+    The fair judge prefers the longer answer; ``arbiter-biased`` prefers the one shown first.
+    """
+    if VERDICT_MARK not in prompt and RANKING_MARK not in prompt:
+        return None
+    answers = _shown_answers(prompt)
+    if not answers:
+        return None
+    if model == "arbiter-biased":
+        order = [label for label, _ in answers]
+    else:
+        order = [label for label, _ in sorted(answers, key=lambda item: -len(item[1]))]
+    if VERDICT_MARK in prompt:
+        a, b = (len(text) for _, text in answers[:2]) if len(answers) > 1 else (0, 0)
+        verdict = order[0] if model == "arbiter-biased" or a != b else "TIE"
+        return f"Having read both answers closely, my choice follows.\n\n{VERDICT_MARK} {verdict}"
+    return f"I compared every answer.\n\n{RANKING_MARK} {' > '.join(order)}"
+
+
+def _shown_answers(prompt: str) -> list[tuple[str, str]]:
+    """(label, text) of each ``## Answer X`` section: up to the next one, the last up to
+    ``## Your ...`` (answers may have ``## `` headings of their own)."""
+    found = list(_ANSWER_HEADING.finditer(prompt))
+    out = []
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else prompt.find("\n## Your ")
+        text = prompt[match.end() : end if end > match.end() else len(prompt)]
+        out.append((match.group(1), text.strip()))
+    return out
 
 
 _FEEDBACK = (

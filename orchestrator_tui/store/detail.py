@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchestrator_tui.core import display
+from orchestrator_tui.core.arena.votes import Vote
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.rows import (
     ANSWER_TYPES,
@@ -21,6 +22,7 @@ from orchestrator_tui.store.rows import (
     interaction_row,
     session_row,
 )
+from orchestrator_tui.store.votes import session_votes
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class SessionDetail:
     requests: list[RequestRow] = field(default_factory=list)
     reviews: list[ReviewRow] = field(default_factory=list)
     chain_steps: list[ChainStepRow] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
 
     def requests_for(self, interaction_id: str) -> list[RequestRow]:
         return [r for r in self.requests if r.interaction_id == interaction_id]
@@ -183,4 +186,5 @@ async def load_detail(db: Database, session_id: str) -> SessionDetail | None:
             )
             for r in steps
         ],
+        await session_votes(db, session_id),
     )

@@ -1,6 +1,6 @@
 """Sessions as Markdown (to read), JSON (one document per session) and JSONL (one line per
 interaction, for datasets). JSON and JSONL read back into the same ``SessionDetail``: nothing of
-the interactions, their usage or their reviews is lost on the way.
+the interactions, their usage, their reviews or the votes on them is lost on the way.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orchestrator_tui.core import display
+from orchestrator_tui.core.arena.votes import Vote
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow, SessionRow
 
@@ -63,6 +64,7 @@ def to_document(detail: SessionDetail) -> dict[str, Any]:
         "session": asdict(detail.session),
         "chain_steps": [asdict(step) for step in detail.chain_steps],
         "interactions": [_interaction(detail, item) for item in detail.interactions],
+        "votes": [_vote(vote) for vote in detail.votes],
     }
 
 
@@ -73,10 +75,11 @@ def to_json(detail: SessionDetail) -> str:
 def to_jsonl(detail: SessionDetail) -> Iterator[str]:
     """One self-contained line per interaction: the session, the prompt it answers, its usage.
 
-    Each line repeats the session and its chain steps (a few), so any line stands alone.
+    Each line repeats the session, its chain steps and its votes (a few), so any line stands alone.
     """
     session = asdict(detail.session)
     steps = [asdict(step) for step in detail.chain_steps]
+    votes = [_vote(vote) for vote in detail.votes]
     by_id = {item.id: item for item in detail.interactions}
     for item in detail.interactions:
         line = {
@@ -84,6 +87,7 @@ def to_jsonl(detail: SessionDetail) -> Iterator[str]:
             "version": VERSION,
             "session": session,
             "chain_steps": steps,
+            "votes": votes,
             **_interaction(detail, item),
             "prompt": _prompt_of(item, by_id),
         }
@@ -104,9 +108,10 @@ def from_document(data: Any) -> SessionDetail:
             interactions.append(interaction)
             requests += item_requests
             reviews += item_reviews
-    except (KeyError, TypeError) as exc:
+        votes = [_read_vote(vote, session.id) for vote in data.get("votes", [])]
+    except (KeyError, TypeError, ValueError) as exc:
         raise ExportFormatError(f"not a complete orch-tui session export ({exc})") from None
-    return SessionDetail(session, interactions, requests, reviews, steps)
+    return SessionDetail(session, interactions, requests, reviews, steps, votes)
 
 
 def from_json(text: str) -> SessionDetail:
@@ -134,6 +139,7 @@ def from_jsonl(lines: Iterable[str]) -> list[SessionDetail]:
                 "version": VERSION,
                 "session": data["session"],
                 "chain_steps": data.get("chain_steps", []),
+                "votes": data.get("votes", []),
                 "interactions": [],
             },
         )
@@ -158,7 +164,24 @@ def to_markdown(detail: SessionDetail) -> str:
         lines.append("")
     for item in detail.interactions:
         lines += _markdown_item(detail, item)
+    if detail.votes:
+        lines += ["## Votes", ""]
+        lines += [f"- {vote_summary(vote)}" for vote in detail.votes]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def vote_summary(vote: Vote) -> str:
+    """``user, blind: mock:echo beat mock:lorem`` (or ``... tied`` / ``... all bad``)."""
+    who = vote.voter + (", blind" if vote.blind else "")
+    if vote.outcome == "win":
+        first = vote.winning_contestant
+        rest = [c for a, c in zip(vote.answers, vote.contestants, strict=True) if a != vote.winner]
+        verdict = f"{first} beat {', '.join(rest)}"
+    else:
+        verdict = ", ".join(vote.contestants) + (" tied" if vote.outcome == "tie" else " all bad")
+    if vote.category:
+        verdict += f" ({vote.category})"
+    return f"{who}: {verdict}"
 
 
 def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
@@ -233,6 +256,23 @@ def _read_interaction(
         for r in data.get("reviews", [])
     ]
     return interaction, requests, reviews
+
+
+def _vote(vote: Vote) -> dict[str, Any]:
+    data = asdict(vote)
+    data.pop("session_id")
+    return data
+
+
+def _read_vote(data: dict[str, Any], session_id: str) -> Vote:
+    return Vote(
+        **{
+            **data,
+            "session_id": session_id,
+            "answers": tuple(data["answers"]),
+            "contestants": tuple(data["contestants"]),
+        }
+    )
 
 
 def _without_id(data: dict[str, Any]) -> dict[str, Any]:

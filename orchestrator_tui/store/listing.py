@@ -15,7 +15,7 @@ from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.rows import ANSWER_TYPES, placeholders
 
 Cursor = tuple[float, str]
-SESSION_STATUSES = ("completed", "failed", "cancelled", "interrupted", "active")
+SESSION_STATUSES = ("completed", "failed", "cancelled", "budget", "interrupted", "active")
 ANSWER_STATUSES = ("empty",)
 """Statuses of an answer, filtered on like a session's: a session matches if an answer has one."""
 STATUSES = SESSION_STATUSES + ANSWER_STATUSES

@@ -255,6 +255,28 @@ ALTER TABLE sessions ADD COLUMN batch_item INTEGER;
 CREATE INDEX sessions_batch ON sessions(batch_id, batch_item) WHERE batch_id IS NOT NULL;
 """
 
+VOTES = """
+-- Verdicts on answers shown together, by the person or a judge model: what the arena rates.
+-- A ranking is stored as successive win votes (see core/arena/votes.py).
+CREATE TABLE votes (
+    id          INTEGER PRIMARY KEY,
+    session_id  TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    answers     TEXT NOT NULL,             -- JSON list of interaction ids, in the order shown
+    contestants TEXT NOT NULL,             -- JSON list of the model (or chain) behind each
+    outcome     TEXT NOT NULL,             -- win | tie | all_bad
+    winner      TEXT,                      -- the winning answer's id (win)
+    won         INTEGER,                   -- the winner's place among the answers, from 0 (win)
+    voter       TEXT NOT NULL,             -- user | the judge model
+    blind       INTEGER NOT NULL,          -- 1: the voter did not see who wrote what
+    category    TEXT,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX votes_session ON votes(session_id);
+CREATE INDEX votes_created ON votes(created_at);
+-- The leaderboard counts votes alike (GROUP BY) from this index alone, in its order.
+CREATE INDEX votes_tally ON votes(blind, contestants, outcome, won, voter, category, created_at);
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     RESPONSE_CACHE,
@@ -265,4 +287,5 @@ MIGRATIONS: list[str] = [
     BEST_ANSWER,
     WRITER_START,
     BATCHES,
+    VOTES,
 ]

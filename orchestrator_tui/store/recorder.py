@@ -29,6 +29,7 @@ from orchestrator_tui.core.events import (
     StepFinished,
     StepStarted,
     TextDelta,
+    VotesCast,
 )
 from orchestrator_tui.store.db import Database, DatabaseError
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
@@ -38,11 +39,17 @@ from orchestrator_tui.store.saving import (
     review_insert,
     step_insert,
 )
+from orchestrator_tui.store.votes import best_vote_statements, vote_insert
 from orchestrator_tui.store.writer import this_process
 
 log = logging.getLogger(__name__)
 Statement = tuple[str, Sequence[Any]]
-SESSION_STATUS = {"completed": "completed", "failed": "failed", "cancelled": "cancelled"}
+SESSION_STATUS = {
+    "completed": "completed",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "budget": "budget",
+}
 
 
 def make_title(prompt: str, limit: int = 60) -> str:
@@ -104,10 +111,14 @@ class Recorder:
                 self._pending.append(_step_started(event))
             case StepFinished():
                 self._pending.append(_step_finished(event))
+            case VotesCast():
+                self._pending += [vote_insert(vote) for vote in event.votes]
             case BestMarked():
                 statement = best_update(event.session_id, event.answers, event.best)
                 if statement is not None:
                     self._pending.append(statement)
+                    shown = list(zip(event.answers, event.models, strict=False))
+                    self._pending += best_vote_statements(event.session_id, shown, event.best)
             case RunFinished():
                 addition = event.run_id in self._additions
                 self._additions.discard(event.run_id)
@@ -362,7 +373,8 @@ def _response_ended(event: ResponseEnded) -> list[Statement]:
             event.response_id,
         ),
     )
-    if event.error_kind == "skipped":
+    refused = event.status == "budget" and event.usage.input_tokens is None
+    if event.error_kind == "skipped" or refused:  # refused: the budget stopped it before sending
         return [update]  # never sent, so no request to record
     return [
         update,

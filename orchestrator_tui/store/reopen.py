@@ -255,7 +255,9 @@ def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow
 
 
 _KINDS: dict[str, RunKind] = {k: k for k in ("compare", "chat", "chain", "conversation")}
-_STATUSES: dict[str, ResponseStatus] = {s: s for s in ("ok", "empty", "failed", "cancelled")}
+_STATUSES: dict[str, ResponseStatus] = {
+    s: s for s in ("ok", "empty", "failed", "cancelled", "budget")
+}
 """Stored kinds and statuses as the engine's types; anything else reads as a chat, a failure."""
 
 

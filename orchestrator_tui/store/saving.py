@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
 from orchestrator_tui.store.rows import placeholders
+from orchestrator_tui.store.votes import vote_insert
 
 Statement = tuple[str, Sequence[object]]
 
@@ -79,6 +81,7 @@ def statements(detail: SessionDetail) -> list[Statement]:
     out += [request_insert(s.id, r) for r in detail.requests]
     out += [review_insert(s.id, v) for v in detail.reviews]
     out += [step_insert(s.id, c) for c in detail.chain_steps]
+    out += [vote_insert(replace(v, session_id=s.id)) for v in detail.votes]
     return out
 
 

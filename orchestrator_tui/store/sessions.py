@@ -11,8 +11,9 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from orchestrator_tui.core.arena.votes import Vote
 from orchestrator_tui.core.conversation import Conversation
-from orchestrator_tui.store import export, listing, reopen, search, stats, upkeep
+from orchestrator_tui.store import export, listing, reopen, search, stats, upkeep, votes
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.detail import SessionDetail, load_detail
 from orchestrator_tui.store.listing import Cursor, Page, SessionFilter
@@ -27,6 +28,7 @@ from orchestrator_tui.store.rows import (
 )
 from orchestrator_tui.store.saving import best_update, save_detail
 from orchestrator_tui.store.search import SearchHit, fts_query
+from orchestrator_tui.store.votes import VoteFilter
 from orchestrator_tui.store.writer import is_running
 
 __all__ = [
@@ -141,6 +143,13 @@ class SessionStore:
     ) -> builtins.list[stats.ModelStats]:
         return await stats.model_stats(self.db, since, until if until is not None else time.time())
 
+    async def spent_since(self, since: float) -> float:
+        """Dollars spent on requests made since ``since`` (unknown costs count as nothing)."""
+        row = await self.db.fetchone(
+            "SELECT COALESCE(SUM(cost), 0) AS spent FROM requests WHERE created_at >= ?", (since,)
+        )
+        return float(row["spent"]) if row else 0.0
+
     # Changing
 
     async def rename(self, session_id: str, title: str) -> None:
@@ -169,10 +178,22 @@ class SessionStore:
 
     async def mark_best(self, session_id: str, answers: Iterable[str], best: str | None) -> None:
         """Of ``answers`` (one prompt's answers, as shown side by side), ``best`` is the best one;
-        ``None`` unmarks them all. The others lose any earlier mark, in the same transaction."""
-        statement = best_update(session_id, list(answers), best)
+        ``None`` unmarks them all. The others lose any earlier mark, in the same transaction.
+        The mark is also the person's vote, cast with the names in view (not blind)."""
+        ids = list(answers)
+        statement = best_update(session_id, ids, best)
         if statement is not None:
-            await self.db.write([statement])
+            shown = await votes.models_of(self.db, session_id, ids)
+            await self.db.write([statement, *votes.best_vote_statements(session_id, shown, best)])
+
+    async def add_votes(self, new: Iterable[Vote]) -> int:
+        """Store votes (a blind round's verdict, a judge's, a council's rankings)."""
+        return await votes.add(self.db, new)
+
+    async def votes(
+        self, flt: VoteFilter = VoteFilter(), *, limit: int | None = None
+    ) -> builtins.list[Vote]:
+        return await votes.list_votes(self.db, flt, limit=limit)
 
     async def fork(self, session_id: str, at: str, title: str | None = None) -> str:
         """A new session with copies of the interactions up to ``at``; its id."""

@@ -33,6 +33,8 @@ class ModelStats:
     reviews: int
     daily_calls: tuple[int, ...] = ()
     """Calls per day across the period, oldest first (at most ``MAX_DAYS`` buckets)."""
+    budget: int = 0
+    """Calls the budget guard stopped mid-stream (refused ones were never made)."""
     empty: int = 0
     """Answers that ended without an error but blank: counted in ``calls``, not in ``ok``."""
     cancelled: int = 0
@@ -51,6 +53,7 @@ class _Tally:
     ok: int = 0
     empty: int = 0
     cancelled: int = 0
+    budget: int = 0
     attempts: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -81,6 +84,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
         t.ok += r["status"] == "ok"
         t.empty += r["status"] == "empty"
         t.cancelled += r["status"] == "cancelled"
+        t.budget += r["status"] == "budget"
         t.attempts += r["attempt"]
         t.input_tokens += r["input_tokens"] or 0
         t.output_tokens += r["output_tokens"] or 0
@@ -116,6 +120,7 @@ async def model_stats(db: Database, since: float, until: float) -> list[ModelSta
             daily_calls=tuple(t.daily),
             empty=t.empty,
             cancelled=t.cancelled,
+            budget=t.budget,
         )
         for model, t in ordered
     ]

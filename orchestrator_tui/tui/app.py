@@ -48,6 +48,7 @@ SCREEN_MODULES: dict[str, str] = {
     "history_stats": "orchestrator_tui.tui.screens.history_stats:HistoryStatsScreen",
     "settings": "orchestrator_tui.tui.screens.settings:SettingsScreen",
     "batches": "orchestrator_tui.tui.screens.batches:BatchesScreen",
+    "leaderboard": "orchestrator_tui.tui.screens.leaderboard:LeaderboardScreen",
 }
 """Screen name -> ``module:Class``. Adding a screen is one line here; its module loads on first use."""
 
@@ -99,6 +100,9 @@ class OrchApp(App[None]):
         ),
         Binding("f2", "show_screen('settings')", "Settings", id="app.settings"),
         Binding("f8", "show_screen('batches')", "Batches", id="app.batches", show=False),
+        Binding(
+            "f10", "show_screen('leaderboard')", "Leaderboard", id="app.leaderboard", show=False
+        ),
     ]
     COMMANDS = App.COMMANDS | {action_commands}
     ACTION_HELP: ClassVar[dict[str, str]] = {
@@ -138,6 +142,8 @@ class OrchApp(App[None]):
         self._early_keys: list[events.Key] | None = []
         """Keys typed before the workspace is on screen (then ``None``): Textual gives a key that
         arrives with nothing focused to the blank start-up screen, which drops it."""
+        self.header_status = ""
+        """The profile and mode in force: first in the header, before what a screen adds there."""
         self.show_mode(None)
 
     @property
@@ -175,7 +181,11 @@ class OrchApp(App[None]):
         )
 
     def format_title(self, title: str, sub_title: str) -> Content:
-        """The header's line; a screen's title may be a chain's or a session's name."""
+        """The header's line; a screen's title may be a chain's or a session's name. The profile
+        and mode stay in it whatever the screen shows beside them (today's spend, paging)."""
+        status = self.header_status
+        if status and sub_title != status:
+            sub_title = " · ".join(part for part in (status, sub_title) if part)
         return super().format_title(terminal_safe(title), terminal_safe(sub_title))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -225,7 +235,8 @@ class OrchApp(App[None]):
         parts = [f"profile {self.profile}"] if self.profile else []
         if mode:
             parts.append(f"mode {mode}")
-        self.sub_title = " · ".join(parts)
+        self.header_status = " · ".join(parts)
+        self.sub_title = self.header_status  # a change redraws the header on every screen
 
     def action_show_screen(self, name: str) -> None:
         """Bring a named screen forward: back to it if it is on the stack, else on top."""

@@ -13,6 +13,8 @@ COMMANDS: dict[str, str] = {
     "/attach": "attach a text file or an image to the next prompt: /attach photo.png",
     "/chain": "open a chain in the editor: /chain NAME (no name: pick from the list)",
     "/mode": "use a mode's system prompt, parameters and models: /mode research (off: none)",
+    "/blind": "blind mode: answers labelled A, B, C… until you vote: /blind [on|off]",
+    "/vote": "vote in a blind round: /vote A, /vote tie, /vote bad",
     "/help": "list these commands",
 }
 

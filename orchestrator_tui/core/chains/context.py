@@ -149,3 +149,13 @@ def failure(ended: ResponseEnded) -> str:
     if ended.status == "empty":
         return f"{ended.model}: the answer was empty"
     return f"{ended.model}: {ended.error or ended.status}"
+
+
+def model_labels(models: Sequence[str]) -> list[str]:
+    """Model names, numbered when one model appears twice (``m``, ``m#2``)."""
+    seen: dict[str, int] = {}
+    labels = []
+    for model in models:
+        seen[model] = seen.get(model, 0) + 1
+        labels.append(model if seen[model] == 1 else f"{model}#{seen[model]}")
+    return labels

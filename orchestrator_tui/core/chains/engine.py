@@ -79,7 +79,7 @@ def start_chain(
         for index, step in enumerate(chain.steps):
             result = await _run_step(ctx, step, index)
             ctx.results[step.id] = result
-            if result.status == "failed":
+            if result.status in ("failed", "budget"):  # the run ends as `budget` then
                 return "failed"
             if result.status == "cancelled":  # nothing was left of it to go on with
                 return "cancelled"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orchestrator_tui.core.arena.ranking import AGGREGATES
 from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.chains.model import (
     Chain,
@@ -47,6 +48,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "synthesize": (*COMMON, "model", "from", "prompt", *VOICE),
     "conversation": (*COMMON, "models", "topic", "turns", "stop_phrases", "judge", *VOICE),
+    "council": (*COMMON, "models", "model", "prompt", "aggregate", *VOICE),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "generate": ("model", "prompt"),
@@ -55,6 +57,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "refine": ("target",),
     "synthesize": ("model", "from"),
     "conversation": ("models", "topic"),
+    "council": ("models", "model", "prompt"),
 }
 CHECK_FIELDS: dict[str, tuple[str, ...]] = {
     "length": ("min_words", "max_words"),
@@ -75,6 +78,7 @@ TEXT_FIELDS = (
     "reviewer",
     "criteria",
     "judge",
+    "aggregate",
 )
 STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 FIELD_NAMES = {"from": "sources", "topic": "prompt"}
@@ -238,6 +242,9 @@ class _Reader:
         values["max_iterations"] = self.integer(data, path, "max_iterations", 1, 20)
         values["turns"] = self.integer(data, path, "turns", 1, 100)
         values["checks"] = self.checks(data.get("checks"), (*path, "checks"))
+        if values.get("aggregate") not in (None, *AGGREGATES):
+            self.error((*path, "aggregate"), f"one of {', '.join(AGGREGATES)}")
+            values.pop("aggregate")
         if kind in ("review", "refine") and not values.get("reviewer") and not values["checks"]:
             self.error(path, f"a {kind} step needs a `reviewer` model or `checks`")
         return Step(**{k: v for k, v in values.items() if v is not None})

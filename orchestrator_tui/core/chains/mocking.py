@@ -1,7 +1,9 @@
 """``--mock``: the same chain with every model swapped for an offline one, for a dry run.
 
 Writers become ``mock:lorem`` (Markdown of a realistic length), reviewers and judges
-``mock:judge`` (a JSON verdict), so every step kind runs its real code path without a key.
+``mock:judge`` (a JSON verdict), so every step kind runs its real code path without a key. A
+council's members become ``mock:peer-1``, ``mock:peer-2``, ... (they answer and rank each other)
+and its chairman ``mock:lorem``.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from orchestrator_tui.core.chains.model import Chain, Step
 
 MOCK_WRITER = "mock:lorem"
 MOCK_JUDGE = "mock:judge"
+PEERS = 3
+"""``mock:peer-1`` .. ``mock:peer-3``: mock models that answer and rank."""
 
 
 def mock_step(step: Step) -> Step:
+    if step.kind == "council":
+        peers = tuple(f"mock:peer-{index % PEERS + 1}" for index in range(len(step.models)))
+        return replace(step, model=MOCK_WRITER, models=peers)
     return replace(
         step,
         model=MOCK_WRITER if step.model else None,

@@ -52,6 +52,8 @@ class Step:
     turns: int = 6
     stop_phrases: tuple[str, ...] = ()
     judge: str | None = None
+    aggregate: str = "borda"
+    """How a council combines its rankings: ``borda`` or ``bradley-terry``."""
     locations: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """``file:line`` of each field as written, for errors found after loading."""
 

@@ -15,7 +15,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from orchestrator_tui.core.chains.context import StepContext, StepError, failure
+from orchestrator_tui.core.chains.context import StepContext, StepError, failure, model_labels
+from orchestrator_tui.core.chains.council import council
 from orchestrator_tui.core.chains.dialogue import converse
 from orchestrator_tui.core.chains.model import Step, StepResult
 from orchestrator_tui.core.events import ResponseEnded, StepIteration, StepStatus
@@ -49,9 +50,9 @@ async def parallel(ctx: StepContext, step: Step) -> StepResult:
     ended = await asyncio.gather(
         *(ctx.respond(step, m, [Message("user", prompt)], params) for m in step.models)
     )
-    by_label = list(zip(_labels(step.models), (e for _, e in ended), strict=True))
+    by_label = list(zip(model_labels(step.models), (e for _, e in ended), strict=True))
     outputs = {label: e.text for label, e in by_label if e.status == "ok"}
-    errors = [failure(e) for _, e in by_label if e.status in ("failed", "empty")]
+    errors = [failure(e) for _, e in by_label if e.status in ("failed", "empty", "budget")]
     cancelled = sum(e.status == "cancelled" for _, e in by_label)
     status: StepStatus = "ok" if outputs else "failed" if errors else "cancelled"
     return StepResult(
@@ -208,6 +209,7 @@ RUNNERS: dict[str, StepRunner] = {
     "refine": refine,
     "synthesize": synthesize,
     "conversation": converse,
+    "council": council,
 }
 
 
@@ -219,20 +221,10 @@ def _one_answer(step: Step, ended: ResponseEnded, prompt: str, response_id: str)
         step.id,
         status,
         ended.text,
-        error=failure(ended) if status == "failed" else None,
+        error=failure(ended) if status in ("failed", "budget") else None,
         prompt=prompt,
         response_id=response_id,
     )
-
-
-def _labels(models: tuple[str, ...]) -> list[str]:
-    """Model names, numbered when one model appears twice (``m``, ``m#2``)."""
-    seen: dict[str, int] = {}
-    labels = []
-    for model in models:
-        seen[model] = seen.get(model, 0) + 1
-        labels.append(model if seen[model] == 1 else f"{model}#{seen[model]}")
-    return labels
 
 
 def _verdict_text(verdict: Review) -> str:

@@ -42,6 +42,14 @@ def validate(
             issues.append(
                 Issue(step.at("models"), _field(step, "models"), "a conversation needs 2+ models")
             )
+        if step.kind == "council" and len(step.models) < 3:
+            issues.append(
+                Issue(
+                    step.at("models"),
+                    _field(step, "models"),
+                    "a council needs 3+ models (each ranks the others' answers)",
+                )
+            )
         seen[step.id] = step
     if chain.output is not None and chain.output not in seen:
         issues.append(Issue(chain.source, "output", f"no step {chain.output!r} in this chain"))

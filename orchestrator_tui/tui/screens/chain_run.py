@@ -41,7 +41,12 @@ if TYPE_CHECKING:
     from orchestrator_tui.core.run import Run
 
 log = logging.getLogger(__name__)
-END_TONES = {"completed": "-ok", "failed": "-error", "cancelled": "-warning"}
+END_TONES = {
+    "completed": "-ok",
+    "failed": "-error",
+    "cancelled": "-warning",
+    "budget": "-warning",
+}
 
 
 class ChainRunScreen(Screen[None]):

@@ -25,6 +25,7 @@ from orchestrator_tui.core.attachments import AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
 from orchestrator_tui.tui import safe, slash
+from orchestrator_tui.tui.blind_mode import BlindMode
 from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.widgets.chain_panel import ChainPanel
 from orchestrator_tui.tui.widgets.keys_footer import KeysFooter
@@ -86,6 +87,8 @@ each model's conversation. Type / for commands."""
     def __init__(self) -> None:
         super().__init__()
         self.session = WorkspaceSession()
+        self.blind = BlindMode(self)
+        self._header_parts = {"pages": "", "spend": ""}
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
         self._state: UserState | None = None
@@ -168,7 +171,9 @@ each model's conversation. Type / for commands."""
         self.query_one(ChainPanel).show_compare(self.session.models)
         self.query_one(ModelPicker).check_keys(catalog, services.keys, self.session.models)
         reviewer = settings.reviewer
+        self.blind.on = self.blind.on or settings.blind
         await self._start(lambda: self.session.open(services.orchestrator, reviewer=reviewer))
+        self.show_spend()
         self._discover()
 
     @work(group="discovery", exclusive=True, exit_on_error=False)
@@ -290,10 +295,10 @@ each model's conversation. Type / for commands."""
         queue = self.session.queue
         line = ""
         if queue:
-            first = queue[-1].strip().splitlines()[0]
-            first = first if len(first) <= 40 else first[:39] + "…"
-            waits = "waits" if len(queue) == 1 else f"and {len(queue) - 1} more wait"
-            line = f"⏳ “{first}” {waits} for its turn · ↑ in the empty box takes it back"
+            last = queue[-1].strip().splitlines()[0]
+            last = last if len(last) <= 30 else last[:29] + "…"
+            count = "1 prompt waits" if len(queue) == 1 else f"{len(queue)} prompts wait"
+            line = f"⏳ {count} (last: “{last}”) · ↑ in the empty box takes it back"
         _show_line(self.query_one("#queued", Static), line)
 
     @work(group="user-state", exclusive=True, exit_on_error=False)
@@ -314,14 +319,19 @@ each model's conversation. Type / for commands."""
         if started.kind == "prompt":
             self._set_attachments()
             self._notice("")
-            await self.grid.show([(model, model) for model in started.keys])
+            if self.blind.on:
+                await self.blind.start(list(started.keys))
+            else:
+                self.blind.round = None
+                await self.grid.show([(model, model) for model in started.keys])
         elif started.kind == "review":
             for key in started.keys:
                 pane = self.grid.pane(key)
                 if pane is not None:
                     pane.reviewing(started.model or "")
         elif started.kind == "synthesis":
-            await self.grid.add(SYNTHESIS, f"synthesis · {started.model}")
+            by = "" if self.blind.hiding else f" · {started.model}"  # a name is a tell
+            await self.grid.add(SYNTHESIS, f"synthesis{by}")
         elif started.kind == "retry":
             pane = self.grid.pane(started.keys[0])
             if pane is not None and pane.best:
@@ -482,6 +492,16 @@ each model's conversation. Type / for commands."""
         self.orch.show_mode(mode.name if mode else None)
         self._notice(f"Mode {mode.name}: {mode.description}" if mode else "No mode")
 
+    async def command_blind(self, argument: str) -> None:
+        self.notify(self.blind.toggle(argument), markup=False)
+
+    async def command_vote(self, argument: str) -> None:
+        await self.blind.command(argument)
+
+    def action_toggle_blind(self) -> None:
+        """Blind mode: label the next answers A, B, C… and hide every tell until you vote."""
+        self.notify(self.blind.toggle(), markup=False)
+
     async def command_help(self, argument: str) -> None:
         lines = [f"{name}  {text}" for name, text in slash.COMMANDS.items()]
         self.notify("\n".join(lines), title="Commands", timeout=20, markup=False)
@@ -558,9 +578,15 @@ each model's conversation. Type / for commands."""
         """Say in the header which answers are in view when they do not all fit."""
         self.refresh_bindings()
         if event.first == 1 and event.last == event.total:
-            self.sub_title = ""
+            self._header_parts["pages"] = ""
         else:
-            self.sub_title = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
+            pages = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
+            self._header_parts["pages"] = pages
+        self._show_header_parts()
+
+    def _show_header_parts(self) -> None:
+        """The header's line: the pages in view, then today's spend (or the blind round)."""
+        self.sub_title = " · ".join(part for part in self._header_parts.values() if part)
 
     @on(ResponsePane.Action)
     async def _pane_action(self, event: ResponsePane.Action) -> None:
@@ -569,6 +595,10 @@ each model's conversation. Type / for commands."""
         if event.action == "cancel":
             if not any(feed.cancel(pane) for feed in self.feeds):
                 self.notify("This answer is not streaming", severity="warning")
+        elif event.action in ("tie", "all_bad"):
+            await self.blind.vote("tie" if event.action == "tie" else "all_bad")
+        elif event.action == "best" and self.blind.hiding:
+            await self.blind.vote("win", pane.model)
         elif event.action == "best":
             try:
                 self.session.mark_best(key)
@@ -606,6 +636,24 @@ each model's conversation. Type / for commands."""
             self.feeds.remove(feed)
             self.refresh_bindings()
         await self._start(lambda: self.session.finished(run))
+        self.show_spend()
+
+    @work(group="spend", exclusive=True, exit_on_error=False)
+    async def show_spend(self) -> None:
+        """Today's spend in the header once there is any (not during a blind round: a price
+        is a tell)."""
+        from orchestrator_tui.core import display
+        from orchestrator_tui.core.budget import start_of_today
+
+        if self.blind.hiding:
+            self._header_parts["spend"] = "blind round: vote to reveal"
+            self._show_header_parts()
+            return
+        services = await self.orch.wait_services()
+        await services.recorder.flush()
+        spent = await services.sessions.spent_since(start_of_today())
+        self._header_parts["spend"] = f"spent today {display.cost(spent)}" if spent else ""
+        self._show_header_parts()
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)

@@ -30,6 +30,7 @@ STATUS_ICON = {
     "empty": ("∅", "$warning"),
     "failed": ("✗", "$error"),
     "cancelled": ("■", "$warning"),
+    "budget": ("$", "$warning"),
 }
 EMPTY_NOTE = "empty answer: the model said nothing"
 
@@ -56,10 +57,13 @@ cost and review score."""
         Binding("m", "maximize", "Maximize", id="pane.maximize"),
         Binding("v", "mark_best", "Best", id="pane.best"),
         Binding("f", "feedback", "Feedback", id="pane.feedback", show=False),
+        Binding("t", "vote('tie')", "Tie", id="pane.vote_tie"),
+        Binding("a", "vote('all_bad')", "All bad", id="pane.vote_all_bad"),
     ]
 
     class Action(Message):
-        """A pane asks the workspace to act on its model: ``retry``, ``cancel`` or ``best``."""
+        """A pane asks the workspace to act on its model: ``retry``, ``cancel``, ``best``, or in
+        a blind round ``tie`` and ``all_bad``."""
 
         def __init__(self, pane: ResponsePane, action: str) -> None:
             super().__init__()
@@ -77,6 +81,8 @@ cost and review score."""
         self.reviewer: str | None = None
         """Set while a review of this answer is on its way."""
         self.best = False
+        self.blind = False
+        """In a blind round: the title is a label, and nothing else says who wrote it."""
         self._note: Content | None = None
         self._code_index = 0
         self.body = StreamingMarkdown()
@@ -127,20 +133,40 @@ cost and review score."""
 
     def attempt_failed(self, event: AttemptFailed) -> None:
         if event.retry_in is not None:
-            self._set_note(
-                safe.content(f"{event.error}; retrying in {event.retry_in:.1f}s", "$warning")
-            )
+            why = "failed" if self.blind else event.error  # the wording names the provider
+            self._set_note(safe.content(f"{why}; retrying in {event.retry_in:.1f}s", "$warning"))
 
     def end(self, ended: ResponseEnded) -> None:
         self.body.finish()
         self.ended, self.status = ended, ended.status
+        self._show_ending()
+        self._refresh_header()
+
+    def _show_ending(self) -> None:
+        ended = self.ended
+        if ended is None:
+            return
         if ended.status == "cancelled":
             self._set_note(Content.styled("cancelled: the partial answer is kept", "$warning"))
+        elif ended.error and self.blind:  # the provider's wording would name it
+            self._set_note(Content.styled("this answer failed (why: after the vote)", "$error"))
         elif ended.status == "empty":
             self._set_note(Content.styled(EMPTY_NOTE, "$warning"))
         elif ended.error:
             self._set_note(safe.content(ended.error, "$error"))
+
+    def hide_identity(self) -> None:
+        """Blind round: show the label only, no figures, no provider wording."""
+        self.blind = True
         self._refresh_header()
+        self.refresh_bindings()
+
+    def reveal(self, title: str) -> None:
+        """The vote is in: the real name, the figures and any error in full."""
+        self.blind, self.title = False, title
+        self._show_ending()
+        self._refresh_header()
+        self.refresh_bindings()
 
     def reviewing(self, reviewer: str) -> None:
         self.review, self.reviewer = None, reviewer
@@ -210,6 +236,13 @@ cost and review score."""
     def action_mark_best(self) -> None:
         self.post_message(self.Action(self, "best"))
 
+    def action_vote(self, outcome: str) -> None:
+        self.post_message(self.Action(self, outcome))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tie and all-bad are votes of a blind round only."""
+        return self.blind if action == "vote" else True
+
     def action_maximize(self) -> None:
         if self.is_maximized:
             self.screen.minimize()
@@ -258,7 +291,7 @@ cost and review score."""
             parts.append(("  ♛ best", "bold $success"))
         parts += ["\n", (self.status, style)]
         ended = self.ended
-        if ended is not None:
+        if ended is not None and not self.blind:
             figures = [
                 f"ttft {display.seconds(ended.ttft)}",
                 display.seconds(ended.latency),

@@ -16,6 +16,7 @@ ICONS = {
     "failed": ("✗", "$text-error"),
     "skipped": ("-", "$text-muted"),
     "cancelled": ("■", "$text-warning"),
+    "budget": ("$", "$text-warning"),
 }
 
 
