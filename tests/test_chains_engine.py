@@ -385,6 +385,7 @@ async def test_a_conversation_takes_turns_up_to_the_limit_and_is_judged(svc: Ser
     assert set(talk.details["quality_factors"]) == {"length", "diversity", "flow", "completion"}
     quality = talk.details["quality"]
     assert describe(talk.details) == f"3 turns · 2 models · stopped: turn limit · quality {quality}"
+    assert describe({"turns": 6, "models": 1}) == "6 turns · 1 model"  # a dry run's one mock
     assert "**Speaker 2 (mock:parrot)**" in talk.output
 
 

@@ -149,7 +149,8 @@ def describe(details: Mapping[str, object]) -> str:
     if "turns" in details:
         parts.append(f"{details['turns']} turns")
     if "models" in details:
-        parts.append(f"{details['models']} models")
+        count = details["models"]
+        parts.append(f"{count} model" if count == 1 else f"{count} models")
     if "cancelled" in details:
         parts.append(f"{details['cancelled']} cancelled")
     if "stopped" in details:
