@@ -96,8 +96,6 @@ class HistoryScreen(Screen[None]):
     opens: type to search prompts and answers. Down (or Enter) goes to the list, where one-letter
     keys act on the selected session; Escape clears the search, then goes back."""
     AUTO_FOCUS = "#history-search"
-    HELP = """Every past session, newest first. Type to search prompts and answers; the arrow
-keys move to the sessions, where Enter reopens one and the letters shown below act on it."""
     ACTION_HELP: ClassVar[dict[str, str]] = {
         "back": "Back to the workspace (or out of the search)",
         "focus_search": "Search prompts and answers",
