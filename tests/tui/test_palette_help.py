@@ -210,3 +210,23 @@ async def test_the_palette_and_f1_speak_to_users_never_in_docstrings(config: Con
             assert "``" not in text and " ".join(text.split()) not in docs, text
         helps = {a.action: a.help for a in available_actions(app.screen)}
         assert helps["show_screen('history')"] == "Go to that screen"
+
+
+async def test_the_history_tables_actions_say_what_they_do(config: Config) -> None:
+    from orchestrator_tui.tui.actions import available_actions
+    from orchestrator_tui.tui.screens.history import SessionTable
+
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_services()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(SessionTable).focus()
+        await pilot.pause()
+        table_actions = [
+            a
+            for a in available_actions(app.screen)
+            if isinstance(a.node, SessionTable) and (a.binding_id or "").startswith("history.")
+        ]
+        assert {a.title for a in table_actions} >= {"Reopen", "Rerun", "Delete", "Export"}
+        assert all(a.help for a in table_actions), [a.title for a in table_actions if not a.help]

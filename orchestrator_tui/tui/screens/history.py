@@ -75,6 +75,19 @@ class SessionTable(DataTable[Text | str]):
     r sends its prompt again (you are asked first); R picks other models for it; n renames; d moves
     it to the trash (t shows the trash, u restores, x empties it); e exports; s shows statistics.
     Type in the search box (ctrl+f, or /) to search prompts and answers; Down goes to the results."""
+    ACTION_HELP: ClassVar[dict[str, str]] = {
+        "reopen": "Continue the selected session in the workspace",
+        "rerun": "Send its first prompt again to the same models (asks first)",
+        "rerun_other": "Send its first prompt again to models you pick",
+        "rename": "Give the selected session another title",
+        "delete": "Move the selected session to the trash",
+        "restore": "Bring the selected session back from the trash",
+        "toggle_trash": "Show the trash, or back to the sessions",
+        "empty_trash": "Delete the sessions in the trash for good (asks first)",
+        "export": "Write the selected session to a file",
+        "stats": "Statistics of the history: runs, tokens, cost, models",
+        "focus_search": "Search prompts and answers",
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "screen.reopen", "Reopen", id="history.reopen"),
         Binding("r", "screen.rerun", "Rerun", id="history.rerun"),
