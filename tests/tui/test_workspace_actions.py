@@ -37,6 +37,10 @@ async def test_ctrl_t_asks_who_synthesizes_once_and_streams_into_its_own_pane(
         await ws.settled()
         await ws.pilot.press("ctrl+t")
         await ws.until(lambda: isinstance(ws.app.screen, ChoiceDialog), "the question")
+        labels = [label for _, label in ws.app.screen.choices]
+        keyless = [i for i, label in enumerate(labels) if label.endswith("(no API key)")]
+        assert keyless and keyless == list(range(keyless[0], len(labels)))  # said so, and last
+        assert "anthropic:claude-sonnet-4-6  (no API key)" in labels
         await ws.pilot.press("down", "enter")  # the second model that answered: mock:echo
         await ws.settled()
         synthesis = ws.pane("synthesis")

@@ -524,8 +524,17 @@ each model's conversation. Type / for commands."""
         from orchestrator_tui.tui.screens.choice import ChoiceDialog
 
         answered = [a.model for a in self.session.usable_answers()]
-        others = sorted(set(self.services.config.catalog.models) - set(answered))
-        choices = [(m, f"{m}  (answered)") for m in answered] + [(m, m) for m in others]
+        status = self.query_one(ModelPicker).status
+
+        def keyless(model: str) -> bool:  # would fail at once: last, and said so
+            known = status.get(model.partition(":")[0])
+            return known is not None and known.needed and not known.has_key
+
+        others = sorted(
+            set(self.services.config.catalog.models) - set(answered), key=lambda m: (keyless(m), m)
+        )
+        choices = [(m, f"{m}  (answered)") for m in answered]
+        choices += [(m, f"{m}  (no API key)" if keyless(m) else m) for m in others]
 
         async def chosen(choice: str | None) -> None:
             if choice is not None:
