@@ -139,6 +139,7 @@ def test_paths_says_where_config_history_and_vault_live(paths) -> None:
     assert shown["config"] == str(paths.config_dir)
     assert shown["history"] == str(paths.database)
     assert shown["vault"] == str(paths.vault_file)
+    assert shown["state"] == str(paths.user_state)
     text = run_cli("paths").output
     assert f"vault     {paths.vault_file}" in text.splitlines()
 

@@ -289,3 +289,29 @@ async def test_a_follow_up_continues_each_conversation_and_follows_its_prompt(
     )
     assert len({sid for (sid,) in await stored(services, "SELECT id FROM sessions")}) == 1
     assert rows[1][1] == rows[0][0]
+
+
+async def test_answers_ended_before_a_run_is_cancelled_stay_in_the_conversation(
+    paths: Paths, write_models: Callable[[str], Path]
+) -> None:
+    from orchestrator_tui.services import open_services
+
+    write_models("models:\n  mock:lorem:\n    options: {tokens_per_second: 50, tokens: 5000}\n")
+    services = await open_services(paths)
+    try:
+        session = opened(services)
+        started = session.submit("first")
+        assert started is not None
+        async for event in started.run:
+            session.handle(event)
+            echo = session.answers.get("mock:echo")
+            if echo is not None and echo.ended is not None:
+                started.run.cancel()
+        session.finished(started.run)
+        assert [m.content for m in session.conversation.histories["mock:echo"]] == ["first"] * 2
+        follow = session.submit("second")
+        assert follow is not None and follow.follow_up
+        follow.run.cancel()  # before the run's first step: it still ends, as cancelled
+        await drive(session, follow)
+    finally:
+        await services.aclose()

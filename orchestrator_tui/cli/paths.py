@@ -31,6 +31,7 @@ def paths(as_json: bool) -> None:
         "chains": str(where.chains_dir),
         "themes": str(where.themes_dir),
         "history": str(where.database),
+        "state": str(where.user_state),
         "vault": str(where.vault_file),
         "cache": str(where.cache_dir),
         "keys": "in the vault file"

@@ -94,7 +94,13 @@ class Orchestrator:
                 response_id = new_id()
                 coro = answer(run, model, own, response_id)
                 spawned.append((model, run.spawn(response_id, coro)))
-            ended = await _gather(spawned)
+            try:
+                ended = await _gather(spawned)
+            except asyncio.CancelledError:  # the answers that had ended stay in the conversation
+                for model, task in spawned:
+                    if task.done() and not task.cancelled() and task.exception() is None:
+                        conversation.record(model.name, prompt, task.result(), images)
+                raise
             for model, result in ended:
                 conversation.record(model.name, prompt, result, images)
             return _status([result for _, result in ended])

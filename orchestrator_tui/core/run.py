@@ -37,6 +37,7 @@ class Run:
         self._queue: asyncio.Queue[RunEvent] = asyncio.Queue()
         self._responses: dict[str, asyncio.Task[Any]] = {}
         self._cancelled = False
+        self._started = False
         self._main = asyncio.create_task(self._drive(body), name=f"run-{run_id}")
 
     def emit(self, event: RunEvent) -> None:
@@ -79,7 +80,8 @@ class Run:
         self._cancelled = True
         for task in list(self._responses.values()):
             task.cancel()
-        self._main.cancel()
+        if self._started:  # a task cancelled before its first step would never end the run
+            self._main.cancel()
         return True
 
     async def __aiter__(self) -> AsyncIterator[RunEvent]:
@@ -122,7 +124,10 @@ class Run:
     async def _drive(self, body: Callable[[Run], Awaitable[RunStatus]]) -> None:
         status: RunStatus
         error: str | None = None
+        self._started = True
         try:
+            if self._cancelled:  # cancelled before it began: nothing is sent
+                raise asyncio.CancelledError
             status = await body(self)
         except asyncio.CancelledError:
             status = "cancelled"

@@ -211,7 +211,7 @@ class WorkspaceSession:
         if not self.models:
             raise Refused("Select at least one model first (ctrl+b)")
         prompt = with_attachments(text, self.attachments)
-        follow_up = bool(self.conversation.histories)
+        follow_up = self.conversation.last_prompt_id is not None
         images = [a.image for a in self.attachments if a.image is not None]
         try:
             run = orchestrator.fan_out(

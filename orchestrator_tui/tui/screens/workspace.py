@@ -295,10 +295,10 @@ each model's conversation. Type / for commands."""
         queue = self.session.queue
         line = ""
         if queue:
-            first = queue[-1].strip().splitlines()[0]
-            first = first if len(first) <= 40 else first[:39] + "…"
-            waits = "waits" if len(queue) == 1 else f"and {len(queue) - 1} more wait"
-            line = f"⏳ “{first}” {waits} for its turn · ↑ in the empty box takes it back"
+            last = queue[-1].strip().splitlines()[0]
+            last = last if len(last) <= 30 else last[:29] + "…"
+            count = "1 prompt waits" if len(queue) == 1 else f"{len(queue)} prompts wait"
+            line = f"⏳ {count} (last: “{last}”) · ↑ in the empty box takes it back"
         _show_line(self.query_one("#queued", Static), line)
 
     @work(group="user-state", exclusive=True, exit_on_error=False)
