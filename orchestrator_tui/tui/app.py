@@ -139,6 +139,8 @@ class OrchApp(App[None]):
         self._gc_threshold: tuple[int, int, int] | None = None
         self.profile = self._config.paths.profile if self._config else os.environ.get(PROFILE_ENV)
         """The active profile (``None``: the default), shown in the header from the first frame."""
+        self.header_status = ""
+        """The profile and mode in force: first in the header, before what a screen adds there."""
         self.show_mode(None)
 
     @property
@@ -176,7 +178,11 @@ class OrchApp(App[None]):
         )
 
     def format_title(self, title: str, sub_title: str) -> Content:
-        """The header's line; a screen's title may be a chain's or a session's name."""
+        """The header's line; a screen's title may be a chain's or a session's name. The profile
+        and mode stay in it whatever the screen shows beside them (today's spend, paging)."""
+        status = self.header_status
+        if status and sub_title != status:
+            sub_title = " · ".join(part for part in (status, sub_title) if part)
         return super().format_title(terminal_safe(title), terminal_safe(sub_title))
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -212,7 +218,8 @@ class OrchApp(App[None]):
         parts = [f"profile {self.profile}"] if self.profile else []
         if mode:
             parts.append(f"mode {mode}")
-        self.sub_title = " · ".join(parts)
+        self.header_status = " · ".join(parts)
+        self.sub_title = self.header_status  # a change redraws the header on every screen
 
     def action_show_screen(self, name: str) -> None:
         """Bring a named screen forward: back to it if it is on the stack, else on top."""

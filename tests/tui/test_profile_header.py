@@ -22,6 +22,10 @@ async def test_the_header_names_the_active_profile(orch_home) -> None:
         header = app.screen.query_one(Header)
         assert "profile work" in str(header.query_one("HeaderTitle").render())
         assert app.services.config.paths.database.parent.name == "work"
+        app.screen.sub_title = "spent today $0.01"  # what a screen says itself comes after
+        await pilot.pause()
+        shown = str(header.query_one("HeaderTitle").render())
+        assert "profile work · spent today $0.01" in shown
 
 
 async def test_the_default_profile_shows_no_profile(paths: Paths) -> None:

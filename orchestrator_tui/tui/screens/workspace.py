@@ -366,6 +366,7 @@ each model's conversation. Type / for commands."""
         except Refused as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return False
+        await self.services.continue_budget(conversation.session_id)
         models = self.session.models
         self.query_one(ModelPicker).select(models)
         self.query_one(ChainPanel).show_compare(models)
