@@ -129,6 +129,12 @@ class Services:
             guard.spent_today = await self.sessions.spent_since(start_of_today())
         guard.limits = guard.limits.with_run_limit(dollars)
 
+    async def continue_budget(self, session_id: str) -> None:
+        """A reopened session's per-session budget counts what it spent before."""
+        guard = self.orchestrator.responder.budget
+        if guard is not None and guard.limits.per_session is not None:
+            guard.seed_session(session_id, await self.sessions.spent_in(session_id))
+
     async def aclose(self) -> None:
         """Flush the recorder, close provider connections and the database, in that order.
 

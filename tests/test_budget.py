@@ -153,3 +153,30 @@ async def test_spend_today_is_summed_from_the_history(paths: Paths) -> None:
         assert await SessionStore(db).spent_since(0) == 0.0
     finally:
         await db.close()
+
+
+async def test_a_reopened_session_counts_what_it_spent_before_against_its_budget(
+    priced: None, paths: Paths
+) -> None:
+    from history_factory import make_session
+
+    from orchestrator_tui.services import open_services
+
+    paths.settings_file.write_text("budget: {per_session: 0.08}\n")
+    services = await open_services(paths)
+    try:
+        detail = make_session(4, "Q", {"mock:priced": "x", "mock:long": "y"})  # $0.015 + $0.025
+        await services.sessions.import_detail(detail)
+        await services.continue_budget(detail.session.id)
+        guard = services.orchestrator.responder.budget
+        assert guard is not None
+        assert guard.by_session[detail.session.id] == pytest.approx(0.04)
+        model = services.config.catalog.resolve("mock:priced")
+        request = LLMRequest(
+            model.ref, (Message("user", "x" * 40),), GenerationParams(max_tokens=40)
+        )
+        with pytest.raises(BudgetRefused, match="session budget"):
+            guard.reserve("r", detail.session.id, model, request)  # $0.054 more would pass
+        guard.reserve("r", "another-session", model, request)
+    finally:
+        await services.aclose()

@@ -150,6 +150,15 @@ class SessionStore:
         )
         return float(row["spent"]) if row else 0.0
 
+    async def spent_in(self, session_id: str) -> float:
+        """Dollars the session's requests cost so far (a reopened session's per-session budget
+        counts them)."""
+        row = await self.db.fetchone(
+            "SELECT COALESCE(SUM(cost), 0) AS spent FROM requests WHERE session_id = ?",
+            (session_id,),
+        )
+        return float(row["spent"]) if row else 0.0
+
     # Changing
 
     async def rename(self, session_id: str, title: str) -> None:

@@ -88,9 +88,9 @@ each model's conversation. Type / for commands."""
         super().__init__()
         self.session = WorkspaceSession()
         self.blind = BlindMode(self)
-        self._header_parts = {"pages": "", "spend": ""}
         self.feeds: list[PaneFeed] = []
         self._narrow: bool | None = None
+        self._header_parts: dict[str, str] = {}
         self._state: UserState | None = None
         """What is remembered between runs; ``None`` until read (nothing is saved before)."""
 
@@ -130,6 +130,7 @@ each model's conversation. Type / for commands."""
         prompt.focus()
         prompt.take_back = self._take_back
         self.query_one(ModelPicker).settings = self.session.settings
+        self.watch(self.app, "sub_title", lambda _: self._show_header(), init=False)
         self._load()
 
     def on_resize(self, event: Resize) -> None:
@@ -365,6 +366,7 @@ each model's conversation. Type / for commands."""
         except Refused as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return False
+        await self.services.continue_budget(conversation.session_id)
         models = self.session.models
         self.query_one(ModelPicker).select(models)
         self.query_one(ChainPanel).show_compare(models)
@@ -586,16 +588,9 @@ each model's conversation. Type / for commands."""
     def _paged(self, event: ResponseGrid.Paged) -> None:
         """Say in the header which answers are in view when they do not all fit."""
         self.refresh_bindings()
-        if event.first == 1 and event.last == event.total:
-            self._header_parts["pages"] = ""
-        else:
-            pages = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
-            self._header_parts["pages"] = pages
-        self._show_header_parts()
-
-    def _show_header_parts(self) -> None:
-        """The header's line: the pages in view, then today's spend (or the blind round)."""
-        self.sub_title = " · ".join(part for part in self._header_parts.values() if part)
+        paged = not (event.first == 1 and event.last == event.total)
+        pages = f"answers {event.first} to {event.last} of {event.total} · ctrl+↓ ↑"
+        self._header("pages", pages if paged else "")
 
     @on(ResponsePane.Action)
     async def _pane_action(self, event: ResponsePane.Action) -> None:
@@ -655,14 +650,23 @@ each model's conversation. Type / for commands."""
         from orchestrator_tui.core.budget import start_of_today
 
         if self.blind.hiding:
-            self._header_parts["spend"] = "blind round: vote to reveal"
-            self._show_header_parts()
+            self._header("spend", "blind round: vote to reveal")
             return
         services = await self.orch.wait_services()
         await services.recorder.flush()
         spent = await services.sessions.spent_since(start_of_today())
-        self._header_parts["spend"] = f"spent today {display.cost(spent)}" if spent else ""
-        self._show_header_parts()
+        self._header("spend", f"spent today {display.cost(spent)}" if spent else "")
+
+    def _header(self, part: str, text: str) -> None:
+        """Show ``text`` as one part of the header's second title (empty: drop it); with no
+        part of its own, the screen shows the app's (the profile and mode in force)."""
+        self._header_parts[part] = text
+        self._show_header()
+
+    def _show_header(self) -> None:
+        own = [t for t in self._header_parts.values() if t]
+        mode = self.app.sub_title
+        self.sub_title = " · ".join([mode, *own] if mode else own) if own else None
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)
