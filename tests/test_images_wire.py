@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from orchestrator_tui.core.images import load_image
 from tests.images import tiny_png
-from tests.wire.engine import KEYS, MODELS, models_yaml
+from tests.wire.engine import MODELS
+from tests.wire.fixtures import wire_server  # noqa: F401 - the `wire` fixture
 from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
 from tests.wire.server import WireServer
 
 pytestmark = pytest.mark.usefixtures("loopback_only")
-
-
-@pytest.fixture
-async def wire(write_models, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[WireServer]:  # type: ignore[no-untyped-def]
-    server = await WireServer().start()
-    write_models(models_yaml(server.url))
-    for env in KEYS.values():
-        monkeypatch.setenv(env, "sk-wire-test")
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 def expected_turn(provider: str, data: str) -> dict:  # type: ignore[type-arg]

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import pytest
 
 from orchestrator_tui.core.types import GenerationParams
-from tests.wire.engine import KEYS, MODELS, ask, models_yaml
+from tests.wire.engine import MODELS, ask
+from tests.wire.fixtures import wire_server  # noqa: F401 - the `wire` fixture
 from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
 from tests.wire.server import RETRY_AFTER, WireServer
 
 PROVIDERS = sorted(MODELS)
 pytestmark = pytest.mark.usefixtures("loopback_only")
-
-
-@pytest.fixture
-async def wire(write_models, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[WireServer]:  # type: ignore[no-untyped-def]
-    server = await WireServer().start()
-    write_models(models_yaml(server.url))
-    for env in KEYS.values():
-        monkeypatch.setenv(env, "sk-wire-test")
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

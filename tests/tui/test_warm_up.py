@@ -4,8 +4,6 @@ never by time: a connection before Enter, and the first request going over it.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from orchestrator_tui.config import Paths
@@ -14,23 +12,12 @@ from orchestrator_tui.services import open_services
 from orchestrator_tui.tui.app import OrchApp
 from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from tests.tui.conftest import Workspace
-from tests.wire.engine import KEYS, MODELS, models_yaml
+from tests.wire.engine import MODELS
+from tests.wire.fixtures import wire_server  # noqa: F401 - the `wire` fixture
 from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
 from tests.wire.server import WireServer
 
 pytestmark = pytest.mark.usefixtures("loopback_only")
-
-
-@pytest.fixture
-async def wire(write_models, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[WireServer]:  # type: ignore[no-untyped-def]
-    server = await WireServer().start()
-    write_models(models_yaml(server.url))
-    for env in KEYS.values():
-        monkeypatch.setenv(env, "sk-wire-test")
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 def posts(server: WireServer) -> int:
