@@ -232,7 +232,7 @@ async def test_a_streaming_view_keeps_the_tail_in_view_scrolling_in_jumps() -> N
     """Each scroll rewrites the whole pane on the terminal: while text streams the view jumps
     by half its height, and between jumps only the lines that changed are drawn again."""
     app = ViewApp()
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with app.run_test(size=(80, 12)) as pilot:
         view = app.query_one(StreamingMarkdown)
         view.paced = False
         redrawn: list[int] = []
@@ -245,7 +245,7 @@ async def test_a_streaming_view_keeps_the_tail_in_view_scrolling_in_jumps() -> N
         view.refresh_lines = record  # type: ignore[method-assign]
         height = view.scrollable_content_region.height
         tops = [view.scroll_y]
-        for token in tokenize(lorem_markdown(3, 800)):
+        for token in tokenize(lorem_markdown(3, 180)):
             view.append(token)
             await pilot.pause()
             assert view.scroll_y <= view.line_count - 1 < view.scroll_y + height  # tail in view
