@@ -33,25 +33,31 @@ async def settle(pilot: Any) -> None:
         await pilot.pause()
 
 
+async def paste_key_on_f2(app: OrchApp, pilot: Any, provider: str, key: str) -> SettingsScreen:
+    """Open Keys & settings, pick ``provider``'s row, paste ``key`` and press Enter."""
+    await pilot.press("f2")
+    await app.workers.wait_for_complete()
+    screen = app.screen
+    assert isinstance(screen, SettingsScreen)
+    table = screen.query_one("#keys", DataTable)
+    table.move_cursor(row=table.get_row_index(provider))
+    field = screen.query_one("#key-input", Input)
+    field.focus()
+    field.post_message(events.Paste(key))
+    await pilot.pause()
+    await pilot.press("enter")
+    return screen
+
+
 async def test_saving_a_key_without_a_keyring_creates_the_vault_with_a_password_from_a_dialog(
     config: Config, no_system_keyring: None
 ) -> None:
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_services()
-        await pilot.press("f2")
-        await app.workers.wait_for_complete()
-        screen = app.screen
-        assert isinstance(screen, SettingsScreen)
+        screen = await paste_key_on_f2(app, pilot, "anthropic", SECRET)
         table = screen.query_one("#keys", DataTable)
-        table.move_cursor(row=table.get_row_index("anthropic"))
-        field = screen.query_one("#key-input", Input)
-        field.focus()
-        field.post_message(events.Paste(SECRET))
-        await pilot.pause()
-        await pilot.press("enter")
-        while not isinstance(app.screen, VaultPasswordScreen):
-            await pilot.pause(0.05)
+        await _dialog(pilot)
 
         await pilot.press(*"pw1", "enter", *"pw1", "enter")
         await app.workers.wait_for_complete()
@@ -69,16 +75,8 @@ async def test_declining_the_vault_password_saves_nothing_and_says_how_to_unlock
     app = OrchApp(config=config, warm_sdks=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.wait_services()
-        await pilot.press("f2")
-        await app.workers.wait_for_complete()
-        screen = app.screen
-        field = screen.query_one("#key-input", Input)
-        field.focus()
-        field.post_message(events.Paste(SECRET))
-        await pilot.pause()
-        await pilot.press("enter")
-        while not isinstance(app.screen, VaultPasswordScreen):
-            await pilot.pause(0.05)
+        screen = await paste_key_on_f2(app, pilot, "anthropic", SECRET)
+        await _dialog(pilot)
 
         await pilot.press("escape")
         await app.workers.wait_for_complete()
@@ -142,17 +140,8 @@ async def test_a_key_saved_on_f2_without_a_keyring_is_used_after_a_restart_askin
         app = OrchApp(config=load_config(paths), warm_sdks=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await app.wait_services()
-            await pilot.press("f2")
-            await app.workers.wait_for_complete()
-            screen = app.screen
-            assert isinstance(screen, SettingsScreen)
+            screen = await paste_key_on_f2(app, pilot, "openai", key)
             table = screen.query_one("#keys", DataTable)
-            table.move_cursor(row=table.get_row_index("openai"))
-            field = screen.query_one("#key-input", Input)
-            field.focus()
-            field.post_message(events.Paste(key))
-            await pilot.pause()
-            await pilot.press("enter")
             dialog = await _dialog(pilot)
             assert "to save the key for openai" in dialog.reason()
             await pilot.press(*"pw1", "enter", *"pw1", "enter")
