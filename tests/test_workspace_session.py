@@ -227,6 +227,21 @@ async def test_each_prompt_run_says_whether_it_follows_on(services: Services) ->
     assert (second.text, second.follow_up) == ("second", True)
 
 
+SLOW_LOREM = "models:\n  mock:lorem:\n    options: {tokens_per_second: 50, tokens: 5000}\n"
+
+
+async def cancel_once_echo_ends(session: WorkspaceSession, prompt: str) -> None:
+    """Send ``prompt`` to a fast echo and a slow lorem; cancel the run once the echo has ended."""
+    started = session.submit(prompt)
+    assert started is not None
+    async for event in started.run:
+        session.handle(event)
+        echo = session.answers.get("mock:echo")
+        if echo is not None and echo.ended is not None:
+            started.run.cancel()
+    session.finished(started.run)
+
+
 async def test_a_cancelled_answer_is_not_counted_as_a_failure(
     paths: Paths, write_models: Callable[[str], Path]
 ) -> None:
@@ -234,17 +249,11 @@ async def test_a_cancelled_answer_is_not_counted_as_a_failure(
 
     from orchestrator_tui.services import open_services
 
-    write_models("models:\n  mock:lorem:\n    options: {tokens_per_second: 50, tokens: 5000}\n")
+    write_models(SLOW_LOREM)
     services = await open_services(paths)
     try:
         session = opened(services)
-        started = session.submit("one slow, one fast")
-        assert started is not None
-        async for event in started.run:
-            session.handle(event)
-            if session.answers.get("mock:echo") and session.answers["mock:echo"].ended:
-                started.run.cancel()
-        session.finished(started.run)
+        await cancel_once_echo_ends(session, "one slow, one fast")
         lorem_answer = session.answers["mock:lorem"].ended
         assert lorem_answer is not None and lorem_answer.status == "cancelled"
         await services.recorder.flush()
@@ -296,18 +305,11 @@ async def test_answers_ended_before_a_run_is_cancelled_stay_in_the_conversation(
 ) -> None:
     from orchestrator_tui.services import open_services
 
-    write_models("models:\n  mock:lorem:\n    options: {tokens_per_second: 50, tokens: 5000}\n")
+    write_models(SLOW_LOREM)
     services = await open_services(paths)
     try:
         session = opened(services)
-        started = session.submit("first")
-        assert started is not None
-        async for event in started.run:
-            session.handle(event)
-            echo = session.answers.get("mock:echo")
-            if echo is not None and echo.ended is not None:
-                started.run.cancel()
-        session.finished(started.run)
+        await cancel_once_echo_ends(session, "first")
         assert [m.content for m in session.conversation.histories["mock:echo"]] == ["first"] * 2
         follow = session.submit("second")
         assert follow is not None and follow.follow_up
