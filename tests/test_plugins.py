@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -241,21 +240,14 @@ def test_a_plugin_step_kind_and_check_validate_and_run_in_a_chain(
 def test_the_app_streams_a_plugin_providers_answer(plugins: Path, home: Path) -> None:
     (home / "config" / "config.yaml").write_text("default_models: [plaintext:parrot]\n")
     terminal = Terminal(f"orch-tui-test-{uuid.uuid4().hex[:8]}")
-    command = (
-        f"env -u COLUMNS -u LINES ORCH_TUI_HOME={home} PYTHONPATH={plugins}"
-        f" TERM=xterm-256color {sys.executable} -m orchestrator_tui"
-    )
     try:
-        terminal.tmux("new-session", "-d", "-s", "app", "-x", "100", "-y", "30", command)
+        terminal.launch(home, f"PYTHONPATH={plugins}", size=(100, 30))
         terminal.wait_for(lambda s: "plaintext:parrot" in s or "parrot" in s, "the plugin's model")
         terminal.type("olleh")
         terminal.key("Enter")
         terminal.wait_for(lambda s: "parrot says: hello" in s, "the plugin's answer")
     finally:
-        terminal.key("C-q")
-        deadline = time.monotonic() + 20
-        while terminal.alive() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        terminal.quit(limit=20)
         terminal.tmux("kill-server")
     with sqlite3.connect(home / "data" / "history.sqlite3") as db:
         answers = [r[0] for r in db.execute("SELECT content FROM interactions WHERE model != ''")]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,14 +32,7 @@ class App:
         self.terminal, self.home = terminal, home
 
     def start(self, *env: str, size: tuple[int, int] = (80, 24)) -> None:
-        command = (
-            f"env -u COLUMNS -u LINES ORCH_TUI_HOME={self.home} TERM=xterm-256color"
-            f" {' '.join(env)} {sys.executable} -m orchestrator_tui"
-        )
-        width, height = size
-        self.terminal.tmux(
-            "new-session", "-d", "-s", "app", "-x", str(width), "-y", str(height), command
-        )
+        self.terminal.launch(self.home, *env, size=size)
         self.terminal.wait_for(lambda s: READY in s, "the workspace")
 
     def burst(self, text: str) -> None:
@@ -72,11 +64,7 @@ class App:
         raise AssertionError(f"only {self.prompts()} stored; the screen:\n{self.terminal.screen()}")
 
     def quit(self) -> None:
-        self.terminal.key("C-q")
-        deadline = time.monotonic() + 30
-        while self.terminal.alive() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not self.terminal.alive(), "the app did not quit on ctrl+q"
+        assert self.terminal.quit(), "the app did not quit on ctrl+q"
 
 
 @pytest.fixture

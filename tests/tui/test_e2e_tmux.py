@@ -56,6 +56,23 @@ class Terminal:
     def alive(self) -> bool:
         return "app" in self.tmux("list-sessions", "-F", "#{session_name}")
 
+    def launch(self, home: Path, *env: str, size: tuple[int, int] = (80, 24)) -> None:
+        """``orch-tui`` on its own home folder; ``env`` adds ``NAME=value`` or ``-u NAME``."""
+        command = (
+            f"env -u COLUMNS -u LINES {' '.join(env)} ORCH_TUI_HOME={home}"
+            f" TERM=xterm-256color {sys.executable} -m orchestrator_tui"
+        )
+        width, height = size
+        self.tmux("new-session", "-d", "-s", "app", "-x", str(width), "-y", str(height), command)
+
+    def quit(self, limit: float = 30) -> bool:
+        """ctrl+q, then wait (at most ``limit`` seconds) for the app to end; whether it did."""
+        self.key("C-q")
+        deadline = time.monotonic() + limit
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return not self.alive()
+
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
@@ -68,11 +85,7 @@ def test_person_gets_two_mock_answers_and_the_session_is_saved(
     terminal: Terminal, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    command = (
-        f"env -u COLUMNS -u LINES ORCH_TUI_HOME={home} TERM=xterm-256color"
-        f" {sys.executable} -m orchestrator_tui"
-    )
-    terminal.tmux("new-session", "-d", "-s", "app", "-x", "120", "-y", "40", command)
+    terminal.launch(home, size=(120, 40))
     terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace")
     terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
     terminal.type(PROMPT)
@@ -81,12 +94,7 @@ def test_person_gets_two_mock_answers_and_the_session_is_saved(
         lambda s: "✓ mock:lorem" in s and "✓ mock:echo" in s and PROMPT in s,
         "two finished answers, the echo repeating the prompt",
     )
-    terminal.key("C-q")
-    terminal.wait_for(lambda s: not terminal.alive() or "orch-tui" not in s, "the app to quit", 30)
-    deadline = time.monotonic() + 30
-    while terminal.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not terminal.alive(), "the app did not quit on ctrl+q"
+    assert terminal.quit(), "the app did not quit on ctrl+q"
 
     with sqlite3.connect(home / "data" / "history.sqlite3") as db:
         sessions = db.execute("SELECT id, title, status FROM sessions").fetchall()
@@ -106,11 +114,7 @@ def test_a_word_typed_right_after_ctrl_o_is_a_search_not_commands(
 ) -> None:
     """ctrl+o then "write" at once: no rerun ("r"), no trash ("t"), nothing in the prompt box."""
     home = tmp_path / "home"
-    command = (
-        f"env -u COLUMNS -u LINES ORCH_TUI_HOME={home} TERM=xterm-256color"
-        f" {sys.executable} -m orchestrator_tui"
-    )
-    terminal.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24", command)
+    terminal.launch(home)
     terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
     terminal.type(PROMPT)
     terminal.key("Enter")
@@ -123,10 +127,7 @@ def test_a_word_typed_right_after_ctrl_o_is_a_search_not_commands(
     terminal.wait_for(lambda s: "1 session in the history" in s, "the history with one session")
     terminal.key("Escape")  # back to the workspace
     screen = terminal.wait_for(lambda s: "Ask every selected model" in s, "an empty prompt box")
-    terminal.key("C-q")
-    deadline = time.monotonic() + 30
-    while terminal.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    terminal.quit()
     with sqlite3.connect(home / "data" / "history.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM sessions").fetchone() == (1,)
 
@@ -148,13 +149,12 @@ def test_no_os_keyring_a_key_saved_on_f2_is_used_after_a_restart_asking_the_pass
         paths.models_file.write_text(models_yaml(server.url), encoding="utf-8")
         paths.settings_file.write_text("default_models: [openai:gpt-4.1-mini]\n", encoding="utf-8")
         row = list(load_config(paths).catalog.providers).index("openai")
-        command = (
-            "env -u COLUMNS -u LINES -u DBUS_SESSION_BUS_ADDRESS -u OPENAI_API_KEY"
-            " -u ORCH_TUI_VAULT_PASSWORD PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring"
-            f" ORCH_TUI_HOME={home} TERM=xterm-256color {sys.executable} -m orchestrator_tui"
+        no_keyring = (
+            "-u DBUS_SESSION_BUS_ADDRESS -u OPENAI_API_KEY -u ORCH_TUI_VAULT_PASSWORD",
+            "PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring",
         )
 
-        terminal.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24", command)
+        terminal.launch(home, *no_keyring)
         terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace")
         terminal.key("F2")
         terminal.wait_for(lambda s: "API keys" in s and "missing" in s, "Keys & settings")
@@ -170,14 +170,10 @@ def test_no_os_keyring_a_key_saved_on_f2_is_used_after_a_restart_asking_the_pass
         terminal.type("pw1")
         terminal.key("Enter")
         terminal.wait_for(lambda s: "Saved the key for openai in the vault" in s, "the key saved")
-        terminal.key("C-q")
-        deadline = time.monotonic() + 30
-        while terminal.alive() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not terminal.alive()
+        assert terminal.quit()
         assert key.encode() not in paths.vault_file.read_bytes()
 
-        terminal.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24", command)
+        terminal.launch(home, *no_keyring)
         terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace again")
         assert "No API keys found" not in terminal.screen()
         terminal.type("first question")
