@@ -27,9 +27,9 @@ def test_a_key_saved_in_one_profile_is_not_visible_in_another(orch_home) -> None
     work = keystore_for(load_config(Paths.default(profile="work")))
     personal = keystore_for(load_config(Paths.default(profile="personal")))
     default = keystore_for(load_config(Paths.default()))
-    assert work.lookup("openai") == ("sk-work-key-000000000001", "keyring")
-    assert personal.lookup("openai") is None
-    assert default.lookup("openai") is None
+    assert work.get("openai") == "sk-work-key-000000000001"
+    assert personal.get("openai") is None
+    assert default.get("openai") is None
     listed = json.loads(run_cli("--profile", "personal", "keys", "list", "--json").output)
     assert {row["provider"]: row["source"] for row in listed}["openai"] == "missing"
     listed = json.loads(run_cli("--profile", "work", "keys", "list", "--json").output)

@@ -36,6 +36,11 @@ class Passwords:
         return self.password
 
 
+def found(store: KeyStore, provider: str) -> tuple[str | None, str | None]:
+    """The key and where the store found it, as the engine and the Keys screen see them."""
+    return store.get(provider), store.status(store.catalog.providers[provider]).source
+
+
 def vault(path: Path, passwords: Passwords, **options: object) -> VaultKeyring:
     return VaultKeyring(path, password=passwords, scrypt_n=2**12, **options)  # type: ignore[arg-type]
 
@@ -43,9 +48,9 @@ def vault(path: Path, passwords: Passwords, **options: object) -> VaultKeyring:
 def test_the_keyring_comes_before_the_environment(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     store = KeyStore(config.catalog, MemoryKeyring())
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-000000")
-    assert store.lookup("openai") == ("sk-from-env-000000", "env:OPENAI_API_KEY")
+    assert found(store, "openai") == ("sk-from-env-000000", "env:OPENAI_API_KEY")
     store.set("openai", FAKE_KEY)
-    assert store.lookup("openai") == (FAKE_KEY, "keyring")
+    assert found(store, "openai") == (FAKE_KEY, "keyring")
     assert store.delete("openai") is True
     assert store.delete("openai") is False
     assert store.get("openai") == "sk-from-env-000000"
@@ -135,7 +140,7 @@ def test_the_vault_is_used_where_no_os_keyring_exists(config, monkeypatch) -> No
     assert isinstance(store.backend, VaultKeyring)
     assert store.set("openai", FAKE_KEY) == "vault"
     assert config.paths.vault_file.exists()
-    assert store.lookup("openai") == (FAKE_KEY, "vault")
+    assert found(store, "openai") == (FAKE_KEY, "vault")
 
 
 def test_the_vault_can_be_chosen_by_name_like_any_keyring(paths, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -151,7 +156,7 @@ def test_an_environment_variable_wins_over_the_vault_without_asking(config, monk
     backend.set_password("orch-tui", "openai", FAKE_KEY)
     asked = passwords.asked
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-000000")
-    assert KeyStore(config.catalog, backend).lookup("openai") == (
+    assert found(KeyStore(config.catalog, backend), "openai") == (
         "sk-from-env-000000",
         "env:OPENAI_API_KEY",
     )
@@ -215,11 +220,12 @@ SECRET_SERVICE_SCRIPT = textwrap.dedent(
     keyring.set_keyring(backend)
     store = keystore_for(load_config())
     store.set("mistral", "sk-secret-service-0123456789")
-    found = store.lookup("mistral")
-    assert found == ("sk-secret-service-0123456789", store.backend_label), found
+    status = store.status(store.catalog.providers["mistral"])
+    assert store.get("mistral") == "sk-secret-service-0123456789"
+    assert status.source == store.backend_label, status
     assert type(store.backend).__name__ == "Keyring" and "SecretService" in type(store.backend).__module__
     assert store.delete("mistral") is True
-    assert store.lookup("mistral") is None
+    assert store.get("mistral") is None
     print("SECRET SERVICE OK")
     """
 )
@@ -258,7 +264,7 @@ async def test_a_front_end_gives_the_vault_password_instead_of_a_terminal_prompt
     services = await open_services(paths, vault_password=passwords)
     try:
         services.keys.set("openai", FAKE_KEY)
-        assert services.keys.lookup("openai") == (FAKE_KEY, "vault")
+        assert found(services.keys, "openai") == (FAKE_KEY, "vault")
     finally:
         await services.aclose()
     assert passwords.asked == 1

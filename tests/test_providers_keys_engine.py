@@ -139,7 +139,8 @@ def test_the_key_store_tells_locked_from_missing(vault_with_key: Path) -> None:
     store = keystore_for(load_config(), password=Prompt(declined=True))
     with pytest.raises(KeysLocked, match="F2"):
         store.get("openai")
-    assert store.lookup("openai") is None and store.locked == F2
+    assert store.status(store.catalog.providers["openai"]).state == "locked"
+    assert store.locked == F2
     open_store = keystore_for(load_config(), password=Prompt())
     assert open_store.get("openai") == KEY
     assert open_store.get("mistral") is None  # not in the vault: missing, not locked

@@ -146,17 +146,6 @@ class KeyStore:
         found = self._find(provider, env_names)
         return found[0] if found else None
 
-    def lookup(self, provider: str, env_names: tuple[str, ...] = ()) -> tuple[str, str] | None:
-        """``(key, source)``; the source is where a person can check it (``keyring``, ``env:NAME``).
-
-        A locked keyring counts as no key here, with the reason in ``locked`` to tell the person.
-        """
-        try:
-            return self._find(provider, env_names)
-        except KeysLocked as exc:
-            self.locked = str(exc)
-            return None
-
     def status(self, config: ProviderConfig, *, ask: bool = False) -> KeyStatus:
         """The provider's key status; without ``ask`` a locked vault is reported, not opened."""
         with contextlib.nullcontext() if ask else quietly():
