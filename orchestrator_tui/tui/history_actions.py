@@ -7,13 +7,14 @@ workspace screen; no SQL here. Each action reports its outcome with a notificati
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from orchestrator_tui.store.reopen import last_answers
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.store.reopen import last_answers, lost_note
 from orchestrator_tui.tui.host import app_services, orch_app
 from orchestrator_tui.tui.screens.history_dialogs import (
     ConfirmDialog,
@@ -47,16 +48,16 @@ class HistoryActions:
         """Continue the session in the workspace, each model's turns shown in its pane."""
         store = await self.store()
         detail = await store.detail(session_id)
-        conversation = await store.conversation(session_id)
-        prompts = [i.content for i in detail.interactions if i.type == "prompt"]
+        reopened = await store.reopened(session_id)
         workspace = await self._workspace()
         if await workspace.continue_session(
-            conversation,
+            reopened.conversation,
             list(detail.models),
-            prompts[-1] if prompts else None,
+            reopened.prompt,
             answers=last_answers(detail),
         ):
             self.app.notify(f"Reopened {detail.session.title!r}", markup=False)
+            self._say_lost(reopened.lost)
 
     async def rerun(
         self, session_id: str, prompt_id: str | None = None, *, other_models: bool = False
@@ -83,6 +84,7 @@ class HistoryActions:
         draft = plan.prompt if other_models else None
         if not await workspace.continue_session(plan.conversation, list(plan.models), draft=draft):
             return
+        self._say_lost(plan.lost)
         if other_models:
             workspace.action_toggle_models(show=True)
             self.app.notify("Pick the models, then send the prompt (ctrl+g goes to it)")
@@ -145,6 +147,12 @@ class HistoryActions:
             self.app.notify(f"Exported to {path}", markup=False)
 
         self.app.push_screen(ExportDialog(f"orch-tui-{session_id[:8]}", folder or Path.cwd()), done)
+
+    def _say_lost(self, lost: Sequence[str]) -> None:
+        """One note naming the earlier images a continued conversation goes on without."""
+        note = lost_note(lost)
+        if note is not None:
+            self.app.notify(terminal_safe(note), severity="warning", timeout=15, markup=False)
 
     async def _workspace(self) -> WorkspaceScreen:
         """Back to the workspace (below the history screens), which is returned."""
