@@ -132,3 +132,15 @@ def test_the_markdown_export_says_what_was_attached(paths, photo: Path) -> None:
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
     size = photo.stat().st_size
     assert f"- Attached: `{photo}` (image/png, {size:,} bytes, sha256 {digest})" in exported
+
+
+async def test_the_session_detail_says_what_was_attached(services, photo: Path) -> None:
+    from orchestrator_tui.tui.screens.session_detail import render_item
+
+    run = services.orchestrator.fan_out((TextPart("what is it"), load_image(photo)), ["mock:echo"])
+    await run.wait()
+    await services.recorder.flush()
+    detail = await services.sessions.detail(run.session_id)
+    prompt = next(i for i in detail.interactions if i.type == "prompt")
+    shown = render_item(detail, prompt).plain.splitlines()
+    assert shown[1:] == ["what is it", f"attached: {photo} (image/png, 73 bytes)"]

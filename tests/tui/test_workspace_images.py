@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from orchestrator_tui.core.images import load_image
 from tests.images import tiny_png
+
+from .test_reopen_conversation import reopen_newest
 
 
 async def test_an_attached_image_reaches_a_vision_model_and_the_other_pane_says_why_not(
@@ -30,3 +33,31 @@ async def test_attaching_a_binary_file_that_is_no_image_says_so(open_workspace, 
         await ws.send(f"/attach {blob}")
         await ws.pilot.pause()
         assert any("only text files and images" in note for note in ws.notes)
+
+
+async def test_a_reopened_session_keeps_its_images_and_one_note_names_the_one_gone(
+    open_workspace, tmp_path
+) -> None:
+    gone, kept = tmp_path / "gone.png", tmp_path / "kept.png"
+    gone.write_bytes(tiny_png(3, 3))
+    kept.write_bytes(tiny_png(2, 2))
+    async with open_workspace() as ws:
+        await ws.send("/models echo")
+        for photo in (gone, kept):
+            await ws.send(f"/attach {photo}")
+            await ws.send(f"what is in {photo.name}?")
+            await ws.settled()
+        gone.unlink()
+        await ws.screen.action_clear()
+        await reopen_newest(ws)
+        lost = [n for n in ws.notes if "continues without" in n]
+        assert lost == [
+            f"The conversation continues without an image sent earlier: {gone} (no longer there)"
+        ]
+        session = ws.screen.session
+        history = session.conversation.histories["mock:echo"]
+        assert [m.images for m in history if m.role == "user"] == [(), (load_image(kept),)]
+        assert session.prompt is not None and session.prompt.images == (load_image(kept),)
+        await ws.send("and now?")  # the conversation goes on
+        await ws.settled()
+        assert ws.pane("mock:echo").status == "ok" and ws.pane("mock:echo").text == "and now?"
