@@ -201,12 +201,12 @@ async def test_a_rerun_sends_the_same_prompt_to_the_same_models_in_a_new_session
     second = [i for i in detail.interactions if i.type == "prompt"][1]
 
     first_plan = await services.sessions.rerun_plan(live.session_id)
-    assert (first_plan.prompt, first_plan.models) == ("first", ("mock:echo", "mock:lorem"))
+    assert (first_plan.prompt.text, first_plan.models) == ("first", ("mock:echo", "mock:lorem"))
     assert first_plan.params.temperature == 0.3
     assert first_plan.conversation.histories == {}
 
     plan = await services.sessions.rerun_plan(live.session_id, second.id)
-    assert (plan.prompt, plan.models) == ("second", ("mock:echo",))
+    assert (plan.prompt.text, plan.models) == ("second", ("mock:echo",))
     assert plan.conversation.session_id != live.session_id
     assert [m.text for m in plan.conversation.histories["mock:echo"]] == ["first", "first"]
 

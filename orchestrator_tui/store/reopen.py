@@ -180,13 +180,14 @@ def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
 class RerunPlan:
     """What a rerun sends: the prompt, the models and parameters it had, and the history before it."""
 
-    prompt: str
+    prompt: Message
+    """Its images read again from their files, as the history before it."""
     models: tuple[str, ...]
     params: GenerationParams
     conversation: Conversation
     """The history before the prompt, in a new session."""
     lost: tuple[str, ...] = ()
-    """Images of that history that could not be read again (see ``Reopened``)."""
+    """Images of the prompt and that history that could not be read again (see ``Reopened``)."""
 
 
 def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan:
@@ -212,12 +213,13 @@ def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan
         )
     ) or tuple(prompt.metadata.get("models", ()))
     params = prompt.metadata.get("params") or {}
+    sent, lost = stored_prompt(prompt)
     return RerunPlan(
-        prompt.content,
+        sent,
         models,
         GenerationParams(**{k: params.get(k) for k in ("temperature", "max_tokens", "system")}),
         before_it.conversation,
-        before_it.lost,
+        tuple(dict.fromkeys((*before_it.lost, *lost))),
     )
 
 

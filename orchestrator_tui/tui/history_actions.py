@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
+from orchestrator_tui.core.attachments import Attachment
 from orchestrator_tui.core.text import terminal_safe
 from orchestrator_tui.store.reopen import last_answers, lost_note
 from orchestrator_tui.tui.host import app_services, orch_app
@@ -23,6 +24,7 @@ from orchestrator_tui.tui.screens.history_dialogs import (
 )
 
 if TYPE_CHECKING:
+    from orchestrator_tui.core.types import Message
     from orchestrator_tui.store.reopen import RerunPlan
     from orchestrator_tui.store.sessions import SessionStore
     from orchestrator_tui.tui.app import OrchApp
@@ -80,16 +82,20 @@ class HistoryActions:
         await self._rerun(plan, other_models=True)
 
     async def _rerun(self, plan: RerunPlan, *, other_models: bool) -> None:
+        """The prompt goes out again with its images (attached anew, so a draft lists them)."""
         workspace = await self._workspace()
-        draft = plan.prompt if other_models else None
+        text = plan.prompt.text
+        draft = text if other_models else None
         if not await workspace.continue_session(plan.conversation, list(plan.models), draft=draft):
             return
         self._say_lost(plan.lost)
+        for image in plan.prompt.images:
+            workspace.attach(Attachment(Path(image.path).name, image=image))
         if other_models:
             workspace.action_toggle_models(show=True)
             self.app.notify("Pick the models, then send the prompt (ctrl+g goes to it)")
         else:
-            await workspace.send(plan.prompt)
+            await workspace.send(text)
 
     async def fork(self, session_id: str, at: str) -> str:
         fork_id = await (await self.store()).fork(session_id, at)
@@ -168,11 +174,18 @@ class HistoryActions:
         return workspace
 
 
-def rerun_question(prompt: str, models: tuple[str, ...], limit: int = 300) -> str:
+def rerun_question(prompt: Message, models: tuple[str, ...], limit: int = 300) -> str:
     """What a rerun will send to which models, asked before it is sent."""
-    shown = prompt if len(prompt) <= limit else prompt[: limit - 1] + "…"
+    text = prompt.text
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
     count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
-    return f"Send this prompt again to {count} ({', '.join(models)}) in a new session?\n\n{shown}"
+    images = len(prompt.images)
+    what = (
+        f"this prompt and its {images} image{'s' if images != 1 else ''}"
+        if images
+        else "this prompt"
+    )
+    return f"Send {what} again to {count} ({', '.join(models)}) in a new session?\n\n{shown}"
 
 
 def _write_new(path: Path, text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orchestrator_tui.core.images import load_image
+from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
 from tests.images import tiny_png
 
 from .test_reopen_conversation import reopen_newest
@@ -61,3 +62,29 @@ async def test_a_reopened_session_keeps_its_images_and_one_note_names_the_one_go
         await ws.send("and now?")  # the conversation goes on
         await ws.settled()
         assert ws.pane("mock:echo").status == "ok" and ws.pane("mock:echo").text == "and now?"
+
+
+async def test_a_rerun_from_the_history_sends_the_image_again(open_workspace, tmp_path) -> None:
+    from orchestrator_tui.tui.screens.history_dialogs import ConfirmDialog
+
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(tiny_png())
+    async with open_workspace() as ws:
+        await ws.send("/models echo")
+        await ws.send(f"/attach {photo}")
+        await ws.send("what is in it?")
+        await ws.settled()
+        await ws.pilot.press("ctrl+o")
+        await ws.until(lambda: not isinstance(ws.app.screen, WorkspaceScreen), "history open")
+        await ws.app.workers.wait_for_complete()
+        await ws.pilot.press("down", "r")
+        await ws.until(lambda: isinstance(ws.app.screen, ConfirmDialog), "asked first")
+        question = ws.app.screen.question  # type: ignore[attr-defined]
+        assert question.startswith("Send this prompt and its 1 image again to 1 model (mock:echo)")
+        await ws.pilot.press("enter")
+        await ws.until(lambda: isinstance(ws.app.screen, WorkspaceScreen), "back to work")
+        await ws.settled()
+        echo = ws.pane("mock:echo")
+        assert echo.status == "ok" and f"[image {photo} (image/png" in echo.text
+        await ws.services.recorder.flush()
+        assert await ws.services.sessions.count() == 2  # in a new session

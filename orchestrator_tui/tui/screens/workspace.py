@@ -21,7 +21,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from orchestrator_tui.core.attachments import AttachmentError, read_attachment
+from orchestrator_tui.core.attachments import Attachment, AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
 from orchestrator_tui.tui import safe, slash
@@ -433,9 +433,13 @@ each model's conversation. Type / for commands."""
         except AttachmentError as exc:
             self.notify(str(exc), title="Not attached", severity="error", markup=False)
             return False
+        self.attach(attachment)
+        return True
+
+    def attach(self, attachment: Attachment) -> None:
+        """Send ``attachment`` with the next prompt; the line above the prompt box lists it."""
         self.session.attach(attachment)
         self._set_attachments()
-        return True
 
     async def command_chain(self, argument: str) -> bool:
         """Open the named chain (or a .yaml path) in the chain editor; with no name, ask which."""
