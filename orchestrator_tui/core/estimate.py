@@ -4,9 +4,10 @@ Budgets (refuse what could pass them), batch budgets and context limits (summari
 before a provider says the prompt is too long) all ask the same question, so they share this answer.
 
 Tokens are estimated, not counted: no tokenizer is loaded for any provider. The rule is one token per
-four characters of text (rounded up), ``IMAGE_TOKENS`` per image, plus ``MESSAGE_OVERHEAD`` tokens per
-message for its role and framing. That is close for English prose on current tokenizers and errs high on code and other
-languages only mildly; where a provider reports real usage, that usage is what gets stored and billed.
+four characters of text (rounded up), a flat ``IMAGE_TOKENS`` per image, plus ``MESSAGE_OVERHEAD``
+tokens per message for its role and framing. That is close for English prose on current tokenizers
+and errs high on code and other languages only mildly; where a provider reports real usage, that
+usage is what gets stored and billed.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """The built-in offline provider: deterministic answers at a configurable speed.
 
-Models: ``echo`` repeats the prompt (an image in it as an ``[image …]`` line), ``lorem`` writes Markdown (same text for the same seed),
-``judge`` answers with a JSON review, ``flaky`` fails on a schedule. For the arena: ``arbiter``
-judges pairs and ranks answers fairly (the longer answer is the better one, whatever the order),
-``arbiter-biased`` always prefers the answer shown first (a position bias to be caught), and
-``peer-1`` .. ``peer-3`` answer like ``lorem`` (each its own length) and rank like ``arbiter``. Speed comes from the provider
-settings or the model's ``options``: ``ttft`` (seconds before the first token) and
-``tokens_per_second`` (0 means as fast as possible).
+Models: ``echo`` repeats the prompt (an image in it as an ``[image …]`` line), ``lorem`` writes
+Markdown (same text for the same seed), ``judge`` answers with a JSON review, ``flaky`` fails on a
+schedule. For the arena: ``arbiter`` judges pairs and ranks answers fairly (the longer answer is
+the better one, whatever the order), ``arbiter-biased`` always prefers the answer shown first (a
+position bias to be caught), and ``peer-1`` .. ``peer-3`` answer like ``lorem`` (each its own
+length) and rank like ``arbiter``. Speed comes from the provider settings or the model's
+``options``: ``ttft`` (seconds before the first token) and ``tokens_per_second`` (0 means as fast
+as possible).
 """
 
 from __future__ import annotations
