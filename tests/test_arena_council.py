@@ -97,7 +97,7 @@ async def test_the_ranker_sees_no_names_and_the_rankings_feed_the_leaderboard(
 
     def recording(question: str, answers: list[str]) -> list[Message]:
         messages = ranking_messages(question, answers)
-        shown.extend(m.content for m in messages)
+        shown.extend(m.text for m in messages)
         return messages
 
     monkeypatch.setattr(council_module, "ranking_messages", recording)

@@ -16,7 +16,7 @@ from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.events import ContextCompacted, ResponseEnded
 from orchestrator_tui.core.types import GenerationParams, Message
 from orchestrator_tui.services import open_services
-from orchestrator_tui.store.reopen import conversation_from
+from orchestrator_tui.store.reopen import reopened
 
 SMALL_WINDOW = """
 models:
@@ -70,7 +70,7 @@ async def test_a_conversation_past_a_small_window_is_summarized_and_keeps_workin
     assert markers and markers[0].strategy == "summarize" and markers[0].kept == 1
     assert "summarized by mock:lorem to fit the context window" in markers[0].note
     history = conversation.histories["mock:echo"]
-    assert history[0].content.startswith(SUMMARY_LEAD)
+    assert history[0].text.startswith(SUMMARY_LEAD)
     # stored: the marker, and the summarizer's request like any other
     stored = [i for i in detail.interactions if i.type == "context"]
     assert [i.content for i in stored] == [m.note for m in markers]
@@ -81,8 +81,7 @@ async def test_a_conversation_past_a_small_window_is_summarized_and_keeps_workin
     assert requested == {"mock:echo", "mock:lorem"}
     assert stored[0].metadata["summary_id"] == summaries[0].id
     # reopened, the conversation carries on from the summary, not from every turn
-    reopened = conversation_from(detail)
-    assert reopened.histories["mock:echo"] == history
+    assert reopened(detail).conversation.histories["mock:echo"] == history
 
 
 async def test_truncate_drops_older_turns_and_says_so(paths: Paths) -> None:
@@ -91,9 +90,7 @@ async def test_truncate_drops_older_turns_and_says_so(paths: Paths) -> None:
     assert markers and "dropped to fit the context window" in markers[0].note
     assert not any(i.type == "summary" for i in detail.interactions)
     assert all(e.status == "ok" for e in events if isinstance(e, ResponseEnded))
-    kept = [
-        m.content.split(":")[0] for m in conversation.histories["mock:echo"] if m.role == "user"
-    ]
+    kept = [m.text.split(":")[0] for m in conversation.histories["mock:echo"] if m.role == "user"]
     assert kept == ["2", "3", "4"]  # keep_last (2 by default), then the newest exchange
 
 

@@ -12,6 +12,7 @@ from orchestrator_tui.cli import cli
 from orchestrator_tui.core.chains.engine import start_chain
 from orchestrator_tui.core.chains.loader import load_chain
 from orchestrator_tui.core.events import StepFinished
+from orchestrator_tui.core.types import Message
 from orchestrator_tui.store.listing import STATUSES, SessionFilter
 
 BLANK_MODELS = """
@@ -103,10 +104,10 @@ async def test_a_follow_up_does_not_send_an_empty_assistant_turn(write_models, p
         await services.orchestrator.fan_out(
             "first", ["mock:blank"], conversation=conversation
         ).wait()
-        messages = conversation.messages_for("mock:blank", "second")
+        messages = conversation.messages_for("mock:blank", Message("user", "second"))
     finally:
         await services.aclose()
-    assert [(m.role, m.content) for m in messages] == [("user", "second")]
+    assert [(m.role, m.text) for m in messages] == [("user", "second")]
 
 
 def test_on_a_terminal_ask_says_the_answer_is_empty() -> None:

@@ -126,7 +126,7 @@ async def test_follow_up_continues_each_models_own_conversation(paths, write_mod
     run = orchestrator.fan_out("second", ["mock:echo"], conversation=conversation)
     [ended] = await run.wait()
     assert ended.usage.input_tokens == 3  # first + its answer + second
-    assert [m.content for m in conversation.histories["mock:echo"]] == [
+    assert [m.text for m in conversation.histories["mock:echo"]] == [
         "first",
         "first",
         "second",

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from orchestrator_tui.core.catalog import ModelConfig
 from orchestrator_tui.core.estimate import (
+    IMAGE_TOKENS,
     MESSAGE_OVERHEAD,
     estimate_messages_tokens,
     estimate_request,
     estimate_tokens,
 )
-from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef
+from orchestrator_tui.core.types import (
+    GenerationParams,
+    ImagePart,
+    LLMRequest,
+    Message,
+    ModelRef,
+    TextPart,
+)
 
 REF = ModelRef("mock", "priced")
 
@@ -27,6 +35,15 @@ def test_each_message_and_the_system_prompt_add_their_framing() -> None:
     messages = [Message("user", "abcd"), Message("assistant", "abcdefgh")]
     assert estimate_messages_tokens(messages) == 1 + 2 + 2 * MESSAGE_OVERHEAD
     assert estimate_messages_tokens(messages, "abcd") == 1 + 2 + 1 + 3 * MESSAGE_OVERHEAD
+
+
+def test_an_image_counts_its_flat_estimate_whatever_its_size_or_place() -> None:
+    small, large = ImagePart("image/png", b"x" * 10), ImagePart("image/png", b"x" * 10_000_000)
+    text_only = [Message("user", "abcdefgh")]
+    with_images = [Message("user", (TextPart("abcd"), small, TextPart("efgh"), large))]
+    assert estimate_messages_tokens(with_images) == (
+        estimate_messages_tokens(text_only) + 2 * IMAGE_TOKENS
+    )
 
 
 def test_the_worst_case_cost_uses_max_tokens_and_both_prices() -> None:

@@ -217,13 +217,14 @@ def test_orch_tui_home_pointing_at_a_file_is_one_line_and_exit_2(tmp_path, comma
 
 async def test_rows_the_recorder_could_not_write_while_locked_are_written_later(tmp_path) -> None:
     from orchestrator_tui.core.events import RunStarted
-    from orchestrator_tui.core.types import GenerationParams
+    from orchestrator_tui.core.types import GenerationParams, Message
     from orchestrator_tui.store.recorder import Recorder
 
     path = tmp_path / "h.sqlite3"
     db = await Database.open(path, busy_timeout=0.05)
     recorder = Recorder(db)
-    recorder(RunStarted("r", "s1", "chat", "p1", "kept", ("mock:echo",), GenerationParams()))
+    kept = Message("user", "kept")
+    recorder(RunStarted("r", "s1", "chat", "p1", kept, ("mock:echo",), GenerationParams()))
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:

@@ -171,7 +171,7 @@ async def test_a_reopened_session_continues_each_models_own_history(services) ->
     ).wait()
     await services.orchestrator.fan_out("second one", ["echo"], conversation=live).wait()
     await services.recorder.flush()
-    rebuilt = await services.sessions.conversation(live.session_id)
+    rebuilt = (await services.sessions.reopened(live.session_id)).conversation
     assert rebuilt.histories == live.histories
     assert rebuilt.last_prompt_id == live.last_prompt_id
     assert rebuilt.session_id == live.session_id
@@ -201,14 +201,14 @@ async def test_a_rerun_sends_the_same_prompt_to_the_same_models_in_a_new_session
     second = [i for i in detail.interactions if i.type == "prompt"][1]
 
     first_plan = await services.sessions.rerun_plan(live.session_id)
-    assert (first_plan.prompt, first_plan.models) == ("first", ("mock:echo", "mock:lorem"))
+    assert (first_plan.prompt.text, first_plan.models) == ("first", ("mock:echo", "mock:lorem"))
     assert first_plan.params.temperature == 0.3
     assert first_plan.conversation.histories == {}
 
     plan = await services.sessions.rerun_plan(live.session_id, second.id)
-    assert (plan.prompt, plan.models) == ("second", ("mock:echo",))
+    assert (plan.prompt.text, plan.models) == ("second", ("mock:echo",))
     assert plan.conversation.session_id != live.session_id
-    assert [m.content for m in plan.conversation.histories["mock:echo"]] == ["first", "first"]
+    assert [m.text for m in plan.conversation.histories["mock:echo"]] == ["first", "first"]
 
 
 async def test_stats_give_per_model_calls_success_medians_tokens_cost_and_score(store) -> None:

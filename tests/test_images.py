@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from orchestrator_tui.cli import cli
 from orchestrator_tui.core.images import MAX_IMAGE_BYTES, ImageError, load_image
 from orchestrator_tui.core.ports import cache_key
-from orchestrator_tui.core.types import GenerationParams, Message
+from orchestrator_tui.core.types import GenerationParams, Message, Part, TextPart
 from tests.images import tiny_png
 
 
@@ -32,7 +32,7 @@ def photo(tmp_path: Path) -> Path:
 
 def test_an_image_is_recognised_by_its_bytes_and_hashed(photo: Path) -> None:
     image = load_image(photo)
-    assert image.media_type == "image/png" and image.name == str(photo)
+    assert image.media_type == "image/png" and image.path == str(photo)
     assert image.sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
     renamed = photo.with_name("photo.jpg")
     renamed.write_bytes(photo.read_bytes())
@@ -58,15 +58,25 @@ def test_a_file_that_is_not_an_image_is_refused_by_name(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "notes.png is not an image" in result.output
 
 
-def test_the_cache_key_follows_the_image(photo: Path, tmp_path: Path) -> None:
+def test_the_cache_key_follows_the_parts_in_order(photo: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.png"
     other.write_bytes(tiny_png(3, 3))
-    params = GenerationParams()
-    keys = {
-        cache_key("mock:echo", params, [Message("user", "what is it", images)])
-        for images in ((), (load_image(photo),), (load_image(other),))
-    }
-    assert len(keys) == 3
+    image, second = load_image(photo), load_image(other)
+    question, more = TextPart("what is it"), TextPart(" and this?")
+    contents: list[tuple[Part, ...]] = [
+        (question,),
+        (question, image),
+        (question, second),
+        (image, question),
+        (question, image, more),
+        (question, more, image),
+    ]
+    keys = {cache_key("mock:echo", GenerationParams(), [Message("user", c)]) for c in contents}
+    assert len(keys) == len(contents)
+    moved = photo.rename(tmp_path / "moved.png")  # the same bytes elsewhere: the same key
+    assert cache_key("mock:echo", GenerationParams(), [Message("user", (question, image))]) == (
+        cache_key("mock:echo", GenerationParams(), [Message("user", (question, load_image(moved)))])
+    )
 
 
 def test_ask_sends_the_image_to_a_vision_model_and_skips_the_others_with_a_note(
@@ -94,10 +104,11 @@ def test_ask_sends_the_image_to_a_vision_model_and_skips_the_others_with_a_note(
     assert requested == ["mock:echo"]  # the skipped model made no request
     assert json.loads(metadata)["attachments"] == [
         {
-            "name": str(photo),
+            "path": str(photo),
             "media_type": "image/png",
             "bytes": photo.stat().st_size,
             "sha256": hashlib.sha256(photo.read_bytes()).hexdigest(),
+            "at": len("what is it"),
         }
     ]
     stored = paths.database.read_bytes()
@@ -121,3 +132,15 @@ def test_the_markdown_export_says_what_was_attached(paths, photo: Path) -> None:
     digest = hashlib.sha256(photo.read_bytes()).hexdigest()
     size = photo.stat().st_size
     assert f"- Attached: `{photo}` (image/png, {size:,} bytes, sha256 {digest})" in exported
+
+
+async def test_the_session_detail_says_what_was_attached(services, photo: Path) -> None:
+    from orchestrator_tui.tui.screens.session_detail import render_item
+
+    run = services.orchestrator.fan_out((TextPart("what is it"), load_image(photo)), ["mock:echo"])
+    await run.wait()
+    await services.recorder.flush()
+    detail = await services.sessions.detail(run.session_id)
+    prompt = next(i for i in detail.interactions if i.type == "prompt")
+    shown = render_item(detail, prompt).plain.splitlines()
+    assert shown[1:] == ["what is it", f"attached: {photo} (image/png, 73 bytes)"]

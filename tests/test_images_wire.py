@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import base64
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from orchestrator_tui.core.images import load_image
+from orchestrator_tui.core.types import Part, TextPart
 from tests.images import tiny_png
+from tests.wire.bodies import expected_turn
 from tests.wire.engine import MODELS
 from tests.wire.fixtures import wire_server  # noqa: F401 - the `wire` fixture
 from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
@@ -17,58 +19,56 @@ from tests.wire.server import WireServer
 pytestmark = pytest.mark.usefixtures("loopback_only")
 
 
-def expected_turn(provider: str, data: str) -> dict:  # type: ignore[type-arg]
-    """The user turn each provider's API documents for a text with one PNG."""
-    url = f"data:image/png;base64,{data}"
-    if provider == "anthropic":
-        return {
-            "role": "user",
-            "content": [
-                {
-                    "type": "image",
-                    "source": {"type": "base64", "media_type": "image/png", "data": data},
-                },
-                {"type": "text", "text": "what is in this picture?"},
-            ],
-        }
-    if provider == "gemini":
-        return {
-            "role": "user",
-            "parts": [
-                {"text": "what is in this picture?"},
-                # google-genai writes the outer key in camelCase and the inner one as is
-                {"inlineData": {"data": data, "mime_type": "image/png"}},
-            ],
-        }
-    image = {"url": url} if provider == "openai" else url
-    return {
-        "role": "user",
-        "content": [
-            {"type": "text", "text": "what is in this picture?"},
-            {"type": "image_url", "image_url": image},
-        ],
-    }
+QUESTION = "what is in this picture?"
+
+
+async def sent_body(prompt: Sequence[Part], provider: str, wire: WireServer) -> dict:  # type: ignore[type-arg]
+    """The body the real SDK sent for ``prompt``, once its answer came back well."""
+    from orchestrator_tui.services import open_services
+
+    services = await open_services()
+    try:
+        run = services.orchestrator.fan_out(prompt, [MODELS[provider]])
+        await run.wait()
+    finally:
+        await services.aclose()
+    (ended,) = run.results.values()
+    assert ended.status == "ok", ended.error
+    return wire.requests[-1].body
+
+
+def last_turn(provider: str, body: dict) -> dict:  # type: ignore[type-arg]
+    return (body["contents"] if provider == "gemini" else body["messages"])[-1]
 
 
 @pytest.mark.parametrize("provider", sorted(MODELS))
 async def test_each_sdk_sends_the_image_as_its_api_documents(
     wire: WireServer, provider: str, tmp_path: Path
 ) -> None:
-    from orchestrator_tui.services import open_services
-
     photo = tmp_path / "photo.png"
     photo.write_bytes(tiny_png())
-    image = load_image(photo)
-    services = await open_services()
-    try:
-        run = services.orchestrator.fan_out(
-            "what is in this picture?", [MODELS[provider]], images=[image]
-        )
-        await run.wait()
-    finally:
-        await services.aclose()
-    (ended,) = run.results.values()
-    assert ended.status == "ok", ended.error
-    body = wire.requests[-1].body
-    turns = body["contents"] if provider == "gemini" else body["messages"]
-    assert turns[-1] == expected_turn(provider, base64.b64encode(photo.read_bytes()).decode())
+    body = await sent_body((TextPart(QUESTION), load_image(photo)), provider, wire)
+    assert last_turn(provider, body) == expected_turn(provider, QUESTION, photo.read_bytes())
+
+
+@pytest.mark.parametrize("provider", sorted(MODELS))
+async def test_each_sdk_sends_text_and_images_interleaved_in_the_order_given(
+    wire: WireServer, provider: str, tmp_path: Path
+) -> None:
+    before, after = tmp_path / "before.png", tmp_path / "after.png"
+    before.write_bytes(tiny_png(2, 2))
+    after.write_bytes(tiny_png(3, 3))
+    prompt = (
+        TextPart("This is the kitchen before:"),
+        load_image(before),
+        TextPart("and this is it after. What changed?"),
+        load_image(after),
+    )
+    body = await sent_body(prompt, provider, wire)
+    assert last_turn(provider, body) == expected_turn(
+        provider,
+        "This is the kitchen before:",
+        before.read_bytes(),
+        "and this is it after. What changed?",
+        after.read_bytes(),
+    )

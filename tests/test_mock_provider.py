@@ -9,11 +9,21 @@ from hypothesis import strategies as st
 
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
-from orchestrator_tui.core.types import LLMRequest, Message, ModelRef, Usage
+from orchestrator_tui.core.types import (
+    ImagePart,
+    LLMRequest,
+    Message,
+    ModelRef,
+    Part,
+    TextPart,
+    Usage,
+)
 from orchestrator_tui.providers.mock import MockProvider, lorem_markdown, tokenize
 
 
-async def collect(provider: MockProvider, model: str, prompt: str, **options) -> tuple[str, Usage]:
+async def collect(
+    provider: MockProvider, model: str, prompt: str | tuple[Part, ...], **options
+) -> tuple[str, Usage]:
     request = LLMRequest(ModelRef("mock", model), (Message("user", prompt),), options=options)
     text, usage = [], Usage()
     async for chunk in provider.stream(request):
@@ -37,6 +47,14 @@ async def test_echo_repeats_the_prompt_and_counts_tokens() -> None:
     text, usage = await collect(mock(), "echo", "hello there world")
     assert text == "hello there world"
     assert usage == Usage(input_tokens=3, output_tokens=3)
+
+
+async def test_echo_reads_text_and_images_in_the_order_sent() -> None:
+    image = ImagePart("image/png", b"\x89PNG", "/photos/door.png", "0" * 64)
+    prompt = (TextPart("Is this "), image, TextPart("wide enough?"))
+    text, usage = await collect(mock(), "echo", prompt)
+    assert text == "Is this \n[image /photos/door.png (image/png, 4 bytes)]\nwide enough?"
+    assert usage.input_tokens == 4  # the words of its text: "Is this wide enough?"
 
 
 async def test_lorem_is_markdown_and_the_same_for_the_same_seed() -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.core.types import GenerationParams, TextPart
+from tests.images import tiny_png
+from tests.wire.bodies import expected_turn
 from tests.wire.engine import MODELS, ask
 from tests.wire.fixtures import wire_server  # noqa: F401 - the `wire` fixture
 from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
@@ -227,3 +230,39 @@ async def test_models_are_listed_from_the_provider(wire: WireServer, provider: s
     finally:
         await registry.aclose()
     assert found and all(m.ref.provider == provider for m in found)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_an_earlier_turn_with_images_goes_again_in_its_order_and_plain_turns_stay_text(
+    wire: WireServer, provider: str, tmp_path: Path
+) -> None:
+    from orchestrator_tui.core.conversation import Conversation
+    from orchestrator_tui.core.images import load_image
+    from orchestrator_tui.services import open_services
+
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(tiny_png())
+    first = (TextPart("Here is the plan:"), load_image(photo), TextPart("Is the door wide enough?"))
+    services = await open_services()
+    try:
+        conversation = Conversation()
+        for prompt in (first, "And the window?"):
+            run = services.orchestrator.fan_out(
+                prompt, [MODELS[provider]], conversation=conversation
+            )
+            await run.wait()
+    finally:
+        await services.aclose()
+    body = wire.requests[-1].body
+    turns = body["contents"] if provider == "gemini" else body["messages"]
+
+    # a text-only turn goes in the simplest form each API takes: a string (Gemini: one part)
+    plain = (
+        {"role": "user", "parts": [{"text": "And the window?"}]}
+        if provider == "gemini"
+        else {"role": "user", "content": "And the window?"}
+    )
+    first_sent = expected_turn(
+        provider, "Here is the plan:", photo.read_bytes(), "Is the door wide enough?"
+    )
+    assert len(turns) == 3 and turns[0] == first_sent and turns[2] == plain

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from orchestrator_tui.core.events import ResponseFinished
 from orchestrator_tui.core.storable import REPLACEMENT, decoded, storable
-from orchestrator_tui.core.types import GenerationParams, Usage
+from orchestrator_tui.core.types import GenerationParams, Message, Usage
 from orchestrator_tui.services import open_services
 from orchestrator_tui.store.export import from_document
 
@@ -72,7 +72,9 @@ async def recorded_run(services, prompt: str, text: str, **changes: object) -> s
     """Feed the recorder a whole run in one batch, as a stream of events would; the session id."""
     from orchestrator_tui.core.events import ResponseStarted, RunFinished, RunStarted, TextDelta
 
-    run = RunStarted("r", "s1", "compare", "p1", prompt, ("mock:echo",), GenerationParams())
+    run = RunStarted(
+        "r", "s1", "compare", "p1", Message("user", prompt), ("mock:echo",), GenerationParams()
+    )
     services.recorder(run)
     services.recorder(ResponseStarted("r", "s1", "a1", "mock:echo", "p1"))
     services.recorder(TextDelta("r", "a1", text))

@@ -82,7 +82,7 @@ async def test_a_prompt_sent_during_a_run_waits_its_turn_and_can_be_taken_back(
     runs = await drive(session, first)
     assert [r.text for r in runs] == ["one", "two"]
     history = session.conversation.histories["mock:echo"]
-    assert [m.content for m in history] == ["one", "one", "two", "two"]
+    assert [m.text for m in history] == ["one", "one", "two", "two"]
 
 
 async def test_an_empty_prompt_and_no_models_are_refused_and_nothing_is_queued(
@@ -120,7 +120,8 @@ async def test_each_model_gets_its_own_parameters_and_attachments_go_once(
     echo = session.answers["mock:echo"].ended
     assert echo is not None and echo.params.max_tokens == 3
     assert session.answers["mock:lorem"].ended.params.max_tokens is None  # type: ignore[union-attr]
-    assert "the attached line" in (session.prompt or "") and session.attachments == []
+    assert session.prompt is not None and "the attached line" in session.prompt.text
+    assert session.attachments == []
     session.set_settings("mock:echo", ModelSettings())
     assert session.settings == {}
 
@@ -278,7 +279,7 @@ async def test_a_failed_answer_retried_succeeds_and_the_conversation_keeps_one(
     ended = session.answers["mock:flaky"].ended
     assert ended is not None and ended.status == "ok"
     history = session.conversation.histories["mock:flaky"]
-    assert [(m.role, m.content) for m in history] == [
+    assert [(m.role, m.text) for m in history] == [
         ("user", "try this"),
         ("assistant", ended.text),
     ]
@@ -291,7 +292,7 @@ async def test_a_follow_up_continues_each_conversation_and_follows_its_prompt(
     await drive(session, session.submit("first question"))
     await drive(session, session.submit("second question"))
     history = session.conversation.histories["mock:echo"]
-    assert [m.content for m in history] == ["first question"] * 2 + ["second question"] * 2
+    assert [m.text for m in history] == ["first question"] * 2 + ["second question"] * 2
     rows = await stored(
         services,
         "SELECT id, parent_id FROM interactions WHERE type = 'prompt' ORDER BY created_at",
@@ -310,7 +311,7 @@ async def test_answers_ended_before_a_run_is_cancelled_stay_in_the_conversation(
     try:
         session = opened(services)
         await cancel_once_echo_ends(session, "first")
-        assert [m.content for m in session.conversation.histories["mock:echo"]] == ["first"] * 2
+        assert [m.text for m in session.conversation.histories["mock:echo"]] == ["first"] * 2
         follow = session.submit("second")
         assert follow is not None and follow.follow_up
         follow.run.cancel()  # before the run's first step: it still ends, as cancelled

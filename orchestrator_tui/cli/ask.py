@@ -13,7 +13,7 @@ from orchestrator_tui.config import Config, load_config
 from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.events import ResponseEnded
 from orchestrator_tui.core.storable import storable
-from orchestrator_tui.core.types import GenerationParams, ImagePart
+from orchestrator_tui.core.types import GenerationParams, Part, TextPart
 
 FALLBACK_MODELS = ("mock:lorem", "mock:echo")
 
@@ -85,7 +85,9 @@ def ask(
     params = active.params.merged(asked) if active else asked
     conversation = Conversation(mode=active.name if active else None)
     ended = run_async(
-        _ask(config, text, chosen, params, as_json, cache, conversation, images, budget)
+        _ask(
+            config, (TextPart(text), *images), chosen, params, as_json, cache, conversation, budget
+        )
     )
     if ended and all(e.status != "ok" for e in ended):
         sys.exit(1)
@@ -93,13 +95,12 @@ def ask(
 
 async def _ask(
     config: Config,
-    prompt: str,
+    prompt: Sequence[Part],
     models: Sequence[str],
     params: GenerationParams,
     as_json: bool,
     cache: bool | None,
     conversation: Conversation,
-    images: Sequence[ImagePart] = (),
     budget: float | None = None,
 ) -> list[ResponseEnded]:
     from orchestrator_tui.cli.live import LiveAnswers
@@ -109,9 +110,7 @@ async def _ask(
     try:
         services.prepare_keys(models)
         await services.limit_run(budget)
-        run = services.orchestrator.fan_out(
-            prompt, models, params, conversation=conversation, images=images
-        )
+        run = services.orchestrator.fan_out(prompt, models, params, conversation=conversation)
         view = None if as_json else LiveAnswers()
         try:  # Ctrl-C ends every answer as cancelled, its text kept
             await (run.follow() if view is None else run.follow(view.handle))

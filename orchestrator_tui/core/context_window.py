@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Literal
 
 from orchestrator_tui.core.catalog import ModelConfig
 from orchestrator_tui.core.conversation import Conversation, new_id
-from orchestrator_tui.core.estimate import estimate_messages_tokens, estimate_tokens
+from orchestrator_tui.core.estimate import estimate_content_tokens, estimate_messages_tokens
 from orchestrator_tui.core.events import ContextCompacted
-from orchestrator_tui.core.types import GenerationParams, ImagePart, Message
+from orchestrator_tui.core.types import GenerationParams, Message
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.catalog import Catalog
@@ -61,7 +61,7 @@ def request_size(
     prompt when that is larger."""
     estimate = estimate_messages_tokens(messages, params.system)
     if reported is not None and messages:
-        estimate = max(estimate, reported + estimate_tokens(messages[-1].content))
+        estimate = max(estimate, reported + estimate_content_tokens(messages[-1]))
     return estimate
 
 
@@ -90,14 +90,13 @@ class ContextKeeper:
         run: Run,
         conversation: Conversation,
         model: ModelConfig,
-        prompt: str,
+        prompt: Message,
         params: GenerationParams,
         prompt_id: str | None,
-        images: Sequence[ImagePart] = (),
     ) -> list[Message]:
         """The messages to send for ``prompt``; the conversation's history is compacted first
         (and stays so) when they would not fit."""
-        messages = conversation.messages_for(model.name, prompt, images)
+        messages = conversation.messages_for(model.name, prompt)
         reported = conversation.reported_tokens.get(model.name)
         if self.fits(model, messages, params, reported):
             return messages
@@ -106,7 +105,7 @@ class ContextKeeper:
         keep = min(self.policy.keep_last, len(exchanges))
         while keep > 0:
             kept = [m for pair in exchanges[len(exchanges) - keep :] for m in pair]
-            if self.fits(model, [*kept, Message("user", prompt)], params):
+            if self.fits(model, [*kept, prompt], params):
                 break
             keep -= 1
         older = [m for pair in exchanges[: len(exchanges) - keep] for m in pair]
@@ -140,7 +139,7 @@ class ContextKeeper:
                 summary_id,
             )
         )
-        return conversation.messages_for(model.name, prompt, images)
+        return conversation.messages_for(model.name, prompt)
 
     async def _summarize(
         self, run: Run, model: ModelConfig, older: list[Message], prompt_id: str | None
@@ -149,7 +148,7 @@ class ContextKeeper:
         summarizer = (
             self.catalog.resolve(self.policy.summarizer) if self.policy.summarizer else model
         )
-        transcript = "\n\n".join(f"{m.role}: {m.content}" for m in older)
+        transcript = "\n\n".join(f"{m.role}: {m.text}" for m in older)
         response_id = new_id()
         ended = await self.responder.respond(
             run,

@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from orchestrator_tui.core.events import ResponseEnded, RunKind
-    from orchestrator_tui.core.types import ImagePart, Message
+    from orchestrator_tui.core.types import Message
 
 
 def new_id() -> str:
@@ -29,16 +27,10 @@ class Conversation:
     reported_tokens: dict[str, int] = field(default_factory=dict)
     """Per model, the tokens of its history as the provider counted them (last exchange's usage)."""
 
-    def messages_for(
-        self, model: str, prompt: str, images: Sequence[ImagePart] = ()
-    ) -> list[Message]:
-        from orchestrator_tui.core.types import Message  # not with the TUI's first frame
+    def messages_for(self, model: str, prompt: Message) -> list[Message]:
+        return [*self.histories.get(model, ()), prompt]
 
-        return [*self.histories.get(model, ()), Message("user", prompt, tuple(images))]
-
-    def record(
-        self, model: str, prompt: str, ended: ResponseEnded, images: Sequence[ImagePart] = ()
-    ) -> None:
+    def record(self, model: str, prompt: Message, ended: ResponseEnded) -> None:
         """Keep the exchange for the next follow-up; a failed answer's partial text counts too,
         a blank answer does not (providers refuse an empty assistant turn)."""
         if not ended.text.strip():
@@ -46,7 +38,7 @@ class Conversation:
         from orchestrator_tui.core.types import Message
 
         history = self.histories.setdefault(model, [])
-        history += [Message("user", prompt, tuple(images)), Message("assistant", ended.text)]
+        history += [prompt, Message("assistant", ended.text)]
         usage = ended.usage
         if usage.input_tokens is not None and usage.output_tokens is not None:
             self.reported_tokens[model] = usage.input_tokens + usage.output_tokens

@@ -4,9 +4,10 @@ Budgets (refuse what could pass them), batch budgets and context limits (summari
 before a provider says the prompt is too long) all ask the same question, so they share this answer.
 
 Tokens are estimated, not counted: no tokenizer is loaded for any provider. The rule is one token per
-four characters of text (rounded up), plus ``MESSAGE_OVERHEAD`` tokens per message for its role and
-framing. That is close for English prose on current tokenizers and errs high on code and other
-languages only mildly; where a provider reports real usage, that usage is what gets stored and billed.
+four characters of text (rounded up), a flat ``IMAGE_TOKENS`` per image, plus ``MESSAGE_OVERHEAD``
+tokens per message for its role and framing. That is close for English prose on current tokenizers
+and errs high on code and other languages only mildly; where a provider reports real usage, that
+usage is what gets stored and billed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from orchestrator_tui.core.types import LLMRequest, Message, Usage
 
 CHARS_PER_TOKEN = 4
 MESSAGE_OVERHEAD = 4
+IMAGE_TOKENS = 1_600
+"""One image, whatever its size (no image is decoded to measure it): about the most Anthropic
+counts for one (it scales larger ones down to about 1.15 megapixels), above OpenAI's 765 for a
+1024x1024 picture in high detail and Gemini's 258 per 768-pixel tile for most photos. It errs high
+for small images, as a budget should."""
 
 
 def estimate_tokens(text: str) -> int:
@@ -32,11 +38,16 @@ def tokens_in_chars(chars: int) -> int:
     return -(-chars // CHARS_PER_TOKEN)
 
 
+def estimate_content_tokens(message: Message) -> int:
+    """Tokens of one message's parts: its text by the rule, each image at ``IMAGE_TOKENS``."""
+    return estimate_tokens(message.text) + IMAGE_TOKENS * len(message.images)
+
+
 def estimate_messages_tokens(messages: Iterable[Message], system: str | None = None) -> int:
     """Tokens a conversation (and its system prompt) takes in a request."""
     total = estimate_tokens(system) + MESSAGE_OVERHEAD if system else 0
     for message in messages:
-        total += estimate_tokens(message.content) + MESSAGE_OVERHEAD
+        total += estimate_content_tokens(message) + MESSAGE_OVERHEAD
     return total
 
 

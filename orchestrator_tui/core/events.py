@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from orchestrator_tui.core.types import GenerationParams, ImagePart, Usage
+from orchestrator_tui.core.types import GenerationParams, Message, Usage
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.arena.votes import Vote
@@ -29,23 +29,22 @@ def now() -> float:
 class RunStarted:
     """A run began. ``session_id`` is stable across follow-ups of one conversation.
 
-    ``prompt`` is the user's new prompt, or ``None`` for runs that add to earlier answers (reviews,
-    synthesis).
+    ``prompt`` is the user's new prompt (its text, and any images among it: the history keeps
+    their paths and hashes, not the bytes), or ``None`` for runs that add to earlier answers
+    (reviews, synthesis).
     """
 
     run_id: str
     session_id: str
     kind: RunKind
     prompt_id: str | None
-    prompt: str | None
+    prompt: Message | None
     models: tuple[str, ...]
     params: GenerationParams
     parent_id: str | None = None
     title: str | None = None
     chain_name: str | None = None
     mode: str | None = None
-    attachments: tuple[ImagePart, ...] = ()
-    """Images sent with the prompt (the history keeps their names and hashes, not the bytes)."""
     at: float = field(default_factory=now)
 
 

@@ -60,7 +60,7 @@ def load_image(path: str | Path, limit: int = MAX_IMAGE_BYTES) -> ImagePart:
     kind = media_type(data[:16])
     if kind is None:
         raise ImageError(f"{file.name} is not an image ({FORMATS}); it was not attached")
-    return ImagePart(kind, data, str(path), hashlib.sha256(data).hexdigest())
+    return ImagePart(kind, data, str(file.absolute()), hashlib.sha256(data).hexdigest())
 
 
 def refusal(model: ModelConfig, provider: ProviderConfig, messages: list[Message]) -> str | None:
@@ -74,7 +74,7 @@ def refusal(model: ModelConfig, provider: ProviderConfig, messages: list[Message
     for image in images:
         if len(image.data) > limit:
             return (
-                f"{image.name or 'an image'} is {megabytes(len(image.data))}; "
+                f"{Path(image.path).name or 'an image'} is {megabytes(len(image.data))}; "
                 f"{provider.name} takes images of at most {megabytes(limit)}"
             )
     return None

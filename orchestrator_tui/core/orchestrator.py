@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from orchestrator_tui.core.arena.judge import Comparison, Judgement, judge_comparison
@@ -20,7 +20,7 @@ from orchestrator_tui.core.review import LLMJudge, ScoreRequest, review_answer
 from orchestrator_tui.core.run import Listener, Run, RunStatus
 from orchestrator_tui.core.storable import storable
 from orchestrator_tui.core.synthesis import SYNTHESIS_SYSTEM, synthesis_messages
-from orchestrator_tui.core.types import GenerationParams, ImagePart
+from orchestrator_tui.core.types import GenerationParams, Message, Part, TextPart
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +53,22 @@ class Orchestrator:
 
     def fan_out(
         self,
-        prompt: str,
+        prompt: str | Iterable[Part],
         models: Sequence[str],
         params: GenerationParams = GenerationParams(),
         *,
         conversation: Conversation | None = None,
         model_params: Mapping[str, GenerationParams] | None = None,
-        images: Sequence[ImagePart] = (),
     ) -> Run:
-        """Send ``prompt`` to every model concurrently; one failing never stops the others.
+        """Send ``prompt`` (text, or its parts: text and images in order) to every model
+        concurrently; one failing never stops the others.
 
-        With a ``conversation``, each model continues its own earlier exchange. ``images`` go
-        with the prompt to models that take them; any other model's answer says it was not sent.
+        With a ``conversation``, each model continues its own earlier exchange. A prompt with
+        images goes only to models that take them; any other model's answer says it was not sent.
         """
-        if not prompt.strip():
+        message = _storable(Message("user", prompt))
+        if not message.text.strip():
             raise ValueError("the prompt is empty")
-        prompt = storable(prompt)
         resolved = self.resolve(models)
         if not resolved:
             raise ValueError("no model selected")
@@ -80,9 +80,7 @@ class Orchestrator:
         async def answer(
             run: Run, model: ModelConfig, own: GenerationParams, response_id: str
         ) -> ResponseEnded:
-            messages = await self.context.fit(
-                run, conversation, model, prompt, own, prompt_id, images
-            )
+            messages = await self.context.fit(run, conversation, model, message, own, prompt_id)
             return await self.responder.respond(
                 run, model, messages, own, response_id=response_id, parent_id=prompt_id
             )
@@ -99,10 +97,10 @@ class Orchestrator:
             except asyncio.CancelledError:  # the answers that had ended stay in the conversation
                 for model, task in spawned:
                     if task.done() and not task.cancelled() and task.exception() is None:
-                        conversation.record(model.name, prompt, task.result(), images)
+                        conversation.record(model.name, message, task.result())
                 raise
             for model, result in ended:
-                conversation.record(model.name, prompt, result, images)
+                conversation.record(model.name, message, result)
             return _status([result for _, result in ended])
 
         started = RunStarted(
@@ -110,13 +108,12 @@ class Orchestrator:
             conversation.session_id,
             conversation.kind,
             prompt_id,
-            prompt,
+            message,
             tuple(m.name for m in resolved),
             params,
             parent_id=parent_id,
             title=conversation.title,
             mode=conversation.mode,
-            attachments=tuple(images),
         )
         return self._start(started, body)
 
@@ -248,6 +245,14 @@ async def _gather(
         else:
             log.error("response of %s crashed", model.name, exc_info=result)
     return ended
+
+
+def _storable(message: Message) -> Message:
+    """``message`` with its text made storable where it enters (see ``core.storable``)."""
+    return Message(
+        message.role,
+        (TextPart(storable(p.text)) if isinstance(p, TextPart) else p for p in message.content),
+    )
 
 
 def _status(ended: Sequence[ResponseEnded]) -> RunStatus:

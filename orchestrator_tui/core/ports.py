@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from orchestrator_tui.core.errors import OrchError
-from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelInfo, Usage
+from orchestrator_tui.core.types import (
+    GenerationParams,
+    LLMRequest,
+    Message,
+    ModelInfo,
+    Part,
+    TextPart,
+    Usage,
+)
 
 Chunk = str | Usage
 """What ``Provider.stream`` yields: text deltas as ``str``, and at the end (at most) one ``Usage``."""
@@ -100,7 +108,14 @@ def cache_key(
         "model": model,
         "options": dict(options or {}),
         "params": params.as_dict(),
-        "messages": [[m.role, m.content, *(i.sha256 for i in m.images)] for m in messages],
+        "messages": [[m.role, *(_part_key(part) for part in m.content)] for m in messages],
     }
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _part_key(part: Part) -> list[str]:
+    """A part as the key sees it: its kind and text, or its kind, type and hash (not its bytes)."""
+    if isinstance(part, TextPart):
+        return ["text", part.text]
+    return ["image", part.media_type, part.sha256]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from orchestrator_tui.core.modes import Mode
     from orchestrator_tui.core.orchestrator import Orchestrator
     from orchestrator_tui.core.run import Run
-    from orchestrator_tui.core.types import GenerationParams, ImagePart
+    from orchestrator_tui.core.types import GenerationParams, Message
 
 SYNTHESIS = "synthesis"
 """The key of the synthesis among the answers (every other answer is keyed by its model)."""
@@ -101,12 +101,11 @@ class WorkspaceSession:
         self.mode: Mode | None = None
         """The mode in force: its system prompt and parameters under the person's own."""
         self.attachments: list[Attachment] = []
-        self.images: list[ImagePart] = []
-        """The images sent with the last prompt (a retry sends them again)."""
         self.queue: list[str] = []
         """Prompts typed while the session was not free, oldest first; each goes out in turn."""
-        self.prompt: str | None = None
-        """The last prompt sent, as the models received it (for retry, review and synthesis)."""
+        self.prompt: Message | None = None
+        """The last prompt sent, as the models received it, its images too (for retry, review and
+        synthesis)."""
         self.synthesizer: str | None = None
         """Who merges this session's answers, once the person has chosen."""
         self.answers: dict[str, Answer] = {}
@@ -207,24 +206,25 @@ class WorkspaceSession:
             raise
 
     def _send(self, text: str) -> Started:
+        from orchestrator_tui.core.types import Message, TextPart
+
         orchestrator = self._engine()
         if not self.models:
             raise Refused("Select at least one model first (ctrl+b)")
-        prompt = with_attachments(text, self.attachments)
-        follow_up = self.conversation.last_prompt_id is not None
         images = [a.image for a in self.attachments if a.image is not None]
+        prompt = Message("user", (TextPart(with_attachments(text, self.attachments)), *images))
+        follow_up = self.conversation.last_prompt_id is not None
         try:
             run = orchestrator.fan_out(
-                prompt,
+                prompt.content,
                 self.models,
                 self.base_params(),
                 conversation=self.conversation,
                 model_params=self.params,
-                images=images,
             )
         except ValueError as exc:
             raise Refused(str(exc)) from exc
-        self.prompt, self.images = prompt, images
+        self.prompt = prompt
         self.attachments = []
         self.answers = {}
         return self._started(run, "prompt", tuple(self.models), text=text, follow_up=follow_up)
@@ -246,12 +246,11 @@ class WorkspaceSession:
             self._mark(None)
         del self.answers[key]
         run = orchestrator.fan_out(
-            self.prompt,
+            self.prompt.content,
             [answer.model],
             self.base_params(),
             conversation=self.conversation,
             model_params=self.params,
-            images=self.images,
         )
         return self._started(run, "retry", (key,))
 
@@ -263,7 +262,7 @@ class WorkspaceSession:
         if not answers or self.prompt is None:
             raise Refused("Nothing to review yet: send a prompt first")
         reviewer = reviewer or self.reviewer
-        prompt = self.prompt
+        prompt = self.prompt.text
         targets = [ReviewTarget(a.response_id, prompt, _text(a)) for a in answers]
         run = self._engine().review(targets, reviewer, conversation=self.conversation)
         for answer in answers:
@@ -279,7 +278,7 @@ class WorkspaceSession:
         if model is None:
             raise Refused("Choose the model that writes the synthesis")
         run = self._engine().synthesize(
-            self.prompt,
+            self.prompt.text,
             [(a.model, _text(a)) for a in answers],
             model,
             conversation=self.conversation,
@@ -342,7 +341,6 @@ class WorkspaceSession:
             raise Refused("Cancel the run first (Escape)")
         self.conversation = Conversation(mode=self.mode.name if self.mode else None)
         self.prompt = self.synthesizer = None
-        self.images = []
         self.attachments = []
         self.answers = {}
 
@@ -350,7 +348,7 @@ class WorkspaceSession:
         self,
         conversation: Conversation,
         models: Iterable[str],
-        prompt: str | None = None,
+        prompt: Message | None = None,
         answers: Iterable[tuple[ResponseEnded, ReviewReady | None, bool]] = (),
     ) -> None:
         """Carry on a stored session: its conversation, its models (when any is known) and the

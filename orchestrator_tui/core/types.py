@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -34,11 +35,12 @@ class TextPart:
 @dataclass(frozen=True, slots=True)
 class ImagePart:
     """An image sent with a message: its bytes and type, and for the history where it came from
-    (``name``, the path as given) and its SHA-256 (the bytes themselves are not stored)."""
+    (``path``, absolute, so a reopened session can read it again) and its SHA-256 (the history
+    keeps these two, not the bytes)."""
 
     media_type: str
     data: bytes = field(repr=False)
-    name: str = ""
+    path: str = ""
     sha256: str = ""
 
     @property
@@ -52,25 +54,35 @@ class ImagePart:
         return f"data:{self.media_type};base64,{self.base64}"
 
     def describe(self) -> str:
-        """What was attached, for notes and exports: name, type and size."""
-        return f"{self.name or 'image'} ({self.media_type}, {len(self.data):,} bytes)"
+        """What was attached, for notes and exports: path, type and size."""
+        return f"{self.path or 'image'} ({self.media_type}, {len(self.data):,} bytes)"
 
 
 Part = TextPart | ImagePart
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Message:
-    """One turn. Its content is a list of parts (``parts``): the text, then any images."""
+    """One turn. Its content is an ordered list of parts, text and images interleaved as given;
+    every provider sends them in that order."""
 
     role: Role
-    content: str
-    """The text part (what templates, estimates and the history's search read)."""
-    images: tuple[ImagePart, ...] = ()
+    content: tuple[Part, ...]
+
+    def __init__(self, role: Role, content: str | Iterable[Part]) -> None:
+        """A string is the usual text-only turn: one text part."""
+        parts = (TextPart(content),) if isinstance(content, str) else tuple(content)
+        object.__setattr__(self, "role", role)
+        object.__setattr__(self, "content", parts)
 
     @property
-    def parts(self) -> tuple[Part, ...]:
-        return (TextPart(self.content), *self.images)
+    def text(self) -> str:
+        """The text parts joined (what templates, estimates and the history's search read)."""
+        return "".join(part.text for part in self.content if isinstance(part, TextPart))
+
+    @property
+    def images(self) -> tuple[ImagePart, ...]:
+        return tuple(part for part in self.content if isinstance(part, ImagePart))
 
 
 @dataclass(frozen=True, slots=True)

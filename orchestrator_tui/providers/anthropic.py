@@ -9,11 +9,11 @@ from typing import Any
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import (
-    ImagePart,
     LLMRequest,
     Message,
     ModelInfo,
     ModelRef,
+    TextPart,
     Usage,
 )
 from orchestrator_tui.providers import errors
@@ -101,14 +101,16 @@ class AnthropicProvider(SdkProvider):
 
 
 def _content(message: Message) -> str | list[dict[str, Any]]:
-    """Plain text, or Anthropic's blocks when the message carries images (images first, as its
-    documentation advises)."""
+    """Plain text as a string, or with images Anthropic's blocks in the message's order (each
+    image inline as base64)."""
     if not message.images:
-        return message.content
-    blocks: list[dict[str, Any]] = []
-    for part in message.parts:
-        if isinstance(part, ImagePart):
-            source = {"type": "base64", "media_type": part.media_type, "data": part.base64}
-            blocks.append({"type": "image", "source": source})
-    blocks.append({"type": "text", "text": message.content})
-    return blocks
+        return message.text
+    return [
+        {"type": "text", "text": part.text}
+        if isinstance(part, TextPart)
+        else {
+            "type": "image",
+            "source": {"type": "base64", "media_type": part.media_type, "data": part.base64},
+        }
+        for part in message.content
+    ]

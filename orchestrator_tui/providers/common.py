@@ -88,7 +88,7 @@ def sdk_http_client(config: ProviderConfig) -> Any:
 def split_system(request: LLMRequest) -> tuple[str | None, list[Message]]:
     """The system prompt (parameters first, then system messages) and the turns without it."""
     system = [request.params.system] if request.params.system else []
-    system += [m.content for m in request.messages if m.role == "system"]
+    system += [m.text for m in request.messages if m.role == "system"]
     turns = [m for m in request.messages if m.role != "system"]
     return ("\n\n".join(system) or None), turns
 

@@ -102,10 +102,10 @@ class GeminiProvider(SdkProvider):
 
 
 def _parts(types: Any, message: Message) -> list[Any]:
-    """The message's parts as Gemini's: text, then each image inline (``inline_data``)."""
+    """The message's parts as Gemini's, in order: text, and each image inline (``inline_data``)."""
     return [
         types.Part(text=part.text)
         if isinstance(part, TextPart)
         else types.Part.from_bytes(data=part.data, mime_type=part.media_type)
-        for part in message.parts
+        for part in message.content
     ]

@@ -112,13 +112,13 @@ def _stream_error(provider: str, body: str) -> ProviderError | None:
 
 
 def _content(message: Message) -> str | list[dict[str, Any]]:
-    """Plain text, or Mistral's chunks when the message carries images (``image_url`` holds a
-    data URL as a plain string)."""
+    """Plain text as a string, or with images Mistral's chunks in the message's order
+    (``image_url`` holds a data URL as a plain string)."""
     if not message.images:
-        return message.content
+        return message.text
     return [
         {"type": "text", "text": part.text}
         if isinstance(part, TextPart)
         else {"type": "image_url", "image_url": part.data_url}
-        for part in message.parts
+        for part in message.content
     ]

@@ -1,12 +1,13 @@
 """The built-in offline provider: deterministic answers at a configurable speed.
 
-Models: ``echo`` repeats the prompt, ``lorem`` writes Markdown (same text for the same seed),
-``judge`` answers with a JSON review, ``flaky`` fails on a schedule. For the arena: ``arbiter``
-judges pairs and ranks answers fairly (the longer answer is the better one, whatever the order),
-``arbiter-biased`` always prefers the answer shown first (a position bias to be caught), and
-``peer-1`` .. ``peer-3`` answer like ``lorem`` (each its own length) and rank like ``arbiter``. Speed comes from the provider
-settings or the model's ``options``: ``ttft`` (seconds before the first token) and
-``tokens_per_second`` (0 means as fast as possible).
+Models: ``echo`` repeats the prompt (an image in it as an ``[image …]`` line), ``lorem`` writes
+Markdown (same text for the same seed), ``judge`` answers with a JSON review, ``flaky`` fails on a
+schedule. For the arena: ``arbiter`` judges pairs and ranks answers fairly (the longer answer is
+the better one, whatever the order), ``arbiter-biased`` always prefers the answer shown first (a
+position bias to be caught), and ``peer-1`` .. ``peer-3`` answer like ``lorem`` (each its own
+length) and rank like ``arbiter``. Speed comes from the provider settings or the model's
+``options``: ``ttft`` (seconds before the first token) and ``tokens_per_second`` (0 means as fast
+as possible).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from orchestrator_tui.core.arena.ranking import RANKING_MARK
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
+from orchestrator_tui.core.types import LLMRequest, Message, ModelInfo, ModelRef, TextPart, Usage
 
 MODELS = {
     "echo": "Repeats your prompt back, word by word.",
@@ -45,6 +46,14 @@ UNLISTED = {"drafter": "Answers any request with a valid chain (for `chains new 
 FLAKY_SCHEDULE = ("mid", "ok", "before", "ok", "stall", "ok")
 _TOKEN = re.compile(r"\s*\S+(?:\s+\Z)?|\s+")
 _YIELD_EVERY = 32
+
+
+def _read(message: Message) -> str:
+    """What a mock model reads of a message: its parts in order, an image as a line naming it."""
+    return "\n".join(
+        part.text if isinstance(part, TextPart) else f"[image {part.describe()}]"
+        for part in message.content
+    )
 
 
 def tokenize(text: str) -> list[str]:
@@ -84,9 +93,7 @@ class MockProvider:
                 ErrorKind.BAD_REQUEST, f"no mock model {model!r}", provider=self.name
             )
         asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
-        prompt = asked.content if asked else ""
-        if model == "echo" and asked is not None:  # the echo follows every part, images too
-            prompt += "".join(f"\n[image {i.describe()}]" for i in asked.images)
+        prompt = _read(asked) if asked else ""
         outcome = "ok"
         if model == "flaky":
             schedule = options.get("schedule") or FLAKY_SCHEDULE
@@ -120,7 +127,7 @@ class MockProvider:
                 await asyncio.sleep(wait)
             elif index % _YIELD_EVERY == _YIELD_EVERY - 1:
                 await asyncio.sleep(0)
-        words_in = sum(len(m.content.split()) for m in request.messages)
+        words_in = sum(len(m.text.split()) for m in request.messages)
         if request.system:
             words_in += len(request.system.split())
         yield Usage(input_tokens=words_in, output_tokens=len(tokens))

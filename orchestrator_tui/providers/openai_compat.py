@@ -170,12 +170,13 @@ class OpenAICompatProvider:
 
 
 def _content(message: Message) -> str | list[dict[str, Any]]:
-    """Plain text, or OpenAI's content parts when the message carries images (data URLs)."""
+    """Plain text as a string, or with images OpenAI's content parts in the message's order
+    (each image as a data URL)."""
     if not message.images:
-        return message.content
+        return message.text
     return [
         {"type": "text", "text": part.text}
         if isinstance(part, TextPart)
         else {"type": "image_url", "image_url": {"url": part.data_url}}
-        for part in message.parts
+        for part in message.content
     ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from orchestrator_tui.core import display
 from orchestrator_tui.core.arena.votes import Vote
+from orchestrator_tui.store.attached_images import attachments_of
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow, SessionRow
 
@@ -219,10 +220,9 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
 def _attached(item: InteractionRow) -> list[str]:
     """What went with a prompt: each image's path, type, size and hash (the bytes are not kept)."""
     lines = [
-        f"- Attached: `{a.get('name')}` ({a.get('media_type')}, {a.get('bytes', 0):,} bytes,"
+        f"- Attached: `{a.get('path')}` ({a.get('media_type')}, {a.get('bytes', 0):,} bytes,"
         f" sha256 {a.get('sha256')})"
-        for a in item.metadata.get("attachments", ())
-        if isinstance(a, dict)
+        for a in attachments_of(item)
     ]
     return [*lines, ""] if lines else []
 

@@ -31,6 +31,7 @@ from orchestrator_tui.core.events import (
     TextDelta,
     VotesCast,
 )
+from orchestrator_tui.store.attached_images import attachment_records
 from orchestrator_tui.store.db import Database, DatabaseError
 from orchestrator_tui.store.detail import ChainStepRow, RequestRow, ReviewRow
 from orchestrator_tui.store.saving import (
@@ -202,12 +203,7 @@ def _run_started(event: RunStarted) -> list[Statement]:
     fields: dict[str, object] = {"models": list(event.models), "params": event.params.as_dict()}
     if event.mode:
         fields["mode"] = event.mode
-    if event.attachments:
-        fields["attachments"] = [
-            {"name": i.name, "media_type": i.media_type, "bytes": len(i.data), "sha256": i.sha256}
-            for i in event.attachments
-        ]
-    metadata = json.dumps(fields)
+    prompt = event.prompt
     statements: list[Statement] = [
         (
             "INSERT INTO sessions (id, title, kind, status, chain_name, created_at, updated_at,"
@@ -216,17 +212,20 @@ def _run_started(event: RunStarted) -> list[Statement]:
             " pid = excluded.pid, pid_start = excluded.pid_start",
             (
                 event.session_id,
-                event.title or make_title(event.prompt or ""),
+                event.title or make_title(prompt.text if prompt else ""),
                 event.kind,
                 event.chain_name,
                 event.at,
                 event.at,
                 *this_process(),
-                metadata,
+                json.dumps(fields),
             ),
         )
     ]
-    if event.prompt is not None:
+    if prompt is not None:
+        attachments = attachment_records(prompt)
+        if attachments:
+            fields["attachments"] = attachments
         statements.append(
             (
                 "INSERT INTO interactions (id, session_id, parent_id, type, content, status,"
@@ -235,10 +234,10 @@ def _run_started(event: RunStarted) -> list[Statement]:
                     event.prompt_id,
                     event.session_id,
                     event.parent_id,
-                    event.prompt,
+                    prompt.text,
                     event.at,
                     event.at,
-                    metadata,
+                    json.dumps(fields),
                 ),
             )
         )

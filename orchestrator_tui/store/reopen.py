@@ -7,6 +7,7 @@ message history, exactly as ``Conversation.record`` would have built it live.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from orchestrator_tui.core.context_window import summary_lead
@@ -20,24 +21,48 @@ from orchestrator_tui.core.events import (
     RunKind,
 )
 from orchestrator_tui.core.types import GenerationParams, Message, Usage
+from orchestrator_tui.store.attached_images import stored_prompt
 from orchestrator_tui.store.detail import ChainStepRow, SessionDetail
 from orchestrator_tui.store.rows import InteractionRow
 
 
-def conversation_from(
+@dataclass(frozen=True, slots=True)
+class Reopened:
+    """A stored session made live again: its conversation, its last prompt as it was sent (for
+    retry, review and synthesis), and the images sent earlier that could not be read again."""
+
+    conversation: Conversation
+    prompt: Message | None = None
+    lost: tuple[str, ...] = ()
+    """Each image left out, with why (``/path/photo.png (no longer there)``)."""
+
+
+def lost_note(lost: Sequence[str]) -> str | None:
+    """One line that says which earlier images a continued conversation goes on without."""
+    if not lost:
+        return None
+    images = "an image" if len(lost) == 1 else f"{len(lost)} images"
+    return f"The conversation continues without {images} sent earlier: {'; '.join(lost)}"
+
+
+def reopened(
     detail: SessionDetail, *, upto: str | None = None, session_id: str | None = None
-) -> Conversation:
-    """The conversation as it stood after interaction ``upto`` (default: the end).
+) -> Reopened:
+    """The conversation as it stood after interaction ``upto`` (default: the end), its prompts'
+    images read again from their files (``attached_images.stored_prompt``).
 
     ``session_id`` gives the conversation a new session (a rerun) instead of continuing this one.
     """
     items = _until(detail.interactions, upto)
     histories: dict[str, list[Message]] = {}
-    last_prompt: InteractionRow | None = None
+    last_prompt: tuple[InteractionRow, Message] | None = None
+    lost: list[str] = []
     summaries = {i.id: i.content for i in items if i.type == "summary" and i.status == "ok"}
     for item in items:
         if item.type == "prompt":
-            last_prompt = item
+            sent, missing = stored_prompt(item)
+            last_prompt = item, sent
+            lost += missing
         elif item.type == "context" and item.model:
             history = histories.get(item.model, [])
             kept = int(item.metadata.get("kept", 0)) * 2
@@ -45,19 +70,21 @@ def conversation_from(
             lead = summary_lead(summary) if summary else []
             histories[item.model] = [*lead, *(history[len(history) - kept :] if kept else [])]
         elif item.type == "response" and item.model and last_prompt is not None:
-            if item.parent_id != last_prompt.id or (item.status != "ok" and not item.content):
+            prompt, sent = last_prompt
+            if item.parent_id != prompt.id or (item.status != "ok" and not item.content):
                 continue
-            histories.setdefault(item.model, []).extend(
-                (Message("user", last_prompt.content), Message("assistant", item.content))
-            )
+            histories.setdefault(item.model, []).extend((sent, Message("assistant", item.content)))
     session = detail.session
-    return Conversation(
+    conversation = Conversation(
         session_id=session_id or session.id,
         kind=_kind(session.kind),
         histories=histories,
-        last_prompt_id=last_prompt.id if last_prompt and not session_id else None,
+        last_prompt_id=last_prompt[0].id if last_prompt and not session_id else None,
         title=None if session_id else session.title,
         mode=session.metadata.get("mode"),
+    )
+    return Reopened(
+        conversation, last_prompt[1] if last_prompt else None, tuple(dict.fromkeys(lost))
     )
 
 
@@ -153,10 +180,14 @@ def _stored(detail: SessionDetail, item: InteractionRow) -> StoredAnswer:
 class RerunPlan:
     """What a rerun sends: the prompt, the models and parameters it had, and the history before it."""
 
-    prompt: str
+    prompt: Message
+    """Its images read again from their files, as the history before it."""
     models: tuple[str, ...]
     params: GenerationParams
     conversation: Conversation
+    """The history before the prompt, in a new session."""
+    lost: tuple[str, ...] = ()
+    """Images of the prompt and that history that could not be read again (see ``Reopened``)."""
 
 
 def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan:
@@ -169,10 +200,10 @@ def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan
         raise ValueError(f"no prompt {prompt_id} in this session")
     before = detail.interactions[: detail.interactions.index(prompt)]
     earlier = before[-1].id if before else None
-    conversation = (
-        conversation_from(detail, upto=earlier, session_id=new_id())
+    before_it = (
+        reopened(detail, upto=earlier, session_id=new_id())
         if earlier
-        else Conversation(kind=_kind(detail.session.kind))
+        else Reopened(Conversation(kind=_kind(detail.session.kind)))
     )
     models = tuple(
         dict.fromkeys(
@@ -182,11 +213,13 @@ def rerun_plan(detail: SessionDetail, prompt_id: str | None = None) -> RerunPlan
         )
     ) or tuple(prompt.metadata.get("models", ()))
     params = prompt.metadata.get("params") or {}
+    sent, lost = stored_prompt(prompt)
     return RerunPlan(
-        prompt.content,
+        sent,
         models,
         GenerationParams(**{k: params.get(k) for k in ("temperature", "max_tokens", "system")}),
-        conversation,
+        before_it.conversation,
+        tuple(dict.fromkeys((*before_it.lost, *lost))),
     )
 
 

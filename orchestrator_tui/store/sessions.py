@@ -6,13 +6,13 @@ no widget or command writes SQL. Write operations are single transactions.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from orchestrator_tui.core.arena.votes import Vote
-from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.store import export, listing, reopen, search, stats, upkeep, votes
 from orchestrator_tui.store.db import Database
 from orchestrator_tui.store.detail import SessionDetail, load_detail
@@ -217,12 +217,13 @@ class SessionStore:
 
     # Continuing in the engine
 
-    async def conversation(self, session_id: str, upto: str | None = None) -> Conversation:
-        """The session as a live ``Conversation``: follow-ups continue each model's history."""
-        return reopen.conversation_from(await self.detail(session_id), upto=upto)
+    async def reopened(self, session_id: str) -> reopen.Reopened:
+        """The session made live again: follow-ups continue each model's history, with the
+        images its prompts carried read again from their files (off the event loop)."""
+        return await asyncio.to_thread(reopen.reopened, await self.detail(session_id))
 
     async def rerun_plan(self, session_id: str, prompt_id: str | None = None) -> reopen.RerunPlan:
-        return reopen.rerun_plan(await self.detail(session_id), prompt_id)
+        return await asyncio.to_thread(reopen.rerun_plan, await self.detail(session_id), prompt_id)
 
     # Files
 

@@ -7,13 +7,15 @@ workspace screen; no SQL here. Each action reports its outcome with a notificati
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from orchestrator_tui.store.reopen import last_answers
+from orchestrator_tui.core.attachments import Attachment
+from orchestrator_tui.core.text import terminal_safe
+from orchestrator_tui.store.reopen import last_answers, lost_note
 from orchestrator_tui.tui.host import app_services, orch_app
 from orchestrator_tui.tui.screens.history_dialogs import (
     ConfirmDialog,
@@ -22,6 +24,7 @@ from orchestrator_tui.tui.screens.history_dialogs import (
 )
 
 if TYPE_CHECKING:
+    from orchestrator_tui.core.types import Message
     from orchestrator_tui.store.reopen import RerunPlan
     from orchestrator_tui.store.sessions import SessionStore
     from orchestrator_tui.tui.app import OrchApp
@@ -47,16 +50,16 @@ class HistoryActions:
         """Continue the session in the workspace, each model's turns shown in its pane."""
         store = await self.store()
         detail = await store.detail(session_id)
-        conversation = await store.conversation(session_id)
-        prompts = [i.content for i in detail.interactions if i.type == "prompt"]
+        reopened = await store.reopened(session_id)
         workspace = await self._workspace()
         if await workspace.continue_session(
-            conversation,
+            reopened.conversation,
             list(detail.models),
-            prompts[-1] if prompts else None,
+            reopened.prompt,
             answers=last_answers(detail),
         ):
             self.app.notify(f"Reopened {detail.session.title!r}", markup=False)
+            self._say_lost(reopened.lost)
 
     async def rerun(
         self, session_id: str, prompt_id: str | None = None, *, other_models: bool = False
@@ -79,15 +82,20 @@ class HistoryActions:
         await self._rerun(plan, other_models=True)
 
     async def _rerun(self, plan: RerunPlan, *, other_models: bool) -> None:
+        """The prompt goes out again with its images (attached anew, so a draft lists them)."""
         workspace = await self._workspace()
-        draft = plan.prompt if other_models else None
+        text = plan.prompt.text
+        draft = text if other_models else None
         if not await workspace.continue_session(plan.conversation, list(plan.models), draft=draft):
             return
+        self._say_lost(plan.lost)
+        for image in plan.prompt.images:
+            workspace.attach(Attachment(Path(image.path).name, image=image))
         if other_models:
             workspace.action_toggle_models(show=True)
             self.app.notify("Pick the models, then send the prompt (ctrl+g goes to it)")
         else:
-            await workspace.send(plan.prompt)
+            await workspace.send(text)
 
     async def fork(self, session_id: str, at: str) -> str:
         fork_id = await (await self.store()).fork(session_id, at)
@@ -146,6 +154,12 @@ class HistoryActions:
 
         self.app.push_screen(ExportDialog(f"orch-tui-{session_id[:8]}", folder or Path.cwd()), done)
 
+    def _say_lost(self, lost: Sequence[str]) -> None:
+        """One note naming the earlier images a continued conversation goes on without."""
+        note = lost_note(lost)
+        if note is not None:
+            self.app.notify(terminal_safe(note), severity="warning", timeout=15, markup=False)
+
     async def _workspace(self) -> WorkspaceScreen:
         """Back to the workspace (below the history screens), which is returned."""
         from orchestrator_tui.tui.screens.workspace import WorkspaceScreen
@@ -160,11 +174,18 @@ class HistoryActions:
         return workspace
 
 
-def rerun_question(prompt: str, models: tuple[str, ...], limit: int = 300) -> str:
+def rerun_question(prompt: Message, models: tuple[str, ...], limit: int = 300) -> str:
     """What a rerun will send to which models, asked before it is sent."""
-    shown = prompt if len(prompt) <= limit else prompt[: limit - 1] + "…"
+    text = prompt.text
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
     count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
-    return f"Send this prompt again to {count} ({', '.join(models)}) in a new session?\n\n{shown}"
+    images = len(prompt.images)
+    what = (
+        f"this prompt and its {images} image{'s' if images != 1 else ''}"
+        if images
+        else "this prompt"
+    )
+    return f"Send {what} again to {count} ({', '.join(models)}) in a new session?\n\n{shown}"
 
 
 def _write_new(path: Path, text: str) -> None:

@@ -94,7 +94,7 @@ async def test_retry_in_a_follow_up_keeps_the_earlier_exchange_above(open_worksp
             "second question",
         ]
         history = ws.screen.session.conversation.histories["mock:echo"]
-        assert [m.content for m in history] == ["first question"] * 2 + ["second question"] * 2
+        assert [m.text for m in history] == ["first question"] * 2 + ["second question"] * 2
 
 
 async def test_markup_and_escapes_in_answers_are_shown_as_text(open_workspace) -> None:

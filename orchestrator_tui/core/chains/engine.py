@@ -21,7 +21,7 @@ from orchestrator_tui.core.events import RunStarted, StepFinished, StepStarted
 from orchestrator_tui.core.orchestrator import Orchestrator
 from orchestrator_tui.core.run import Listener, Run, RunStatus
 from orchestrator_tui.core.storable import storable
-from orchestrator_tui.core.types import GenerationParams
+from orchestrator_tui.core.types import GenerationParams, Message
 
 
 def describe_inputs(chain: Chain, inputs: Mapping[str, str]) -> str:
@@ -56,7 +56,7 @@ def start_chain(
         session_id or new_id(),
         "chain",
         new_id(),
-        prompt,
+        Message("user", prompt),
         chain.models,
         GenerationParams(),
         title=f"{chain.name}: {first}" if first else chain.name,

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, ListItem, ListView, Static
 
 from orchestrator_tui.core import display
+from orchestrator_tui.store.attached_images import attachments_of
 from orchestrator_tui.store.detail import SessionDetail
 from orchestrator_tui.store.rows import InteractionRow
 from orchestrator_tui.tui import safe
@@ -74,6 +75,9 @@ def render_item(detail: SessionDetail, item: InteractionRow) -> Content:
             best,
         )
     parts = [head, safe.content(item.content or "(no text)")]
+    for image in attachments_of(item):
+        what = f"{image.get('path')} ({image.get('media_type')}, {image.get('bytes', 0):,} bytes)"
+        parts.append(safe.content(f"attached: {what}", "italic $secondary"))
     if item.error:
         parts.append(safe.content(f"error: {item.error}", "$error"))
     for review in detail.reviews_for(item.id):

@@ -21,7 +21,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from orchestrator_tui.core.attachments import AttachmentError, read_attachment
+from orchestrator_tui.core.attachments import Attachment, AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
 from orchestrator_tui.core.session import SYNTHESIS, ModelSettings, Refused, WorkspaceSession
 from orchestrator_tui.tui import safe, slash
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from orchestrator_tui.core.conversation import Conversation
     from orchestrator_tui.core.session import Started
+    from orchestrator_tui.core.types import Message
     from orchestrator_tui.services import Services
     from orchestrator_tui.store.reopen import StoredAnswer
     from orchestrator_tui.store.user_state import UserState
@@ -344,16 +345,16 @@ each model's conversation. Type / for commands."""
         self,
         conversation: Conversation,
         models: list[str],
-        prompt: str | None = None,
+        prompt: Message | None = None,
         *,
         draft: str | None = None,
         answers: Sequence[StoredAnswer] = (),
     ) -> bool:
         """Carry on a stored session (reopened from the history): its conversation and models.
 
-        ``prompt`` is its last prompt, for review and synthesis; ``draft`` goes into the prompt
-        box, to send as it is or after changing the models; ``answers`` are shown in the panes
-        of their models. ``False`` if a run is in flight.
+        ``prompt`` is its last prompt as sent (images too), for retry, review and synthesis;
+        ``draft`` goes into the prompt box, to send as it is or after changing the models;
+        ``answers`` are shown in the panes of their models. ``False`` if a run is in flight.
         """
         known = [m for m in models if m in self.services.config.catalog.models]
         try:
@@ -432,9 +433,13 @@ each model's conversation. Type / for commands."""
         except AttachmentError as exc:
             self.notify(str(exc), title="Not attached", severity="error", markup=False)
             return False
+        self.attach(attachment)
+        return True
+
+    def attach(self, attachment: Attachment) -> None:
+        """Send ``attachment`` with the next prompt; the line above the prompt box lists it."""
         self.session.attach(attachment)
         self._set_attachments()
-        return True
 
     async def command_chain(self, argument: str) -> bool:
         """Open the named chain (or a .yaml path) in the chain editor; with no name, ask which."""

@@ -41,7 +41,7 @@ models:
     async def stream(self, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         body = {
             "model": request.model.name,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "messages": [{"role": m.role, "content": m.text} for m in request.messages],
             "max_tokens": request.params.max_tokens,
         }
         self._client = self._client or httpx.AsyncClient(timeout=httpx.Timeout(30, connect=5))
