@@ -3,6 +3,8 @@ without them, saying which and why, when they are gone or changed (history in a 
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +13,10 @@ from orchestrator_tui.core.conversation import Conversation
 from orchestrator_tui.core.images import load_image
 from orchestrator_tui.core.types import Message, Part, TextPart
 from orchestrator_tui.services import Services
+from orchestrator_tui.store.db import Database
+from orchestrator_tui.store.migrations import MIGRATIONS, PROMPT_ATTACHMENTS
 from orchestrator_tui.store.reopen import lost_note
+from orchestrator_tui.store.sessions import SessionStore
 from tests.images import tiny_png
 
 
@@ -74,3 +79,43 @@ async def test_a_moved_or_changed_image_is_left_out_and_named_and_the_conversati
     await follow.wait()
     (ended,) = follow.results.values()
     assert ended.status == "ok" and ended.text == "Still there?"
+
+
+async def test_images_kept_on_the_session_by_an_older_history_move_to_its_first_prompt(
+    tmp_path: Path,
+) -> None:
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(tiny_png(2, 2))
+    image = load_image(picture)
+    path = tmp_path / "old.sqlite3"
+    before = MIGRATIONS.index(PROMPT_ATTACHMENTS)
+    old = {"name": str(picture), "media_type": "image/png", "bytes": 1, "sha256": image.sha256}
+    with sqlite3.connect(path) as conn:
+        conn.executescript("".join(MIGRATIONS[:before]) + f"PRAGMA user_version = {before};")
+        conn.execute(
+            "INSERT INTO sessions (id, kind, status, created_at, updated_at, metadata)"
+            " VALUES ('s', 'conversation', 'completed', 1, 1, ?)",
+            (json.dumps({"models": ["mock:echo"], "attachments": [old]}),),
+        )
+        turns = [
+            ("p1", None, "prompt", None, "What is it?"),
+            ("a1", "p1", "response", "mock:echo", "A dot."),
+            ("p2", "a1", "prompt", None, "And now?"),
+            ("a2", "p2", "response", "mock:echo", "Still a dot."),
+        ]
+        for seq, row in enumerate(turns):
+            conn.execute(
+                "INSERT INTO interactions (id, parent_id, session_id, type, model, content,"
+                " status, created_at) VALUES (?, ?, 's', ?, ?, ?, 'ok', ?)",
+                (*row, seq),
+            )
+    db = await Database.open(path)
+    try:
+        reopened = await SessionStore(db).reopened("s")
+        session = await db.fetchone("SELECT metadata FROM sessions WHERE id = 's'")
+    finally:
+        await db.close()
+    first, _, second, _ = reopened.conversation.histories["mock:echo"]
+    assert first == Message("user", (TextPart("What is it?"), image))
+    assert second == Message("user", "And now?") and reopened.lost == ()
+    assert "attachments" not in json.loads(session[0])

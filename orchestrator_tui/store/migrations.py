@@ -277,6 +277,25 @@ CREATE INDEX votes_created ON votes(created_at);
 CREATE INDEX votes_tally ON votes(blind, contestants, outcome, won, voter, category, created_at);
 """
 
+PROMPT_ATTACHMENTS = """
+-- The images a prompt carried are kept on the prompt, each named by its path (store/attached_images.py).
+-- Sessions recorded before kept those of their first prompt on the session, as "name": move them.
+UPDATE interactions SET metadata = json_set(metadata, '$.attachments', (
+    SELECT json_group_array(json_object(
+        'path', json_extract(a.value, '$.name'),
+        'media_type', json_extract(a.value, '$.media_type'),
+        'bytes', json_extract(a.value, '$.bytes'),
+        'sha256', json_extract(a.value, '$.sha256')))
+    FROM sessions s, json_each(s.metadata, '$.attachments') a
+    WHERE s.id = interactions.session_id))
+WHERE seq IN (
+    SELECT min(i.seq) FROM interactions i JOIN sessions s ON s.id = i.session_id
+    WHERE i.type = 'prompt' AND json_type(s.metadata, '$.attachments') = 'array'
+    GROUP BY i.session_id);
+UPDATE sessions SET metadata = json_remove(metadata, '$.attachments')
+WHERE json_type(metadata, '$.attachments') = 'array';
+"""
+
 MIGRATIONS: list[str] = [
     SCHEMA_V1,
     RESPONSE_CACHE,
@@ -288,4 +307,5 @@ MIGRATIONS: list[str] = [
     WRITER_START,
     BATCHES,
     VOTES,
+    PROMPT_ATTACHMENTS,
 ]
