@@ -79,6 +79,15 @@ def test_the_cache_key_follows_the_parts_in_order(photo: Path, tmp_path: Path) -
     )
 
 
+def test_a_reader_of_text_alone_is_told_where_each_image_was(photo: Path) -> None:
+    image = load_image(photo)
+    message = Message("user", (TextPart("Look:"), image, TextPart("What is it?")))
+    assert message.text == "Look:What is it?"
+    assert message.plain() == (
+        f"Look:\n[image {photo} (image/png, {len(image.data):,} bytes)]\nWhat is it?"
+    )
+
+
 def test_ask_sends_the_image_to_a_vision_model_and_skips_the_others_with_a_note(
     paths, photo: Path
 ) -> None:

@@ -148,7 +148,7 @@ class ContextKeeper:
         summarizer = (
             self.catalog.resolve(self.policy.summarizer) if self.policy.summarizer else model
         )
-        transcript = "\n\n".join(f"{m.role}: {m.text}" for m in older)
+        transcript = "\n\n".join(f"{m.role}: {m.plain()}" for m in older)
         response_id = new_id()
         ended = await self.responder.respond(
             run,

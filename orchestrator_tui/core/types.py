@@ -84,6 +84,14 @@ class Message:
     def images(self) -> tuple[ImagePart, ...]:
         return tuple(part for part in self.content if isinstance(part, ImagePart))
 
+    def plain(self) -> str:
+        """The parts in order as text alone, an image as a line naming it: what a reader of text
+        only (the mock models, a summary's transcript) is given."""
+        return "\n".join(
+            part.text if isinstance(part, TextPart) else f"[image {part.describe()}]"
+            for part in self.content
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class GenerationParams:

@@ -27,7 +27,7 @@ from orchestrator_tui.core.arena.ranking import RANKING_MARK
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
-from orchestrator_tui.core.types import LLMRequest, Message, ModelInfo, ModelRef, TextPart, Usage
+from orchestrator_tui.core.types import LLMRequest, ModelInfo, ModelRef, Usage
 
 MODELS = {
     "echo": "Repeats your prompt back, word by word.",
@@ -46,14 +46,6 @@ UNLISTED = {"drafter": "Answers any request with a valid chain (for `chains new 
 FLAKY_SCHEDULE = ("mid", "ok", "before", "ok", "stall", "ok")
 _TOKEN = re.compile(r"\s*\S+(?:\s+\Z)?|\s+")
 _YIELD_EVERY = 32
-
-
-def _read(message: Message) -> str:
-    """What a mock model reads of a message: its parts in order, an image as a line naming it."""
-    return "\n".join(
-        part.text if isinstance(part, TextPart) else f"[image {part.describe()}]"
-        for part in message.content
-    )
 
 
 def tokenize(text: str) -> list[str]:
@@ -93,7 +85,7 @@ class MockProvider:
                 ErrorKind.BAD_REQUEST, f"no mock model {model!r}", provider=self.name
             )
         asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
-        prompt = _read(asked) if asked else ""
+        prompt = asked.plain() if asked else ""
         outcome = "ok"
         if model == "flaky":
             schedule = options.get("schedule") or FLAKY_SCHEDULE
