@@ -101,7 +101,7 @@ def test_ask_sends_the_image_to_a_vision_model_and_skips_the_others_with_a_note(
         == f"what is it\n[image {photo} (image/png, {photo.stat().st_size:,} bytes)]"
     )
     lorem = answers["mock:lorem"]
-    assert lorem["status"] == "failed"
+    assert lorem["status"] == "skipped"
     assert lorem["error"] == (
         "not sent — mock:lorem does not take images (its catalog entry has no `vision: true`)"
     )
@@ -130,7 +130,7 @@ def test_a_provider_limit_below_the_image_skips_that_model(
     write_models("providers:\n  mock: {max_image_bytes: 10}\n")
     result = run_cli("ask", "-m", "echo", "--attach", str(photo), "what", "--json")
     (answer,) = json.loads(result.output)["responses"]
-    assert answer["status"] == "failed"
+    assert answer["status"] == "skipped"
     assert "photo.png is 73 bytes; mock takes images of at most 10 bytes" in answer["error"]
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from orchestrator_tui.core.arena.votes import Vote
 
 RunKind = Literal["compare", "chat", "chain", "conversation"]
-ResponseStatus = Literal["ok", "empty", "failed", "cancelled", "budget"]
+ResponseStatus = Literal["ok", "empty", "failed", "cancelled", "budget", "skipped"]
 """``empty``: the model finished without an error but its answer is blank (nothing, or spaces);
 ``budget``: refused before it started, or stopped mid-stream, by the budget guard."""
 ResponseRole = Literal["response", "review", "refinement", "synthesis", "turn", "summary"]

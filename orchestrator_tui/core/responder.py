@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 _STATUS_OF: dict[ErrorKind, ResponseStatus] = {
     ErrorKind.CANCELLED: "cancelled",
     ErrorKind.BUDGET: "budget",
+    ErrorKind.SKIPPED: "skipped",
 }
 
 _TURN = 0.002

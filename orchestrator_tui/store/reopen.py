@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import get_args
 
 from orchestrator_tui.core.context_window import summary_lead
 from orchestrator_tui.core.conversation import Conversation, new_id
@@ -288,9 +289,7 @@ def _until(items: list[InteractionRow], upto: str | None) -> list[InteractionRow
 
 
 _KINDS: dict[str, RunKind] = {k: k for k in ("compare", "chat", "chain", "conversation")}
-_STATUSES: dict[str, ResponseStatus] = {
-    s: s for s in ("ok", "empty", "failed", "cancelled", "budget")
-}
+_STATUSES: dict[str, ResponseStatus] = {s: s for s in get_args(ResponseStatus)}
 """Stored kinds and statuses as the engine's types; anything else reads as a chat, a failure."""
 
 

@@ -52,7 +52,9 @@ async def parallel(ctx: StepContext, step: Step) -> StepResult:
     )
     by_label = list(zip(model_labels(step.models), (e for _, e in ended), strict=True))
     outputs = {label: e.text for label, e in by_label if e.status == "ok"}
-    errors = [failure(e) for _, e in by_label if e.status in ("failed", "empty", "budget")]
+    errors = [
+        failure(e) for _, e in by_label if e.status in ("failed", "empty", "budget", "skipped")
+    ]
     cancelled = sum(e.status == "cancelled" for _, e in by_label)
     status: StepStatus = "ok" if outputs else "failed" if errors else "cancelled"
     return StepResult(

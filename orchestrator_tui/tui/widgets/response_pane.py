@@ -31,6 +31,7 @@ STATUS_ICON = {
     "failed": ("✗", "$error"),
     "cancelled": ("■", "$warning"),
     "budget": ("$", "$warning"),
+    "skipped": ("⊘", "$text-muted"),
 }
 EMPTY_NOTE = "empty answer: the model said nothing"
 
@@ -152,6 +153,8 @@ cost and review score."""
             self._set_note(Content.styled("this answer failed (why: after the vote)", "$error"))
         elif ended.status == "empty":
             self._set_note(Content.styled(EMPTY_NOTE, "$warning"))
+        elif ended.status == "skipped":  # never sent: a note on why, not an error
+            self._set_note(safe.content(ended.error or "not sent", "$text-muted"))
         elif ended.error:
             self._set_note(safe.content(ended.error, "$error"))
 
@@ -291,7 +294,7 @@ cost and review score."""
             parts.append(("  ♛ best", "bold $success"))
         parts += ["\n", (self.status, style)]
         ended = self.ended
-        if ended is not None and not self.blind:
+        if ended is not None and not self.blind and ended.status != "skipped":
             figures = [
                 f"ttft {display.seconds(ended.ttft)}",
                 display.seconds(ended.latency),
