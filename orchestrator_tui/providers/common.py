@@ -100,8 +100,9 @@ class SdkProvider:
     Subclasses make their SDK's client on a given ``httpx2`` client in ``_build(http)``, so
     importing a provider module never imports its SDK, and stream with a given SDK client in
     ``_stream``. They name the API's address (``api_url``, when ``base_url`` is not set), a
-    minimal streamed answer in its wire format (``rehearsal``), their SDK's own errors in
-    ``_map_sdk``, and wrap every SDK call in ``with self._mapping():``.
+    minimal streamed answer in its wire format (``rehearsal``), what their SDK does on a client's
+    first request only (``_first_use``), their SDK's own errors in ``_map_sdk``, and wrap every
+    SDK call in ``with self._mapping():``.
     """
 
     api_url = ""
@@ -149,8 +150,12 @@ class SdkProvider:
         await asyncio.shield(self._prepared)  # a cancelled waiter leaves it to the others
 
     def _prepare(self) -> None:
-        self._sdk()
+        self._first_use(self._sdk())
         self._rehearse()
+
+    def _first_use(self, client: Any) -> None:
+        """What the SDK does on this client's first request only, done here in ``prepare``'s
+        thread instead (nothing by default; the rehearsal warms what all clients share)."""
 
     def _rehearse(self) -> None:
         """One request through the SDK, answered by ``rehearsal`` without the network, on this
