@@ -1,7 +1,6 @@
-"""After the warm-up, an SDK provider's first request does only what every request does: it
-leaves without a hop to a worker thread (a hop waits for an event loop that is busy drawing the
-new pane right after Enter) and, for Mistral, without building pydantic model classes. Checked by
-what runs, never by time."""
+"""What a request after the warm-up does not wait for: a hop to a worker thread (which waits
+for an event loop busy drawing the new pane right after Enter), pydantic model classes built
+(Mistral's SDK), a new connection (the next request too). Checked by what runs, never by time."""
 
 from __future__ import annotations
 
@@ -23,6 +22,7 @@ from tests.wire.fixtures import wire_server  # noqa: F401 - the `wire` fixture
 from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
 from tests.wire.server import WireServer
 
+PROVIDERS = sorted(MODELS)
 SDK_PROVIDERS = ("anthropic", "gemini", "mistral")
 pytestmark = pytest.mark.usefixtures("loopback_only")
 
@@ -77,6 +77,26 @@ async def test_after_the_warm_up_the_first_request_leaves_without_a_worker_threa
     assert await answer(made) == "Hello from the wire"
     assert threads.jobs[warm_up:] == []
     assert len(wire.connections) == 1  # over the connection opened ahead
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_the_next_request_goes_over_the_same_connection(
+    wire: WireServer, services: Services, provider: str
+) -> None:
+    made = await warmed(services, provider)
+    assert await answer(made) == "Hello from the wire"
+    assert await answer(made) == "Hello from the wire"
+    assert len(wire.connections) == 1
+
+
+@pytest.mark.parametrize("provider", ["mistral", "openai"])  # the others read to the end
+async def test_an_answer_ends_when_the_server_keeps_the_stream_open_after_done(
+    wire: WireServer, services: Services, provider: str
+) -> None:
+    made = await warmed(services, provider)
+    wire.script("linger")
+    assert await answer(made) == "Hello from the wire"
+    assert await answer(made) == "Hello from the wire"  # on a new connection
 
 
 async def test_after_the_warm_up_a_mistral_request_builds_no_pydantic_model_class(
