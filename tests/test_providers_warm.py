@@ -96,7 +96,8 @@ async def test_an_answer_ends_when_the_server_keeps_the_stream_open_after_done(
     made = await warmed(services, provider)
     wire.script("linger")
     assert await answer(made) == "Hello from the wire"
-    assert await answer(made) == "Hello from the wire"  # on a new connection
+    assert await answer(made) == "Hello from the wire"
+    assert len(wire.connections) == 2  # the one left open was given up
 
 
 async def test_after_the_warm_up_a_mistral_request_builds_no_pydantic_model_class(
