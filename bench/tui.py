@@ -7,7 +7,8 @@ Prints, in one run:
 - Enter -> request at the server and -> first token on screen for each real provider (the
   OpenAI-compatible adapter and the Anthropic, Gemini and Mistral SDKs) against the loopback wire
   server of ``tests/wire`` (pseudo-terminal, median of 5), and whether the app had connected to the
-  server before Enter (its warm-up);
+  server before Enter (its warm-up); then Enter -> request for a follow-up prompt, and whether it
+  went over the connection already open;
 - one pane streaming 2,000 tokens at 200 tokens/s in a 160x48 pseudo-terminal: bytes the app
   writes to its terminal, CPU seconds of the app process, and how often the screen changes;
 - 1 and 8 panes x 2,000 mock Markdown tokens at full speed (headless): time until every pane shows
@@ -41,8 +42,12 @@ import termios
 import textwrap
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.wire: the loopback server
+
+if TYPE_CHECKING:
+    from tests.wire.server import WireServer
 
 TOKENS = 2_000
 BARE_APP = textwrap.dedent(
@@ -183,11 +188,19 @@ FIRST_WORD = "zqwire"
 def provider_first_token(provider: str, repeat: int) -> dict[str, list[float]]:
     """Enter -> the request at the loopback server, and -> its first token drawn in the pane, for
     one real provider; ``warm`` counts the runs where the app had connected before Enter, and
-    ``connected`` is when, after the first paint."""
+    ``connected`` is when, after the first paint. Then a follow-up prompt: Enter -> its request
+    (``next``), and whether it went over the connection already open (``kept``)."""
     from tests.wire.engine import KEYS, MODELS, models_yaml
     from tests.wire.server import threaded_server
 
-    found: dict[str, list[float]] = {"request": [], "token": [], "warm": [], "connected": []}
+    found: dict[str, list[float]] = {
+        "request": [],
+        "token": [],
+        "warm": [],
+        "connected": [],
+        "next": [],
+        "kept": [],
+    }
     tokens = (FIRST_WORD, " from", " the", " wire")
     with threaded_server(tokens=tokens) as server, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
@@ -211,11 +224,30 @@ def provider_first_token(provider: str, repeat: int) -> dict[str, list[float]]:
             sent = time.perf_counter()
             os.write(term.fd, b"\r")
             shown = term.wait_for(FIRST_WORD.encode(), since=mark)
-            posted = next(r.at for r in server.requests if r.method == "POST" and r.at > sent)
-            found["request"].append(posted - sent)
+            found["request"].append(posted_after(server, sent, term) - sent)
             found["token"].append(shown - sent)
+            term.drain(1.0)  # the answer ends; the person reads it and types a follow-up
+            connections = len(server.connections)
+            term.type(f"And at sunset {number}")
+            term.drain(0.3)
+            sent = time.perf_counter()
+            os.write(term.fd, b"\r")
+            found["next"].append(posted_after(server, sent, term) - sent)
+            found["kept"].append(float(len(server.connections) == connections))
             term.close()
     return found
+
+
+def posted_after(server: WireServer, sent: float, term: Terminal, limit: float = 10) -> float:
+    """When the first request the server saw after ``sent`` had arrived (reading the terminal
+    meanwhile, so the app never waits on a full pseudo-terminal)."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        found = [r.at for r in server.requests if r.method == "POST" and r.at > sent]
+        if found:
+            return found[0]
+        term.drain(0.01)
+    raise RuntimeError("the request never reached the server")
 
 
 STREAM_MODELS = """models:
@@ -466,7 +498,9 @@ def report_providers(repeat: int) -> None:
             f"  {provider:<10} request {median(found['request']) * 1000:4.0f} ms   "
             f"first token {median(found['token']) * 1000:4.0f} ms   (runs: {runs})\n"
             f"             connected before Enter in {sum(found['warm']):.0f}/{repeat} runs,"
-            f" {connected}"
+            f" {connected}\n"
+            f"             next prompt: request {median(found['next']) * 1000:.0f} ms, over the"
+            f" connection already open in {sum(found['kept']):.0f}/{repeat} runs"
         )
 
 

@@ -8,7 +8,7 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import Any
 
 from orchestrator_tui.core.catalog import ProviderConfig
@@ -26,6 +26,8 @@ REHEARSAL_REQUEST = LLMRequest(
     ModelRef("rehearsal", "rehearsal"), (Message("user", "hi"),), GenerationParams()
 )
 """What ``SdkProvider`` sends through its SDK ahead of the first real request (never sent out)."""
+TAIL_WAIT = 0.25
+"""Seconds a streamed body left unread is read on for its end (see ``read_to_end``)."""
 KEEPALIVE = 300.0
 """Seconds an idle connection stays in the pool (httpx drops it after 5 s): a connection opened
 while the person types is still there when they press Enter. A server that closed it meanwhile
@@ -63,19 +65,56 @@ async def preconnect(client: Any, url: str) -> None:
         log.debug("could not connect ahead to %s: %s", url, type(exc).__name__)
 
 
+async def read_to_end(chunks: AsyncIterator[Any]) -> None:
+    """Read on what is left of a streamed body whose reader stopped at the stream's last event
+    (``[DONE]``): only the end of the chunked encoding follows, and until it is read the pool
+    closes the connection instead of keeping it, so the next request would connect (and shake
+    hands over TLS) again. A server that keeps the stream open is left after ``TAIL_WAIT``; a
+    cancelled request is not read on at all."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        return
+    with contextlib.suppress(Exception):  # timed out or cut: the pool closes that connection
+        async with asyncio.timeout(TAIL_WAIT):
+            async for _ in chunks:
+                pass
+
+
 def sdk_http_client(config: ProviderConfig) -> Any:
     """An ``httpx2`` client (the SDKs' copy of httpx) whose requests keep only our connect limit.
 
     The google-genai and mistralai SDKs put their own timeout on every request (none at all, or
     300 s for everything); this client replaces it, since the engine times first token, idle gaps
-    and the total itself.
+    and the total itself. And the mistralai SDK closes a stream as soon as it reads ``[DONE]``;
+    this client reads it to its end first (``read_to_end``), so the connection is kept.
     """
     import httpx2
+
+    class ReadToEndOnClose(httpx2.AsyncByteStream):
+        def __init__(self, body: Any) -> None:
+            self._body = body
+            self._chunks: AsyncIterator[bytes] | None = None
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            self._chunks = aiter(self._body)
+            async for chunk in self._chunks:
+                yield chunk
+
+        async def aclose(self) -> None:
+            if self._chunks is not None:
+                await read_to_end(self._chunks)
+            await self._body.aclose()
 
     class PinnedTimeout(httpx2.AsyncClient):
         def build_request(self, *args: Any, **kwargs: Any) -> Any:
             kwargs["timeout"] = self.timeout
             return super().build_request(*args, **kwargs)
+
+        async def send(self, request: Any, **kwargs: Any) -> Any:
+            response = await super().send(request, **kwargs)
+            if kwargs.get("stream"):
+                response.stream = ReadToEndOnClose(response.stream)
+            return response
 
     return PinnedTimeout(
         timeout=client_timeout(httpx2, config),
@@ -100,8 +139,9 @@ class SdkProvider:
     Subclasses make their SDK's client on a given ``httpx2`` client in ``_build(http)``, so
     importing a provider module never imports its SDK, and stream with a given SDK client in
     ``_stream``. They name the API's address (``api_url``, when ``base_url`` is not set), a
-    minimal streamed answer in its wire format (``rehearsal``), their SDK's own errors in
-    ``_map_sdk``, and wrap every SDK call in ``with self._mapping():``.
+    minimal streamed answer in its wire format (``rehearsal``), what their SDK does on a client's
+    first request only (``_first_use``), their SDK's own errors in ``_map_sdk``, and wrap every
+    SDK call in ``with self._mapping():``.
     """
 
     api_url = ""
@@ -149,8 +189,12 @@ class SdkProvider:
         await asyncio.shield(self._prepared)  # a cancelled waiter leaves it to the others
 
     def _prepare(self) -> None:
-        self._sdk()
+        self._first_use(self._sdk())
         self._rehearse()
+
+    def _first_use(self, client: Any) -> None:
+        """What the SDK does on this client's first request only, done here in ``prepare``'s
+        thread instead (nothing by default; the rehearsal warms what all clients share)."""
 
     def _rehearse(self) -> None:
         """One request through the SDK, answered by ``rehearsal`` without the network, on this

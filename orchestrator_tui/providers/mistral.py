@@ -39,6 +39,10 @@ class MistralProvider(SdkProvider):
         from mistralai.client import Mistral
         from mistralai.client.utils.retries import BackoffStrategy, RetryConfig
 
+        from orchestrator_tui.providers import mistral_speedups
+
+        mistral_speedups.install()
+
         return Mistral(
             api_key=self._api_key,
             server_url=self._config.base_url,

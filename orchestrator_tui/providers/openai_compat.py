@@ -27,6 +27,7 @@ from orchestrator_tui.providers.common import (
     client_limits,
     client_timeout,
     preconnect,
+    read_to_end,
     split_system,
     tls_context,
 )
@@ -95,13 +96,15 @@ class OpenAICompatProvider:
                         self.name, response.status_code, headers=response.headers, body=body
                     )
                 rest = ""
-                async for received in response.aiter_text():
+                received_text = response.aiter_text()
+                async for received in received_text:
                     *lines, rest = (rest + received).split("\n")
                     if text := self._read(lines, state):
                         yield text
                     if state.failed is not None:
                         raise state.failed
                     if state.done:
+                        await read_to_end(received_text)  # the connection stays in the pool
                         break
                 else:
                     if text := self._read([rest], state):

@@ -29,6 +29,7 @@ SCENARIOS = (
     "drop",
     "malformed",
     "stall",
+    "linger",
     "empty",
     "filtered",
     "too_long",
@@ -170,6 +171,8 @@ async def _respond(
     if scenario == "stall":
         await asyncio.Event().wait()
     await _chunk(writer, events.tail(len(sent), filtered=scenario == "filtered"))
+    if scenario == "linger":  # the last event sent, and the stream kept open
+        await asyncio.Event().wait()
     await _end_chunked(writer)
     return True
 
