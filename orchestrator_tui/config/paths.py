@@ -95,8 +95,9 @@ class Paths:
 
     @property
     def user_state(self) -> Path:
-        """What the app remembers between runs (models, their settings, earlier prompts)."""
-        return self.data_dir / "state.json"
+        """What the app remembers between runs (models, their settings, earlier prompts), per
+        profile: earlier prompts are history, and "work" and "personal" choose other models."""
+        return self.profile_data_dir / "state.json"
 
     @property
     def vault_file(self) -> Path:
