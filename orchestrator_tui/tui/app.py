@@ -162,6 +162,12 @@ class OrchApp(App[ProfileSwitch]):
             raise RuntimeError("services are not open yet")
         return self._services
 
+    async def wait_paths(self) -> Paths | None:
+        """The profile's folders once the configuration is read, even when the history could
+        not be opened (so another profile can still be chosen); ``None`` if it could not be."""
+        await self._services_open.wait()
+        return self._config.paths if self._config is not None else None
+
     async def wait_services(self) -> Services:
         """The services once open (SQLite opens after the first paint); raises if opening failed."""
         await self._services_open.wait()
@@ -275,6 +281,7 @@ class OrchApp(App[ProfileSwitch]):
         try:
             if self._services is None:
                 config = self._config or await asyncio.to_thread(_load_config, self._paths)
+                self._config = config
                 services = await asyncio.to_thread(
                     importlib.import_module, "orchestrator_tui.services"
                 )

@@ -96,3 +96,22 @@ async def test_choosing_the_default_profile_from_another_asks_for_the_default(
         screen.query_one(ProfilePicker).query_one(OptionList).focus()
         await pilot.press("up", "enter")
     assert app.return_value == ProfileSwitch(None)
+
+
+async def test_a_profile_whose_history_cannot_open_can_still_be_left(config: Config) -> None:
+    """F2 says what is wrong instead of crashing, and another profile can still be chosen."""
+    config.paths.database.mkdir()  # a folder where the database file should be
+    create_profile(config.paths, "work")
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_paths()
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "could not open the history database" in str(
+            app.screen.query_one("#key-message", Static).render()
+        )
+        picker = app.screen.query_one(ProfilePicker)
+        assert listed(picker) == ["● default (in use)", "  work"]
+        picker.query_one(OptionList).focus()
+        await pilot.press("down", "enter")
+    assert app.return_value == ProfileSwitch("work")

@@ -111,7 +111,11 @@ class SettingsScreen(Screen[None]):
 
     @work(group="keys", exclusive=True)
     async def refresh_keys(self, allow_vault: bool = True) -> None:
-        keys, config = await self._keys(allow_vault=allow_vault)
+        try:
+            keys, config = await self._keys(allow_vault=allow_vault)
+        except RuntimeError as exc:  # the history could not be opened: said, not a crash
+            self._say(str(exc), "error")
+            return
         providers = list(config.catalog.providers.values())
         keys.locked = None  # set again by this lookup if the vault stays locked
         statuses = await asyncio.to_thread(
@@ -215,8 +219,9 @@ class SettingsScreen(Screen[None]):
 
     @work(group="profiles", exclusive=True)
     async def _show_profiles(self) -> None:
-        _, config = await self._keys(allow_vault=False)
-        self.query_one(ProfilePicker).show(config.paths)
+        paths = await orch_app(self).wait_paths()
+        if paths is not None:
+            self.query_one(ProfilePicker).show(paths)
 
     @on(ProfilePicker.Chosen)
     def _switch_profile(self, event: ProfilePicker.Chosen) -> None:
