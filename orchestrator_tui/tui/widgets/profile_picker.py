@@ -99,7 +99,8 @@ class ProfilePicker(Vertical):
         event.input.clear()
         self.show(self.paths, highlight=name)
         self.query_one(OptionList).focus()
-        self._say(f"Created {name}: Enter opens it.", "ok")
+        # said once the list has the focus (queued after it), so an Enter on reading it opens
+        self.app.call_later(self._say, f"Created {name}: Enter opens it.", "ok")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget is self.query_one(OptionList) and not self._said:  # never hide news
