@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from orchestrator_tui.config.paths import Paths
+from orchestrator_tui.config.paths import PROFILE_NAME_RULE, Paths, check_profile_name
 from orchestrator_tui.config.profiles import create_profile, profile_names
 
 _NAME_CHARACTER = re.compile(r"[A-Za-z0-9_-]")
@@ -90,6 +90,11 @@ class ProfilePicker(Vertical):
             return
         if name == DEFAULT:
             self._say("'default' is the profile without a name; choose another.", "error")
+            return
+        try:
+            check_profile_name(name)
+        except ValueError:  # not repeated: a key pasted into the wrong field stays off the line
+            self._say(f"Not a profile name: {PROFILE_NAME_RULE}.", "error")
             return
         try:
             create_profile(self.paths, name)
