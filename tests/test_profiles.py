@@ -86,7 +86,11 @@ def test_a_profile_made_from_the_app_is_listed_and_a_bad_or_taken_name_makes_not
     assert made.profile_config_dir is not None
     assert (made.profile_config_dir / "config.yaml").read_text().startswith("# Settings of")
     assert profile_names(paths) == ["work"]
-    for bad, said in (("work", "exists already"), ("../etc", "profile name '../etc'")):
+    for bad, said in (
+        ("work", "exists already"),
+        ("../etc", "profile name '../etc'"),
+        ("default", "'default' is the profile without a name"),
+    ):
         with pytest.raises(ValueError, match=re.escape(said)):
             create_profile(paths, bad)
     assert profile_names(paths) == ["work"]

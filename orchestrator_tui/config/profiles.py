@@ -26,6 +26,8 @@ def create_profile(paths: Paths, name: str) -> Paths:
     """Make profile ``name`` (an overlay with a commented ``config.yaml`` and a data folder) and
     return its paths; ``ValueError`` names a bad or taken name (nothing is created then)."""
     check_profile_name(name)
+    if name == "default":
+        raise ValueError("'default' is the profile without a name; choose another name")
     if name in profile_names(paths):
         raise ValueError(f"profile {name!r} exists already")
     made = replace(paths, profile=name)

@@ -41,6 +41,8 @@ class ProfilePicker(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paths: Paths | None = None
+        self._profiles: list[str | None] = []
+        """The profiles listed, in order (``None``: the default one)."""
         self._said = ""
 
     def compose(self) -> ComposeResult:
@@ -57,14 +59,15 @@ class ProfilePicker(Vertical):
         """List the profiles of ``paths``; the one in use is marked (and highlighted, unless
         ``highlight`` names another)."""
         self.paths = paths
-        names = [DEFAULT, *profile_names(paths)]
-        active = paths.profile or DEFAULT
-        if active not in names:  # named by --profile, its folders not made yet
-            names.append(active)
+        self._profiles = [None, *profile_names(paths)]
+        if paths.profile not in self._profiles:  # named by --profile, its folders not made yet
+            self._profiles.append(paths.profile)
         listing = self.query_one(OptionList)
         listing.clear_options()
-        listing.add_options(Option(_label(name, name == active), id=name) for name in names)
-        listing.highlighted = names.index(highlight or active)
+        listing.add_options(
+            Option(_label(name or DEFAULT, name == paths.profile)) for name in self._profiles
+        )
+        listing.highlighted = self._profiles.index(highlight or paths.profile)
         self._say("", "ok")  # what was said on an earlier visit is over
 
     @on(OptionList.OptionSelected, "#profile-list")
@@ -72,12 +75,12 @@ class ProfilePicker(Vertical):
         event.stop()
         if self.paths is None:
             return
-        name = str(event.option.id)
-        if name == (self.paths.profile or DEFAULT):
-            self._say(f"Profile {name} is the one in use.", "ok")
+        profile = self._profiles[event.option_index]
+        if profile == self.paths.profile:
+            self._say(f"Profile {profile or DEFAULT} is the one in use.", "ok")
             return
-        self._say(f"Opening profile {name}…", "ok")
-        self.post_message(self.Chosen(None if name == DEFAULT else name))
+        self._say(f"Opening profile {profile or DEFAULT}…", "ok")
+        self.post_message(self.Chosen(profile))
 
     @on(Input.Submitted, "#new-profile")
     def _create(self, event: Input.Submitted) -> None:
@@ -87,9 +90,6 @@ class ProfilePicker(Vertical):
             return
         if not name:
             self._say("Type a name for the new profile first.", "warning")
-            return
-        if name == DEFAULT:
-            self._say("'default' is the profile without a name; choose another.", "error")
             return
         try:
             check_profile_name(name)
