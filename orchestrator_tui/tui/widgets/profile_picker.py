@@ -7,8 +7,6 @@ vault are what the app's services were opened from, so the app opens again in it
 
 from __future__ import annotations
 
-import re
-
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -20,7 +18,6 @@ from textual.widgets.option_list import Option
 from orchestrator_tui.config.paths import PROFILE_NAME_RULE, Paths, check_profile_name
 from orchestrator_tui.config.profiles import create_profile, profile_names
 
-_NAME_CHARACTER = re.compile(r"[A-Za-z0-9_-]")
 DEFAULT = "default"
 """How the default profile (``None``, whose files sit directly in the folders) is listed."""
 
@@ -112,10 +109,10 @@ class ProfilePicker(Vertical):
             self._say("Enter opens this profile; type a name to create one.", "hint")
 
     def on_key(self, event: events.Key) -> None:
-        """A name typed on the list goes into the new profile's field (the list has no use for
-        letters), so typing is never lost."""
+        """What is typed on the list goes into the new profile's field, as typed (the list has
+        no use for characters), so typing is never lost."""
         field = self.query_one("#new-profile", Input)
-        if field.has_focus or not event.character or not _NAME_CHARACTER.fullmatch(event.character):
+        if field.has_focus or not event.is_printable or event.character is None:
             return
         event.stop()
         field.focus()
