@@ -34,9 +34,12 @@ def opens_tui(args: list[str]) -> bool:
 
 
 def use_profile(name: str | None) -> None:
-    """Make ``name`` the active profile for this process and its children."""
+    """Make ``name`` the active profile for this process and its children; ``None`` is the
+    default profile, ``""`` keeps the one ``ORCH_TUI_PROFILE`` names."""
     if name:
         os.environ[PROFILE_ENV] = name
+    elif name is None:
+        os.environ.pop(PROFILE_ENV, None)
 
 
 def main() -> None:

@@ -15,9 +15,13 @@ LISTING = {"object": "list", "data": [{"id": "local-coder"}, {"id": "local-chat"
 
 class Listing(BaseHTTPRequestHandler):
     seen: list[str] = []
+    hold: threading.Event | None = None
+    """When set, each answer waits for it: a test acts while discovery is under way."""
 
     def do_GET(self) -> None:
         self.seen.append(self.path)
+        if self.hold is not None:
+            self.hold.wait()
         body = {"/api/tags": TAGS, "/v1/models": LISTING}.get(self.path)
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", "application/json")
@@ -29,15 +33,18 @@ class Listing(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def listing_server() -> Iterator[str]:
-    """The server's URL while it runs in a thread; what it was asked is in ``Listing.seen``."""
-    Listing.seen = []
+def listing_server(hold: threading.Event | None = None) -> Iterator[str]:
+    """The server's URL while it runs in a thread; what it was asked is in ``Listing.seen``.
+    With ``hold`` it answers only once that is set."""
+    Listing.seen, Listing.hold = [], hold
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Listing)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
+        if hold is not None:
+            hold.set()  # no request left waiting on shutdown
         httpd.shutdown()
         httpd.server_close()
 

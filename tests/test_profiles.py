@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from click.testing import CliRunner
 
 from orchestrator_tui.cli import cli
 from orchestrator_tui.config import PROFILE_ENV, Paths, load_config
+from orchestrator_tui.config.profiles import create_profile, profile_names
 from orchestrator_tui.entry import PROFILE_ENV as ENTRY_PROFILE_ENV
 from orchestrator_tui.entry import app_profile
 from orchestrator_tui.store.keys import keystore_for
@@ -73,3 +76,29 @@ def test_the_app_opens_with_only_a_profile_option_and_no_click() -> None:
     assert app_profile(["--profile=work"]) == "work"
     assert app_profile(["--profile", "work", "ask"]) is None
     assert app_profile(["models"]) is None
+
+
+def test_a_profile_made_from_the_app_is_listed_and_a_bad_or_taken_name_makes_nothing(
+    paths: Paths,
+) -> None:
+    made = create_profile(paths, "work")
+    assert made.profile == "work" and made.database.parent.is_dir()
+    assert made.profile_config_dir is not None
+    assert (made.profile_config_dir / "config.yaml").read_text().startswith("# Settings of")
+    assert profile_names(paths) == ["work"]
+    for bad, said in (
+        ("work", "exists already"),
+        ("../etc", "profile name '../etc'"),
+        ("default", "'default' is the profile without a name"),
+    ):
+        with pytest.raises(ValueError, match=re.escape(said)):
+            create_profile(paths, bad)
+    assert profile_names(paths) == ["work"]
+    assert run_cli("profiles", "list").output.splitlines() == ["* default", "  work"]
+
+
+def test_what_the_app_remembers_is_kept_per_profile(paths: Paths) -> None:
+    """Earlier prompts are history: "personal" never recalls what was typed in "work"."""
+    work, personal = Paths.default(profile="work"), Paths.default(profile="personal")
+    assert len({paths.user_state, work.user_state, personal.user_state}) == 3
+    assert work.user_state.parent == work.database.parent

@@ -318,3 +318,20 @@ async def test_answers_ended_before_a_run_is_cancelled_stay_in_the_conversation(
         await drive(session, follow)
     finally:
         await services.aclose()
+
+
+def test_a_wanted_model_listed_later_joins_the_selection_unless_the_person_chose() -> None:
+    """``default_models`` naming a model a local server lists after the first paint."""
+    wanted = ["ollama:llama3", "mock:echo", "nowhere:x"]
+    session = WorkspaceSession()
+    session.select_wanted(wanted, {"mock:echo", "mock:lorem"})
+    assert session.models == ["mock:echo"]
+    assert not session.listed_more({"mock:echo", "mock:lorem"})  # nothing new: as it was
+    assert session.listed_more({"mock:echo", "mock:lorem", "ollama:llama3"})
+    assert session.models == ["ollama:llama3", "mock:echo"]  # in the order wanted
+
+    chose = WorkspaceSession()
+    chose.select_wanted(wanted, {"mock:echo", "mock:lorem"})
+    chose.reselect(["mock:echo", "mock:lorem"])  # the person adds lorem before discovery
+    assert not chose.listed_more({"mock:echo", "mock:lorem", "ollama:llama3"})
+    assert chose.models == ["mock:echo", "mock:lorem"]

@@ -9,6 +9,7 @@ import click
 from orchestrator_tui.cli.common import fail
 from orchestrator_tui.config import Paths
 from orchestrator_tui.config.paths import check_profile_name
+from orchestrator_tui.config.profiles import create_profile, profile_names
 
 
 def _profile_paths(name: str) -> Paths:
@@ -17,15 +18,6 @@ def _profile_paths(name: str) -> Paths:
     except ValueError as exc:
         fail(str(exc))
     return Paths.default(profile=name)
-
-
-def profile_names(paths: Paths) -> list[str]:
-    """Profiles that exist: a folder under the config's or the data's ``profiles``."""
-    found: set[str] = set()
-    for root in (paths.config_dir / "profiles", paths.data_dir / "profiles"):
-        if root.is_dir():
-            found.update(p.name for p in root.iterdir() if p.is_dir())
-    return sorted(found)
 
 
 @click.group()
@@ -50,18 +42,11 @@ def list_profiles() -> None:
 @click.argument("name")
 def create(name: str) -> None:
     """Create profile NAME: an empty config overlay and its own data folder."""
-    paths = _profile_paths(name)
-    if name in profile_names(paths):
-        fail(f"profile {name!r} exists already")
-    overlay = paths.profile_config_dir
-    assert overlay is not None
-    overlay.mkdir(parents=True)
-    (overlay / "config.yaml").write_text(
-        f"# Settings of profile {name!r}, over the user's config.yaml. models.yaml beside this\n"
-        "# file adds or changes providers and models for this profile only.\n",
-        encoding="utf-8",
-    )
-    paths.profile_data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        made = create_profile(Paths.default(), name)
+    except ValueError as exc:
+        fail(str(exc))
+    overlay = made.profile_config_dir
     click.echo(f"created profile {name!r} ({overlay}); use it with `orch-tui --profile {name}`")
 
 

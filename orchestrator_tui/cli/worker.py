@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from orchestrator_tui.cli.common import run_async
+from orchestrator_tui.cli.common import run_async, warn_config
 
 if TYPE_CHECKING:
     from orchestrator_tui.core.batch.worker import WorkerOptions
@@ -80,6 +80,7 @@ async def _work(url: str, options: WorkerOptions, lock_ttl: float, claim_idle: f
     from orchestrator_tui.store.keys import keystore_for
 
     config = load_config()
+    warn_config(config)  # what an untrusted project folder tried is said here too
     broker = await RedisBroker.open(url, RedisSettings(lock_ttl=lock_ttl, claim_idle=claim_idle))
     orchestrator = Orchestrator(config.catalog, keys=keystore_for(config))
     work = BatchWorker(broker, orchestrator, lambda spec: build_chain(config, spec), options)

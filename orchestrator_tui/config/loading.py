@@ -114,7 +114,7 @@ def load_config(
     for layer in layers:
         models = _read_file(layer.folder / "models.yaml", warnings)
         if models is not None and not layer.trusted:
-            models = untrusted_models(models, _provider_names(model_docs), warnings)
+            models = untrusted_models(models, model_docs, warnings)
         if models is not None:
             model_docs.append(models)
         settings_doc = _read_file(layer.folder / "config.yaml", warnings)
@@ -131,15 +131,6 @@ def load_config(
     budget_where = sources.get(("budget",), DEFAULT_SOURCE)
     budget = read_budget(settings.budget, budget_where, warnings)
     return Config(paths, catalog, settings, warnings, sources, layers, context, budget)
-
-
-def _provider_names(docs: list[Located]) -> set[str]:
-    names: set[str] = set()
-    for doc in docs:
-        providers = doc.data.get("providers") if isinstance(doc.data, dict) else None
-        if isinstance(providers, dict):
-            names.update(str(n) for n in providers)
-    return names
 
 
 def _read_file(path: Path, warnings: list[str]) -> Located | None:

@@ -27,12 +27,13 @@ _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 ChainOrigin = Literal["preset", "user", "project"]
 
 
+PROFILE_NAME_RULE = "use up to 40 letters, digits, '-' or '_' (not starting with - or _)"
+
+
 def check_profile_name(name: str) -> str:
     """A profile's name becomes a folder name, so only letters, digits, ``-`` and ``_``."""
     if not _PROFILE_NAME.fullmatch(name):
-        raise ValueError(
-            f"profile name {name!r}: use up to 40 letters, digits, '-' or '_' (not starting with - or _)"
-        )
+        raise ValueError(f"profile name {name!r}: {PROFILE_NAME_RULE}")
     return name
 
 
@@ -95,8 +96,9 @@ class Paths:
 
     @property
     def user_state(self) -> Path:
-        """What the app remembers between runs (models, their settings, earlier prompts)."""
-        return self.data_dir / "state.json"
+        """What the app remembers between runs (models, their settings, earlier prompts), per
+        profile: earlier prompts are history, and "work" and "personal" choose other models."""
+        return self.profile_data_dir / "state.json"
 
     @property
     def vault_file(self) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -81,21 +82,44 @@ SAFE_PROVIDER_KEYS = frozenset(
     }
 )
 """What an untrusted project may change of a provider: pacing and patience, never where requests
-go or which key they carry (``base_url``, ``key_env``, ``type``, ``needs_key``, new providers)."""
+go or which key they carry (``base_url``, ``key_env``, ``type``, ``needs_key``, new providers).
+``discover`` only lists a server's models, asked without a key, at the provider's own address."""
+
+UNTRUSTED_MODEL_KEYS = frozenset({"options", "fallbacks"})
+"""What an untrusted project may not set on a model: ``options`` are handed to the provider's code
+as they are (``LLMRequest.options``), and a plugin's provider may read an address from them;
+``fallbacks`` send a prompt addressed to this model to other providers, with their keys."""
 
 TRUST_HINT = "the project folder is not trusted (`orch-tui trust` trusts it)"
 
 
-def untrusted_models(doc: Located, known_providers: set[str], warnings: list[str]) -> Located:
-    """An untrusted project's ``models.yaml`` without anything that could send a key elsewhere;
-    each thing left out is named in ``warnings`` with its file and line."""
+def untrusted_models(doc: Located, earlier: Sequence[Located], warnings: list[str]) -> Located:
+    """An untrusted project's ``models.yaml`` without anything that could send a key (or a
+    prompt addressed to one provider) elsewhere: new providers and their models and aliases,
+    a provider's address and key settings, models' ``options`` and ``fallbacks``, and aliases that would redirect
+    a name defined before (``sonnet``, ``openai:gpt-4.1``). Each thing left out is named in
+    ``warnings`` with its file and line; ``earlier`` are the layers below the project."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    providers = data.get("providers")
-    if not isinstance(providers, dict):
-        return doc
+    known = _names(earlier, "providers")
+    kept = dict(data)
+    new: set[str] = set()
+    if isinstance(data.get("providers"), dict):
+        kept["providers"] = _providers(doc, data["providers"], known, warnings)
+        new = {str(name) for name in data["providers"]} - known
+    if isinstance(data.get("models"), dict):
+        kept["models"] = _models(doc, data["models"], new, warnings)
+    if isinstance(data.get("aliases"), dict):
+        taken = _names(earlier, "aliases") | _names(earlier, "models")
+        kept["aliases"] = _aliases(doc, data["aliases"], new, taken, warnings)
+    return replace(doc, data=kept)
+
+
+def _providers(
+    doc: Located, providers: dict[Any, Any], known: set[str], warnings: list[str]
+) -> dict[Any, Any]:
     kept: dict[Any, Any] = {}
     for name, entry in providers.items():
-        if name not in known_providers:
+        if name not in known:
             warnings.append(
                 f"{doc.where('providers', name)}: ignored new provider {name!r}: {TRUST_HINT}"
             )
@@ -109,4 +133,57 @@ def untrusted_models(doc: Located, known_providers: set[str], warnings: list[str
                     f"{doc.where('providers', name, key)}: ignored providers.{name}.{key}: {TRUST_HINT}"
                 )
         kept[name] = {k: v for k, v in entry.items() if k in SAFE_PROVIDER_KEYS}
-    return replace(doc, data={**data, "providers": kept})
+    return kept
+
+
+def _models(
+    doc: Located, models: dict[Any, Any], new: set[str], warnings: list[str]
+) -> dict[Any, Any]:
+    kept: dict[Any, Any] = {}
+    for name, entry in models.items():
+        provider = str(name).partition(":")[0]
+        if provider in new:
+            warnings.append(
+                f"{doc.where('models', name)}: ignored model {name!r} of the ignored provider "
+                f"{provider!r}: {TRUST_HINT}"
+            )
+            continue
+        if isinstance(entry, dict):
+            for key in sorted(UNTRUSTED_MODEL_KEYS & set(entry)):
+                warnings.append(
+                    f"{doc.where('models', name, key)}: ignored models.{name}.{key}: {TRUST_HINT}"
+                )
+            entry = {k: v for k, v in entry.items() if k not in UNTRUSTED_MODEL_KEYS}
+        kept[name] = entry
+    return kept
+
+
+def _aliases(
+    doc: Located, aliases: dict[Any, Any], new: set[str], taken: set[str], warnings: list[str]
+) -> dict[Any, Any]:
+    kept: dict[Any, Any] = {}
+    for alias, target in aliases.items():
+        where = doc.where("aliases", alias)
+        if str(target).partition(":")[0] in new:
+            warnings.append(
+                f"{where}: ignored alias {alias!r}: it points at the ignored provider "
+                f"{str(target).partition(':')[0]!r}: {TRUST_HINT}"
+            )
+        elif str(alias) in taken or ":" in str(alias):
+            warnings.append(
+                f"{where}: ignored alias {alias!r}: it would send what is addressed to "
+                f"{alias!r} to {target!r}: {TRUST_HINT}"
+            )
+        else:
+            kept[alias] = target
+    return kept
+
+
+def _names(docs: Sequence[Located], section: str) -> set[str]:
+    """The names a section of these documents defines (providers, models or aliases)."""
+    names: set[str] = set()
+    for doc in docs:
+        entries = doc.data.get(section) if isinstance(doc.data, dict) else None
+        if isinstance(entries, dict):
+            names.update(str(n) for n in entries)
+    return names

@@ -9,7 +9,7 @@ a retry, a review, a synthesis or a best mark does. A front end calls it, starts
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -110,6 +110,10 @@ class WorkspaceSession:
         """Who merges this session's answers, once the person has chosen."""
         self.answers: dict[str, Answer] = {}
         self.runs: list[Run] = []
+        self._wanted: list[str] = []
+        """The models asked for at start-up (``select_wanted``), some perhaps not listed yet."""
+        self._as_wanted: list[str] = []
+        """The selection ``select_wanted`` made: another one means the person chose."""
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -138,6 +142,25 @@ class WorkspaceSession:
 
     def select(self, models: Iterable[str]) -> None:
         self.models = list(dict.fromkeys(models))
+
+    def select_wanted(self, wanted: Iterable[str], listed: Container[str]) -> None:
+        """Select the ``wanted`` models (default or remembered ones) that are ``listed`` now; the
+        others may be found on a local server after the first paint and join then
+        (``listed_more``)."""
+        self._wanted = list(dict.fromkeys(wanted))
+        self.select(name for name in self._wanted if name in listed)
+        self._as_wanted = list(self.models)
+
+    def listed_more(self, listed: Container[str]) -> bool:
+        """More models are listed now (discovered): the wanted ones among them join the
+        selection, in the wanted order, unless the selection changed since ``select_wanted``
+        (the person's choice stands). Whether the selection changed."""
+        chosen = [name for name in self._wanted if name in listed]
+        if self.models != self._as_wanted or chosen == self.models:
+            return False
+        self.select(chosen)
+        self._as_wanted = list(self.models)
+        return True
 
     def reselect(self, models: Iterable[str]) -> None:
         """A changed selection: the models still chosen keep their places (their panes do not

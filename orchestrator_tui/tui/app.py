@@ -13,6 +13,7 @@ import importlib
 import logging
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,7 +25,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 
 from orchestrator_tui.core.text import terminal_safe
-from orchestrator_tui.entry import PROFILE_ENV
+from orchestrator_tui.entry import PROFILE_ENV, use_profile
 from orchestrator_tui.tui import markdown_blocks, terminal_keys, themes
 
 if TYPE_CHECKING:
@@ -71,7 +72,15 @@ def action_commands() -> type[Provider]:
     return ActionCommands
 
 
-class OrchApp(App[None]):
+@dataclass(frozen=True, slots=True)
+class ProfileSwitch:
+    """What the app ends with when the person chose another profile: ``run_app`` opens it next."""
+
+    profile: str | None
+    """``None`` is the default profile."""
+
+
+class OrchApp(App[ProfileSwitch]):
     """``OrchApp()`` opens the user's services; pass ``services`` (tests) to use already-open ones."""
 
     TITLE = "orch-tui"
@@ -152,6 +161,12 @@ class OrchApp(App[None]):
         if self._services is None:
             raise RuntimeError("services are not open yet")
         return self._services
+
+    async def wait_paths(self) -> Paths | None:
+        """The profile's folders once the configuration is read, even when the history could
+        not be opened (so another profile can still be chosen); ``None`` if it could not be."""
+        await self._services_open.wait()
+        return self._config.paths if self._config is not None else None
 
     async def wait_services(self) -> Services:
         """The services once open (SQLite opens after the first paint); raises if opening failed."""
@@ -238,6 +253,15 @@ class OrchApp(App[None]):
         self.header_status = " · ".join(parts)
         self.sub_title = self.header_status  # a change redraws the header on every screen
 
+    def switch_profile(self, profile: str | None) -> None:
+        """Close the app and open it again in ``profile`` (``None``: the default one).
+
+        The services, history database and key vault were opened from the profile at start-up,
+        and every screen holds some of them; closing and opening anew (as on quit: runs in flight
+        are cancelled, their answers kept) leaves nothing of the old profile behind.
+        """
+        self.exit(ProfileSwitch(profile))
+
     def action_show_screen(self, name: str) -> None:
         """Bring a named screen forward: back to it if it is on the stack, else on top."""
         target = self.get_screen(name)
@@ -257,6 +281,7 @@ class OrchApp(App[None]):
         try:
             if self._services is None:
                 config = self._config or await asyncio.to_thread(_load_config, self._paths)
+                self._config = config
                 services = await asyncio.to_thread(
                     importlib.import_module, "orchestrator_tui.services"
                 )
@@ -355,5 +380,8 @@ def _load_config(paths: Paths | None) -> Config:
 
 
 def run_app() -> None:
-    """Entry point of ``orch-tui`` with no subcommand."""
-    OrchApp().run()
+    """Entry point of ``orch-tui`` with no subcommand; after a profile switch in the settings the
+    app opens again, in the same terminal, in that profile."""
+    while (switch := OrchApp().run()) is not None:
+        use_profile(switch.profile)
+        gc.disable()  # the same start-up as the first: the app resumes it after its first paint

@@ -194,3 +194,48 @@ def test_no_os_keyring_a_key_saved_on_f2_is_used_after_a_restart_asking_the_pass
     sent = posts()
     assert len(sent) == 2
     assert all(key in str(seen.headers) for seen in sent)
+
+
+def test_a_profile_made_and_chosen_on_f2_gets_the_next_prompt_at_80x24(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """A prompt in the default profile; then F2, a new profile's name typed on the profile list
+    and Enter twice: the app opens again in the same terminal, the header names the profile,
+    History has none of the default's sessions, and the next prompt goes to its database."""
+    home = tmp_path / "home"
+    terminal.launch(home)
+    terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
+    terminal.type("asked in the default profile")
+    terminal.key("Enter")
+    terminal.wait_for(lambda s: "✓ mock:lorem" in s and "✓ mock:echo" in s, "two answers")
+    terminal.key("F2")
+    terminal.wait_for(  # the keys known: Remove is off for mock, so four stops to the profiles
+        lambda s: "● default (in use)" in s and "mock needs no key" in s,
+        "the keys and the profiles, default in use",
+    )
+    for _ in range(4):  # the keys table, its field, Save, the themes: then the profiles
+        terminal.key("Tab")
+    terminal.wait_for(lambda s: "Enter opens this profile" in s, "the profile list in focus")
+    terminal.type("work")
+    terminal.key("Enter")
+    terminal.wait_for(lambda s: "Created work: Enter opens it." in s, "the profile created")
+    terminal.key("Enter")
+    screen = terminal.wait_for(
+        lambda s: "profile work" in s and "Ask every selected model" in s,
+        "the workspace again, in profile work",
+    )
+    assert "profile work" in screen.splitlines()[0]
+    terminal.key("C-o")
+    terminal.wait_for(lambda s: "0 sessions in the history" in s, "an empty history")
+    terminal.key("Escape")
+    terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace")
+    terminal.type(PROMPT)
+    terminal.key("Enter")
+    terminal.wait_for(lambda s: "✓ mock:lorem" in s and PROMPT in s, "two answers in work")
+    assert terminal.quit(), "the app did not quit on ctrl+q"
+
+    with sqlite3.connect(home / "data" / "profiles" / "work" / "history.sqlite3") as db:
+        assert db.execute("SELECT title FROM sessions").fetchall() == [(PROMPT,)]
+    with sqlite3.connect(home / "data" / "history.sqlite3") as db:
+        titles = db.execute("SELECT title FROM sessions").fetchall()
+        assert titles == [("asked in the default profile",)]

@@ -1,5 +1,5 @@
 """Keys & settings: which providers have a key and where it comes from; set, replace or remove one;
-pick the theme.
+pick the theme and the profile.
 
 A key is never shown: the table has its masked form and the input is a password field, cleared as
 soon as the key is saved. Keyring calls can block (Secret Service over D-Bus), so they run in a
@@ -9,7 +9,7 @@ thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,10 +24,7 @@ from orchestrator_tui.config import Config
 from orchestrator_tui.store.keys import KeyStatus, KeyStore, KeyStoreError
 from orchestrator_tui.tui.host import orch_app
 from orchestrator_tui.tui.tables import row_table
-
-if TYPE_CHECKING:
-    pass
-
+from orchestrator_tui.tui.widgets.profile_picker import ProfilePicker
 
 KEY_COLUMNS = (("Provider", 14), ("Status", 10), ("Source", 54), ("Key", 12))
 
@@ -44,13 +41,14 @@ def _source_text(status: KeyStatus) -> str:
 
 
 class SettingsScreen(Screen[None]):
-    """API keys for each provider, and the colour theme."""
+    """API keys for each provider, the colour theme and the profile."""
 
     TITLE = "Keys & settings"
     CSS_PATH = "settings.tcss"
     HELP = """Select a provider, type or paste its key into the masked field and press Enter
     (or ctrl+s) to save it in the keyring; ctrl+r removes the saved key. A key from an environment
-    variable is used when the keyring has none. The theme applies at once and is saved."""
+    variable is used when the keyring has none. The theme applies at once and is saved. Enter on a
+    profile opens the app again in it; a name typed under the profiles creates one."""
     ACTION_HELP: ClassVar[dict[str, str]] = {
         "save_key": "Save the typed key for the selected provider",
         "remove_key": "Remove the saved key of the selected provider",
@@ -79,14 +77,18 @@ class SettingsScreen(Screen[None]):
                 yield Button("Save", id="save-key", variant="primary")
                 yield Button("Remove", id="remove-key", variant="error")
             yield Static(id="key-message")
-        with Vertical(id="theme-panel") as theme_panel:
-            theme_panel.border_title = "Theme"
-            yield OptionList(id="themes")
+        with Horizontal(id="choices"):
+            with Vertical(id="theme-panel") as theme_panel:
+                theme_panel.border_title = "Theme"
+                yield OptionList(id="themes")
+            yield ProfilePicker(id="profile-panel")
         yield Footer()
 
     def on_screen_resume(self) -> None:
         self._fill_themes()  # the user's themes load after the first paint
         self.refresh_keys(allow_vault=self._opened)
+        if self._opened:
+            self._show_profiles()
         self._opened = False
 
     def on_screen_suspend(self) -> None:
@@ -109,7 +111,11 @@ class SettingsScreen(Screen[None]):
 
     @work(group="keys", exclusive=True)
     async def refresh_keys(self, allow_vault: bool = True) -> None:
-        keys, config = await self._keys(allow_vault=allow_vault)
+        try:
+            keys, config = await self._keys(allow_vault=allow_vault)
+        except RuntimeError as exc:  # the history could not be opened: said, not a crash
+            self._say(str(exc), "error")
+            return
         providers = list(config.catalog.providers.values())
         keys.locked = None  # set again by this lookup if the vault stays locked
         statuses = await asyncio.to_thread(
@@ -210,6 +216,16 @@ class SettingsScreen(Screen[None]):
         line = self.query_one("#key-message", Static)
         line.update(Content(message))
         line.set_classes(f"-{level}")
+
+    @work(group="profiles", exclusive=True)
+    async def _show_profiles(self) -> None:
+        paths = await orch_app(self).wait_paths()
+        if paths is not None:
+            self.query_one(ProfilePicker).show(paths)
+
+    @on(ProfilePicker.Chosen)
+    def _switch_profile(self, event: ProfilePicker.Chosen) -> None:
+        orch_app(self).switch_profile(event.profile)
 
     def _fill_themes(self) -> None:
         themes = self.query_one("#themes", OptionList)

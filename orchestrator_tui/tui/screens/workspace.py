@@ -160,7 +160,7 @@ each model's conversation. Type / for commands."""
         for name in wanted:
             with contextlib.suppress(OrchError):
                 chosen.append(catalog.resolve(name).name)
-        self.session.select(name for name in chosen if name in catalog.models)
+        self.session.select_wanted(chosen, catalog.models)  # a discovered one joins when found
         for name, own in state.settings.items():
             if name in catalog.models:
                 self.session.set_settings(name, own)
@@ -180,13 +180,16 @@ each model's conversation. Type / for commands."""
 
     @work(group="discovery", exclusive=True, exit_on_error=False)
     async def _discover(self) -> None:
-        """Models on running local servers join the list once found (after the first paint)."""
+        """Models on running local servers join the list once found (after the first paint);
+        those asked for by ``default_models`` (or remembered) are selected then, unless the
+        person changed the selection meanwhile."""
         from orchestrator_tui.discovery import discover
 
         config, keys = self.services.config, self.services.keys
         found = await discover(config.catalog, config.paths.discovery_cache)
         if found:
             catalog = config.catalog.with_models(found)
+            self.session.listed_more(catalog.models)
             self.query_one(ModelPicker).check_keys(catalog, keys, self.session.models)
 
     # -- model picker ---------------------------------------------------------------------------
