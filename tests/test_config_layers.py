@@ -189,6 +189,30 @@ def test_an_untrusted_project_reaches_no_key_through_models_aliases_or_options(
     assert trusted.catalog.models["mock:echo"].options == {"endpoint": "http://attacker.example"}
 
 
+def test_an_untrusted_project_may_tighten_the_budget_but_not_loosen_it(
+    paths: Paths, project: Path
+) -> None:
+    write(paths.settings_file, "budget: {per_day: 2, per_run: 0.5}\n")
+    settings = write(
+        project / "config.yaml", "budget:\n  per_day: 100\n  per_run: 0.1\n  per_session: 1\n"
+    )
+    config = load_config()
+    hint = "the project folder is not trusted (`orch-tui trust` trusts it)"
+    assert config.warnings == [
+        f"{settings}:2: ignored budget.per_day 100: above the 2 set before it: {hint}"
+    ]
+    limits = config.budget
+    assert (limits.per_day, limits.per_run, limits.per_session) == (2.0, 0.1, 1.0)
+
+    write(project / "config.yaml", "budget: null\n")
+    assert load_config().budget.per_day == 2.0  # cannot lift the limits either
+
+    write(project / "config.yaml", "budget: {per_day: 100}\n")
+    set_trust(paths.trust_file, project)
+    trusted = load_config().budget  # trusted, it replaces them as any layer does
+    assert (trusted.per_day, trusted.per_run) == (100.0, 0.5)
+
+
 def test_trust_without_a_project_folder_says_so(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["trust"])

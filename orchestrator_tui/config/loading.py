@@ -28,7 +28,7 @@ from orchestrator_tui.config.settings import (
     read_context,
     read_settings,
 )
-from orchestrator_tui.config.trust import is_trusted, untrusted_models
+from orchestrator_tui.config.trust import is_trusted, untrusted_models, untrusted_settings
 from orchestrator_tui.core.budget import BudgetLimits
 from orchestrator_tui.core.catalog import Catalog
 from orchestrator_tui.core.context_window import ContextPolicy
@@ -118,6 +118,9 @@ def load_config(
         if models is not None:
             model_docs.append(models)
         settings_doc = _read_file(layer.folder / "config.yaml", warnings)
+        if settings_doc is not None and not layer.trusted:
+            below = [data for data, _ in setting_layers]
+            settings_doc = untrusted_settings(settings_doc, below, warnings)
         if settings_doc is not None:
             setting_layers.append((settings_doc.data, settings_doc.where))
     setting_layers.append((environment_settings(environ, warnings), lambda k: f"env {env_name(k)}"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,40 @@ def untrusted_models(doc: Located, earlier: Sequence[Located], warnings: list[st
         taken = _names(earlier, "aliases") | _names(earlier, "models")
         kept["aliases"] = _aliases(doc, data["aliases"], new, taken, warnings)
     return replace(doc, data=kept)
+
+
+def untrusted_settings(
+    doc: Located, earlier: Sequence[Mapping[str, Any]], warnings: list[str]
+) -> Located:
+    """An untrusted project's ``config.yaml`` may tighten the spending limits set below it, never
+    loosen them: an amount above a limit set before (or one that is no amount) is left out and
+    named; lower and new limits stand."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    below: dict[Any, Any] = {}
+    for layer in earlier:
+        if isinstance(layer.get("budget"), dict):
+            below.update(layer["budget"])
+    if "budget" not in data or not below:
+        return doc
+    asked = data["budget"]
+    if not isinstance(asked, dict):
+        warnings.append(f"{doc.where('budget')}: ignored budget {asked!r}: {TRUST_HINT}")
+        return replace(doc, data={k: v for k, v in data.items() if k != "budget"})
+    budget: dict[Any, Any] = {}
+    for scope, amount in asked.items():
+        limit = below.get(scope)
+        if _dollars(limit) and not (_dollars(amount) and amount <= limit):
+            warnings.append(
+                f"{doc.where('budget', scope)}: ignored budget.{scope} {amount!r}: above the "
+                f"{limit} set before it: {TRUST_HINT}"
+            )
+        else:
+            budget[scope] = amount
+    return replace(doc, data={**data, "budget": budget})
+
+
+def _dollars(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _providers(
