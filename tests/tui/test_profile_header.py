@@ -28,6 +28,26 @@ async def test_the_header_names_the_active_profile(orch_home) -> None:
         assert "profile work · spent today $0.01" in shown
 
 
+async def test_the_workspace_names_the_profile_once_beside_its_own_parts(orch_home) -> None:
+    """Seen in tmux: with answers paged, the header read 'profile work · profile work · answers
+    1 to 1 of 2'."""
+    app = OrchApp(config=load_config(Paths.default(profile="work")), warm_sdks=False)
+    async with app.run_test() as pilot:
+        await app.wait_services()
+        await pilot.pause()
+        header = app.screen.query_one(Header)
+        app.screen._header("pages", "answers 1 to 1 of 2")
+        await pilot.pause()
+        shown = str(header.query_one("HeaderTitle").render())
+        assert shown.count("profile work") == 1
+        assert "profile work · answers 1 to 1 of 2" in shown
+        app.show_mode("debug")  # a mode chosen later joins the profile, still once each
+        await pilot.pause()
+        shown = str(header.query_one("HeaderTitle").render())
+        assert "profile work · mode debug · answers 1 to 1 of 2" in shown
+        assert shown.count("profile work") == 1
+
+
 async def test_the_default_profile_shows_no_profile(paths: Paths) -> None:
     app = OrchApp(config=load_config(paths), warm_sdks=False)
     async with app.run_test() as pilot:

@@ -131,7 +131,6 @@ each model's conversation. Type / for commands."""
         prompt.focus()
         prompt.take_back = self._take_back
         self.query_one(ModelPicker).settings = self.session.settings
-        self.watch(self.app, "sub_title", lambda _: self._show_header(), init=False)
         self._load()
 
     def on_resize(self, event: Resize) -> None:
@@ -666,15 +665,12 @@ each model's conversation. Type / for commands."""
         self._header("spend", f"spent today {display.cost(spent)}" if spent else "")
 
     def _header(self, part: str, text: str) -> None:
-        """Show ``text`` as one part of the header's second title (empty: drop it); with no
-        part of its own, the screen shows the app's (the profile and mode in force)."""
+        """Show ``text`` as one part of the header's second title (empty: drop it). The app's
+        ``format_title`` puts the profile and mode in force before it (with no part of its own,
+        the screen shows only those), so they are not repeated here."""
         self._header_parts[part] = text
-        self._show_header()
-
-    def _show_header(self) -> None:
         own = [t for t in self._header_parts.values() if t]
-        mode = self.app.sub_title
-        self.sub_title = " · ".join([mode, *own] if mode else own) if own else None
+        self.sub_title = " · ".join(own) if own else None
 
     def _notice(self, text: str) -> None:
         _show_line(self.query_one("#notice", Static), text)
