@@ -239,7 +239,7 @@ def install_themes(app: App[Any], config: Config, found: ThemeSet) -> None:
         app.theme = DEFAULT_THEME
         if found.problem_for(wanted) is None:
             app.notify(
-                f"{config.paths.settings_file}: theme {wanted!r} not found; using {DEFAULT_THEME}",
+                f"{config.source('theme')}: theme {wanted!r} not found; using {DEFAULT_THEME}",
                 title="Unknown theme",
                 severity="warning",
             )

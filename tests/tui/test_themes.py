@@ -143,6 +143,23 @@ async def test_an_unknown_theme_name_in_config_is_reported(paths: Paths) -> None
         assert any("'no-such-theme' not found" in n.message for n in app._notifications)
 
 
+async def test_an_unknown_theme_is_reported_with_the_layer_that_named_it(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen with a project's config.yaml: the message named the user's config.yaml instead."""
+    paths.settings_file.write_text("theme: orch-light\n", encoding="utf-8")
+    monkeypatch.setenv("ORCH_TUI_THEME", "no-such-theme")
+    config = load_config(paths)
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test() as pilot:
+        await app.wait_services()
+        await pilot.pause()
+
+        [message] = [n.message for n in app._notifications if "'no-such-theme'" in n.message]
+        assert message.startswith(config.source("theme"))
+        assert "ORCH_TUI_THEME" in message and str(paths.settings_file) not in message
+
+
 async def test_choosing_a_theme_in_settings_applies_it_and_saves_it(config: Config) -> None:
     config.paths.settings_file.write_text("# mine\ncache: true\n", encoding="utf-8")
     app = OrchApp(config=config, warm_sdks=False)
