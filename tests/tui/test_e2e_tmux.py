@@ -87,7 +87,7 @@ def test_person_gets_two_mock_answers_and_the_session_is_saved(
     home = tmp_path / "home"
     terminal.launch(home, size=(120, 40))
     terminal.wait_for(lambda s: "Ask every selected model" in s, "the workspace")
-    terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
+    terminal.wait_for(lambda s: "offline mock models are selected" in s, "the first-run line")
     terminal.type(PROMPT)
     terminal.key("Enter")
     terminal.wait_for(
@@ -115,7 +115,7 @@ def test_a_word_typed_right_after_ctrl_o_is_a_search_not_commands(
     """ctrl+o then "write" at once: no rerun ("r"), no trash ("t"), nothing in the prompt box."""
     home = tmp_path / "home"
     terminal.launch(home)
-    terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
+    terminal.wait_for(lambda s: "offline mock models are selected" in s, "the first-run line")
     terminal.type(PROMPT)
     terminal.key("Enter")
     terminal.wait_for(lambda s: "✓ mock:lorem" in s and "✓ mock:echo" in s, "two answers")
@@ -204,7 +204,7 @@ def test_a_profile_made_and_chosen_on_f2_gets_the_next_prompt_at_80x24(
     History has none of the default's sessions, and the next prompt goes to its database."""
     home = tmp_path / "home"
     terminal.launch(home)
-    terminal.wait_for(lambda s: "two offline mock models" in s, "the first-run line")
+    terminal.wait_for(lambda s: "offline mock models are selected" in s, "the first-run line")
     terminal.type("asked in the default profile")
     terminal.key("Enter")
     terminal.wait_for(lambda s: "✓ mock:lorem" in s and "✓ mock:echo" in s, "two answers")

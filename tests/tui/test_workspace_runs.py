@@ -16,6 +16,16 @@ async def test_first_run_without_keys_selects_two_mock_models_and_says_so(open_w
         assert "compare" in str(ws.screen.query_one(ChainPanel).render())
 
 
+async def test_the_first_run_line_counts_no_models_it_did_not_select(open_workspace, paths) -> None:
+    """Seen with a project's ``default_models: [mock:echo]``: one pane, and the line said 'two'."""
+    paths.settings_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.settings_file.write_text("default_models: [mock:echo]\n", encoding="utf-8")
+    async with open_workspace() as ws:
+        assert ws.screen.session.models == ["mock:echo"]
+        notice = str(ws.screen.query_one("#notice").render())
+        assert "offline mock models are selected" in notice and "two" not in notice
+
+
 async def test_no_first_run_line_when_a_provider_has_a_key(open_workspace, monkeypatch) -> None:
     monkeypatch.setenv("MISTRAL_API_KEY", "test-key-never-shown-1234")
     async with open_workspace() as ws:

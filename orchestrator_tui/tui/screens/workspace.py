@@ -52,7 +52,7 @@ NEW_CHAIN = "+new"
 NARROW = 100
 """Below this width the model list starts hidden (ctrl+b shows it), so answers get the room."""
 FIRST_RUN = (
-    "No API keys found, so two offline mock models are selected: try everything with them. "
+    "No API keys found, so offline mock models are selected: try everything with them. "
     "Add a key on the Keys screen or with `orch-tui keys set <provider>`."
 )
 
