@@ -213,6 +213,32 @@ def test_an_untrusted_project_may_tighten_the_budget_but_not_loosen_it(
     assert (trusted.per_day, trusted.per_run) == (100.0, 0.5)
 
 
+def test_an_untrusted_project_may_not_make_a_model_cheaper_than_set_before(
+    paths: Paths, project: Path
+) -> None:
+    """Spend is counted at the catalog's price, so a price of 0 would let every budget limit
+    pass real money unseen; a higher price, and a price for a model of its own, stand."""
+    models = write(
+        project / "models.yaml",
+        "models:\n"
+        "  anthropic:claude-sonnet-4-5:\n"
+        "    price: {input: 0.0, output: 99}\n"
+        "  mock:mine: {price: {input: 0.5, output: 0.5}}\n",
+    )
+    config = load_config()
+    sonnet = config.catalog.models["anthropic:claude-sonnet-4-5"]
+    assert config.warnings == [
+        f"{models}:3: ignored models.anthropic:claude-sonnet-4-5.price.input 0.0: below the "
+        f"{sonnet.price_input:g} set before it: the project folder is not trusted "
+        "(`orch-tui trust` trusts it)"
+    ]
+    assert sonnet.price_input > 0 and sonnet.price_output == 99
+    assert config.catalog.models["mock:mine"].price_input == 0.5
+
+    set_trust(paths.trust_file, project)
+    assert load_config().catalog.models["anthropic:claude-sonnet-4-5"].price_input == 0.0
+
+
 def test_trust_without_a_project_folder_says_so(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["trust"])

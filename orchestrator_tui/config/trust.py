@@ -97,7 +97,8 @@ def untrusted_models(doc: Located, earlier: Sequence[Located], warnings: list[st
     """An untrusted project's ``models.yaml`` without anything that could send a key (or a
     prompt addressed to one provider) elsewhere: new providers and their models and aliases,
     a provider's address and key settings, models' ``options`` and ``fallbacks``, and aliases that would redirect
-    a name defined before (``sonnet``, ``openai:gpt-4.1``). Each thing left out is named in
+    a name defined before (``sonnet``, ``openai:gpt-4.1``), and a price lower than the one set
+    before (which would hide spend from the budget). Each thing left out is named in
     ``warnings`` with its file and line; ``earlier`` are the layers below the project."""
     data = doc.data if isinstance(doc.data, dict) else {}
     known = _names(earlier, "providers")
@@ -107,7 +108,7 @@ def untrusted_models(doc: Located, earlier: Sequence[Located], warnings: list[st
         kept["providers"] = _providers(doc, data["providers"], known, warnings)
         new = {str(name) for name in data["providers"]} - known
     if isinstance(data.get("models"), dict):
-        kept["models"] = _models(doc, data["models"], new, warnings)
+        kept["models"] = _models(doc, data["models"], new, _prices(earlier), warnings)
     if isinstance(data.get("aliases"), dict):
         taken = _names(earlier, "aliases") | _names(earlier, "models")
         kept["aliases"] = _aliases(doc, data["aliases"], new, taken, warnings)
@@ -171,7 +172,11 @@ def _providers(
 
 
 def _models(
-    doc: Located, models: dict[Any, Any], new: set[str], warnings: list[str]
+    doc: Located,
+    models: dict[Any, Any],
+    new: set[str],
+    prices: dict[str, dict[str, Any]],
+    warnings: list[str],
 ) -> dict[Any, Any]:
     kept: dict[Any, Any] = {}
     for name, entry in models.items():
@@ -188,8 +193,39 @@ def _models(
                     f"{doc.where('models', name, key)}: ignored models.{name}.{key}: {TRUST_HINT}"
                 )
             entry = {k: v for k, v in entry.items() if k not in UNTRUSTED_MODEL_KEYS}
+            if isinstance(entry.get("price"), dict) and str(name) in prices:
+                entry["price"] = _price(doc, str(name), entry["price"], prices[str(name)], warnings)
         kept[name] = entry
     return kept
+
+
+def _price(
+    doc: Located, name: str, asked: dict[Any, Any], before: dict[str, Any], warnings: list[str]
+) -> dict[Any, Any]:
+    """A model's price may rise, never fall below the one set before: spend is counted with it,
+    so a cheaper price would let the user's ``budget`` limits pass real money unseen."""
+    kept: dict[Any, Any] = {}
+    for key, amount in asked.items():
+        limit = before.get(key)
+        if _dollars(limit) and not (_dollars(amount) and amount >= limit):
+            warnings.append(
+                f"{doc.where('models', name, 'price', key)}: ignored models.{name}.price.{key} "
+                f"{amount!r}: below the {limit} set before it: {TRUST_HINT}"
+            )
+        else:
+            kept[key] = amount
+    return kept
+
+
+def _prices(docs: Sequence[Located]) -> dict[str, dict[str, Any]]:
+    """Each model's price as the layers below the project leave it, key by key."""
+    prices: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        models = doc.data.get("models") if isinstance(doc.data, dict) else None
+        for name, entry in models.items() if isinstance(models, dict) else ():
+            if isinstance(entry, dict) and isinstance(entry.get("price"), dict):
+                prices.setdefault(str(name), {}).update(entry["price"])
+    return prices
 
 
 def _aliases(
