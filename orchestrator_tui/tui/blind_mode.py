@@ -71,14 +71,15 @@ class BlindMode:
         screen.notify(f"{verdict}. {blind.reveal_text()}", markup=False)
         screen.show_spend()
 
-    async def command(self, argument: str) -> None:
-        """``/vote A``, ``/vote tie``, ``/vote bad``."""
+    async def command(self, argument: str) -> bool:
+        """``/vote A``, ``/vote tie``, ``/vote bad``; ``False`` for a word that is none of them."""
         word = argument.strip().lower()
         if word in VOTE_WORDS:
             await self.vote(VOTE_WORDS[word])
-            return
+            return True
         model = self.round.model_for(word) if self.round is not None else None
         if model is None:
             self.screen.notify(f"Vote how? {HOW}", severity="warning")
-            return
+            return False
         await self.vote("win", model)
+        return True

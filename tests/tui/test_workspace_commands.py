@@ -40,3 +40,20 @@ async def test_an_unknown_chain_or_command_keeps_the_line_to_fix(open_workspace)
         box.clear()
         await ws.send("/modles mock:echo")
         assert box.text == "/modles mock:echo"
+
+
+async def test_an_unknown_mode_or_vote_keeps_the_line_to_fix(open_workspace) -> None:
+    """Seen in tmux: '/mode nosuch' said so and emptied the box, unlike every other command."""
+    async with open_workspace() as ws:
+        box = ws.screen.query_one(PromptBox)
+        await ws.send("/mode degub")
+        await ws.until(lambda: box.text == "/mode degub", "the line kept")
+        assert any("no mode named 'degub'" in note for note in ws.notes)
+        assert ws.screen.session.mode is None
+        box.clear()
+        await ws.send("/vote maybe")
+        await ws.until(lambda: box.text == "/vote maybe", "the line kept")
+        box.clear()
+        await ws.send("/mode debug")
+        await ws.until(lambda: ws.screen.session.mode is not None, "the mode in use")
+        assert box.text == ""

@@ -472,8 +472,9 @@ each model's conversation. Type / for commands."""
 
         self.app.push_screen(ChainEditorScreen(name))
 
-    async def command_mode(self, argument: str, *, select: bool = True) -> None:
+    async def command_mode(self, argument: str, *, select: bool = True) -> bool:
         """``/mode NAME`` uses a mode from the next prompt on; ``/mode off`` none; ``/mode`` lists.
+        ``False`` for a name no mode has (the line stays in the box to be corrected).
 
         ``select`` picks the mode's models too (not before the picker is filled)."""
         library = await (await self.orch.wait_services()).mode_library()
@@ -487,25 +488,26 @@ each model's conversation. Type / for commands."""
                 for name in sorted(library.modes)
             ]
             self.notify("\n".join(lines), title="Modes (/mode NAME)", timeout=20, markup=False)
-            return
+            return True
         mode = None
         if argument not in ("off", "none"):
             try:
                 mode = library.get(argument)
             except OrchError as exc:
                 self.notify(str(exc), severity="error", markup=False)
-                return
+                return False
         self.session.use_mode(mode)
         if mode is not None and mode.models and select:
             await self.command_models(" ".join(mode.models))
         self.orch.show_mode(mode.name if mode else None)
         self._notice(f"Mode {mode.name}: {mode.description}" if mode else "No mode")
+        return True
 
     async def command_blind(self, argument: str) -> None:
         self.notify(self.blind.toggle(argument), markup=False)
 
-    async def command_vote(self, argument: str) -> None:
-        await self.blind.command(argument)
+    async def command_vote(self, argument: str) -> bool:
+        return await self.blind.command(argument)
 
     def action_toggle_blind(self) -> None:
         """Blind mode: label the next answers A, B, C… and hide every tell until you vote."""
