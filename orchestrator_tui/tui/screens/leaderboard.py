@@ -134,18 +134,8 @@ class LeaderboardScreen(Screen[None]):
                 display.seconds(row.mean_latency) if final else "…",
             )
         note = self.query_one("#board-note", Static)
-        if not rows:
-            table.add_row(
-                "",
-                Text("no votes yet: vote in blind mode (/blind), or run `orch-tui arena judge`"),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            )
-            note.update("")
+        if not rows:  # said below the table, where it wraps; a cell would cut it at 80 columns
+            note.update("No votes yet: vote in blind mode (/blind), or run `orch-tui arena judge`.")
             return
         front = ", ".join(r.model for r in cost_quality(rows)) if final else "…"
         note.update(
