@@ -90,3 +90,10 @@ def test_mock_drafts_a_valid_chain_offline_into_the_users_chains(paths) -> None:
     assert run_cli("chains", "validate", "drafted").exit_code == 0
     again = run_cli("chains", "new", SENTENCE, "--mock")
     assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_the_command_list_says_chains_can_be_written_from_a_sentence() -> None:
+    """`orch-tui --help` summed chains up as 'List, show and validate', hiding `chains new`."""
+    done = CliRunner().invoke(cli, ["--help"])
+    [line] = [line for line in done.output.splitlines() if line.strip().startswith("chains ")]
+    assert "write one from a sentence" in line

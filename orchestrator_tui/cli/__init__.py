@@ -30,7 +30,10 @@ COMMANDS = {
         "orchestrator_tui.cli.doctor:doctor",
         "Check keys, endpoints and models of every provider.",
     ),
-    "chains": ("orchestrator_tui.cli.chains:chains", "List, show and validate chains."),
+    "chains": (
+        "orchestrator_tui.cli.chains:chains",
+        "List, show and validate chains, or write one from a sentence.",
+    ),
     "run": ("orchestrator_tui.cli.run:run", "Run a chain headless with live progress."),
     "config": (
         "orchestrator_tui.cli.config_cmd:config_group",
