@@ -45,8 +45,16 @@ def test_an_image_over_10_mb_is_refused_with_its_size(tmp_path: Path) -> None:
     with pytest.raises(ImageError) as caught:
         load_image(big)
     assert str(caught.value) == (
-        "big.png is 10.0 MB (10,485,761 bytes); images may be at most 10.0 MB"
+        "big.png is 10.0 MB (10,485,761 bytes); images may be at most 10.0 MB (10,485,760 bytes)"
     )
+
+
+def test_a_large_file_that_is_not_an_image_is_called_so_not_too_large(tmp_path: Path) -> None:
+    """Seen with a 10 MB text file: 'images may be at most 10.0 MB', as if it were an image."""
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"text " * (MAX_IMAGE_BYTES // 4))
+    with pytest.raises(ImageError, match=r"big.txt is not an image \(PNG"):
+        load_image(big)
 
 
 def test_a_file_that_is_not_an_image_is_refused_by_name(tmp_path: Path) -> None:

@@ -41,25 +41,30 @@ def media_type(head: bytes) -> str | None:
 
 
 def megabytes(size: int) -> str:
-    """A size as a person reads it: MB from one megabyte up, else bytes."""
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+    """A size as a person reads it: MB from one megabyte up, with its bytes (a file just over a
+    limit rounds to the limit's own MB), else bytes."""
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / (1024 * 1024):.1f} MB ({size:,} bytes)"
 
 
 def load_image(path: str | Path, limit: int = MAX_IMAGE_BYTES) -> ImagePart:
-    """The image at ``path``; raises ``ImageError`` for a missing, too large or non-image file."""
+    """The image at ``path``; raises ``ImageError`` for a missing, non-image or too large file.
+
+    The kind is checked first: a large text file is "not an image", whatever its size."""
     file = Path(path).expanduser()
     if not file.is_file():
         raise ImageError(f"{file}: no such file")
+    with file.open("rb") as stream:
+        kind = media_type(stream.read(16))
+    if kind is None:
+        raise ImageError(f"{file.name} is not an image ({FORMATS}); it was not attached")
     size = file.stat().st_size
     if size > limit:
         raise ImageError(
-            f"{file.name} is {megabytes(size)} ({size:,} bytes); images may be at most "
-            f"{megabytes(limit)}"
+            f"{file.name} is {megabytes(size)}; images may be at most {megabytes(limit)}"
         )
     data = file.read_bytes()
-    kind = media_type(data[:16])
-    if kind is None:
-        raise ImageError(f"{file.name} is not an image ({FORMATS}); it was not attached")
     return ImagePart(kind, data, str(file.absolute()), hashlib.sha256(data).hexdigest())
 
 
