@@ -110,6 +110,7 @@ def test_ask_sends_the_image_to_a_vision_model_and_skips_the_others_with_a_note(
     )
     lorem = answers["mock:lorem"]
     assert lorem["status"] == "skipped"
+    assert lorem["cost"] == 0  # never sent: nothing spent (it read '$?', and so did the total)
     assert lorem["error"] == (
         "not sent — mock:lorem does not take images (its catalog entry has no `vision: true`)"
     )

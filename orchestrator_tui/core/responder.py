@@ -402,6 +402,7 @@ class _Ending:
         usage: Usage | None = None,
     ) -> ResponseEnded:
         usage = usage or progress.usage
+        not_sent = error is not None and error.kind in (ErrorKind.SKIPPED, ErrorKind.BUDGET)
         common: dict[str, Any] = dict(
             run_id=self.run.run_id,
             session_id=self.run.session_id,
@@ -411,7 +412,7 @@ class _Ending:
             usage=usage,
             ttft=progress.ttft,
             latency=time.monotonic() - self.start,
-            cost=0.0 if cached else request_cost(model, usage),
+            cost=0.0 if cached or not_sent else request_cost(model, usage),
             params=self.params,
             attempts=max(progress.attempts, 1),
             cached=cached,
