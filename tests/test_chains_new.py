@@ -3,6 +3,7 @@ it; only a valid chain is saved."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -90,6 +91,8 @@ def test_mock_drafts_a_valid_chain_offline_into_the_users_chains(paths) -> None:
     assert run_cli("chains", "validate", "drafted").exit_code == 0
     again = run_cli("chains", "new", SENTENCE, "--mock")
     assert again.exit_code == 2 and "exists" in again.output
+    sessions = json.loads(run_cli("history", "list", "--json").output)
+    assert sessions and all(s["cost"] == 0 for s in sessions)  # a mock is free (it read '$?')
 
 
 def test_the_command_list_says_chains_can_be_written_from_a_sentence() -> None:

@@ -49,7 +49,12 @@ def new(
     config = load_config()
     warn_config(config)
     if mock:
-        drafter = ModelConfig(ref=ModelRef.parse(MOCK_DRAFTER), description="chain drafter")
+        drafter = ModelConfig(  # free, as every mock model: its rounds are recorded at $0
+            ref=ModelRef.parse(MOCK_DRAFTER),
+            description="chain drafter",
+            price_input=0.0,
+            price_output=0.0,
+        )
         config = dataclasses.replace(config, catalog=config.catalog.with_models([drafter]))
     name = MOCK_DRAFTER if mock else config.catalog.resolve(model or "").name
     library = ChainLibrary(config.catalog, config.paths.chain_folders())
