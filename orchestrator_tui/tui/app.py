@@ -195,6 +195,14 @@ class OrchApp(App[ProfileSwitch]):
             markup=False,
         )
 
+    def action_help_quit(self) -> None:
+        """ctrl+c outside a text field: say which key quits. Textual's own line is written in
+        markup, which ``notify`` (above) shows as it is: it read "Press [b]ctrl+q[/b]"."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     def format_title(self, title: str, sub_title: str) -> Content:
         """The header's line; a screen's title may be a chain's or a session's name. The profile
         and mode stay in it whatever the screen shows beside them (today's spend, paging)."""

@@ -23,6 +23,18 @@ async def test_app_opens_on_the_workspace_and_opens_services(config: Config) -> 
         assert services.config is config
 
 
+async def test_ctrl_c_says_which_key_quits_in_plain_words(config: Config) -> None:
+    """Seen in tmux: ctrl+c showed 'Press [b]ctrl+q[/b] to quit the app', markup and all."""
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test() as pilot:
+        await app.wait_services()
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        [message] = [n.message for n in app._notifications if "quit" in n.message]
+        assert message == "Press ctrl+q to quit the app"
+
+
 async def test_keys_typed_before_the_workspace_is_shown_land_in_its_prompt_in_order(
     config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
