@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -202,6 +202,17 @@ class OrchApp(App[ProfileSwitch]):
             if active.binding.action in ("quit", "app.quit"):
                 self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
                 return
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        """Where the palette's Screenshot went, in plain words (Textual's own line is markup,
+        which it read as '[$text-success]…')."""
+        if event.name == "screenshot":
+            event.prevent_default()
+            self.notify(
+                f"Saved screenshot to {event.path}" if event.path else "Saved screenshot",
+                title="Screenshot",
+            )
 
     def format_title(self, title: str, sub_title: str) -> Content:
         """The header's line; a screen's title may be a chain's or a session's name. The profile

@@ -35,6 +35,22 @@ async def test_ctrl_c_says_which_key_quits_in_plain_words(config: Config) -> Non
         assert message == "Press ctrl+q to quit the app"
 
 
+async def test_a_saved_screenshot_is_named_in_plain_words(config: Config, tmp_path) -> None:
+    """Seen in tmux: 'Saved screenshot to [$text-success]'/…/Downloads/…svg''."""
+    app = OrchApp(config=config, warm_sdks=False)
+    async with app.run_test() as pilot:
+        await app.wait_services()
+        app.action_screenshot(path=str(tmp_path))
+        await pilot.pause()
+        for _ in range(100):
+            if [n for n in app._notifications if n.title == "Screenshot"]:
+                break
+            await pilot.pause(0.05)
+        [message] = [n.message for n in app._notifications if n.title == "Screenshot"]
+        [saved] = tmp_path.glob("*.svg")
+        assert message == f"Saved screenshot to {saved}"
+
+
 async def test_keys_typed_before_the_workspace_is_shown_land_in_its_prompt_in_order(
     config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
