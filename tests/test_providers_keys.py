@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import keyring
@@ -141,6 +142,22 @@ def test_the_vault_is_used_where_no_os_keyring_exists(config, monkeypatch) -> No
     assert store.set("openai", FAKE_KEY) == "vault"
     assert config.paths.vault_file.exists()
     assert found(store, "openai") == (FAKE_KEY, "vault")
+
+
+def test_a_vault_that_keyring_detected_itself_gives_way_to_the_apps(config, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Once the vault module is imported, keyring's detection on a machine with no OS keyring
+    picks a VaultKeyring of its own, asking on the terminal: the app's F2 then said the vault
+    was locked instead of showing its password dialog."""
+    monkeypatch.delenv("ORCH_TUI_VAULT_PASSWORD", raising=False)
+    keyring.set_keyring(VaultKeyring())  # what keyring.get_keyring() detects there
+    asked: list[bool] = []
+    store = keystore_for(config, password=lambda creating: asked.append(creating) or "pw1")
+    saved: list[str] = []
+    worker = threading.Thread(target=lambda: saved.append(store.set("openai", FAKE_KEY)))
+    worker.start()  # the app saves keys off its event loop, as here
+    worker.join()
+    assert saved == ["vault"] and asked == [True]
+    assert store.backend.path == config.paths.vault_file
 
 
 def test_the_vault_can_be_chosen_by_name_like_any_keyring(paths, monkeypatch) -> None:  # type: ignore[no-untyped-def]

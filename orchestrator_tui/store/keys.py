@@ -130,8 +130,14 @@ class KeyStore:
             import keyring
             from keyring.backends import fail
 
+            from orchestrator_tui.store.vault import VaultKeyring
+
             found = keyring.get_keyring()
-            if isinstance(found, fail.Keyring) and self._fallback is not None:
+            # keyring's own detection lists every backend class imported so far, so where there
+            # is no OS keyring it may pick a VaultKeyring of its making: that one knows neither
+            # this profile's vault file nor the front end's way of asking for the password (the
+            # app's F2 said "asked before a run starts" and never showed its dialog).
+            if isinstance(found, fail.Keyring | VaultKeyring) and self._fallback is not None:
                 found = self._fallback()
             self._backend = found
         return self._backend
