@@ -138,6 +138,25 @@ async def test_pane_actions_copy_maximize_and_mark_best(open_workspace) -> None:
         assert "best" in str(lorem.query_one(".pane-header").render())
 
 
+async def test_typing_on_an_answer_goes_to_the_prompt_box_not_to_its_keys(open_workspace) -> None:
+    """Seen in tmux: Tab, then a prompt typed on the focused answer: the text was lost, and its
+    letters ran the pane's keys (r retried, a paid request with real models)."""
+    async with open_workspace() as ws:
+        await ws.send("first")
+        await ws.settled()
+        ws.pane("mock:lorem").focus()
+        await ws.pilot.press(*"hello there")
+        box = ws.screen.query_one(PromptBox)
+        assert box.has_focus and box.text == "hello there"
+        ws.screen.query_one(ModelPicker).query_one("SelectionList").focus()
+        box.clear()
+        await ws.pilot.press(*"next one")
+        assert box.has_focus and box.text == "next one"
+        await ws.pilot.press("enter")
+        await ws.settled()
+        assert ws.pane("mock:echo").text.endswith("next one")  # sent once, whole
+
+
 async def test_unknown_model_in_models_command_is_reported(open_workspace) -> None:
     async with open_workspace() as ws:
         await ws.send("/models nosuch:model")

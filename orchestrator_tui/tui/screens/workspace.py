@@ -17,9 +17,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Header, Input, Static, TextArea
 
 from orchestrator_tui.core.attachments import Attachment, AttachmentError, read_attachment
 from orchestrator_tui.core.errors import OrchError
@@ -132,6 +132,21 @@ each model's conversation. Type / for commands."""
         prompt.take_back = self._take_back
         self.query_one(ModelPicker).settings = self.session.settings
         self._load()
+
+    def on_key(self, event: Key) -> None:
+        """A character typed where no key takes it (on an answer after Tab, on the model list)
+        goes into the prompt box, which takes the focus: the rest of a prompt typed there is
+        neither lost nor read letter by letter as the pane's keys (r retries, x cancels)."""
+        prompt = self.query_one(PromptBox)
+        if (
+            event.is_printable
+            and event.character
+            and not isinstance(self.focused, Input | TextArea)
+            and event.key not in self.app.active_bindings
+        ):
+            event.stop()
+            prompt.focus()
+            prompt.insert(event.character)
 
     def on_resize(self, event: Resize) -> None:
         narrow = event.size.width < NARROW
