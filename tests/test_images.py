@@ -162,3 +162,18 @@ async def test_the_session_detail_says_what_was_attached(services, photo: Path) 
     prompt = next(i for i in detail.interactions if i.type == "prompt")
     shown = render_item(detail, prompt).plain.splitlines()
     assert shown[1:] == ["what is it", f"attached: {photo} (image/png, 73 bytes)"]
+
+
+async def test_a_skipped_answer_reads_as_a_note_not_an_error(services, photo: Path) -> None:
+    """Seen in the session detail: 'error: not sent — mock:lorem does not take images'."""
+    from orchestrator_tui.store.export import to_markdown
+    from orchestrator_tui.tui.screens.session_detail import render_item
+
+    run = services.orchestrator.fan_out((TextPart("what"), load_image(photo)), ["mock:lorem"])
+    await run.wait()
+    await services.recorder.flush()
+    detail = await services.sessions.detail(run.session_id)
+    skipped = next(i for i in detail.interactions if i.status == "skipped")
+    shown = render_item(detail, skipped).plain
+    assert "note: not sent — mock:lorem does not take images" in shown and "error" not in shown
+    assert "> Note: not sent — mock:lorem" in to_markdown(detail)

@@ -35,6 +35,12 @@ def cost(value: float | None) -> str:
     return f"${value:.4f}" if value < 0.01 else f"${value:.2f}"
 
 
+def reason_label(status: str) -> str:
+    """What the message an answer ended with is called: a skipped answer was never sent (a model
+    that takes no images), so its reason is a note; anything else's is an error."""
+    return "note" if status == "skipped" else "error"
+
+
 def score(value: float | None) -> str:
     """A review score (0 to 1) with two decimals, as thresholds are written in chains."""
     return UNKNOWN if value is None else f"{value:.2f}"

@@ -207,7 +207,7 @@ def _markdown_item(detail: SessionDetail, item: InteractionRow) -> list[str]:
             facts.append(f"${usage.cost:.4f}")
     out += [f"*{' · '.join(facts)}*", ""]
     if item.error:
-        out += [f"> Error: {item.error}", ""]
+        out += [f"> {display.reason_label(item.status).capitalize()}: {item.error}", ""]
     out += [item.content, ""]
     for review in detail.reviews_for(item.id):
         score = "failed" if review.score is None else display.score(review.score)

@@ -79,7 +79,10 @@ def render_item(detail: SessionDetail, item: InteractionRow) -> Content:
         what = f"{image.get('path')} ({image.get('media_type')}, {image.get('bytes', 0):,} bytes)"
         parts.append(safe.content(f"attached: {what}", "italic $secondary"))
     if item.error:
-        parts.append(safe.content(f"error: {item.error}", "$error"))
+        label = display.reason_label(item.status)
+        parts.append(
+            safe.content(f"{label}: {item.error}", "$error" if label == "error" else "$text-muted")
+        )
     for review in detail.reviews_for(item.id):
         score = "failed" if review.score is None else display.score(review.score)
         line = f"review by {review.reviewer}: {score} — {review.feedback}"
