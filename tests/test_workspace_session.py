@@ -126,6 +126,18 @@ async def test_each_model_gets_its_own_parameters_and_attachments_go_once(
     assert session.settings == {}
 
 
+async def test_a_wrong_attachment_can_be_dropped_before_it_is_sent(services: Services) -> None:
+    """There was no way back from '/attach wrong-file': it went with the next prompt."""
+    from orchestrator_tui.core.attachments import Attachment
+
+    session = opened(services)
+    session.attach(Attachment("secrets.env", "TOKEN=do-not-send"))
+    assert session.detach() == 1 and session.attachments == []
+    await drive(session, session.submit("look"))
+    assert session.prompt is not None and "do-not-send" not in session.prompt.text
+    assert session.detach() == 0
+
+
 async def test_retry_replaces_the_answer_and_the_conversation_keeps_one(
     services: Services,
 ) -> None:

@@ -179,6 +179,11 @@ class WorkspaceSession:
     def attach(self, attachment: Attachment) -> None:
         self.attachments.append(attachment)
 
+    def detach(self) -> int:
+        """Drop what was attached for the next prompt (a wrong file is not sent); how many."""
+        dropped, self.attachments = len(self.attachments), []
+        return dropped
+
     def use_mode(self, mode: Mode | None) -> None:
         """From the next prompt on, ``mode``'s prompt and parameters apply, and the session
         stores its name (``None``: no mode)."""

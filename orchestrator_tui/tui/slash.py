@@ -10,7 +10,7 @@ COMMANDS: dict[str, str] = {
     "/clear": "start a new conversation",
     "/review": "score every answer: /review [reviewer model]",
     "/synthesize": "merge the answers into one: /synthesize [judge model]",
-    "/attach": "attach a text file or an image to the next prompt: /attach photo.png",
+    "/attach": "attach a text file or an image to the next prompt: /attach photo.png (off: drop)",
     "/chain": "open a chain in the editor: /chain NAME (no name: pick from the list)",
     "/mode": "use a mode's system prompt, parameters and models: /mode research (off: none)",
     "/blind": "blind mode: answers labelled A, B, C… until you vote: /blind [on|off]",

@@ -69,6 +69,11 @@ async def test_attached_text_file_goes_with_the_next_prompt(open_workspace, tmp_
         await ws.settled()
         assert "the attached line" in ws.pane("mock:echo").text
         assert ws.screen.session.attachments == []
+        await ws.send(f"/attach {notes}")
+        await ws.until(lambda: ws.screen.session.attachments, "attached again")
+        await ws.send("/attach off")
+        await ws.until(lambda: not ws.screen.session.attachments, "dropped")
+        assert not ws.screen.query_one("#attachments").display
 
 
 async def test_binary_and_oversized_files_are_refused(open_workspace, tmp_path: Path) -> None:

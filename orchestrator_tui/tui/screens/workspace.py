@@ -442,9 +442,15 @@ each model's conversation. Type / for commands."""
         return await self._start(lambda: self.session.synthesize(argument))
 
     async def command_attach(self, argument: str) -> bool:
+        """``/attach PATH`` adds a file to the next prompt; ``/attach off`` drops them all."""
         if not argument:
-            self.notify("Give a path: /attach notes.md", severity="error")
+            self.notify("Give a path: /attach notes.md (or /attach off)", severity="error")
             return False
+        if argument in ("off", "none"):
+            dropped = self.session.detach()
+            self._set_attachments()
+            self.notify(f"Dropped {dropped} attachment(s)" if dropped else "Nothing was attached")
+            return True
         try:
             attachment = await asyncio.to_thread(read_attachment, argument)
         except AttachmentError as exc:
