@@ -22,7 +22,13 @@ def run_cli(*args: str, input: str | None = None):  # type: ignore[no-untyped-de
     return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
 
+def make_profiles(*names: str) -> None:
+    for name in names:
+        assert run_cli("profiles", "create", name).exit_code == 0
+
+
 def test_a_key_saved_in_one_profile_is_not_visible_in_another(orch_home) -> None:
+    make_profiles("work", "personal")
     result = run_cli(
         "--profile", "work", "keys", "set", "openai", input="sk-work-key-000000000001\n"
     )
@@ -40,6 +46,7 @@ def test_a_key_saved_in_one_profile_is_not_visible_in_another(orch_home) -> None
 
 
 def test_searches_do_not_cross_profiles(orch_home) -> None:
+    make_profiles("work", "personal")
     assert run_cli("--profile", "work", "ask", "-m", "echo", "zebra quarterly plan").exit_code == 0
     found = run_cli("--profile", "work", "history", "search", "zebra", "--json")
     assert "zebra quarterly plan" in found.output
@@ -67,6 +74,22 @@ def test_profiles_are_created_listed_and_deleted_with_their_keys(orch_home, memo
 def test_a_bad_profile_name_is_one_clear_line() -> None:
     result = CliRunner().invoke(cli, ["--profile", "../etc", "models"])
     assert result.exit_code == 2 and "profile name '../etc'" in result.output
+
+
+def test_a_profile_that_does_not_exist_is_one_clear_line_and_makes_nothing(orch_home) -> None:
+    """A typo must not open an empty history (and save keys where no one looks)."""
+    make_profiles("work")
+    result = run_cli("--profile", "wrok", "history", "list")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "orch-tui: error: no profile 'wrok': `orch-tui profiles create wrok` makes it"
+        " (`orch-tui profiles list` shows the profiles there are)"
+    )
+    assert run_cli("profiles", "list").output.splitlines() == ["* default", "  work"]
+    named = CliRunner(env={PROFILE_ENV: "wrok"})  # the variable names it: listing and making work
+    assert named.invoke(cli, ["profiles", "list"]).output.splitlines() == ["  default", "  work"]
+    assert named.invoke(cli, ["profiles", "create", "wrok"]).exit_code == 0
+    assert named.invoke(cli, ["history", "list"]).exit_code == 0
 
 
 def test_the_app_opens_with_only_a_profile_option_and_no_click() -> None:
@@ -99,6 +122,8 @@ def test_a_profile_made_from_the_app_is_listed_and_a_bad_or_taken_name_makes_not
 
 def test_what_the_app_remembers_is_kept_per_profile(paths: Paths) -> None:
     """Earlier prompts are history: "personal" never recalls what was typed in "work"."""
+    create_profile(paths, "work")
+    create_profile(paths, "personal")
     work, personal = Paths.default(profile="work"), Paths.default(profile="personal")
     assert len({paths.user_state, work.user_state, personal.user_state}) == 3
     assert work.user_state.parent == work.database.parent

@@ -31,7 +31,7 @@ def profiles() -> None:
 @profiles.command("list")
 def list_profiles() -> None:
     """Every profile; the active one is marked with *."""
-    paths = Paths.default()
+    paths = Paths.default(must_exist=False)
     active = paths.profile
     click.echo(f"{'*' if active is None else ' '} default")
     for name in profile_names(paths):
@@ -43,7 +43,7 @@ def list_profiles() -> None:
 def create(name: str) -> None:
     """Create profile NAME: an empty config overlay and its own data folder."""
     try:
-        made = create_profile(Paths.default(), name)
+        made = create_profile(Paths.default(must_exist=False), name)
     except ValueError as exc:
         fail(str(exc))
     overlay = made.profile_config_dir

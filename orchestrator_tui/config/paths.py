@@ -37,6 +37,10 @@ def check_profile_name(name: str) -> str:
     return name
 
 
+class UnknownProfile(ConfigError):
+    """The profile asked for was never created: said before anything is opened in it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Paths:
     config_dir: Path
@@ -49,20 +53,32 @@ class Paths:
     """The project's ``.orch-tui`` folder, when the working directory is inside one."""
 
     @classmethod
-    def default(cls, profile: str | None = None, cwd: Path | None = None) -> Paths:
+    def default(
+        cls, profile: str | None = None, cwd: Path | None = None, *, must_exist: bool = True
+    ) -> Paths:
         """``$ORCH_TUI_HOME/{config,data,cache}`` when set, else the platform's usual places.
 
-        ``profile`` (else ``$ORCH_TUI_PROFILE``) picks a profile; ``cwd`` is where the project
-        folder is looked for (default: the working directory).
+        ``profile`` (else ``$ORCH_TUI_PROFILE``) picks a profile, which must exist unless
+        ``must_exist`` is False (listing and making profiles): a typo would otherwise open an
+        empty history and save keys where no one looks. ``cwd`` is where the project folder is
+        looked for (default: the working directory).
         """
         profile = profile or os.environ.get(PROFILE_ENV) or None
         if profile is not None:
-            from orchestrator_tui.core.errors import ConfigError
-
             try:
                 check_profile_name(profile)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
+        paths = cls._located(profile, cwd)
+        if must_exist and not paths.profile_exists:
+            raise UnknownProfile(
+                f"no profile {profile!r}: `orch-tui profiles create {profile}` makes it"
+                " (`orch-tui profiles list` shows the profiles there are)"
+            )
+        return paths
+
+    @classmethod
+    def _located(cls, profile: str | None, cwd: Path | None) -> Paths:
         system = Path(os.environ.get(SYSTEM_ENV) or SYSTEM_DIR)
         project = find_project(cwd or Path.cwd())
         home = os.environ.get(HOME_ENV)
@@ -79,6 +95,12 @@ class Paths:
             system,
             project,
         )
+
+    @property
+    def profile_exists(self) -> bool:
+        """The default profile always does; a named one once it has a folder of its own."""
+        overlay = self.profile_config_dir
+        return overlay is None or overlay.is_dir() or self.profile_data_dir.is_dir()
 
     @property
     def profile_data_dir(self) -> Path:

@@ -12,6 +12,7 @@ import gc
 import importlib
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,6 +315,11 @@ class OrchApp(App[ProfileSwitch]):
             for warning in self._services.config.warnings:
                 self.notify(warning, title="Configuration", severity="warning", timeout=10)
         except Exception as exc:
+            from orchestrator_tui.config.paths import UnknownProfile
+
+            if isinstance(exc, UnknownProfile):  # nothing to show: say it as the CLI does
+                self.exit(return_code=2, message=terminal_safe(f"orch-tui: error: {exc}"))
+                return
             log.exception("opening services failed")
             self._open_error = exc
             self.notify(str(exc), title="Cannot open history", severity="error", timeout=30)
@@ -401,6 +407,8 @@ def _load_config(paths: Paths | None) -> Config:
 def run_app() -> None:
     """Entry point of ``orch-tui`` with no subcommand; after a profile switch in the settings the
     app opens again, in the same terminal, in that profile."""
-    while (switch := OrchApp().run()) is not None:
+    while (switch := (app := OrchApp()).run()) is not None:
         use_profile(switch.profile)
         gc.disable()  # the same start-up as the first: the app resumes it after its first paint
+    if app.return_code:
+        sys.exit(app.return_code)

@@ -11,11 +11,13 @@ from pathlib import Path
 from textual.widgets import Header
 
 from orchestrator_tui.config import Paths, load_config
+from orchestrator_tui.config.profiles import create_profile
 from orchestrator_tui.tui.app import OrchApp
 
 
 async def test_the_header_names_the_active_profile(orch_home) -> None:
-    app = OrchApp(config=load_config(Paths.default(profile="work")), warm_sdks=False)
+    work = create_profile(Paths.default(), "work")
+    app = OrchApp(config=load_config(work), warm_sdks=False)
     async with app.run_test() as pilot:
         await app.wait_services()
         await pilot.pause()
@@ -31,7 +33,8 @@ async def test_the_header_names_the_active_profile(orch_home) -> None:
 async def test_the_workspace_names_the_profile_once_beside_its_own_parts(orch_home) -> None:
     """Seen in tmux: with answers paged, the header read 'profile work · profile work · answers
     1 to 1 of 2'."""
-    app = OrchApp(config=load_config(Paths.default(profile="work")), warm_sdks=False)
+    work = create_profile(Paths.default(), "work")
+    app = OrchApp(config=load_config(work), warm_sdks=False)
     async with app.run_test() as pilot:
         await app.wait_services()
         await pilot.pause()
@@ -53,6 +56,39 @@ async def test_the_default_profile_shows_no_profile(paths: Paths) -> None:
     async with app.run_test() as pilot:
         await pilot.pause()
         assert "profile" not in str(app.screen.query_one("HeaderTitle").render())
+
+
+def in_terminal(tmp_path: Path, *args: str) -> tuple[bytes, int]:
+    """Run Python with ``args`` on a pseudo-terminal (both ends a terminal, as a person's), in a
+    fresh home; what it wrote and its exit status."""
+    env = {**os.environ, "ORCH_TUI_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
+    env.pop("ORCH_TUI_PROFILE", None)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child
+        os.execve(sys.executable, [sys.executable, *args], env)
+    written = b""
+    try:
+        while select.select([fd], [], [], 60)[0]:  # the limit only stops a hung app
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+    return written, os.waitstatus_to_exitcode(status)
+
+
+def test_the_app_in_a_profile_never_made_says_so_and_exits_2(tmp_path: Path) -> None:
+    """A typo in ``--profile`` must not open an empty history (nor save keys where no one looks)."""
+    written, code = in_terminal(tmp_path, "-m", "orchestrator_tui", "--profile", "wrok")
+    assert code == 2
+    said = b" ".join(written.split())  # the terminal wraps the line
+    assert b"orch-tui: error: no profile 'wrok': `orch-tui profiles create wrok` makes it" in said
+    assert not (tmp_path / "home" / "data" / "profiles" / "wrok").exists()
 
 
 PROFILE_AT_FIRST_PAINT = """
@@ -79,21 +115,7 @@ def test_orch_tui_profile_opens_the_app_on_the_fast_path_with_the_profile_shown(
     """``orch-tui --profile work`` in a terminal: no click, no YAML before the first paint, and
     the header names the profile in that first frame."""
     report = tmp_path / "report.txt"
-    env = {**os.environ, "ORCH_TUI_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
-    env.pop("ORCH_TUI_PROFILE", None)
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: a real terminal on both ends
-        os.execve(sys.executable, [sys.executable, "-c", PROFILE_AT_FIRST_PAINT, str(report)], env)
-    try:
-        while select.select([fd], [], [], 60)[0]:  # the limit only stops a hung app
-            try:
-                if not os.read(fd, 65536):
-                    break
-            except OSError:
-                break
-    finally:
-        os.close(fd)
-        os.waitpid(pid, 0)
+    in_terminal(tmp_path, "-c", PROFILE_AT_FIRST_PAINT, str(report))
     subtitle, *modules = report.read_text().splitlines()
     assert subtitle == "profile work"
     assert not [m for m in modules if m.split(".")[0] in ("click", "yaml")]
