@@ -90,11 +90,13 @@ class ChainEditorScreen(Screen[None]):
             "From a sentence",
             id="chain_editor.draft",
             priority=True,
+            show=False,  # named on the form's border: the footer keeps room for F1, F2 and ^q
             tooltip="Have a model write the chain from a sentence; its draft opens here to check",
         ),
         Binding("escape", "back", "Back", id="chain_editor.back", show=False),
     ]
     STEP_KEYS = "^n new f3 dup f4 del"
+    DRAFT_KEY = "f7 write a chain from a sentence"
     RUN_KEYS = "F5 dry-runs it on free mock models · F9 runs it on its own (paid) models"
 
     def __init__(self, chain: str | None = None) -> None:
@@ -127,7 +129,8 @@ class ChainEditorScreen(Screen[None]):
         self.sub_title = "chain editor"
         steps = self.query_one("#editor-steps")
         steps.border_title, steps.border_subtitle = "Steps", self.STEP_KEYS
-        self.query_one("#editor-form").border_title = "Step"
+        form = self.query_one("#editor-form")
+        form.border_title, form.border_subtitle = "Step", self.DRAFT_KEY
         self.query_one("#editor-yaml-col").border_title = "YAML"
         self._open_library()
 
