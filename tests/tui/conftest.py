@@ -30,7 +30,7 @@ textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
 SLOW_MODELS = """
 models:
   mock:lorem:
-    options: {tokens_per_second: 100, tokens: 400}
+    options: {tokens_per_second: 100, tokens: 200}
 """
 
 
