@@ -10,7 +10,7 @@ import pytest
 from orchestrator_tui.core.types import GenerationParams, TextPart
 from tests.images import tiny_png
 from tests.wire.bodies import expected_turn
-from tests.wire.engine import MODELS, ask
+from tests.wire.engine import MODELS, ask, models_yaml
 from tests.wire.fixtures import wire_server  # noqa: F401 - the `wire` fixture
 from tests.wire.guard import loopback_only  # noqa: F401 - a fixture
 from tests.wire.server import RETRY_AFTER, WireServer
@@ -107,12 +107,14 @@ async def test_an_overload_inside_the_stream_is_called_one_and_retried_on_every_
     [
         ("drop", "connection", "closed before the answer ended"),
         ("malformed", "server", "malformed"),
-        ("stall", "timeout", "no token for 1s"),
+        ("stall", "timeout", "no token for 0.25s"),
     ],
 )
 async def test_a_failure_after_the_first_token_keeps_the_partial_text_and_is_not_retried(
-    wire: WireServer, provider: str, scenario: str, kind: str, words: str
+    wire: WireServer, provider: str, scenario: str, kind: str, words: str, write_models
 ) -> None:
+    if scenario == "stall":  # the server never sends another token: a short wait shows it
+        write_models(models_yaml(wire.url, idle_timeout=0.25))
     wire.script(scenario)
     out = await ask(MODELS[provider])
     assert out.ended.status == "failed"

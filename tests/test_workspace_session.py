@@ -5,6 +5,7 @@ Real engine on mock models, real recorder and SQLite file; no Textual anywhere.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -114,12 +115,19 @@ async def test_each_model_gets_its_own_parameters_and_attachments_go_once(
     from orchestrator_tui.core.attachments import Attachment
 
     session = opened(services)
-    session.set_settings("mock:echo", ModelSettings(GenerationParams(max_tokens=3)))
+    own = GenerationParams(max_tokens=3, system="Be brief.")
+    session.set_settings("mock:echo", ModelSettings(own, own_system="Be brief."))
     session.attach(Attachment("notes.md", "the attached line"))
     await drive(session, session.submit("look"))
     echo = session.answers["mock:echo"].ended
     assert echo is not None and echo.params.max_tokens == 3
+    assert echo.usage is not None and echo.usage.output_tokens == 3
     assert session.answers["mock:lorem"].ended.params.max_tokens is None  # type: ignore[union-attr]
+    sent = await stored(services, "SELECT model, params FROM requests")
+    assert {model: json.loads(params)["system"] for model, params in sent} == {
+        "mock:echo": "Be brief.",
+        "mock:lorem": None,
+    }
     assert session.prompt is not None and "the attached line" in session.prompt.text
     assert session.attachments == []
     session.set_settings("mock:echo", ModelSettings())

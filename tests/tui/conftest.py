@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+import textual._wait
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
@@ -20,10 +21,16 @@ from orchestrator_tui.tui.widgets.model_picker import ModelPicker
 from orchestrator_tui.tui.widgets.prompt_box import PromptBox
 from orchestrator_tui.tui.widgets.response_pane import ResponsePane
 
+# Pilot waits for the app to go idle after every key and pause: it sleeps in windows and stops at
+# the first window in which the process barely used the CPU. Textual's 20 ms window is most of
+# a Pilot test's time; a 5 ms window (same 1/20 threshold) finds the same idle moment sooner.
+textual._wait.SLEEP_GRANULARITY = 0.005
+textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20
+
 SLOW_MODELS = """
 models:
   mock:lorem:
-    options: {tokens_per_second: 100, tokens: 400}
+    options: {tokens_per_second: 100, tokens: 200}
 """
 
 

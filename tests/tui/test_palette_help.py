@@ -19,16 +19,25 @@ from orchestrator_tui.tui.screens.settings import SettingsScreen
 ScreenText = Callable[[App[Any]], str]
 
 
+async def searched(pilot: Any) -> None:
+    """Wait until the palette (or Textual's theme picker) has listed the hits for what was typed:
+    its search runs in a worker started by the last key, and marks the palette ready at the end."""
+    palette = pilot.app.screen
+    for _ in range(100):
+        await palette.workers.wait_for_complete()
+        await pilot.pause()
+        if palette.has_class("-ready") and all(w.is_finished for w in palette.workers):
+            return
+    raise AssertionError("the palette never finished searching")
+
+
 async def palette_prompts(pilot: Any, query: str) -> list[str]:
     app = pilot.app
     await pilot.press("ctrl+p")
     await pilot.pause()
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*query)
-    await app.screen.workers.wait_for_complete()
-    await pilot.pause(0.3)  # the palette shows results after a short debounce
-    await app.screen.workers.wait_for_complete()
-    await pilot.pause()
+    await searched(pilot)
     results = app.screen.query_one("CommandList")
     return [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
 
@@ -95,8 +104,7 @@ async def test_a_theme_picked_from_the_palette_is_applied_and_saved(config: Conf
         await pilot.press("enter")  # Textual's theme picker
         await pilot.pause()
         await pilot.press(*"contr")
-        await app.screen.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await searched(pilot)
         await pilot.press("enter")
         await pilot.pause()
 

@@ -60,9 +60,10 @@ async def test_panes_show_text_while_it_streams(open_workspace) -> None:
         lorem = ws.pane("mock:lorem")
         await ws.until(lambda: lorem.body.line_count > 3, "first lines on screen")
         assert lorem.status == "streaming"
-        assert 0 < len(lorem.body.text) < 1500
+        partial = lorem.body.text
         await ws.settled()
         assert lorem.status == "ok"
+        assert 0 < len(partial) < len(lorem.body.text)
 
 
 async def test_escape_cancels_the_run_and_keeps_partial_answers(open_workspace) -> None:
