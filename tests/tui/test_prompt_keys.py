@@ -77,3 +77,14 @@ async def test_a_prompt_put_back_goes_ahead_of_what_was_typed_since() -> None:
         await pilot.press("n", "e", "w")
         box.restore("/modles echo")
         assert box.text == "/modles echo\nnew"
+
+
+async def test_an_idle_prompt_box_asks_for_no_redraw() -> None:
+    """A blinking cursor would redraw the box twice a second, idle or streaming (bytes over SSH,
+    and each frame of a streaming answer widened to the bottom of the screen)."""
+    app = PromptApp()
+    async with app.run_test() as pilot:
+        box = app.query_one(PromptBox)
+        await pilot.press("a")
+        await pilot.pause()
+        assert box.has_focus and not box.cursor_blink

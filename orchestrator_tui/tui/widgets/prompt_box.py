@@ -66,6 +66,9 @@ earlier prompts; Tab completes /commands."""
             tab_behavior="focus",
             placeholder=PLACEHOLDER,
         )
+        # A blinking cursor redraws the box twice a second, idle or not, and while answers
+        # stream it widens every frame's update to the bottom of the screen (a tenth of the CPU).
+        self.cursor_blink = False
         self._hint: list[str] = []
         self.earlier: list[str] = []
         """Earlier prompts, oldest first (the workspace loads and keeps them)."""
