@@ -13,7 +13,7 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -312,8 +312,8 @@ class OrchApp(App[ProfileSwitch]):
                     config=config, vault_password=self.vault_prompt
                 )
             await self._apply_preferences(self._services.config)
-            for warning in self._services.config.warnings:
-                self.notify(warning, title="Configuration", severity="warning", timeout=10)
+            if notice := configuration_notice(self._services.config.warnings):
+                self.notify(notice, title="Configuration", severity="warning", timeout=10)
         except Exception as exc:
             from orchestrator_tui.config.paths import UnknownProfile
 
@@ -395,6 +395,18 @@ class OrchApp(App[ProfileSwitch]):
             await asyncio.gather(*(run.wait() for run in self.runs), return_exceptions=True)
         if self._services is not None and self._owns_services:
             await self._services.aclose()
+
+
+def configuration_notice(warnings: Sequence[str]) -> str | None:
+    """One notice for the configuration's warnings: the first in full and how many follow, so a
+    project with six ignored lines does not stack six toasts over the prompt at 80x24."""
+    if len(warnings) <= 1:
+        return warnings[0] if warnings else None
+    more = len(warnings) - 1
+    return (
+        f"{warnings[0]}\n… and {more} more {'warning' if more == 1 else 'warnings'}: "
+        "`orch-tui config show` prints them all"
+    )
 
 
 def _load_config(paths: Paths | None) -> Config:

@@ -125,3 +125,17 @@ def test_the_sdk_of_a_selected_model_is_imported_after_first_paint_only(tmp_path
     )
     lines = [line for line in done.stdout.splitlines() if line.split(" ")[0].isupper()]
     assert lines == ["AT-PAINT False", "ANTHROPIC True", "MISTRAL False"], done.stderr[-2000:]
+
+
+def test_configuration_warnings_make_one_notice_not_a_stack_over_the_prompt() -> None:
+    from orchestrator_tui.tui.app import configuration_notice
+
+    assert configuration_notice([]) is None
+    assert configuration_notice(["a.yaml:2: ignored x"]) == "a.yaml:2: ignored x"
+    assert configuration_notice(["a.yaml:2: ignored x", "a.yaml:3: ignored y"]) == (
+        "a.yaml:2: ignored x\n… and 1 more warning: `orch-tui config show` prints them all"
+    )
+    six = [f"a.yaml:{line}: ignored" for line in range(6)]
+    assert configuration_notice(six) == (
+        "a.yaml:0: ignored\n… and 5 more warnings: `orch-tui config show` prints them all"
+    )
