@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Literal
@@ -120,6 +121,17 @@ class Run:
         """Wait for the end without iterating; the ended responses in order of ending."""
         await asyncio.shield(self._main)
         return list(self.results.values())
+
+    async def finish(self) -> list[ResponseEnded]:
+        """``wait``, for a caller whose own cancellation must not leave the run going on unseen:
+        cancelled, it cancels the run and waits for its last answers, then goes on cancelled."""
+        try:
+            return await self.wait()
+        except asyncio.CancelledError:
+            self.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.wait()
+            raise
 
     async def _drive(self, body: Callable[[Run], Awaitable[RunStatus]]) -> None:
         status: RunStatus

@@ -9,7 +9,6 @@ cancels the runs in flight: their items stay queued, to run again on resume.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -128,13 +127,7 @@ class BatchPool:
             outcome = ItemOutcome("failed", None, error=_one_line(str(exc)))
             self.queue.finished(item, outcome)
             return outcome
-        try:
-            await run.wait()
-        except asyncio.CancelledError:
-            run.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await run.wait()
-            raise
+        await run.finish()
         return tracker.outcome
 
 

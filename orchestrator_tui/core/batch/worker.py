@@ -12,7 +12,6 @@ orchestrator it is given reads its own key store; nothing but data travels.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -231,12 +230,7 @@ class BatchWorker:
             resumed=resumed,
         )
         try:
-            await run.wait()
-        except asyncio.CancelledError:
-            run.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await run.wait()
-            raise
+            await run.finish()
         finally:
             await asyncio.gather(*pending, return_exceptions=True)
         return tracker.outcome
