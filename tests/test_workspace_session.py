@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -263,28 +263,34 @@ async def cancel_once_echo_ends(session: WorkspaceSession, prompt: str) -> None:
     session.finished(started.run)
 
 
-async def test_a_cancelled_answer_is_not_counted_as_a_failure(
+@pytest.fixture
+async def slow_services(
     paths: Paths, write_models: Callable[[str], Path]
-) -> None:
-    import time
-
+) -> AsyncIterator[Services]:
+    """Services whose lorem streams slowly, so a run can be cancelled while it answers."""
     from orchestrator_tui.services import open_services
 
     write_models(SLOW_LOREM)
     services = await open_services(paths)
     try:
-        session = opened(services)
-        await cancel_once_echo_ends(session, "one slow, one fast")
-        lorem_answer = session.answers["mock:lorem"].ended
-        assert lorem_answer is not None and lorem_answer.status == "cancelled"
-        await services.recorder.flush()
-        stats = {s.model: s for s in await services.sessions.stats(0, time.time() + 1)}
-        lorem = stats["mock:lorem"]
-        assert (lorem.calls, lorem.ok, lorem.cancelled) == (1, 0, 1)
-        assert stats["mock:echo"].success_rate == 1.0
-        assert lorem.success_rate == 0.0  # nothing ran to its end: no rate to speak of
+        yield services
     finally:
         await services.aclose()
+
+
+async def test_a_cancelled_answer_is_not_counted_as_a_failure(slow_services: Services) -> None:
+    import time
+
+    session = opened(slow_services)
+    await cancel_once_echo_ends(session, "one slow, one fast")
+    lorem_answer = session.answers["mock:lorem"].ended
+    assert lorem_answer is not None and lorem_answer.status == "cancelled"
+    await slow_services.recorder.flush()
+    stats = {s.model: s for s in await slow_services.sessions.stats(0, time.time() + 1)}
+    lorem = stats["mock:lorem"]
+    assert (lorem.calls, lorem.ok, lorem.cancelled) == (1, 0, 1)
+    assert stats["mock:echo"].success_rate == 1.0
+    assert lorem.success_rate == 0.0  # nothing ran to its end: no rate to speak of
 
 
 async def test_a_failed_answer_retried_succeeds_and_the_conversation_keeps_one(
@@ -322,22 +328,15 @@ async def test_a_follow_up_continues_each_conversation_and_follows_its_prompt(
 
 
 async def test_answers_ended_before_a_run_is_cancelled_stay_in_the_conversation(
-    paths: Paths, write_models: Callable[[str], Path]
+    slow_services: Services,
 ) -> None:
-    from orchestrator_tui.services import open_services
-
-    write_models(SLOW_LOREM)
-    services = await open_services(paths)
-    try:
-        session = opened(services)
-        await cancel_once_echo_ends(session, "first")
-        assert [m.text for m in session.conversation.histories["mock:echo"]] == ["first"] * 2
-        follow = session.submit("second")
-        assert follow is not None and follow.follow_up
-        follow.run.cancel()  # before the run's first step: it still ends, as cancelled
-        await drive(session, follow)
-    finally:
-        await services.aclose()
+    session = opened(slow_services)
+    await cancel_once_echo_ends(session, "first")
+    assert [m.text for m in session.conversation.histories["mock:echo"]] == ["first"] * 2
+    follow = session.submit("second")
+    assert follow is not None and follow.follow_up
+    follow.run.cancel()  # before the run's first step: it still ends, as cancelled
+    await drive(session, follow)
 
 
 def test_a_wanted_model_listed_later_joins_the_selection_unless_the_person_chose() -> None:
