@@ -152,13 +152,20 @@ def test_the_markdown_export_says_what_was_attached(paths, photo: Path) -> None:
     assert f"- Attached: `{photo}` (image/png, {size:,} bytes, sha256 {digest})" in exported
 
 
+async def sent_and_stored(services, prompt: tuple[Part, ...], model: str):  # type: ignore[no-untyped-def]
+    """The stored detail of a session that sent ``prompt`` to ``model``."""
+    run = services.orchestrator.fan_out(prompt, [model])
+    await run.wait()
+    await services.recorder.flush()
+    return await services.sessions.detail(run.session_id)
+
+
 async def test_the_session_detail_says_what_was_attached(services, photo: Path) -> None:
     from orchestrator_tui.tui.screens.session_detail import render_item
 
-    run = services.orchestrator.fan_out((TextPart("what is it"), load_image(photo)), ["mock:echo"])
-    await run.wait()
-    await services.recorder.flush()
-    detail = await services.sessions.detail(run.session_id)
+    detail = await sent_and_stored(
+        services, (TextPart("what is it"), load_image(photo)), "mock:echo"
+    )
     prompt = next(i for i in detail.interactions if i.type == "prompt")
     shown = render_item(detail, prompt).plain.splitlines()
     assert shown[1:] == ["what is it", f"attached: {photo} (image/png, 73 bytes)"]
@@ -169,10 +176,7 @@ async def test_a_skipped_answer_reads_as_a_note_not_an_error(services, photo: Pa
     from orchestrator_tui.store.export import to_markdown
     from orchestrator_tui.tui.screens.session_detail import render_item
 
-    run = services.orchestrator.fan_out((TextPart("what"), load_image(photo)), ["mock:lorem"])
-    await run.wait()
-    await services.recorder.flush()
-    detail = await services.sessions.detail(run.session_id)
+    detail = await sent_and_stored(services, (TextPart("what"), load_image(photo)), "mock:lorem")
     skipped = next(i for i in detail.interactions if i.status == "skipped")
     shown = render_item(detail, skipped).plain
     assert "note: not sent — mock:lorem does not take images" in shown and "error" not in shown

@@ -15,9 +15,12 @@ from orchestrator_tui.config.profiles import create_profile
 from orchestrator_tui.tui.app import OrchApp
 
 
+def app_in_a_new_profile(name: str) -> OrchApp:
+    return OrchApp(config=load_config(create_profile(Paths.default(), name)), warm_sdks=False)
+
+
 async def test_the_header_names_the_active_profile(orch_home) -> None:
-    work = create_profile(Paths.default(), "work")
-    app = OrchApp(config=load_config(work), warm_sdks=False)
+    app = app_in_a_new_profile("work")
     async with app.run_test() as pilot:
         await app.wait_services()
         await pilot.pause()
@@ -33,8 +36,7 @@ async def test_the_header_names_the_active_profile(orch_home) -> None:
 async def test_the_workspace_names_the_profile_once_beside_its_own_parts(orch_home) -> None:
     """Seen in tmux: with answers paged, the header read 'profile work · profile work · answers
     1 to 1 of 2'."""
-    work = create_profile(Paths.default(), "work")
-    app = OrchApp(config=load_config(work), warm_sdks=False)
+    app = app_in_a_new_profile("work")
     async with app.run_test() as pilot:
         await app.wait_services()
         await pilot.pause()
