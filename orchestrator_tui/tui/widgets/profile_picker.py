@@ -56,9 +56,7 @@ class ProfilePicker(Vertical):
         """List the profiles of ``paths``; the one in use is marked (and highlighted, unless
         ``highlight`` names another)."""
         self.paths = paths
-        self._profiles = [None, *profile_names(paths)]
-        if paths.profile not in self._profiles:  # named by --profile, its folders not made yet
-            self._profiles.append(paths.profile)
+        self._profiles = [None, *profile_names(paths)]  # the one in use exists (Paths.default)
         listing = self.query_one(OptionList)
         listing.clear_options()
         listing.add_options(
