@@ -9,17 +9,17 @@ from typing import Any
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import (
+    ImagePart,
     LLMRequest,
-    Message,
     ModelInfo,
     ModelRef,
-    TextPart,
     Usage,
 )
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import (
     DEFAULT_MAX_TOKENS,
     SdkProvider,
+    message_content,
     split_system,
 )
 
@@ -67,7 +67,7 @@ class AnthropicProvider(SdkProvider):
         system, turns = split_system(request)
         kwargs: dict[str, Any] = {
             "model": request.model.name,
-            "messages": [{"role": m.role, "content": _content(m)} for m in turns],
+            "messages": [{"role": m.role, "content": message_content(m, _image)} for m in turns],
             "max_tokens": request.params.max_tokens or DEFAULT_MAX_TOKENS,
         }
         if system:
@@ -109,17 +109,9 @@ class AnthropicProvider(SdkProvider):
         ]
 
 
-def _content(message: Message) -> str | list[dict[str, Any]]:
-    """Plain text as a string, or with images Anthropic's blocks in the message's order (each
-    image inline as base64)."""
-    if not message.images:
-        return message.text
-    return [
-        {"type": "text", "text": part.text}
-        if isinstance(part, TextPart)
-        else {
-            "type": "image",
-            "source": {"type": "base64", "media_type": part.media_type, "data": part.base64},
-        }
-        for part in message.content
-    ]
+def _image(image: ImagePart) -> dict[str, Any]:
+    """Anthropic's image block: inline, as base64."""
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": image.media_type, "data": image.base64},
+    }

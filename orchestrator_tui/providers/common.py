@@ -1,5 +1,5 @@
 """What the providers share: their HTTP clients' TLS context, timeout and kept-alive connections,
-getting ready for a first request, and the system prompt split."""
+getting ready for a first request, the system prompt split and a message's content blocks."""
 
 from __future__ import annotations
 
@@ -8,14 +8,21 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import Any
 
 from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.resilience import Timeouts
-from orchestrator_tui.core.types import GenerationParams, LLMRequest, Message, ModelRef
+from orchestrator_tui.core.types import (
+    GenerationParams,
+    ImagePart,
+    LLMRequest,
+    Message,
+    ModelRef,
+    TextPart,
+)
 from orchestrator_tui.providers import errors
 
 log = logging.getLogger(__name__)
@@ -32,6 +39,20 @@ KEEPALIVE = 300.0
 """Seconds an idle connection stays in the pool (httpx drops it after 5 s): a connection opened
 while the person types is still there when they press Enter. A server that closed it meanwhile
 is noticed by the pool, which then connects again."""
+
+
+def message_content(
+    message: Message, image_block: Callable[[ImagePart], dict[str, Any]]
+) -> str | list[dict[str, Any]]:
+    """A message's content as the JSON chat APIs take it: plain text as a string, or with images
+    a list of blocks in the message's order, text as ``{"type": "text"}`` and each image as the
+    API's own ``image_block``."""
+    if not message.images:
+        return message.text
+    return [
+        {"type": "text", "text": part.text} if isinstance(part, TextPart) else image_block(part)
+        for part in message.content
+    ]
 
 
 @functools.cache

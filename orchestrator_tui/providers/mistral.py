@@ -9,15 +9,14 @@ from typing import Any
 from orchestrator_tui.core.errors import ProviderError
 from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import (
+    ImagePart,
     LLMRequest,
-    Message,
     ModelInfo,
     ModelRef,
-    TextPart,
     Usage,
 )
 from orchestrator_tui.providers import errors
-from orchestrator_tui.providers.common import SdkProvider, split_system
+from orchestrator_tui.providers.common import SdkProvider, message_content, split_system
 
 FILTERED_STOPS = ("content_filter",)
 
@@ -52,7 +51,7 @@ class MistralProvider(SdkProvider):
 
     async def _stream(self, client: Any, request: LLMRequest) -> AsyncGenerator[Chunk, None]:
         system, turns = split_system(request)
-        messages = [{"role": m.role, "content": _content(m)} for m in turns]
+        messages = [{"role": m.role, "content": message_content(m, _image_url)} for m in turns]
         if system:
             messages.insert(0, {"role": "system", "content": system})
         kwargs: dict[str, Any] = {"model": request.model.name, "messages": messages}
@@ -115,14 +114,6 @@ def _stream_error(provider: str, body: str) -> ProviderError | None:
     return None
 
 
-def _content(message: Message) -> str | list[dict[str, Any]]:
-    """Plain text as a string, or with images Mistral's chunks in the message's order
-    (``image_url`` holds a data URL as a plain string)."""
-    if not message.images:
-        return message.text
-    return [
-        {"type": "text", "text": part.text}
-        if isinstance(part, TextPart)
-        else {"type": "image_url", "image_url": part.data_url}
-        for part in message.content
-    ]
+def _image_url(image: ImagePart) -> dict[str, Any]:
+    """Mistral's image chunk: ``image_url`` holds the data URL as a plain string."""
+    return {"type": "image_url", "image_url": image.data_url}

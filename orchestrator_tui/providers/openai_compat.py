@@ -15,17 +15,17 @@ from orchestrator_tui.core.catalog import ProviderConfig
 from orchestrator_tui.core.errors import ErrorKind, ProviderError
 from orchestrator_tui.core.ports import Chunk
 from orchestrator_tui.core.types import (
+    ImagePart,
     LLMRequest,
-    Message,
     ModelInfo,
     ModelRef,
-    TextPart,
     Usage,
 )
 from orchestrator_tui.providers import errors
 from orchestrator_tui.providers.common import (
     client_limits,
     client_timeout,
+    message_content,
     preconnect,
     read_to_end,
     split_system,
@@ -71,7 +71,7 @@ class OpenAICompatProvider:
 
     def _body(self, request: LLMRequest) -> dict[str, Any]:
         system, turns = split_system(request)
-        messages = [{"role": m.role, "content": _content(m)} for m in turns]
+        messages = [{"role": m.role, "content": message_content(m, _image_url)} for m in turns]
         if system:
             messages.insert(0, {"role": "system", "content": system})
         body: dict[str, Any] = {"model": request.model.name, "messages": messages, "stream": True}
@@ -172,14 +172,6 @@ class OpenAICompatProvider:
         await self._client.aclose()
 
 
-def _content(message: Message) -> str | list[dict[str, Any]]:
-    """Plain text as a string, or with images OpenAI's content parts in the message's order
-    (each image as a data URL)."""
-    if not message.images:
-        return message.text
-    return [
-        {"type": "text", "text": part.text}
-        if isinstance(part, TextPart)
-        else {"type": "image_url", "image_url": {"url": part.data_url}}
-        for part in message.content
-    ]
+def _image_url(image: ImagePart) -> dict[str, Any]:
+    """OpenAI's image part: a data URL."""
+    return {"type": "image_url", "image_url": {"url": image.data_url}}
