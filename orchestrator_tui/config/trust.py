@@ -132,17 +132,35 @@ def untrusted_settings(
     if not isinstance(asked, dict):
         warnings.append(f"{doc.where('budget')}: ignored budget {asked!r}: {TRUST_HINT}")
         return replace(doc, data={k: v for k, v in data.items() if k != "budget"})
-    budget: dict[Any, Any] = {}
-    for scope, amount in asked.items():
-        limit = below.get(scope)
-        if _dollars(limit) and not (_dollars(amount) and amount <= limit):
+    budget = _one_way(doc, ("budget",), asked, below, warnings, may_rise=False)
+    return replace(doc, data={**data, "budget": budget})
+
+
+def _one_way(
+    doc: Located,
+    path: tuple[str, ...],
+    asked: dict[Any, Any],
+    before: Mapping[Any, Any],
+    warnings: list[str],
+    *,
+    may_rise: bool,
+) -> dict[Any, Any]:
+    """Dollar amounts an untrusted project may move only one way from those set before it: a
+    budget limit only down, a price only up (spend is counted with it). An amount that goes the
+    other way, or is no amount where one was set, is left out and named."""
+    kept: dict[Any, Any] = {}
+    for key, amount in asked.items():
+        limit = before.get(key)
+        if _dollars(limit) and not (
+            _dollars(amount) and (amount >= limit if may_rise else amount <= limit)
+        ):
             warnings.append(
-                f"{doc.where('budget', scope)}: ignored budget.{scope} {amount!r}: above the "
-                f"{limit} set before it: {TRUST_HINT}"
+                f"{doc.where(*path, key)}: ignored {'.'.join(path)}.{key} {amount!r}: "
+                f"{'below' if may_rise else 'above'} the {limit} set before it: {TRUST_HINT}"
             )
         else:
-            budget[scope] = amount
-    return replace(doc, data={**data, "budget": budget})
+            kept[key] = amount
+    return kept
 
 
 def _dollars(value: Any) -> bool:
@@ -194,26 +212,15 @@ def _models(
                 )
             entry = {k: v for k, v in entry.items() if k not in UNTRUSTED_MODEL_KEYS}
             if isinstance(entry.get("price"), dict) and str(name) in prices:
-                entry["price"] = _price(doc, str(name), entry["price"], prices[str(name)], warnings)
+                entry["price"] = _one_way(
+                    doc,
+                    ("models", str(name), "price"),
+                    entry["price"],
+                    prices[str(name)],
+                    warnings,
+                    may_rise=True,
+                )
         kept[name] = entry
-    return kept
-
-
-def _price(
-    doc: Located, name: str, asked: dict[Any, Any], before: dict[str, Any], warnings: list[str]
-) -> dict[Any, Any]:
-    """A model's price may rise, never fall below the one set before: spend is counted with it,
-    so a cheaper price would let the user's ``budget`` limits pass real money unseen."""
-    kept: dict[Any, Any] = {}
-    for key, amount in asked.items():
-        limit = before.get(key)
-        if _dollars(limit) and not (_dollars(amount) and amount >= limit):
-            warnings.append(
-                f"{doc.where('models', name, 'price', key)}: ignored models.{name}.price.{key} "
-                f"{amount!r}: below the {limit} set before it: {TRUST_HINT}"
-            )
-        else:
-            kept[key] = amount
     return kept
 
 
